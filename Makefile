@@ -1,0 +1,55 @@
+# The two commands a newcomer needs: `make run` and `make test`. Nothing else must be installed
+# beyond Python 3.11+ and Node 20+: PostgreSQL and Redis are embedded when DATABASE_URL and
+# REDIS_URL are not set.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+.PHONY: run test test-fast lint format migrations shell stop clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+## run: the site at http://127.0.0.1:$(PORT) with a Celery worker and beat; Ctrl-C stops it all
+run: install
+	$(PY) -m network.devservers serve --port $(PORT)
+
+## test: the whole suite, browser tests included, on PostgreSQL and Redis
+test: install
+	$(PY) -m network.devservers run --redis-db 1 -- $(PY) -m pytest $(PYTEST_ARGS)
+
+## test-fast: the suite without the slow newcomer-path test
+test-fast: PYTEST_ARGS = -m "not slow"
+test-fast: test
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrations: install
+	$(PY) -m network.devservers run -- $(PY) manage.py makemigrations
+
+shell: install
+	$(PY) -m network.devservers run -- $(PY) manage.py shell
+
+## stop: stop embedded servers that one-off commands left running
+stop:
+	$(PY) -m network.devservers stop
+
+clean: stop
+	rm -rf .data staticfiles

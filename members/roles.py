@@ -1,0 +1,29 @@
+"""The network's roles beyond member: groups an admin grants in the Django admin."""
+
+from django.contrib.auth.models import AnonymousUser
+
+from members.models import User
+
+COORDINATORS = "Coordinators"
+CURATORS = "Curators"
+
+
+def role_names(user: User | AnonymousUser) -> frozenset[str]:
+    """The names of the user's groups, read once per request object."""
+    if not user.is_authenticated:
+        return frozenset()
+    if not hasattr(user, "_network_role_names"):
+        user._network_role_names = frozenset(user.groups.values_list("name", flat=True))
+    return user._network_role_names
+
+
+def is_admin(user: User | AnonymousUser) -> bool:
+    return user.is_authenticated and user.is_active and (user.is_staff or user.is_superuser)
+
+
+def is_coordinator(user: User | AnonymousUser) -> bool:
+    return is_admin(user) or COORDINATORS in role_names(user)
+
+
+def is_curator(user: User | AnonymousUser) -> bool:
+    return is_admin(user) or CURATORS in role_names(user)

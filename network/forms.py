@@ -1,0 +1,40 @@
+"""One way to render every form: Scottish Government Design System fields and an error summary."""
+
+from django.forms import BoundField
+from django.forms.renderers import TemplatesSetting
+
+# The design system's class for each kind of widget (BoundField.widget_type).
+WIDGET_CLASSES = {
+    "checkbox": "ds_checkbox__input",
+    "clearablefile": "ds_file-upload__input",
+    "file": "ds_file-upload__input",
+    "select": "ds_select",
+    "nullbooleanselect": "ds_select",
+    "selectmultiple": "ds_select",
+    "checkboxselectmultiple": "",
+    "radioselect": "",
+}
+ERROR_CLASSES = {
+    "ds_input": "ds_input--error",
+    "ds_select": "ds_select--error",
+    "ds_file-upload__input": "ds_file-upload__input--error",
+}
+
+
+class NetworkBoundField(BoundField):
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        # A placeholder that repeats the label vanishes as one types; the label and hint stay.
+        attrs.pop("placeholder", None)
+        css_class = WIDGET_CLASSES.get(self.widget_type, "ds_input")
+        if css_class:
+            if self.errors and css_class in ERROR_CLASSES:
+                css_class = f"{css_class} {ERROR_CLASSES[css_class]}"
+            attrs["class"] = f"{attrs.get('class', '')} {css_class}".strip()
+        return attrs
+
+
+class NetworkFormRenderer(TemplatesSetting):
+    form_template_name = "forms/form.html"
+    field_template_name = "forms/field.html"
+    bound_field_class = NetworkBoundField

@@ -1,0 +1,313 @@
+"""A believable demo network for local runs: real Scottish organisations, fictional people.
+
+Idempotent: running it again updates what it made and adds nothing twice. Later capabilities add
+their own demo data (communities, events, mentoring, resources) from their seed functions here.
+"""
+
+import csv
+import random
+from pathlib import Path
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.text import slugify
+
+from members.models import Organisation, Profile, Region, Topic, User
+from members.roles import COORDINATORS, CURATORS
+
+SEED_DIR = Path(__file__).resolve().parents[2] / "seed"
+DEMO_PASSWORD = "improve-together"
+MEMBER_COUNT = 150
+
+ORGANISATION_KINDS = {
+    "health board": Organisation.Kind.HEALTH_BOARD,
+    "health and social care partnership": Organisation.Kind.PARTNERSHIP,
+    "council": Organisation.Kind.COUNCIL,
+    "third sector": Organisation.Kind.THIRD_SECTOR,
+    "independent sector": Organisation.Kind.INDEPENDENT_SECTOR,
+    "academic": Organisation.Kind.ACADEMIC,
+    "national body": Organisation.Kind.NATIONAL_BODY,
+}
+
+# (e-mail, name, job title, organisation, role group, is admin, open to mentoring)
+DEMO_ACCOUNTS = [
+    (
+        "admin@example.org",
+        "Alex Admin",
+        "Platform administrator",
+        "Healthcare Improvement Scotland",
+        None,
+        True,
+        False,
+    ),
+    (
+        "coordinator@example.org",
+        "Chris Coordinator",
+        "Network coordinator",
+        "Healthcare Improvement Scotland",
+        COORDINATORS,
+        False,
+        False,
+    ),
+    (
+        "curator@example.org",
+        "Kirsty Curator",
+        "Knowledge and information lead",
+        "NHS Education for Scotland",
+        CURATORS,
+        False,
+        False,
+    ),
+    (
+        "mentor@example.org",
+        "Morag Mentor",
+        "Senior improvement advisor",
+        "NHS Lothian",
+        None,
+        False,
+        True,
+    ),
+    (
+        "member@example.org",
+        "Sam Member",
+        "Occupational therapist",
+        "Fife Health and Social Care Partnership",
+        None,
+        False,
+        False,
+    ),
+]
+
+FIRST_NAMES = [
+    "Ailsa",
+    "Alasdair",
+    "Amira",
+    "Callum",
+    "Catriona",
+    "Duncan",
+    "Eilidh",
+    "Euan",
+    "Fiona",
+    "Fraser",
+    "Gillian",
+    "Hamish",
+    "Iona",
+    "Isla",
+    "Jamie",
+    "Kenneth",
+    "Lorna",
+    "Mairi",
+    "Malcolm",
+    "Niamh",
+    "Niall",
+    "Priya",
+    "Rhona",
+    "Ross",
+    "Ruaridh",
+    "Shona",
+    "Stuart",
+    "Tariq",
+    "Uzma",
+    "Yvonne",
+]
+LAST_NAMES = [
+    "Anderson",
+    "Baird",
+    "Buchanan",
+    "Cameron",
+    "Chaudhry",
+    "Docherty",
+    "Ferguson",
+    "Fraser",
+    "Gillies",
+    "Grant",
+    "Henderson",
+    "Kerr",
+    "MacDonald",
+    "MacKenzie",
+    "MacLeod",
+    "McIntyre",
+    "Morrison",
+    "Munro",
+    "Murray",
+    "Ogilvie",
+    "Patel",
+    "Reid",
+    "Ross",
+    "Sinclair",
+    "Stewart",
+    "Sutherland",
+    "Wallace",
+]
+JOB_TITLES = {
+    Organisation.Kind.HEALTH_BOARD: [
+        "Charge nurse",
+        "Consultant geriatrician",
+        "Quality improvement advisor",
+        "Advanced nurse practitioner",
+        "Clinical lead for unscheduled care",
+        "Pharmacist",
+        "Physiotherapist",
+        "Data analyst",
+    ],
+    Organisation.Kind.PARTNERSHIP: [
+        "Locality manager",
+        "Service manager, community health",
+        "Social worker",
+        "Care at home manager",
+        "Planning and performance officer",
+        "Occupational therapist",
+    ],
+    Organisation.Kind.COUNCIL: [
+        "Team leader, adult social care",
+        "Housing support officer",
+        "Commissioning officer",
+        "Service development officer",
+    ],
+    Organisation.Kind.THIRD_SECTOR: [
+        "Development officer",
+        "Carers support worker",
+        "Volunteer coordinator",
+        "Policy officer",
+    ],
+    Organisation.Kind.INDEPENDENT_SECTOR: ["Care home manager", "Registered nurse, care home"],
+    Organisation.Kind.ACADEMIC: [
+        "Lecturer in nursing",
+        "Research fellow",
+        "Professor of health services research",
+    ],
+    Organisation.Kind.NATIONAL_BODY: [
+        "Improvement advisor",
+        "Programme manager",
+        "Senior evaluation officer",
+        "Clinical advisor",
+    ],
+}
+
+
+class Command(BaseCommand):
+    help = (
+        "Create or refresh the demo network: organisations, topics and about 150 fictional members."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="run even with DEBUG off")
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo is for local runs; DEBUG is off. Add --force if you are sure."
+            )
+        with transaction.atomic():
+            organisations = seed_organisations()
+            topics = seed_topics()
+            members = seed_members(organisations, topics)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo network ready: {len(organisations)} organisations, {len(topics)} topics, "
+                f"{len(members)} members."
+            )
+        )
+        self.stdout.write(
+            f"Demo accounts (e-mail addresses verified), all with the password {DEMO_PASSWORD!r}:"
+        )
+        for email, name, *_ in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {email:<26} {name}")
+
+
+def seed_organisations() -> dict[str, Organisation]:
+    organisations = {}
+    with open(SEED_DIR / "organisations.csv", newline="", encoding="utf-8") as rows:
+        for row in csv.DictReader(rows):
+            organisation, _ = Organisation.objects.update_or_create(
+                slug=slugify(row["name"]),
+                defaults={
+                    "name": row["name"],
+                    "kind": ORGANISATION_KINDS[row["type"]],
+                    "region": Region(row["region"].lower()),
+                    "health_board_area": row["health_board_area"],
+                },
+            )
+            organisations[organisation.name] = organisation
+    return organisations
+
+
+def seed_topics() -> list[Topic]:
+    names = (SEED_DIR / "topics.txt").read_text(encoding="utf-8").splitlines()
+    return [
+        Topic.objects.update_or_create(slug=slugify(name), defaults={"name": name})[0]
+        for name in names
+        if name.strip()
+    ]
+
+
+def seed_members(organisations: dict[str, Organisation], topics: list[Topic]) -> list[User]:
+    # One hash for every demo person: hashing 150 passwords one by one takes most of a minute.
+    password_hash = make_password(DEMO_PASSWORD)
+    groups = {name: Group.objects.get(name=name) for name in (COORDINATORS, CURATORS)}
+    chooser = random.Random(2026)  # noqa: S311 (the same demo people on every run)
+    members = []
+
+    for email, name, job_title, organisation_name, group, is_admin, mentors in DEMO_ACCOUNTS:
+        organisation = organisations[organisation_name]
+        member = _member(email, name, password_hash, is_admin=is_admin)
+        if group:
+            member.groups.add(groups[group])
+        _profile(member, job_title, organisation, chooser.sample(topics, 3), mentors)
+        members.append(member)
+
+    organisation_list = list(organisations.values())
+    while len(members) < MEMBER_COUNT:
+        number = len(members)
+        first, last = chooser.choice(FIRST_NAMES), chooser.choice(LAST_NAMES)
+        organisation = chooser.choice(organisation_list)
+        member = _member(
+            f"{first}.{last}.{number}@example.org".lower(), f"{first} {last}", password_hash
+        )
+        _profile(
+            member,
+            chooser.choice(JOB_TITLES[organisation.kind]),
+            organisation,
+            chooser.sample(topics, chooser.randint(1, 4)),
+            mentors=chooser.random() < 0.2,
+        )
+        members.append(member)
+    return members
+
+
+def _member(email: str, name: str, password_hash: str, *, is_admin: bool = False) -> User:
+    member, created = User.objects.get_or_create(
+        email=email,
+        defaults={
+            "name": name,
+            "password": password_hash,
+            "is_staff": is_admin,
+            "is_superuser": is_admin,
+        },
+    )
+    if not created and member.name != name:
+        member.name = name
+        member.save(update_fields=["name"])
+    EmailAddress.objects.update_or_create(
+        user=member, email=email, defaults={"verified": True, "primary": True}
+    )
+    return member
+
+
+def _profile(
+    member: User, job_title: str, organisation: Organisation, expertise: list[Topic], mentors: bool
+) -> None:
+    profile, _ = Profile.objects.update_or_create(
+        member=member,
+        defaults={
+            "job_title": job_title,
+            "organisation": organisation,
+            "region": organisation.region,
+            "open_to_mentoring": mentors,
+        },
+    )
+    profile.expertise.set(expertise)

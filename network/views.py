@@ -1,0 +1,110 @@
+import redis
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+# The five features of effective networks, which the home page explains and /insights/ measures.
+NETWORK_FEATURES = [
+    (
+        "Common purpose",
+        "Communities write down what they are for, and members join the ones that fit.",
+    ),
+    (
+        "Cooperative structures",
+        "Members lead communities, events and bulletins, not only the central team.",
+    ),
+    (
+        "Critical mass",
+        "Enough people from every region, sector and type of organisation take part.",
+    ),
+    ("Collective intelligence", "What one team learns becomes a resource the next team can use."),
+    (
+        "Community building",
+        "People meet, mentor one another and keep in touch across organisations.",
+    ),
+]
+
+
+def home(request):
+    return render(request, "network/home.html", {"features": NETWORK_FEATURES})
+
+
+# Sections whose pages later work fills; until then each says what it will hold.
+SECTIONS = {
+    "members": (
+        "Members",
+        "Find someone who knows: search the directory by expertise, organisation and region.",
+    ),
+    "communities": (
+        "Communities of practice",
+        "Join communities that share ideas, evidence and good practice.",
+    ),
+    "events": (
+        "Learning events",
+        "Learning events, masterclasses and webinars run across the network.",
+    ),
+    "mentoring": (
+        "Mentoring",
+        "Offer to mentor a colleague, or ask the network to suggest a mentor for you.",
+    ),
+    "resources": (
+        "Resource library",
+        "Improvement tools, case studies, guides and recordings shared by members.",
+    ),
+    "bulletins": (
+        "eBulletin archive",
+        "Every eBulletin the network has sent, to read again or share.",
+    ),
+    "insights": (
+        "Network impact",
+        "How the network is doing on the five features of effective networks.",
+    ),
+    "search": ("Search the network", "One search over people, resources, communities and events."),
+}
+
+
+def section(request, section):
+    title, summary = SECTIONS[section]
+    return render(
+        request,
+        "network/section.html",
+        {"title": title, "summary": summary, "query": request.GET.get("q", "")[:200]},
+    )
+
+
+def _database_answers() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except DatabaseError:
+        return False
+
+
+def _broker_answers() -> bool:
+    try:
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1
+        )
+        return bool(client.ping())
+    except (redis.RedisError, OSError):
+        return False
+
+
+@never_cache
+@require_GET
+def health(request):
+    """For load balancers and operators: 503 when the database is down, since no page works then."""
+    database, broker = _database_answers(), _broker_answers()
+    status = "ok" if database and broker else ("degraded" if database else "down")
+    return JsonResponse(
+        {
+            "status": status,
+            "database": "ok" if database else "down",
+            "broker": "ok" if broker else "down",
+        },
+        status=200 if database else 503,
+    )

@@ -1,0 +1,14 @@
+// Loaded as a module so that no inline script is needed (a strict Content Security Policy stays possible).
+import DS from "../sgds/scripts/design-system.js";
+
+document.body.classList.add("js-enabled");
+DS.initAll();
+
+// After a failed submission, take keyboard and screen-reader users straight to the list of problems.
+const errorSummary = document.getElementById("error-summary");
+if (errorSummary) {
+  DS.base.tools.temporaryFocus(errorSummary);
+}
+
+// htmx swaps in new HTML: initialise any design-system components it brings.
+document.addEventListener("htmx:afterSwap", (event) => DS.initAll(event.target));

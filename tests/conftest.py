@@ -1,0 +1,70 @@
+import os
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+
+from members.roles import COORDINATORS, CURATORS
+from tests.factories import MemberFactory
+
+# Playwright drives the browser from an event loop in the test thread; the live server's ORM calls
+# from that thread are safe here because nothing else runs in it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Debian's Chromium; without these flags it stalls on a closed network reaching Google's hosts.
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(autouse=True)
+def clean_cache():
+    """Rate-limit counters live in the Redis cache: each test starts with none."""
+    cache.clear()
+    yield
+
+
+# --- personas ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def member(db):
+    return MemberFactory(name="Morag Campbell", email="morag.campbell@example.org")
+
+
+@pytest.fixture
+def outsider(db):
+    return MemberFactory(name="Outi Sider", email="outi.sider@example.org")
+
+
+@pytest.fixture
+def coordinator(db):
+    person = MemberFactory(name="Chris Coordinator", email="chris.coordinator@example.org")
+    person.groups.add(Group.objects.get(name=COORDINATORS))
+    return person
+
+
+@pytest.fixture
+def curator(db):
+    person = MemberFactory(name="Kirsty Curator", email="kirsty.curator@example.org")
+    person.groups.add(Group.objects.get(name=CURATORS))
+    return person
+
+
+@pytest.fixture
+def admin_member(db):
+    return MemberFactory(
+        name="Alex Admin", email="alex.admin@example.org", is_staff=True, is_superuser=True
+    )

@@ -1,0 +1,22 @@
+from pathlib import Path
+
+import pytest
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture
+def serious_accessibility_violations():
+    """Runs axe-core in the page and returns the violations of serious or critical impact."""
+
+    def check(page) -> list[str]:
+        page.add_script_tag(path=str(AXE))
+        violations = page.evaluate("async () => (await axe.run(document)).violations")
+        return [
+            f"{violation['id']} ({violation['impact']}): {violation['help']} at "
+            + ", ".join(str(node["target"]) for node in violation["nodes"][:3])
+            for violation in violations
+            if violation["impact"] in {"serious", "critical"}
+        ]
+
+    return check

@@ -1,0 +1,80 @@
+"""A real Celery worker, in its own process, on the Redis broker this run uses."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+from network.tasks import ping, ping_key
+
+
+@pytest.fixture(scope="module")
+def worker(django_db_setup, django_db_blocker):
+    env = {
+        **os.environ,
+        "DEBUG": "true",
+        "DATABASE_URL": settings.DATABASE_URL,
+        "REDIS_URL": settings.REDIS_URL,
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "network",
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "warning",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+    )
+    yield process
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def wait_for_mark(token: str, seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if cache.get(ping_key(token)):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_enqueued_in_a_transaction_runs_after_commit(worker):
+    token = uuid.uuid4().hex
+
+    with transaction.atomic():
+        ping.delay_on_commit(token)
+        assert cache.get(ping_key(token)) is None
+
+    assert wait_for_mark(token), "the worker ran the task once the transaction committed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_of_a_rolled_back_transaction_is_never_sent(worker):
+    abandoned, sentinel = uuid.uuid4().hex, uuid.uuid4().hex
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        ping.delay_on_commit(abandoned)
+        raise RuntimeError("the member's change failed")
+    ping.delay(sentinel)
+
+    # One queue, one worker process: once the later task has run, the earlier one would have too.
+    assert wait_for_mark(sentinel)
+    assert cache.get(ping_key(abandoned)) is None

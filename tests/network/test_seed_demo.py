@@ -1,0 +1,50 @@
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import CommandError, call_command
+
+from members.models import Organisation, Profile, User
+from members.roles import is_admin, is_coordinator, is_curator
+
+pytestmark = pytest.mark.django_db
+
+DEMO_ACCOUNTS = [
+    "admin@example.org",
+    "coordinator@example.org",
+    "curator@example.org",
+    "mentor@example.org",
+    "member@example.org",
+]
+
+
+def test_seed_demo_refuses_to_run_with_debug_off_unless_forced():
+    with pytest.raises(CommandError, match="--force"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
+
+
+def test_seed_demo_builds_a_believable_network_and_is_idempotent(capsys):
+    call_command("seed_demo", "--force")
+    counts = (User.objects.count(), Organisation.objects.count(), Profile.objects.count())
+    call_command("seed_demo", "--force")
+
+    assert (User.objects.count(), Organisation.objects.count(), Profile.objects.count()) == counts
+    assert 140 <= counts[0] <= 160
+    assert Organisation.objects.filter(kind=Organisation.Kind.HEALTH_BOARD).count() == 14
+    assert Organisation.objects.filter(kind=Organisation.Kind.PARTNERSHIP).count() >= 30
+    assert Profile.objects.values("organisation__region").distinct().count() == 4
+    assert Profile.objects.filter(expertise__isnull=False).distinct().count() == counts[0]
+    assert "improve-together" in capsys.readouterr().out
+
+
+def test_the_demo_accounts_are_verified_and_have_their_roles():
+    call_command("seed_demo", "--force")
+
+    for email in DEMO_ACCOUNTS:
+        account = User.objects.get(email=email)
+        assert account.check_password("improve-together")
+        assert EmailAddress.objects.get(user=account).verified
+    assert is_admin(User.objects.get(email="admin@example.org"))
+    assert is_coordinator(User.objects.get(email="coordinator@example.org"))
+    assert is_curator(User.objects.get(email="curator@example.org"))
+    assert User.objects.get(email="mentor@example.org").profile.open_to_mentoring
+    assert not is_coordinator(User.objects.get(email="member@example.org"))
