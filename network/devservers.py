@@ -221,6 +221,8 @@ def servers(env: dict[str, str], *, redis_db: int = 0) -> Iterator[dict[str, str
     """Fill in DATABASE_URL / REDIS_URL with embedded servers where unset; stop what was started."""
     root = data_dir()
     env = dict(env)
+    # Everything the launcher runs is local work: development settings unless told otherwise.
+    env.setdefault("DEBUG", "true")
     started = []
     with servers_lock(root):
         if not env.get("DATABASE_URL"):
@@ -267,7 +269,6 @@ def serve(port: int, seed: bool) -> int:
     children: list[subprocess.Popen] = []
     try:
         with servers(dict(os.environ)) as env:
-            env.setdefault("DEBUG", "true")
             _manage(env, "migrate", "--noinput")
             if seed:
                 _manage(env, "seed_demo")
