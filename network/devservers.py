@@ -265,6 +265,8 @@ def serve(port: int, seed: bool) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop_on_sigterm)
+    # A shell that starts us in the background sets SIGINT to "ignore"; Ctrl-C must still work.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     root = data_dir()
     children: list[subprocess.Popen] = []
     try:

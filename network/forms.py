@@ -23,9 +23,11 @@ ERROR_CLASSES = {
 
 class NetworkBoundField(BoundField):
     def build_widget_attrs(self, attrs, widget=None):
-        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
         # A placeholder that repeats the label vanishes as one types; the label and hint stay.
-        attrs.pop("placeholder", None)
+        # (Each form instance has its own copy of the widget, so this changes no other form.)
+        widget.attrs.pop("placeholder", None)
+        attrs = super().build_widget_attrs(attrs, widget)
         css_class = WIDGET_CLASSES.get(self.widget_type, "ds_input")
         if css_class:
             if self.errors and css_class in ERROR_CLASSES:

@@ -245,7 +245,11 @@ ACCOUNT_SESSION_REMEMBER = None
 # already have an account or used another address; sign-up and login attempts stay rate limited.
 ACCOUNT_PREVENT_ENUMERATION = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
-ACCOUNT_FORMS = {"signup": "members.forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "members.forms.SignupForm",
+    "login": "members.forms.LoginForm",
+    "reset_password": "members.forms.ResetPasswordForm",
+}
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = urllib.parse.urlsplit(SITE_URL).scheme
 # allauth's own limits (login failures per address and per account, sign-ups, resets) are kept;
 # they count in the Redis cache, so every web server sees the same counts.

@@ -17,9 +17,9 @@ def test_a_visitor_joins_confirms_their_address_and_lands_signed_in(
     page.get_by_role("main").get_by_role("link", name="Join the network").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Join the network")
     page.get_by_label("Full name").fill("Ruaridh Sutherland")
-    page.get_by_label("Email").fill("ruaridh.sutherland@example.org")
+    page.get_by_label("E-mail address").fill("ruaridh.sutherland@example.org")
     page.get_by_label("Password", exact=True).fill("delayed-discharge-2026")
-    page.get_by_label("Password (again)").fill("delayed-discharge-2026")
+    page.get_by_label("Password again").fill("delayed-discharge-2026")
     assert serious_accessibility_violations(page) == []
     page.get_by_role("button", name="Create account").click()
 
@@ -38,7 +38,7 @@ def test_a_form_with_mistakes_leads_with_an_error_summary_that_takes_focus(
     live_server, page, serious_accessibility_violations
 ):
     page.goto(f"{live_server.url}/accounts/signup/")
-    page.get_by_label("Email").fill("not-an-address")
+    page.get_by_label("E-mail address").fill("not-an-address")
     page.get_by_role("button", name="Create account").click()
 
     summary = page.locator("#error-summary")

@@ -38,7 +38,8 @@ def test_sign_up_confirm_sign_out_and_sign_in_again(client, mailoutbox):
     assert len(mailoutbox) == 1
     confirmation = mailoutbox[0]
     assert confirmation.to == ["eilidh.macleod@example.org"]
-    assert "Improvement Network" in confirmation.subject
+    assert confirmation.subject == "[Improvement Network] Confirm your e-mail address"
+    assert confirmation.body.startswith("Hello Eilidh MacLeod,")
 
     confirm_page = client.get(link_in(confirmation))
     assert confirm_page.status_code == 200
@@ -77,6 +78,7 @@ def test_password_reset_lets_a_member_choose_a_new_password(client, mailoutbox, 
     client.post(reverse("account_reset_password"), {"email": member.email})
 
     assert len(mailoutbox) == 1
+    assert mailoutbox[0].subject == "[Improvement Network] Reset your password"
     reset_page = client.get(link_in(mailoutbox[0]), follow=True)
     assert reset_page.status_code == 200
     form_url = (

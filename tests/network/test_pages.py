@@ -81,3 +81,13 @@ def test_static_assets_of_the_design_system_are_served(client, live_server):
     ]:
         with urllib.request.urlopen(f"{live_server.url}{path}") as response:
             assert response.status == 200, path
+
+
+def test_a_forbidden_page_is_the_styled_permission_page():
+    from django.core.exceptions import PermissionDenied
+    from django.views.defaults import permission_denied
+
+    response = permission_denied(RequestFactory().get("/"), PermissionDenied())
+
+    assert response.status_code == 403
+    assert "You cannot open this page" in response.content.decode()
