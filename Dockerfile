@@ -29,5 +29,7 @@ RUN DEBUG=false SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost \
 USER network
 ENV MEDIA_ROOT=/app/media
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health/', timeout=4)"
+# Asks with the first allowed host name: any other Host header would be refused with a 400.
+HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import os, urllib.request; host = os.environ['ALLOWED_HOSTS'].split(',')[0].lstrip('.'); urllib.request.urlopen(urllib.request.Request('http://127.0.0.1:8000/health/', headers={'Host': host}), timeout=4)"
+# Only the proxy can reach port 8000 (it is not published), so its forwarded headers are trusted.
 CMD ["gunicorn", "network.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--forwarded-allow-ips", "*"]

@@ -1,11 +1,35 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from members.models import Organisation, Topic, User
+from members.models import Organisation, Profile, Topic, User
+
+
+class ProfileInline(admin.StackedInline):
+    model = Profile
+    can_delete = False
+    fields = [
+        "slug",
+        "job_title",
+        "organisation",
+        "sector",
+        "region",
+        "locality",
+        "bio",
+        "expertise",
+        "expertise_tags",
+        "interests",
+        "open_to_mentoring",
+        "looking_for_mentor",
+        "visibility",
+        "email_visibility",
+    ]
+    autocomplete_fields = ["organisation"]
+    filter_horizontal = ["expertise", "interests"]
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    inlines = [ProfileInline]
     ordering = ["name"]
     list_display = ["name", "email", "is_staff", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]

@@ -2,6 +2,10 @@ from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.core.validators import URLValidator
+
+from members.models import Profile, Region, Sector
+from members.services import photo_prepare, profile_for, profile_index, profile_update
 
 EMAIL_LABEL = "E-mail address"
 
@@ -31,10 +35,17 @@ class SignupForm(AllauthSignupForm):
             raise forms.ValidationError("Enter your full name.")
         return name
 
+    def clean_email(self):
+        # Longer addresses cannot be delivered (RFC 5321); refuse rather than store a cut one.
+        if len(self.data.get("email", "").strip()) > 254:
+            raise forms.ValidationError("An e-mail address can be at most 254 characters.")
+        return super().clean_email()
+
     def save(self, request):
         user = super().save(request)
         user.name = self.cleaned_data["name"]
         user.save(update_fields=["name"])
+        profile_index(profile_for(user))
         return user
 
 
@@ -53,3 +64,171 @@ class ResetPasswordForm(AllauthResetPasswordForm):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = EMAIL_LABEL
         self.fields["email"].error_messages["required"] = "Enter your e-mail address."
+
+
+class LinesField(forms.CharField):
+    """One entry per line in a textarea, cleaned to a list."""
+
+    def __init__(self, *, max_items: int, item_max_length: int, **kwargs):
+        self.max_items, self.item_max_length = max_items, item_max_length
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
+        super().__init__(required=False, **kwargs)
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        lines = [" ".join(line.split()) for line in (value or "").splitlines()]
+        return [line for line in lines if line]
+
+    def validate(self, value):
+        if len(value) > self.max_items:
+            raise forms.ValidationError(f"Enter at most {self.max_items}, one on each line.")
+        for line in value:
+            if len(line) > self.item_max_length:
+                raise forms.ValidationError(
+                    f"“{line[:30]}…” is too long: keep each to {self.item_max_length} characters."
+                )
+
+
+class ProfileForm(forms.ModelForm):
+    name = forms.CharField(
+        label="Display name",
+        max_length=150,
+        help_text="The name other members see.",
+        error_messages={"required": "Enter the name other members should see."},
+    )
+    expertise_tags = LinesField(
+        label="Other expertise",
+        max_items=10,
+        item_max_length=60,
+        help_text="Anything not in the list above, one on each line.",
+    )
+    links = LinesField(
+        label="Links",
+        max_items=5,
+        item_max_length=300,
+        help_text="Up to 5 web addresses, one on each line, such as a blog or a case study.",
+    )
+    photo = forms.FileField(
+        label="Photo",
+        required=False,
+        help_text="A JPEG, PNG, WebP or GIF image, smaller than 5 MB.",
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+    )
+    remove_photo = forms.BooleanField(label="Remove my photo", required=False)
+
+    class Meta:
+        model = Profile
+        fields = [
+            "name",
+            "job_title",
+            "organisation",
+            "sector",
+            "region",
+            "locality",
+            "bio",
+            "expertise",
+            "expertise_tags",
+            "interests",
+            "links",
+            "open_to_mentoring",
+            "looking_for_mentor",
+        ]
+        labels = {
+            "bio": "About me",
+            "expertise": "Areas of expertise",
+            "interests": "Interests",
+            "open_to_mentoring": "I am open to mentoring someone",
+            "looking_for_mentor": "I am looking for a mentor",
+        }
+        help_texts = {
+            "bio": "A few sentences about your work and what you would like to hear about. "
+            "You can use Markdown: **bold**, *italic*, lists and links.",
+            "expertise": "What colleagues could ask you about.",
+            "interests": "Topics you would like to learn more about.",
+            "organisation": "If yours is missing, choose the closest and tell a coordinator.",
+        }
+        widgets = {
+            "expertise": forms.CheckboxSelectMultiple,
+            "interests": forms.CheckboxSelectMultiple,
+            "bio": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].initial = self.instance.member.name
+        self.fields["organisation"].empty_label = "Choose your organisation"
+        self.fields["sector"].choices = [("", "Choose your sector"), *Sector.choices]
+        self.fields["region"].choices = [("", "Choose your region"), *Region.choices]
+        if not self.instance.photo:
+            del self.fields["remove_photo"]
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError("Enter the name other members should see.")
+        return name
+
+    def clean_links(self):
+        validate = URLValidator(schemes=["http", "https"])
+        for link in self.cleaned_data["links"]:
+            try:
+                validate(link)
+            except forms.ValidationError:
+                raise forms.ValidationError(
+                    f"“{link[:40]}” is not a web address: it should start with https://"
+                ) from None
+        return self.cleaned_data["links"]
+
+    def clean_photo(self):
+        upload = self.cleaned_data.get("photo")
+        if not upload:
+            return None
+        return photo_prepare(upload)
+
+    def save(self, commit=True):
+        profile = super().save(commit=False)
+        profile_update(
+            profile=profile,
+            name=self.cleaned_data["name"],
+            photo=self.cleaned_data.get("photo"),
+            remove_photo=self.cleaned_data.get("remove_photo", False),
+        )
+        self.save_m2m()
+        profile_index(profile)
+        return profile
+
+
+class PreferencesForm(forms.ModelForm):
+    class Meta:
+        model = Profile
+        fields = ["email_notifications", "email_visibility", "visibility", "show_events"]
+        labels = {
+            "email_notifications": "E-mail me when something needs my attention",
+            "email_visibility": "Who can see my e-mail address",
+            "visibility": "Who can see my profile",
+            "show_events": "Show the events I will attend on my profile",
+        }
+        widgets = {
+            "email_visibility": forms.RadioSelect,
+            "visibility": forms.RadioSelect,
+        }
+
+
+class CloseAccountForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password to close your account."},
+    )
+
+    def __init__(self, *args, member, **kwargs):
+        self.member = member
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.member.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password

@@ -1,7 +1,13 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
+
+FORMER_MEMBER = "A former member"
 
 
 class UserManager(BaseUserManager):
@@ -41,6 +47,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Set when a member closes their account: personal data is gone, contributions stay.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -54,12 +62,18 @@ class User(AbstractBaseUser, PermissionsMixin):
             # Two accounts for Ann@… and ann@… would be one person locked out of the other.
             models.UniqueConstraint(Lower("email"), name="member_email_unique_any_case"),
         ]
+        indexes = [
+            # Typo-tolerant name search in the directory (trigram similarity).
+            GinIndex(OpClass(Lower("name"), name="gin_trgm_ops"), name="member_name_trigram"),
+        ]
 
     def __str__(self):
         return self.display_name
 
     @property
     def display_name(self) -> str:
+        if self.erased_at:
+            return FORMER_MEMBER
         return self.name or self.email.split("@")[0]
 
     def get_full_name(self) -> str:
@@ -114,18 +128,108 @@ class Topic(models.Model):
         return self.name
 
 
+class Sector(models.TextChoices):
+    NHS = "nhs", "NHS"
+    LOCAL_AUTHORITY = "local_authority", "Local authority and social work"
+    THIRD_SECTOR = "third_sector", "Third sector"
+    INDEPENDENT_SECTOR = "independent_sector", "Independent sector"
+    ACADEMIC = "academic", "Academic"
+    GOVERNMENT = "government", "Scottish Government and national bodies"
+
+
 class Profile(models.Model):
-    """What a member tells the network about themselves (the directory builds on it)."""
+    """What a member tells the network about themselves: the directory and profile page read it."""
+
+    class EmailVisibility(models.TextChoices):
+        MEMBERS = "members", "Signed-in members"
+        NOBODY = "nobody", "Nobody"
+
+    class Visibility(models.TextChoices):
+        MEMBERS = "members", "Signed-in members only"
+        PUBLIC = "public", "Anyone, including visitors who are not signed in"
 
     member = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    slug = models.SlugField(max_length=180, unique=True)
     job_title = models.CharField(max_length=150, blank=True)
     organisation = models.ForeignKey(
         Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="profiles"
     )
+    sector = models.CharField(max_length=32, choices=Sector.choices, blank=True)
     region = models.CharField(max_length=16, choices=Region.choices, blank=True)
+    locality = models.CharField(
+        max_length=100, blank=True, help_text="The town, area or locality you work in."
+    )
+    bio = models.TextField("about me", max_length=3000, blank=True)
     expertise = models.ManyToManyField(Topic, blank=True, related_name="experts")
+    expertise_tags = ArrayField(
+        models.CharField(max_length=60), default=list, blank=True, verbose_name="other expertise"
+    )
+    interests = models.ManyToManyField(Topic, blank=True, related_name="interested_members")
+    links = ArrayField(models.URLField(max_length=300), default=list, blank=True, size=5)
+    photo = models.ImageField(upload_to="photos/", blank=True)
     open_to_mentoring = models.BooleanField(default=False)
     looking_for_mentor = models.BooleanField(default=False)
 
+    email_visibility = models.CharField(
+        max_length=16, choices=EmailVisibility.choices, default=EmailVisibility.MEMBERS
+    )
+    visibility = models.CharField(
+        "who can see my profile",
+        max_length=16,
+        choices=Visibility.choices,
+        default=Visibility.MEMBERS,
+    )
+    show_events = models.BooleanField("show the events I will attend on my profile", default=True)
+    email_notifications = models.BooleanField(
+        "e-mail me when something needs my attention", default=True
+    )
+
+    # Maintained by members.services.profile_index(); weighted name, role and expertise first.
+    search_vector = SearchVectorField(null=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            GinIndex(fields=["search_vector"], name="profile_search_gin"),
+        ]
+
     def __str__(self):
         return f"Profile of {self.member}"
+
+    def get_absolute_url(self):
+        return reverse("members:profile", args=[self.slug])
+
+
+class Notification(models.Model):
+    """Something the network tells one member: listed on their page, e-mailed if they allow it."""
+
+    class Email(models.TextChoices):
+        PENDING = "pending", "To be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        SKIPPED = "skipped", "Not sent (the member's preference)"
+        FAILED = "failed", "Failed"
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=40)
+    message = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    email_status = models.CharField(max_length=16, choices=Email.choices, default=Email.PENDING)
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+            models.Index(fields=["email_status", "created_at"], name="notification_email_sweep"),
+        ]
+
+    def __str__(self):
+        return self.message

@@ -3,7 +3,7 @@ from django.urls import reverse
 
 # The sections of the site, in the order the header shows them.
 SECTIONS = [
-    ("Members", "members"),
+    ("Members", "members:directory"),
     ("Communities", "communities"),
     ("Events", "events"),
     ("Mentoring", "mentoring"),
@@ -14,9 +14,30 @@ SECTIONS = [
 ]
 
 
-def site(request):
-    navigation = []
+def navigation(path: str = "") -> list[dict]:
+    """The header's sections; the one holding `path` is marked (the exact page as the page)."""
+    sections = []
     for title, url_name in SECTIONS:
         url = reverse(url_name)
-        navigation.append({"title": title, "url": url, "current": request.path.startswith(url)})
-    return {"site_name": settings.SITE_NAME, "navigation": navigation}
+        current = None
+        if path == url:
+            current = "page"
+        elif path.startswith(url):
+            current = "true"
+        sections.append({"title": title, "url": url, "current": current})
+    return sections
+
+
+def site_context(path: str = "") -> dict:
+    """What every page's layout needs that does not depend on who is asking."""
+    return {"site_name": settings.SITE_NAME, "navigation": navigation(path)}
+
+
+def site(request):
+    unread = None
+    member = getattr(request, "user", None)
+    if member is not None and member.is_authenticated:
+        from members.services import unread_count
+
+        unread = unread_count(member)
+    return {**site_context(request.path), "unread_notifications": unread}

@@ -218,27 +218,42 @@ def attach(*, database: bool, cache: bool) -> dict[str, str]:
 
 @contextlib.contextmanager
 def servers(env: dict[str, str], *, redis_db: int = 0) -> Iterator[dict[str, str]]:
-    """Fill in DATABASE_URL / REDIS_URL with embedded servers where unset; stop what was started."""
+    """Fill in DATABASE_URL / REDIS_URL with embedded servers where unset.
+
+    Every launcher holds a shared lock while it uses the servers; the last one to finish stops
+    them, so `make test` ending never pulls the servers from under a running `make run`.
+    """
     root = data_dir()
+    root.mkdir(parents=True, exist_ok=True)
     env = dict(env)
     # Everything the launcher runs is local work: development settings unless told otherwise.
     env.setdefault("DEBUG", "true")
-    started = []
-    with servers_lock(root):
-        if not env.get("DATABASE_URL"):
-            if not postgres_running(root):
-                started.append(postgres_stop)
-            env["DATABASE_URL"] = postgres_start(root)
-        if not env.get("REDIS_URL"):
-            if not redis_running(root):
-                started.append(redis_stop)
-            env["REDIS_URL"] = redis_start(root, db=redis_db)
-    try:
-        yield env
-    finally:
-        with servers_lock(root):
-            for stop in started:
-                stop(root)
+    embedded = []
+    with open(root / "users.lock", "w") as users:
+        fcntl.flock(users, fcntl.LOCK_SH)
+        try:
+            with servers_lock(root):
+                # Listed before starting, so a start that fails half-way is still stopped.
+                if not env.get("DATABASE_URL"):
+                    embedded.append(postgres_stop)
+                    env["DATABASE_URL"] = postgres_start(root)
+                if not env.get("REDIS_URL"):
+                    embedded.append(redis_stop)
+                    env["REDIS_URL"] = redis_start(root, db=redis_db)
+            yield env
+        finally:
+            # A second Ctrl-C must not cut the shutdown short and leave servers behind.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            fcntl.flock(users, fcntl.LOCK_UN)
+            with servers_lock(root):
+                try:
+                    fcntl.flock(users, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    say("another launcher still uses the embedded servers; leaving them running")
+                else:
+                    for stop_server in embedded:
+                        stop_server(root)
+                    fcntl.flock(users, fcntl.LOCK_UN)
 
 
 def _manage(env: dict[str, str], *args: str) -> None:
@@ -260,72 +275,84 @@ def _stop_children(children: list[subprocess.Popen]) -> None:
             child.wait()
 
 
-def serve(port: int, seed: bool) -> int:
-    def stop_on_sigterm(signum, frame):
+def _stop_on_signals() -> None:
+    def interrupt(signum, frame):
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, stop_on_sigterm)
+    # Closing the terminal (SIGHUP) or `kill` (SIGTERM) stops everything as Ctrl-C does.
+    signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGHUP, interrupt)
     # A shell that starts us in the background sets SIGINT to "ignore"; Ctrl-C must still work.
     signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def serve(port: int, seed: bool) -> int:
+    _stop_on_signals()
     root = data_dir()
     children: list[subprocess.Popen] = []
     try:
         with servers(dict(os.environ)) as env:
-            _manage(env, "migrate", "--noinput")
-            if seed:
-                _manage(env, "seed_demo")
-            # Each child gets its own process group: Ctrl-C reaches the launcher alone, which then
-            # stops the children in order before the servers they use.
-            children.append(
-                subprocess.Popen(
-                    [sys.executable, str(BASE_DIR / "manage.py"), "runserver", f"127.0.0.1:{port}"],
-                    env=env,
-                    start_new_session=True,
-                )
-            )
-            children.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "celery",
-                        "-A",
-                        "network",
-                        "worker",
-                        "--beat",
-                        "--loglevel",
-                        "info",
-                        "--concurrency",
-                        "2",
-                        "--schedule",
-                        str(root / "celerybeat-schedule"),
-                    ],
-                    env=env,
-                    start_new_session=True,
-                    cwd=BASE_DIR,
-                )
-            )
-            say(f"the site is at http://127.0.0.1:{port}/ (Ctrl-C stops everything)")
             try:
+                _manage(env, "migrate", "--noinput")
+                if seed:
+                    _manage(env, "seed_demo")
+                # Each child has its own process group: Ctrl-C reaches the launcher alone, which
+                # stops the children before the servers they use.
+                children.append(
+                    subprocess.Popen(
+                        [
+                            sys.executable,
+                            str(BASE_DIR / "manage.py"),
+                            "runserver",
+                            f"127.0.0.1:{port}",
+                        ],
+                        env=env,
+                        start_new_session=True,
+                    )
+                )
+                children.append(
+                    subprocess.Popen(
+                        [
+                            sys.executable,
+                            "-m",
+                            "celery",
+                            "-A",
+                            "network",
+                            "worker",
+                            "--beat",
+                            "--loglevel",
+                            "info",
+                            "--concurrency",
+                            "2",
+                            "--schedule",
+                            str(root / "celerybeat-schedule"),
+                        ],
+                        env=env,
+                        start_new_session=True,
+                        cwd=BASE_DIR,
+                    )
+                )
+                say(f"the site is at http://127.0.0.1:{port}/ (Ctrl-C stops everything)")
                 while all(child.poll() is None for child in children):
                     time.sleep(0.5)
                 say("a child process stopped; stopping the rest")
-            except KeyboardInterrupt:
-                say("stopping")
+                return 1
             finally:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                signal.signal(signal.SIGTERM, signal.SIG_IGN)
+                say("stopping")
                 _stop_children(children)
     except KeyboardInterrupt:
-        _stop_children(children)
         return 130
-    return 0
 
 
 def run(command: list[str], redis_db: int) -> int:
-    with servers(dict(os.environ), redis_db=redis_db) as env:
-        try:
+    _stop_on_signals()
+    try:
+        with servers(dict(os.environ), redis_db=redis_db) as env:
             return subprocess.run(command, env=env).returncode
-        except KeyboardInterrupt:
-            return 130
+    except KeyboardInterrupt:
+        return 130
 
 
 def stop() -> int:

@@ -9,6 +9,7 @@ embedded development servers under .data/ are started or attached (network/devse
 from __future__ import annotations
 
 import os
+import re
 import urllib.parse
 import warnings
 from pathlib import Path
@@ -213,7 +214,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TIMEZONE = "Europe/London"
 # Later capabilities add their periodic tasks here; each one sweeps what Postgres says is pending.
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "sweep-notification-emails": {
+        "task": "members.tasks.sweep_notification_emails",
+        "schedule": 300.0,
+    },
+}
 
 # --- accounts (django-allauth) --------------------------------------------------------------
 
@@ -245,6 +251,7 @@ ACCOUNT_SESSION_REMEMBER = None
 # already have an account or used another address; sign-up and login attempts stay rate limited.
 ACCOUNT_PREVENT_ENUMERATION = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+ACCOUNT_ADAPTER = "members.adapter.AccountAdapter"
 ACCOUNT_FORMS = {
     "signup": "members.forms.SignupForm",
     "login": "members.forms.LoginForm",
@@ -253,9 +260,19 @@ ACCOUNT_FORMS = {
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = urllib.parse.urlsplit(SITE_URL).scheme
 # allauth's own limits (login failures per address and per account, sign-ups, resets) are kept;
 # they count in the Redis cache, so every web server sees the same counts.
-ACCOUNT_RATE_LIMITS = {
-    "login_failed": env_str("LOGIN_FAILED_RATE_LIMIT", "10/m/ip,5/5m/key"),
-}
+LOGIN_FAILED_RATE_LIMIT = env_str("LOGIN_FAILED_RATE_LIMIT", "10/m/ip,5/5m/key")
+if not all(
+    re.fullmatch(r"\d+/\d*[smhd](/(ip|key|user))?", rate.strip())
+    for rate in LOGIN_FAILED_RATE_LIMIT.split(",")
+):
+    raise ImproperlyConfigured(
+        f"LOGIN_FAILED_RATE_LIMIT={LOGIN_FAILED_RATE_LIMIT!r} is not a list of limits "
+        "such as 10/m/ip,5/5m/key."
+    )
+ACCOUNT_RATE_LIMITS = {"login_failed": LOGIN_FAILED_RATE_LIMIT}
+# How many proxies in front of the web servers add X-Forwarded-For; without it, every visitor
+# behind a proxy would share the proxy's address and one another's rate limits.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # --- e-mail ---------------------------------------------------------------------------------
 

@@ -1,12 +1,23 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from network import views
 
+# The admin signs in through the members' sign-in page, so its attempts are rate limited too.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Improvement Network administration"
+admin.site.site_title = "Improvement Network admin"
+
+handler500 = "network.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("privacy/", views.privacy, name="privacy"),
     path("accounts/", include("allauth.urls")),
+    path("members/", include("members.urls")),
     path("admin/", admin.site.urls),
 ]
 

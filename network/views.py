@@ -1,10 +1,13 @@
 import redis
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from network.context_processors import site_context
 
 # The five features of effective networks, which the home page explains and /insights/ measures.
 NETWORK_FEATURES = [
@@ -34,10 +37,6 @@ def home(request):
 
 # Sections whose pages later work fills; until then each says what it will hold.
 SECTIONS = {
-    "members": (
-        "Members",
-        "Find someone who knows: search the directory by expertise, organisation and region.",
-    ),
     "communities": (
         "Communities of practice",
         "Join communities that share ideas, evidence and good practice.",
@@ -108,3 +107,16 @@ def health(request):
         },
         status=200 if database else 503,
     )
+
+
+def accessibility(request):
+    return render(request, "network/accessibility.html")
+
+
+def privacy(request):
+    return render(request, "network/privacy.html")
+
+
+def server_error(request):
+    """The 500 page with the full layout, built without the database or the session."""
+    return HttpResponseServerError(render_to_string("500.html", site_context()))

@@ -1,8 +1,8 @@
 import os
 
 import pytest
+import redis
 from django.contrib.auth.models import Group
-from django.core.cache import cache
 
 from members.roles import COORDINATORS, CURATORS
 from tests.factories import MemberFactory
@@ -30,9 +30,23 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(autouse=True)
-def clean_cache():
-    """Rate-limit counters live in the Redis cache: each test starts with none."""
-    cache.clear()
+def test_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # Password hashing is deliberately slow; tests make hundreds of members.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def clean_cache(settings):
+    """Rate-limit counters live in the Redis cache: each test starts with none.
+
+    Only the cache's own keys go: the Celery queue shares the Redis database, and a running
+    `make run` may share the server.
+    """
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    for key in client.scan_iter(match=f"{prefix}:*", count=500):
+        client.delete(key)
     yield
 
 

@@ -1,7 +1,8 @@
 import factory
 from allauth.account.models import EmailAddress
 
-from members.models import Organisation, Profile, Region, Topic, User
+from members.models import Organisation, Profile, Region, Sector, Topic, User
+from members.services import profile_index
 
 PASSWORD = "a-long-test-passphrase"
 
@@ -47,10 +48,25 @@ class TopicFactory(factory.django.DjangoModelFactory):
 
 
 class ProfileFactory(factory.django.DjangoModelFactory):
+    """A member with a profile, indexed for the directory as a saved edit would be."""
+
     class Meta:
         model = Profile
+        skip_postgeneration_save = True
 
     member = factory.SubFactory(MemberFactory)
+    slug = factory.Sequence(lambda number: f"member-{number}")
     job_title = "Quality improvement advisor"
     organisation = factory.SubFactory(OrganisationFactory)
+    sector = Sector.NHS
     region = Region.EAST
+
+    @factory.post_generation
+    def expertise(profile, create, extracted, **kwargs):
+        if create and extracted:
+            profile.expertise.set(extracted)
+
+    @factory.post_generation
+    def indexed(profile, create, extracted, **kwargs):
+        if create:
+            profile_index(profile)

@@ -100,7 +100,7 @@ def test_a_reset_for_an_unknown_address_says_so_and_sends_nothing(client, mailou
 
     page = errors_beside_fields(response)
     assert 'id="id_email_error"' in page
-    assert "not assigned to any user account" in page
+    assert "No account uses this e-mail address" in page
     assert mailoutbox == []
 
 
@@ -120,7 +120,7 @@ def test_an_address_already_in_use_gets_a_clear_message_and_no_account(client, m
     page = errors_beside_fields(response)
     assert response.status_code == 200
     assert 'id="id_email_error"' in page
-    assert "already registered" in page
+    assert "An account already uses this e-mail address" in page
     assert User.objects.count() == 1
     assert mailoutbox == []
 
@@ -153,6 +153,17 @@ def test_a_malformed_address_is_refused(client, email):
     assert not User.objects.exists()
 
 
+def test_an_address_too_long_to_deliver_is_refused_not_cut(client):
+    response = client.post(
+        reverse("account_signup"),
+        {**SIGNUP, "email": f"{'a' * 60}@{'b' * 60}.{'c' * 60}.{'d' * 60}.{'e' * 60}.example.org"},
+    )
+
+    page = errors_beside_fields(response)
+    assert "at most 254 characters" in page
+    assert not User.objects.exists()
+
+
 def test_a_blank_name_is_refused(client):
     response = client.post(reverse("account_signup"), {**SIGNUP, "name": "   "})
 
@@ -167,5 +178,5 @@ def test_repeated_failed_sign_ins_are_rate_limited(client, member):
 
     response = client.post(reverse("account_login"), {"login": member.email, "password": PASSWORD})
 
-    assert "Too many failed login attempts" in response.content.decode()
+    assert "Too many failed attempts to sign in" in response.content.decode()
     assert signed_in_name(client) is None

@@ -4,14 +4,24 @@ import os
 import subprocess
 import sys
 import time
+import urllib.parse
 import uuid
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 
 from network.tasks import ping, ping_key
+
+
+def database_url_of_this_run() -> str:
+    """The database this test run uses (pytest-django's test_… copy), as a URL."""
+    database = connection.settings_dict
+    host = urllib.parse.quote(database["HOST"] or "", safe="")
+    port = f":{database['PORT']}" if database["PORT"] else ""
+    password = f":{urllib.parse.quote(database['PASSWORD'])}" if database["PASSWORD"] else ""
+    return f"postgres://{database['USER']}{password}@{host}{port}/{database['NAME']}"
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +29,7 @@ def worker(django_db_setup, django_db_blocker):
     env = {
         **os.environ,
         "DEBUG": "true",
-        "DATABASE_URL": settings.DATABASE_URL,
+        "DATABASE_URL": database_url_of_this_run(),
         "REDIS_URL": settings.REDIS_URL,
     }
     process = subprocess.Popen(
@@ -61,7 +71,8 @@ def test_a_task_enqueued_in_a_transaction_runs_after_commit(worker):
 
     with transaction.atomic():
         ping.delay_on_commit(token)
-        assert cache.get(ping_key(token)) is None
+        # Long enough for the worker to have run a task sent at once.
+        assert not wait_for_mark(token, seconds=2), "nothing is sent before the commit"
 
     assert wait_for_mark(token), "the worker ran the task once the transaction committed"
 

@@ -8,6 +8,7 @@ import sys
 import time
 import urllib.request
 
+import psutil
 import pytest
 from django.conf import settings
 
@@ -98,3 +99,14 @@ def test_embedded_servers_start_seed_serve_run_tasks_and_stop(newcomer_env, tmp_
         assert answers(f"http://127.0.0.1:{port}/") is None, "the web server stopped"
         assert not devservers.postgres_running(data), "PostgreSQL stopped"
         assert not devservers.redis_running(data), "Redis stopped"
+        assert processes_using(data) == [], "runserver, the worker and beat stopped"
+
+
+def processes_using(data) -> list[str]:
+    """Any process whose command line names the data folder (beat's schedule file is in it)."""
+    leftovers = []
+    for process in psutil.process_iter(["cmdline"]):
+        command = " ".join(process.info["cmdline"] or [])
+        if str(data) in command:
+            leftovers.append(command)
+    return leftovers

@@ -3,9 +3,9 @@
 import pytest
 from django.test import RequestFactory
 from django.urls import reverse
-from django.views.defaults import server_error
 
 from network.context_processors import SECTIONS
+from network.views import server_error
 
 pytestmark = pytest.mark.django_db
 
@@ -38,11 +38,31 @@ def test_every_page_has_the_skip_link_navigation_and_search(client):
 
 
 @pytest.mark.parametrize(("title", "url_name"), SECTIONS)
-def test_every_section_in_the_navigation_answers_and_marks_itself_current(client, title, url_name):
+def test_every_section_in_the_navigation_answers_and_marks_itself_current(
+    client, member, title, url_name
+):
+    client.force_login(member)
     response = client.get(reverse(url_name))
 
     assert response.status_code == 200
     assert f'aria-current="page">{title}</a>' in response.content.decode()
+
+
+def test_a_page_inside_a_section_marks_the_section_without_claiming_to_be_it(client, member):
+    client.force_login(member)
+
+    page = client.get(reverse("members:me")).content.decode()
+
+    assert 'aria-current="true">Members</a>' in page
+    assert 'aria-current="page">Members</a>' not in page
+
+
+@pytest.mark.parametrize("url_name", ["accessibility", "privacy"])
+def test_the_accessibility_statement_and_privacy_notice_are_linked_from_every_page(
+    client, url_name
+):
+    assert f'href="{reverse(url_name)}"' in client.get(reverse("home")).content.decode()
+    assert client.get(reverse(url_name)).status_code == 200
 
 
 def test_a_signed_in_member_sees_their_name_and_can_sign_out(client, member):
@@ -63,11 +83,18 @@ def test_a_missing_page_is_the_styled_not_found_page(client):
     assert "ds_site-header" in response.content.decode()
 
 
-def test_the_server_error_page_needs_nothing_that_may_have_failed():
-    response = server_error(RequestFactory().get("/"))
+def test_the_server_error_page_has_the_whole_layout_without_the_database(
+    django_assert_num_queries,
+):
+    with django_assert_num_queries(0):
+        response = server_error(RequestFactory().get("/"))
 
+    page = response.content.decode()
     assert response.status_code == 500
-    assert "Sorry, there is a problem with the service" in response.content.decode()
+    assert "<title>Sorry, there is a problem with the service – Improvement Network</title>" in page
+    assert 'alt="Improvement Network home"' in page
+    for title, url_name in SECTIONS:
+        assert f'href="{reverse(url_name)}">{title}</a>' in page
 
 
 def test_static_assets_of_the_design_system_are_served(client, live_server):

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
@@ -33,11 +35,24 @@ def test_seed_demo_builds_a_believable_network_and_is_idempotent(capsys):
     assert Organisation.objects.filter(kind=Organisation.Kind.PARTNERSHIP).count() >= 30
     assert Profile.objects.values("organisation__region").distinct().count() == 4
     assert Profile.objects.filter(expertise__isnull=False).distinct().count() == counts[0]
-    assert "improve-together" in capsys.readouterr().out
+    assert "Demo accounts" in capsys.readouterr().out
+    assert User.objects.filter(groups__name="Coordinators").count() > 1
 
 
-def test_the_demo_accounts_are_verified_and_have_their_roles():
+def test_forced_on_a_server_the_demo_accounts_get_a_fresh_password_it_prints(capsys, settings):
     call_command("seed_demo", "--force")
+    first = capsys.readouterr().out
+    call_command("seed_demo", "--force")
+    second = capsys.readouterr().out
+
+    assert "improve-together" not in first + second
+    password = re.search(r"the password '([^']+)'", second).group(1)
+    assert User.objects.get(email="admin@example.org").check_password(password)
+
+
+def test_the_demo_accounts_are_verified_and_have_their_roles(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
 
     for email in DEMO_ACCOUNTS:
         account = User.objects.get(email=email)

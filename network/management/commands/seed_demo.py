@@ -6,6 +6,7 @@ their own demo data (communities, events, mentoring, resources) from their seed 
 
 import csv
 import random
+import secrets
 from pathlib import Path
 
 from allauth.account.models import EmailAddress
@@ -16,8 +17,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.text import slugify
 
-from members.models import Organisation, Profile, Region, Topic, User
+from members.models import Notification, Organisation, Profile, Region, Sector, Topic, User
 from members.roles import COORDINATORS, CURATORS
+from members.services import profile_index, profile_slug
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "seed"
 DEMO_PASSWORD = "improve-together"
@@ -189,6 +191,35 @@ JOB_TITLES = {
 }
 
 
+SECTORS = {
+    Organisation.Kind.HEALTH_BOARD: Sector.NHS,
+    Organisation.Kind.PARTNERSHIP: Sector.LOCAL_AUTHORITY,
+    Organisation.Kind.COUNCIL: Sector.LOCAL_AUTHORITY,
+    Organisation.Kind.THIRD_SECTOR: Sector.THIRD_SECTOR,
+    Organisation.Kind.INDEPENDENT_SECTOR: Sector.INDEPENDENT_SECTOR,
+    Organisation.Kind.ACADEMIC: Sector.ACADEMIC,
+    Organisation.Kind.NATIONAL_BODY: Sector.GOVERNMENT,
+}
+LOCALITIES = {
+    Region.NORTH: ["Inverness", "Aberdeen", "Dundee", "Perth", "Elgin", "Kirkwall", "Lerwick"],
+    Region.EAST: ["Edinburgh", "Kirkcaldy", "Dunfermline", "Galashiels", "Livingston"],
+    Region.WEST: ["Glasgow", "Paisley", "Ayr", "Dumfries", "Stirling", "Motherwell", "Falkirk"],
+    Region.NATIONAL: ["Edinburgh", "Glasgow", "Works across Scotland"],
+}
+BIO_OPENINGS = [
+    "I lead a small team testing changes to {topic} in {place}.",
+    "Most of my work is on {topic}; we have run PDSA cycles with three wards so far.",
+    "I joined the network to learn from others working on {topic}.",
+    "Over the last two years our partnership has redesigned its approach to {topic}.",
+]
+BIO_CLOSINGS = [
+    "Happy to share our run charts and what did not work.",
+    "I would like to hear from anyone measuring outcomes that matter to people.",
+    "Ask me about co-producing changes with families and carers.",
+    "Currently writing up a case study for the resource library.",
+]
+
+
 class Command(BaseCommand):
     help = (
         "Create or refresh the demo network: organisations, topics and about 150 fictional members."
@@ -202,10 +233,12 @@ class Command(BaseCommand):
             raise CommandError(
                 "seed_demo is for local runs; DEBUG is off. Add --force if you are sure."
             )
+        # A server anyone can reach must not have an admin whose password is in the README.
+        password = DEMO_PASSWORD if settings.DEBUG else secrets.token_urlsafe(12)
         with transaction.atomic():
             organisations = seed_organisations()
             topics = seed_topics()
-            members = seed_members(organisations, topics)
+            members = seed_members(organisations, topics, password)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo network ready: {len(organisations)} organisations, {len(topics)} topics, "
@@ -213,7 +246,7 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(
-            f"Demo accounts (e-mail addresses verified), all with the password {DEMO_PASSWORD!r}:"
+            f"Demo accounts (e-mail addresses verified), all with the password {password!r}:"
         )
         for email, name, *_ in DEMO_ACCOUNTS:
             self.stdout.write(f"  {email:<26} {name}")
@@ -245,19 +278,23 @@ def seed_topics() -> list[Topic]:
     ]
 
 
-def seed_members(organisations: dict[str, Organisation], topics: list[Topic]) -> list[User]:
+def seed_members(
+    organisations: dict[str, Organisation], topics: list[Topic], password: str
+) -> list[User]:
     # One hash for every demo person: hashing 150 passwords one by one takes most of a minute.
-    password_hash = make_password(DEMO_PASSWORD)
+    password_hash = make_password(password)
     groups = {name: Group.objects.get(name=name) for name in (COORDINATORS, CURATORS)}
     chooser = random.Random(2026)  # noqa: S311 (the same demo people on every run)
     members = []
 
     for email, name, job_title, organisation_name, group, is_admin, mentors in DEMO_ACCOUNTS:
         organisation = organisations[organisation_name]
-        member = _member(email, name, password_hash, is_admin=is_admin)
+        member = _member(email, name, password_hash, is_admin=is_admin, demo=True)
         if group:
             member.groups.add(groups[group])
-        _profile(member, job_title, organisation, chooser.sample(topics, 3), mentors)
+        _profile(
+            member, job_title, organisation, chooser.sample(topics, 3), mentors, chooser, topics
+        )
         members.append(member)
 
     organisation_list = list(organisations.values())
@@ -268,18 +305,41 @@ def seed_members(organisations: dict[str, Organisation], topics: list[Topic]) ->
         member = _member(
             f"{first}.{last}.{number}@example.org".lower(), f"{first} {last}", password_hash
         )
+        # A few coordinators and curators across the regions, as a real network has.
+        if number % 37 == 0:
+            member.groups.add(groups[COORDINATORS])
+        elif number % 41 == 0:
+            member.groups.add(groups[CURATORS])
         _profile(
             member,
             chooser.choice(JOB_TITLES[organisation.kind]),
             organisation,
             chooser.sample(topics, chooser.randint(1, 4)),
             mentors=chooser.random() < 0.2,
+            chooser=chooser,
+            topics=topics,
         )
         members.append(member)
+    _welcome_notifications(members[: len(DEMO_ACCOUNTS)])
     return members
 
 
-def _member(email: str, name: str, password_hash: str, *, is_admin: bool = False) -> User:
+def _welcome_notifications(demo_accounts: list[User]) -> None:
+    for member in demo_accounts:
+        Notification.objects.get_or_create(
+            recipient=member,
+            kind="welcome",
+            defaults={
+                "message": "Welcome to the network: tell colleagues what you know.",
+                "url": "/members/me/edit/",
+                "email_status": Notification.Email.SKIPPED,
+            },
+        )
+
+
+def _member(
+    email: str, name: str, password_hash: str, *, is_admin: bool = False, demo: bool = False
+) -> User:
     member, created = User.objects.get_or_create(
         email=email,
         defaults={
@@ -289,9 +349,12 @@ def _member(email: str, name: str, password_hash: str, *, is_admin: bool = False
             "is_superuser": is_admin,
         },
     )
-    if not created and member.name != name:
+    if not created and (member.name != name or demo):
         member.name = name
-        member.save(update_fields=["name"])
+        # The demo accounts always take the password this run printed.
+        if demo:
+            member.password = password_hash
+        member.save(update_fields=["name", "password"])
     EmailAddress.objects.update_or_create(
         user=member, email=email, defaults={"verified": True, "primary": True}
     )
@@ -299,15 +362,41 @@ def _member(email: str, name: str, password_hash: str, *, is_admin: bool = False
 
 
 def _profile(
-    member: User, job_title: str, organisation: Organisation, expertise: list[Topic], mentors: bool
+    member: User,
+    job_title: str,
+    organisation: Organisation,
+    expertise: list[Topic],
+    mentors: bool,
+    chooser: random.Random,
+    topics: list[Topic],
 ) -> None:
+    place = chooser.choice(LOCALITIES[Region(organisation.region)])
+    bio = (
+        chooser.choice(BIO_OPENINGS).format(topic=expertise[0].name.lower(), place=place)
+        + " "
+        + chooser.choice(BIO_CLOSINGS)
+    )
+    existing = Profile.objects.filter(member=member).values_list("slug", flat=True).first()
+    public = chooser.random() < 0.3
+    hides_email = chooser.random() < 0.25
     profile, _ = Profile.objects.update_or_create(
         member=member,
         defaults={
+            "slug": existing or profile_slug(member.name, member_id=member.pk),
             "job_title": job_title,
             "organisation": organisation,
+            "sector": SECTORS[organisation.kind],
             "region": organisation.region,
+            "locality": place,
+            "bio": bio,
             "open_to_mentoring": mentors,
+            "looking_for_mentor": not mentors and chooser.random() < 0.15,
+            "visibility": Profile.Visibility.PUBLIC if public else Profile.Visibility.MEMBERS,
+            "email_visibility": Profile.EmailVisibility.NOBODY
+            if hides_email
+            else Profile.EmailVisibility.MEMBERS,
         },
     )
     profile.expertise.set(expertise)
+    profile.interests.set(chooser.sample(topics, 2))
+    profile_index(profile)

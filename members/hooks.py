@@ -1,0 +1,53 @@
+"""How other apps add to a member's pages and data without members importing them.
+
+Each app registers its contributions in its AppConfig.ready():
+
+    hooks.register_home_panel("communities/home_panel.html", my_communities_context)
+    hooks.register_profile_panel("events/profile_panel.html", events_for_profile)
+    hooks.register_export("communities", export_my_communities)
+    hooks.register_eraser(erase_my_community_data)
+
+A panel's context function takes (member, viewer) for profile panels or (member,) for home panels
+and returns a dict for its template, or None to show nothing.
+"""
+
+from collections.abc import Callable
+
+_home_panels: list[tuple[str, Callable]] = []
+_profile_panels: list[tuple[str, Callable]] = []
+_exports: list[tuple[str, Callable]] = []
+_erasers: list[Callable] = []
+
+
+def register_home_panel(template: str, context: Callable) -> None:
+    _home_panels.append((template, context))
+
+
+def register_profile_panel(template: str, context: Callable) -> None:
+    _profile_panels.append((template, context))
+
+
+def register_export(section: str, contribute: Callable) -> None:
+    _exports.append((section, contribute))
+
+
+def register_eraser(erase: Callable) -> None:
+    _erasers.append(erase)
+
+
+def home_panels(member) -> list[tuple[str, dict]]:
+    panels = ((template, context(member)) for template, context in _home_panels)
+    return [(template, panel) for template, panel in panels if panel is not None]
+
+
+def profile_panels(member, viewer) -> list[tuple[str, dict]]:
+    panels = ((template, context(member, viewer)) for template, context in _profile_panels)
+    return [(template, panel) for template, panel in panels if panel is not None]
+
+
+def export_sections() -> list[tuple[str, Callable]]:
+    return list(_exports)
+
+
+def erasers() -> list[Callable]:
+    return list(_erasers)

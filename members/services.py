@@ -1,0 +1,346 @@
+"""Rules about members: profiles, the directory search, privacy, notifications, data rights."""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+from allauth.account.models import EmailAddress
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    TrigramWordSimilarity,
+)
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Lower
+from django.utils import timezone
+from django.utils.text import slugify
+from PIL import Image, UnidentifiedImageError
+
+from members import hooks
+from members.models import Notification, Profile, User
+
+SEARCH_CONFIG = "english"
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding them
+PHOTO_SIZE = 600
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+NAME_SIMILARITY = 0.4
+
+
+# --- profiles -------------------------------------------------------------------------------
+
+
+def profile_slug(name: str, *, member_id: int | None = None) -> str:
+    base = slugify(name)[:160] or "member"
+    taken = Profile.objects.filter(slug__startswith=base)
+    if member_id:
+        taken = taken.exclude(member_id=member_id)
+    taken_slugs = set(taken.values_list("slug", flat=True))
+    slug, number = base, 2
+    while slug in taken_slugs:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def profile_for(member: User) -> Profile:
+    """The member's profile, made on first need (every member has exactly one)."""
+    try:
+        return member.profile
+    except Profile.DoesNotExist:
+        profile, _ = Profile.objects.get_or_create(
+            member=member, defaults={"slug": profile_slug(member.name, member_id=member.pk)}
+        )
+        return profile
+
+
+def profile_index(profile: Profile) -> None:
+    """Rebuild the stored search vector: name, role and expertise weigh most, the bio least."""
+    expertise = " ".join(
+        [*profile.expertise.values_list("name", flat=True), *profile.expertise_tags]
+    )
+    organisation = profile.organisation.name if profile.organisation_id else ""
+    vector = (
+        SearchVector(Value(profile.member.name), weight="A", config="simple")
+        + SearchVector(Value(expertise), weight="A", config=SEARCH_CONFIG)
+        + SearchVector(Value(profile.job_title), weight="B", config=SEARCH_CONFIG)
+        + SearchVector(Value(organisation), weight="C", config=SEARCH_CONFIG)
+        + SearchVector(Value(profile.locality), weight="C", config=SEARCH_CONFIG)
+        + SearchVector(Value(profile.bio), weight="D", config=SEARCH_CONFIG)
+    )
+    Profile.objects.filter(pk=profile.pk).update(search_vector=vector)
+
+
+# The parts of a profile that make it useful to others, in the order the checklist shows them.
+COMPLETENESS = [
+    ("job_title", "Your job title"),
+    ("organisation", "Your organisation"),
+    ("sector", "Your sector"),
+    ("region", "Your region and locality"),
+    ("bio", "A short introduction about you"),
+    ("expertise", "Your areas of expertise"),
+    ("interests", "What you are interested in"),
+    ("photo", "A photo"),
+]
+
+
+def profile_completeness(profile: Profile) -> dict:
+    """What is done and what is missing; expertise and interests must be prefetched."""
+    present = {
+        "job_title": bool(profile.job_title),
+        "organisation": bool(profile.organisation_id),
+        "sector": bool(profile.sector),
+        "region": bool(profile.region),
+        "bio": bool(profile.bio.strip()),
+        "expertise": bool(profile.expertise.all()) or bool(profile.expertise_tags),
+        "interests": bool(profile.interests.all()),
+        "photo": bool(profile.photo),
+    }
+    items = [{"label": label, "done": present[field]} for field, label in COMPLETENESS]
+    done = sum(item["done"] for item in items)
+    return {
+        "items": items,
+        "done": done,
+        "total": len(items),
+        "percent": round(100 * done / len(items)),
+        "complete": done == len(items),
+    }
+
+
+def profile_needs_basics(profile: Profile) -> bool:
+    """Without a role and an organisation nobody can tell whom they are contacting."""
+    return not (profile.job_title and profile.organisation_id)
+
+
+def photo_prepare(upload) -> ContentFile:
+    """Check an uploaded photo by its content and re-encode it, dropping anything hidden in it."""
+    if upload.size > PHOTO_MAX_BYTES:
+        raise ValidationError("The photo must be smaller than 5 MB.", code="too_large")
+    try:
+        upload.seek(0)
+        with Image.open(upload) as probe:
+            image_format = probe.format
+            width, height = probe.size
+            probe.verify()
+        if image_format not in PHOTO_FORMATS:
+            raise UnidentifiedImageError(image_format)
+        if width * height > PHOTO_MAX_PIXELS:
+            raise ValidationError("The photo is too large in pixels.", code="too_many_pixels")
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image.seek(0)
+            picture = image.convert("RGB")
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
+        raise ValidationError(
+            "The photo must be a JPEG, PNG, WebP or GIF image.", code="not_an_image"
+        ) from None
+    picture.thumbnail((PHOTO_SIZE, PHOTO_SIZE))
+    encoded = io.BytesIO()
+    picture.save(encoded, format="JPEG", quality=85, optimize=True)
+    return ContentFile(encoded.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
+
+
+@transaction.atomic
+def profile_update(*, profile: Profile, name: str, photo=None, remove_photo: bool = False) -> None:
+    """Save an edited profile with the member's name and photo; the caller re-indexes it
+    once its expertise is saved too (profile_index)."""
+    member = profile.member
+    if name != member.name:
+        member.name = name
+        member.save(update_fields=["name"])
+    old_photo = profile.photo.name if profile.photo else ""
+    if photo is not None:
+        profile.photo.save(photo.name, photo, save=False)
+    elif remove_photo:
+        profile.photo = ""
+    profile.save()
+    new_photo = profile.photo.name if profile.photo else ""
+    if old_photo and old_photo != new_photo:
+        storage = profile.photo.storage
+        transaction.on_commit(lambda: storage.delete(old_photo))
+
+
+# --- who may see what -----------------------------------------------------------------------
+
+
+def visible_profiles(viewer) -> QuerySet[Profile]:
+    """Profiles the viewer may open: members see every active member, visitors only public ones."""
+    profiles = Profile.objects.filter(member__is_active=True, member__erased_at__isnull=True)
+    if not viewer.is_authenticated:
+        profiles = profiles.filter(visibility=Profile.Visibility.PUBLIC)
+    return profiles
+
+
+def email_visible_to(profile: Profile, viewer) -> bool:
+    if not viewer.is_authenticated:
+        return False
+    if viewer.pk == profile.member_id:
+        return True
+    return profile.email_visibility == Profile.EmailVisibility.MEMBERS
+
+
+# --- the directory --------------------------------------------------------------------------
+
+
+def directory_search(profiles: QuerySet[Profile], text: str) -> QuerySet[Profile]:
+    """Full-text over name, role, expertise and bio, plus trigram matching of names for typos."""
+    text = " ".join(text.split())[:200]
+    if not text:
+        return profiles
+    query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+    lowered = text.lower()
+    # Two indexed look-ups (GIN full-text on profiles, GIN trigram on names), then one ranking.
+    by_words = Profile.objects.filter(search_vector=query).values("pk")
+    by_name = (
+        User.objects.annotate(name_lower=Lower("name"))
+        .filter(name_lower__trigram_word_similar=lowered)
+        .values("pk")
+    )
+    return (
+        profiles.filter(Q(pk__in=by_words) | Q(member_id__in=by_name))
+        .annotate(
+            relevance=Coalesce(SearchRank(F("search_vector"), query), 0.0)
+            + TrigramWordSimilarity(Value(lowered), Lower("member__name"))
+        )
+        .order_by("-relevance", "member__name")
+    )
+
+
+def directory_listing(profiles: QuerySet[Profile]) -> QuerySet[Profile]:
+    """What a directory card shows, fetched in a fixed number of queries."""
+    return profiles.select_related("member", "organisation").prefetch_related("expertise")
+
+
+def people_to_meet(profile: Profile, *, limit: int = 6) -> list[Profile]:
+    """Members in other organisations who share the most expertise with this member."""
+    topic_ids = [topic.pk for topic in profile.expertise.all()]
+    if not topic_ids:
+        return []
+    candidates = (
+        visible_profiles(profile.member)
+        .exclude(pk=profile.pk)
+        .filter(expertise__in=topic_ids)
+        .annotate(shared=Count("expertise", filter=Q(expertise__in=topic_ids), distinct=True))
+    )
+    if profile.organisation_id:
+        candidates = candidates.exclude(organisation_id=profile.organisation_id)
+    return list(directory_listing(candidates.order_by("-shared", "member__name"))[:limit])
+
+
+# --- notifications --------------------------------------------------------------------------
+
+
+def notify(*, member: User, kind: str, message: str, url: str = "") -> Notification:
+    """Tell a member something: it appears in their list, and is e-mailed if they allow it.
+
+    Every app calls this; the e-mail is sent by a Celery task after the transaction commits,
+    and the sweep sends any that were left pending.
+    """
+    from members.tasks import send_notification_email
+
+    wants_email = Profile.objects.filter(member=member, email_notifications=True).exists()
+    notification = Notification.objects.create(
+        recipient=member,
+        kind=kind,
+        message=message[:300],
+        url=url,
+        email_status=Notification.Email.PENDING if wants_email else Notification.Email.SKIPPED,
+    )
+    if wants_email:
+        send_notification_email.delay_on_commit(notification.pk)
+    return notification
+
+
+def unread_count(member: User) -> int:
+    return Notification.objects.filter(recipient=member, read_at__isnull=True).count()
+
+
+def notifications_mark_read(member: User) -> int:
+    return Notification.objects.filter(recipient=member, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+# --- data rights ----------------------------------------------------------------------------
+
+
+def member_export(member: User) -> dict:
+    """Everything held about the member, each app adding its own part through members.hooks."""
+    profile = profile_for(member)
+    export = {
+        "exported_at": timezone.now().isoformat(),
+        "account": {
+            "name": member.name,
+            "email": member.email,
+            "date_joined": member.date_joined.isoformat(),
+            "last_login": member.last_login.isoformat() if member.last_login else None,
+            "roles": sorted(member.groups.values_list("name", flat=True)),
+            "email_addresses": list(
+                EmailAddress.objects.filter(user=member).values("email", "verified", "primary")
+            ),
+        },
+        "profile": {
+            "slug": profile.slug,
+            "job_title": profile.job_title,
+            "organisation": profile.organisation.name if profile.organisation_id else None,
+            "sector": profile.get_sector_display() if profile.sector else None,
+            "region": profile.get_region_display() if profile.region else None,
+            "locality": profile.locality,
+            "bio": profile.bio,
+            "expertise": list(profile.expertise.values_list("name", flat=True)),
+            "other_expertise": profile.expertise_tags,
+            "interests": list(profile.interests.values_list("name", flat=True)),
+            "links": profile.links,
+            "photo": profile.photo.name or None,
+            "open_to_mentoring": profile.open_to_mentoring,
+            "looking_for_mentor": profile.looking_for_mentor,
+            "privacy": {
+                "email_visible_to": profile.get_email_visibility_display(),
+                "profile_visible_to": profile.get_visibility_display(),
+                "show_events": profile.show_events,
+            },
+            "email_notifications": profile.email_notifications,
+        },
+        "notifications": [
+            {
+                "message": notification.message,
+                "url": notification.url,
+                "created_at": notification.created_at.isoformat(),
+                "read": notification.read_at is not None,
+            }
+            for notification in member.notifications.all()
+        ],
+    }
+    for section, contribute in hooks.export_sections():
+        export[section] = contribute(member)
+    return export
+
+
+@transaction.atomic
+def member_erase(member: User) -> None:
+    """Close the account: personal data goes, contributions stay, shown as from a former member."""
+    for erase in hooks.erasers():
+        erase(member)
+    profile = profile_for(member)
+    if profile.photo:
+        photo_name, storage = profile.photo.name, profile.photo.storage
+        transaction.on_commit(lambda: storage.delete(photo_name))
+    profile.delete()
+    member.notifications.all().delete()
+    EmailAddress.objects.filter(user=member).delete()
+    member.groups.clear()
+    member.user_permissions.clear()
+    member.name = ""
+    member.email = f"former-member-{member.pk}@invalid.example.org"
+    member.set_unusable_password()
+    member.is_active = False
+    member.is_staff = False
+    member.is_superuser = False
+    member.erased_at = timezone.now()
+    member.save()
+    # Other devices are signed out by Django itself: the password hash that signed their sessions
+    # has changed, and an inactive account is never loaded for a session.

@@ -1,0 +1,68 @@
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from members.models import Notification
+
+# A claim older than this belongs to a worker that died mid-send; the sweep may take it over.
+STALE_CLAIM = timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+
+
+@shared_task(bind=True, max_retries=MAX_ATTEMPTS, retry_backoff=True, retry_jitter=True)
+def send_notification_email(self, notification_id: int) -> str:
+    now = timezone.now()
+    # Claim the e-mail before sending: a repeated or parallel task finds nothing left to claim.
+    claimed = Notification.objects.filter(
+        Q(email_status=Notification.Email.PENDING)
+        | Q(email_status=Notification.Email.SENDING, email_claimed_at__lt=now - STALE_CLAIM),
+        pk=notification_id,
+    ).update(email_status=Notification.Email.SENDING, email_claimed_at=now)
+    if not claimed:
+        return "already handled"
+    notification = Notification.objects.select_related("recipient__profile").get(pk=notification_id)
+    member = notification.recipient
+    context = {
+        "member": member,
+        "notification": notification,
+        "link": f"{settings.SITE_URL}{notification.url}" if notification.url else "",
+        "preferences_link": f"{settings.SITE_URL}/members/me/preferences/",
+        "site_name": settings.SITE_NAME,
+    }
+    try:
+        send_mail(
+            subject=f"[{settings.SITE_NAME}] {notification.message[:120]}",
+            message=render_to_string("members/email/notification.txt", context),
+            from_email=None,
+            recipient_list=[member.email],
+        )
+    except OSError as error:
+        attempts = notification.email_attempts + 1
+        failed = attempts >= MAX_ATTEMPTS
+        Notification.objects.filter(pk=notification_id).update(
+            email_status=Notification.Email.FAILED if failed else Notification.Email.PENDING,
+            email_attempts=attempts,
+        )
+        if failed:
+            return "failed"
+        raise self.retry(exc=error) from error
+    Notification.objects.filter(pk=notification_id).update(email_status=Notification.Email.SENT)
+    return "sent"
+
+
+@shared_task
+def sweep_notification_emails() -> int:
+    """Beat: send what Postgres says is still to be sent (the queue may have lost it)."""
+    now = timezone.now()
+    waiting = Notification.objects.filter(
+        Q(email_status=Notification.Email.PENDING, created_at__lt=now - timedelta(minutes=2))
+        | Q(email_status=Notification.Email.SENDING, email_claimed_at__lt=now - STALE_CLAIM)
+    ).values_list("pk", flat=True)[:500]
+    for notification_id in waiting:
+        send_notification_email.delay(notification_id)
+    return len(waiting)

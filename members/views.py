@@ -1,0 +1,164 @@
+import json
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from members import hooks, services
+from members.filters import DirectoryFilter
+from members.forms import CloseAccountForm, PreferencesForm, ProfileForm
+from members.models import Notification, Profile
+
+DIRECTORY_PAGE_SIZE = 20
+
+
+@login_required
+def directory(request):
+    profiles = services.visible_profiles(request.user).order_by("member__name")
+    directory_filter = DirectoryFilter(request.GET, queryset=profiles)
+    listing = services.directory_listing(directory_filter.qs)
+    page = Paginator(listing, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "members/directory.html",
+        {
+            "filter": directory_filter,
+            "page": page,
+            "filtered": any(value for key, value in request.GET.items() if key != "page"),
+        },
+    )
+
+
+def profile(request, slug):
+    profile = get_object_or_404(
+        services.directory_listing(services.visible_profiles(request.user)).prefetch_related(
+            "interests"
+        ),
+        slug=slug,
+    )
+    return render(
+        request,
+        "members/profile.html",
+        {
+            "profile": profile,
+            "member": profile.member,
+            "show_email": services.email_visible_to(profile, request.user),
+            "is_own": request.user.pk == profile.member_id,
+            "panels": hooks.profile_panels(profile.member, request.user),
+        },
+    )
+
+
+def photo(request, slug):
+    """Photos are served through the profile's own permission check, never by a public URL."""
+    profile = get_object_or_404(services.visible_profiles(request.user), slug=slug)
+    if not profile.photo:
+        raise Http404
+    response = FileResponse(profile.photo.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def _own_profile(request) -> Profile:
+    profile = services.profile_for(request.user)
+    return (
+        Profile.objects.select_related("member", "organisation")
+        .prefetch_related("expertise", "interests")
+        .get(pk=profile.pk)
+    )
+
+
+@login_required
+def me(request):
+    profile = _own_profile(request)
+    notifications = list(
+        Notification.objects.filter(recipient=request.user, read_at__isnull=True)[:5]
+    )
+    return render(
+        request,
+        "members/me.html",
+        {
+            "profile": profile,
+            "completeness": services.profile_completeness(profile),
+            "people_to_meet": services.people_to_meet(profile),
+            "notifications": notifications,
+            "panels": hooks.home_panels(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request):
+    profile = _own_profile(request)
+    form = ProfileForm(request.POST or None, request.FILES or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your profile has been saved.")
+        return redirect("members:me")
+    return render(
+        request,
+        "members/edit.html",
+        {
+            "form": form,
+            "profile": profile,
+            "completeness": services.profile_completeness(profile),
+            "welcome": request.GET.get("welcome") == "1",
+        },
+    )
+
+
+@login_required
+def notifications(request):
+    listing = Notification.objects.filter(recipient=request.user)
+    page = Paginator(listing, 25).get_page(request.GET.get("page"))
+    return render(request, "members/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    services.notifications_mark_read(request.user)
+    messages.success(request, "All your notifications are marked as read.")
+    return redirect("members:notifications")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request):
+    profile = services.profile_for(request.user)
+    form = PreferencesForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your preferences have been saved.")
+        return redirect("members:preferences")
+    return render(request, "members/preferences.html", {"form": form})
+
+
+@login_required
+def export(request):
+    data = services.member_export(request.user)
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="my-network-data-{stamp}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def close_account(request):
+    form = CloseAccountForm(request.POST or None, member=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.member_erase(request.user)
+        logout(request)
+        messages.success(request, "Your account is closed and your personal details are erased.")
+        return redirect("home")
+    return render(request, "members/close_account.html", {"form": form})
