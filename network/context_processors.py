@@ -4,7 +4,7 @@ from django.urls import reverse
 # The sections of the site, in the order the header shows them.
 SECTIONS = [
     ("Members", "members:directory"),
-    ("Communities", "communities"),
+    ("Communities", "communities:list"),
     ("Events", "events"),
     ("Mentoring", "mentoring"),
     ("Resources", "resources"),

@@ -15,6 +15,7 @@ import warnings
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -218,6 +219,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "sweep-notification-emails": {
         "task": "members.tasks.sweep_notification_emails",
         "schedule": 300.0,
+    },
+    "community-post-emails": {
+        "task": "communities.tasks.send_post_emails",
+        "schedule": 300.0,
+    },
+    "community-daily-digests": {
+        "task": "communities.tasks.send_daily_digests",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "community-weekly-digests": {
+        "task": "communities.tasks.send_weekly_digests",
+        "schedule": crontab(hour=7, minute=30, day_of_week="monday"),
     },
 }
 

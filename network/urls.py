@@ -18,6 +18,7 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("accounts/", include("allauth.urls")),
     path("members/", include("members.urls")),
+    path("communities/", include("communities.urls")),
     path("admin/", admin.site.urls),
 ]
 

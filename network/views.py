@@ -37,10 +37,6 @@ def home(request):
 
 # Sections whose pages later work fills; until then each says what it will hold.
 SECTIONS = {
-    "communities": (
-        "Communities of practice",
-        "Join communities that share ideas, evidence and good practice.",
-    ),
     "events": (
         "Learning events",
         "Learning events, masterclasses and webinars run across the network.",

@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.text import slugify
 
+from communities import demo as community_demo
 from members.models import Notification, Organisation, Profile, Region, Sector, Topic, User
 from members.roles import COORDINATORS, CURATORS
 from members.services import profile_index, profile_slug
@@ -239,10 +240,11 @@ class Command(BaseCommand):
             organisations = seed_organisations()
             topics = seed_topics()
             members = seed_members(organisations, topics, password)
+            communities = community_demo.seed(members)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo network ready: {len(organisations)} organisations, {len(topics)} topics, "
-                f"{len(members)} members."
+                f"{len(members)} members, {len(communities)} communities."
             )
         )
         self.stdout.write(

@@ -1,0 +1,49 @@
+from django.contrib import admin
+
+from communities.models import Community, JoinRequest, Membership, Post, Report, Thread
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["member"]
+    fields = ["member", "role", "digest", "joined_at"]
+
+
+@admin.register(Community)
+class CommunityAdmin(admin.ModelAdmin):
+    list_display = ["name", "privacy", "level", "region", "last_activity_at"]
+    list_filter = ["privacy", "level", "region"]
+    search_fields = ["name", "purpose"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["topics"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Thread)
+class ThreadAdmin(admin.ModelAdmin):
+    list_display = ["title", "community", "author", "post_count", "pinned", "locked"]
+    list_filter = ["pinned", "locked", "community"]
+    search_fields = ["title"]
+    raw_id_fields = ["author", "answer"]
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = ["thread", "author", "state", "created_at"]
+    list_filter = ["state"]
+    raw_id_fields = ["thread", "author"]
+    readonly_fields = ["body_html"]
+
+
+@admin.register(JoinRequest)
+class JoinRequestAdmin(admin.ModelAdmin):
+    list_display = ["community", "member", "status", "created_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["member", "decided_by"]
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ["post", "reporter", "created_at", "resolved_at"]
+    raw_id_fields = ["post", "reporter", "resolved_by"]

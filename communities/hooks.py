@@ -1,0 +1,82 @@
+"""What communities add to a member's own page, profile, export and erasure (members.hooks)."""
+
+from datetime import timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from communities.models import JoinRequest, Membership, Report, ThreadSubscription
+from communities.services import FOUNDERS, visible_communities
+from members.roles import is_coordinator
+
+
+def home_panel(member) -> dict:
+    week_ago = timezone.now() - timedelta(days=7)
+    memberships = (
+        Membership.objects.filter(member=member)
+        .select_related("community")
+        .annotate(
+            new_threads=Count(
+                "community__threads", filter=Q(community__threads__created_at__gt=week_ago)
+            )
+        )
+        .order_by("-community__last_activity_at")[:10]
+    )
+    return {"memberships": list(memberships)}
+
+
+def profile_panel(member, viewer) -> dict | None:
+    """The member's communities that the viewer may know of (a secret one only to its members)."""
+    memberships = list(
+        Membership.objects.filter(member=member, community__in=visible_communities(viewer))
+        .select_related("community")
+        .order_by("community__name")
+    )
+    founder_toggle = None
+    if viewer.is_authenticated and viewer.pk != member.pk and is_coordinator(viewer):
+        founder_toggle = member.groups.filter(name=FOUNDERS).exists()
+    if not memberships and founder_toggle is None:
+        return None
+    return {"memberships": memberships, "member_id": member.pk, "founder_toggle": founder_toggle}
+
+
+def export(member) -> dict:
+    return {
+        "memberships": [
+            {
+                "community": membership.community.name,
+                "role": membership.get_role_display(),
+                "emails": membership.get_digest_display(),
+                "joined_at": membership.joined_at.isoformat(),
+            }
+            for membership in Membership.objects.filter(member=member).select_related("community")
+        ],
+        "join_requests": [
+            {
+                "community": join_request.community.name,
+                "reason": join_request.reason,
+                "status": join_request.get_status_display(),
+                "created_at": join_request.created_at.isoformat(),
+            }
+            for join_request in JoinRequest.objects.filter(member=member).select_related(
+                "community"
+            )
+        ],
+        "posts": [
+            {
+                "community": post.thread.community.name,
+                "thread": post.thread.title,
+                "body": post.body,
+                "created_at": post.created_at.isoformat(),
+            }
+            for post in member.posts.select_related("thread__community").order_by("created_at")
+        ],
+    }
+
+
+def erase(member) -> None:
+    """Memberships, requests, follows and reports go; posts stay, under "A former member"."""
+    Membership.objects.filter(member=member).delete()
+    JoinRequest.objects.filter(member=member).delete()
+    ThreadSubscription.objects.filter(member=member).delete()
+    Report.objects.filter(reporter=member).delete()

@@ -1,0 +1,487 @@
+"""Rules of communities of practice: who sees and joins what, discussion, moderation, digests."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.auth.models import Group
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q, QuerySet, Value
+from django.http import Http404
+from django.utils import timezone
+from django.utils.html import escape
+
+from communities.models import (
+    Community,
+    Invitation,
+    JoinRequest,
+    Membership,
+    Post,
+    Report,
+    Thread,
+    ThreadSubscription,
+)
+from members.models import Profile, User
+from members.roles import is_admin, is_coordinator
+from members.services import notify
+from network.markdown import render_markdown
+
+FOUNDERS = "Community founders"
+SEARCH_CONFIG = "english"
+MENTION = re.compile(r"(?<![\w@])@([a-z0-9][a-z0-9-]{1,178})\b")
+
+
+class CommunityError(ValidationError):
+    """A request that cannot be carried out, with the message the member should see."""
+
+
+# --- who may see and do what ----------------------------------------------------------------
+
+
+def visible_communities(viewer) -> QuerySet[Community]:
+    """Visitors see open communities; members also closed ones and the secret ones they are in."""
+    if not viewer.is_authenticated:
+        return Community.objects.filter(privacy=Community.Privacy.OPEN)
+    if is_admin(viewer):
+        return Community.objects.all()
+    return Community.objects.filter(
+        ~Q(privacy=Community.Privacy.SECRET) | Q(memberships__member=viewer)
+    ).distinct()
+
+
+def community_for(viewer, slug: str) -> Community:
+    """The community, or 404 for anyone who may not know it exists."""
+    try:
+        return visible_communities(viewer).get(slug=slug)
+    except Community.DoesNotExist:
+        raise Http404("No such community") from None
+
+
+def membership_of(member, community: Community) -> Membership | None:
+    if not member.is_authenticated:
+        return None
+    return Membership.objects.filter(community=community, member=member).first()
+
+
+def can_read(community: Community, viewer, membership: Membership | None) -> bool:
+    """Open communities' discussions are for every signed-in member; others' for their members."""
+    if not viewer.is_authenticated:
+        return False
+    if community.privacy == Community.Privacy.OPEN or is_admin(viewer):
+        return True
+    return membership is not None
+
+
+def is_moderator(viewer, membership: Membership | None) -> bool:
+    return is_admin(viewer) or (membership is not None and membership.is_moderator)
+
+
+def can_create_communities(member) -> bool:
+    if not member.is_authenticated:
+        return False
+    return is_coordinator(member) or member.groups.filter(name=FOUNDERS).exists()
+
+
+def readable_threads(viewer) -> QuerySet[Thread]:
+    """Threads the viewer may read, for search and lists outside one community."""
+    if not viewer.is_authenticated:
+        return Thread.objects.none()
+    if is_admin(viewer):
+        return Thread.objects.all()
+    return Thread.objects.filter(
+        Q(community__privacy=Community.Privacy.OPEN) | Q(community__memberships__member=viewer)
+    ).distinct()
+
+
+# --- communities ----------------------------------------------------------------------------
+
+
+def community_index(community: Community) -> None:
+    vector = SearchVector(Value(community.name), weight="A", config=SEARCH_CONFIG) + SearchVector(
+        Value(community.purpose), weight="B", config=SEARCH_CONFIG
+    )
+    Community.objects.filter(pk=community.pk).update(search_vector=vector)
+
+
+@transaction.atomic
+def community_create(*, founder: User, community: Community) -> Community:
+    community.created_by = founder
+    community.save()
+    Membership.objects.create(community=community, member=founder, role=Membership.Role.MODERATOR)
+    community_index(community)
+    return community
+
+
+def community_listing(communities: QuerySet[Community]) -> QuerySet[Community]:
+    return communities.annotate(
+        member_count=Count("memberships", distinct=True),
+        thread_count=Count("threads", distinct=True),
+    ).prefetch_related("topics")
+
+
+def community_search(communities: QuerySet[Community], text: str) -> QuerySet[Community]:
+    text = " ".join(text.split())[:200]
+    if not text:
+        return communities
+    query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+    return (
+        communities.filter(search_vector=query)
+        .annotate(relevance=SearchRank(F("search_vector"), query))
+        .order_by("-relevance", "name")
+    )
+
+
+def founder_allow(*, coordinator: User, member: User, allowed: bool) -> None:
+    if not is_coordinator(coordinator):
+        raise CommunityError("Only coordinators can allow members to start communities.")
+    founders, _ = Group.objects.get_or_create(name=FOUNDERS)
+    if allowed:
+        member.groups.add(founders)
+    else:
+        member.groups.remove(founders)
+
+
+# --- membership -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def membership_join(*, community: Community, member: User) -> Membership:
+    if community.privacy != Community.Privacy.OPEN:
+        raise CommunityError("This community is not open: ask to join instead.")
+    try:
+        with transaction.atomic():
+            return Membership.objects.create(community=community, member=member)
+    except IntegrityError:
+        raise CommunityError("You are already a member of this community.") from None
+
+
+def membership_leave(*, community: Community, member: User) -> None:
+    membership = Membership.objects.filter(community=community, member=member).first()
+    if membership is None:
+        raise CommunityError("You are not a member of this community.")
+    other_moderators = Membership.objects.filter(
+        community=community, role=Membership.Role.MODERATOR
+    ).exclude(pk=membership.pk)
+    if membership.is_moderator and not other_moderators.exists():
+        raise CommunityError(
+            "You are the only moderator: appoint another moderator before you leave."
+        )
+    membership.delete()
+
+
+@transaction.atomic
+def join_request_create(*, community: Community, member: User, reason: str) -> JoinRequest:
+    if community.privacy != Community.Privacy.CLOSED:
+        raise CommunityError("Only closed communities take requests to join.")
+    if Membership.objects.filter(community=community, member=member).exists():
+        raise CommunityError("You are already a member of this community.")
+    reason = reason.strip()
+    if not reason:
+        raise CommunityError("Say in a sentence why you would like to join.")
+    try:
+        with transaction.atomic():
+            request = JoinRequest.objects.create(community=community, member=member, reason=reason)
+    except IntegrityError:
+        raise CommunityError(
+            "You have already asked to join: a moderator will decide soon."
+        ) from None
+    for moderator in _moderators(community):
+        notify(
+            member=moderator,
+            kind="join_request",
+            message=f"{member.display_name} asked to join {community.name}",
+            url=f"/communities/{community.slug}/requests/",
+        )
+    return request
+
+
+@transaction.atomic
+def join_request_decide(
+    *, join_request: JoinRequest, moderator: User, approve: bool, message: str = ""
+) -> None:
+    # Lock the request: two moderators deciding at once must not both act.
+    join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
+    if join_request.status != JoinRequest.Status.PENDING:
+        raise CommunityError("Another moderator has already decided this request.")
+    join_request.status = JoinRequest.Status.APPROVED if approve else JoinRequest.Status.REFUSED
+    join_request.decided_by = moderator
+    join_request.decided_at = timezone.now()
+    join_request.message = message.strip()
+    join_request.save()
+    community = join_request.community
+    if approve:
+        Membership.objects.get_or_create(community=community, member=join_request.member)
+        text = f"You are now a member of {community.name}"
+    else:
+        text = f"Your request to join {community.name} was not accepted"
+    if join_request.message:
+        text = f"{text}: “{join_request.message}”"
+    notify(
+        member=join_request.member,
+        kind="join_decision",
+        message=text,
+        url=community.get_absolute_url(),
+    )
+
+
+def moderator_set(*, community: Community, moderator: User, member: User, appoint: bool) -> None:
+    membership = Membership.objects.filter(community=community, member=member).first()
+    if membership is None:
+        raise CommunityError("Only members of the community can be moderators.")
+    if not appoint and membership.is_moderator:
+        others = Membership.objects.filter(community=community, role=Membership.Role.MODERATOR)
+        if others.exclude(pk=membership.pk).count() == 0:
+            raise CommunityError("A community needs at least one moderator.")
+    membership.role = Membership.Role.MODERATOR if appoint else Membership.Role.MEMBER
+    membership.save(update_fields=["role"])
+    if appoint:
+        notify(
+            member=member,
+            kind="moderator",
+            url=community.get_absolute_url(),
+            message=f"{moderator.display_name} made you a moderator of {community.name}",
+        )
+
+
+def invitation_create(*, community: Community, inviter: User, email: str) -> Invitation:
+    from communities.tasks import send_invitation_email
+
+    email = email.strip().lower()
+    if Membership.objects.filter(community=community, member__email__iexact=email).exists():
+        raise CommunityError("Someone with this e-mail address is already a member.")
+    invitation = Invitation.objects.create(community=community, email=email, invited_by=inviter)
+    send_invitation_email.delay_on_commit(invitation.pk)
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, member: User) -> Community:
+    invitation = Invitation.objects.select_for_update().filter(token=token).first()
+    if invitation is None or not invitation.is_usable:
+        raise CommunityError("This invitation has expired or has been used already.")
+    if invitation.email.lower() != member.email.lower():
+        raise CommunityError(
+            f"This invitation was sent to {invitation.email}: "
+            "sign in with that address to accept it."
+        )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    Membership.objects.get_or_create(community=invitation.community, member=member)
+    return invitation.community
+
+
+def _moderators(community: Community) -> list[User]:
+    return [
+        membership.member
+        for membership in Membership.objects.filter(
+            community=community, role=Membership.Role.MODERATOR
+        ).select_related("member")
+    ]
+
+
+# --- discussion -----------------------------------------------------------------------------
+
+
+def post_render(body: str, mentioned: list[User]) -> str:
+    """Markdown through the one sanitiser; @mentions of known members become profile links."""
+    slugs = {member.profile.slug: member for member in mentioned}
+
+    def link(match: re.Match) -> str:
+        member = slugs.get(match.group(1))
+        if member is None:
+            return match.group(0)
+        return f"[@{escape(member.display_name)}](/members/{match.group(1)}/)"
+
+    return str(render_markdown(MENTION.sub(link, body)))
+
+
+def _mentioned(body: str, community: Community) -> list[User]:
+    """Members named with @slug who can read the community (nobody else hears of it)."""
+    slugs = set(MENTION.findall(body))
+    if not slugs:
+        return []
+    profiles = Profile.objects.filter(slug__in=slugs, member__is_active=True).select_related(
+        "member"
+    )
+    if community.privacy != Community.Privacy.OPEN:
+        profiles = profiles.filter(member__memberships__community=community)
+    return [profile.member for profile in profiles]
+
+
+def _check_body(body: str) -> str:
+    body = body.strip()
+    if not body:
+        raise CommunityError("Write something before you post.")
+    return body
+
+
+@transaction.atomic
+def thread_start(*, community: Community, author: User, title: str, body: str) -> Thread:
+    if not Membership.objects.filter(community=community, member=author).exists():
+        raise CommunityError("Join the community to start a thread.")
+    title = " ".join(title.split())
+    if not title:
+        raise CommunityError("Give the thread a title.")
+    thread = Thread.objects.create(community=community, author=author, title=title)
+    _post_add(thread=thread, author=author, body=_check_body(body))
+    return thread
+
+
+@transaction.atomic
+def reply_create(*, thread: Thread, author: User, body: str) -> Post:
+    # Lock the thread row: a moderator locking it and a reply arriving must not interleave.
+    thread = Thread.objects.select_for_update().select_related("community").get(pk=thread.pk)
+    if thread.locked:
+        raise CommunityError("This thread is locked: no more replies can be added.")
+    if not Membership.objects.filter(community=thread.community, member=author).exists():
+        raise CommunityError("Join the community to reply.")
+    return _post_add(thread=thread, author=author, body=_check_body(body))
+
+
+def _post_add(*, thread: Thread, author: User, body: str) -> Post:
+    community = thread.community
+    mentioned = _mentioned(body, community)
+    now = timezone.now()
+    post = Post.objects.create(
+        thread=thread,
+        author=author,
+        body=body,
+        body_html=post_render(body, mentioned),
+        created_at=now,
+    )
+    post.mentions.set(mentioned)
+    Thread.objects.filter(pk=thread.pk).update(last_post_at=now, post_count=F("post_count") + 1)
+    Community.objects.filter(pk=community.pk).update(last_activity_at=now)
+    ThreadSubscription.objects.get_or_create(
+        thread=thread, member=author, defaults={"state": ThreadSubscription.State.FOLLOWING}
+    )
+
+    told = {author.pk}
+    url = f"{thread.get_absolute_url()}?page=last#post-{post.pk}"
+    for member in mentioned:
+        if member.pk not in told:
+            told.add(member.pk)
+            notify(
+                member=member,
+                kind="mention",
+                url=url,
+                message=f"{author.display_name} mentioned you in “{thread.title}”",
+            )
+    followers = (
+        ThreadSubscription.objects.filter(thread=thread, state=ThreadSubscription.State.FOLLOWING)
+        .exclude(member_id__in=told)
+        .select_related("member")
+    )
+    for subscription in followers:
+        notify(
+            member=subscription.member,
+            kind="reply",
+            url=url,
+            message=f"{author.display_name} replied to “{thread.title}”",
+        )
+
+    from communities.tasks import send_digest
+
+    for membership_id in (
+        Membership.objects.filter(community=community, digest=Membership.Digest.EACH)
+        .exclude(member=author)
+        .values_list("pk", flat=True)
+    ):
+        send_digest.delay_on_commit(membership_id)
+    return post
+
+
+def subscription_set(*, thread: Thread, member: User, state: str | None) -> None:
+    if state is None:
+        ThreadSubscription.objects.filter(thread=thread, member=member).delete()
+        return
+    ThreadSubscription.objects.update_or_create(
+        thread=thread, member=member, defaults={"state": state}
+    )
+
+
+def answer_mark(*, thread: Thread, post: Post, member: User, moderator: bool) -> None:
+    if post.thread_id != thread.pk or post.state != Post.State.VISIBLE:
+        raise CommunityError("That reply cannot be the answer.")
+    if member.pk != thread.author_id and not moderator:
+        raise CommunityError("Only whoever asked, or a moderator, can mark the answer.")
+    thread.answer = None if thread.answer_id == post.pk else post
+    thread.save(update_fields=["answer"])
+
+
+def thread_moderate(*, thread: Thread, pinned: bool | None = None, locked: bool | None = None):
+    if pinned is not None:
+        thread.pinned = pinned
+    if locked is not None:
+        thread.locked = locked
+    thread.save(update_fields=["pinned", "locked"])
+
+
+@transaction.atomic
+def post_moderate(*, post: Post, moderator: User, state: str) -> None:
+    post.state = state
+    post.save(update_fields=["state"])
+    if post.thread.answer_id == post.pk and state != Post.State.VISIBLE:
+        Thread.objects.filter(pk=post.thread_id).update(answer=None)
+    # Whatever reports there were, a moderator has now acted on the post.
+    Report.objects.filter(post=post, resolved_at__isnull=True).update(
+        resolved_at=timezone.now(), resolved_by=moderator
+    )
+
+
+@transaction.atomic
+def report_create(*, post: Post, reporter: User, reason: str) -> Report:
+    reason = reason.strip()
+    if not reason:
+        raise CommunityError("Say what is wrong with this post.")
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(post=post, reporter=reporter, reason=reason)
+    except IntegrityError:
+        raise CommunityError("You have already reported this post.") from None
+    community = post.thread.community
+    for moderator in _moderators(community):
+        notify(
+            member=moderator,
+            kind="report",
+            url=f"/communities/{community.slug}/reports/",
+            message=f"A post in “{post.thread.title}” was reported",
+        )
+    return report
+
+
+def report_dismiss(*, report: Report, moderator: User) -> None:
+    Report.objects.filter(pk=report.pk, resolved_at__isnull=True).update(
+        resolved_at=timezone.now(), resolved_by=moderator
+    )
+
+
+def visible_posts(thread: Thread, *, moderator: bool) -> QuerySet[Post]:
+    posts = thread.posts.select_related("author__profile")
+    if not moderator:
+        posts = posts.exclude(state=Post.State.HIDDEN)
+    return posts
+
+
+# --- digests --------------------------------------------------------------------------------
+
+
+def digest_posts(membership: Membership, *, after, until) -> QuerySet[Post]:
+    """Posts the member has not been sent: visible, by others, in threads they have not muted."""
+    muted = ThreadSubscription.objects.filter(
+        member=membership.member, state=ThreadSubscription.State.MUTED
+    ).values("thread_id")
+    return (
+        Post.objects.filter(
+            thread__community=membership.community,
+            state=Post.State.VISIBLE,
+            created_at__gt=after,
+            created_at__lte=until,
+        )
+        .exclude(author=membership.member)
+        .exclude(thread_id__in=muted)
+        .select_related("thread", "author")
+        .order_by("created_at")
+    )

@@ -1,0 +1,545 @@
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.views.decorators.http import require_http_methods, require_POST
+
+from communities import services
+from communities.filters import CommunityFilter
+from communities.forms import (
+    CommunityForm,
+    DecisionForm,
+    DigestForm,
+    InvitationForm,
+    JoinRequestForm,
+    ReplyForm,
+    ReportForm,
+    ThreadForm,
+)
+from communities.models import (
+    Community,
+    Invitation,
+    JoinRequest,
+    Membership,
+    Post,
+    Report,
+    Thread,
+)
+from communities.services import CommunityError
+from members.models import User
+
+PAGE_SIZE = 20
+POSTS_PER_PAGE = 25
+
+
+@dataclass
+class Place:
+    """A community as the viewer meets it: their membership and what they may do."""
+
+    community: Community
+    membership: Membership | None
+    can_read: bool
+    is_moderator: bool
+
+
+def _place(request, slug: str) -> Place:
+    community = services.community_for(request.user, slug)
+    membership = services.membership_of(request.user, community)
+    return Place(
+        community=community,
+        membership=membership,
+        can_read=services.can_read(community, request.user, membership),
+        is_moderator=services.is_moderator(request.user, membership),
+    )
+
+
+def _readable(request, slug: str) -> Place:
+    place = _place(request, slug)
+    if not place.can_read:
+        # Its discussions are not for this viewer: as far as they know, there is nothing here.
+        raise Http404("No such thread")
+    return place
+
+
+def _moderated(request, slug: str) -> Place:
+    place = _place(request, slug)
+    if not place.is_moderator:
+        raise PermissionDenied
+    return place
+
+
+def community_list(request):
+    communities = services.visible_communities(request.user).order_by("-last_activity_at")
+    community_filter = CommunityFilter(request.GET, queryset=communities)
+    page = Paginator(services.community_listing(community_filter.qs), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "communities/list.html",
+        {
+            "filter": community_filter,
+            "page": page,
+            "filtered": any(value for key, value in request.GET.items() if key != "page"),
+            "can_create": services.can_create_communities(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def community_create(request):
+    if not services.can_create_communities(request.user):
+        raise PermissionDenied
+    form = CommunityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        community = form.save(commit=False)
+        community.slug = _free_slug(community.name)
+        services.community_create(founder=request.user, community=community)
+        form.save_m2m()
+        messages.success(request, f"{community.name} is ready. You are its first moderator.")
+        return redirect(community)
+    return render(request, "communities/form.html", {"form": form, "creating": True})
+
+
+def _free_slug(name: str) -> str:
+    base = slugify(name)[:100] or "community"
+    slug, number = base, 2
+    while Community.objects.filter(slug=slug).exists():
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def community_detail(request, slug):
+    place = _place(request, slug)
+    community = place.community
+    threads = None
+    if place.can_read:
+        threads = Paginator(
+            community.threads.select_related("author", "answer"), PAGE_SIZE
+        ).get_page(request.GET.get("page"))
+    counts = community.memberships.aggregate(
+        members=Count("pk"), moderators=Count("pk", filter=Q(role=Membership.Role.MODERATOR))
+    )
+    pending_request = None
+    if request.user.is_authenticated and place.membership is None:
+        pending_request = JoinRequest.objects.filter(
+            community=community, member=request.user, status=JoinRequest.Status.PENDING
+        ).first()
+    return render(
+        request,
+        "communities/detail.html",
+        {
+            "place": place,
+            "community": community,
+            "topics": community.topics.all(),
+            "threads": threads,
+            "counts": counts,
+            "pending_request": pending_request,
+            "join_form": JoinRequestForm(),
+            "digest_form": DigestForm(instance=place.membership) if place.membership else None,
+            "open_requests": (
+                community.join_requests.filter(status=JoinRequest.Status.PENDING).count()
+                if place.is_moderator
+                else 0
+            ),
+            "open_reports": (
+                Report.objects.filter(
+                    post__thread__community=community, resolved_at__isnull=True
+                ).count()
+                if place.is_moderator
+                else 0
+            ),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def community_edit(request, slug):
+    place = _moderated(request, slug)
+    form = CommunityForm(request.POST or None, instance=place.community)
+    if request.method == "POST" and form.is_valid():
+        community = form.save()
+        services.community_index(community)
+        messages.success(request, "The community has been updated.")
+        return redirect(community)
+    return render(request, "communities/form.html", {"form": form, "community": place.community})
+
+
+@login_required
+@require_POST
+def join(request, slug):
+    place = _place(request, slug)
+    community = place.community
+    try:
+        if community.privacy == Community.Privacy.OPEN:
+            services.membership_join(community=community, member=request.user)
+            messages.success(request, f"Welcome to {community.name}.")
+        else:
+            form = JoinRequestForm(request.POST)
+            if not form.is_valid():
+                return render(
+                    request,
+                    "communities/join_request.html",
+                    {"place": place, "community": community, "form": form},
+                )
+            services.join_request_create(
+                community=community, member=request.user, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, "Your request has been sent to the moderators.")
+    except CommunityError as error:
+        messages.error(request, error.message)
+    return redirect(community)
+
+
+@login_required
+@require_POST
+def leave(request, slug):
+    place = _place(request, slug)
+    try:
+        services.membership_leave(community=place.community, member=request.user)
+        messages.success(request, f"You have left {place.community.name}.")
+    except CommunityError as error:
+        messages.error(request, error.message)
+    return redirect(place.community)
+
+
+@login_required
+@require_POST
+def digest(request, slug):
+    place = _place(request, slug)
+    if place.membership is None:
+        raise Http404
+    form = DigestForm(request.POST, instance=place.membership)
+    if form.is_valid():
+        form.save()
+        messages.success(request, "Your e-mail choice for this community has been saved.")
+    else:
+        messages.error(request, "Choose one of the options for e-mails.")
+    return redirect(place.community)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def join_requests(request, slug):
+    place = _moderated(request, slug)
+    if request.method == "POST":
+        join_request = get_object_or_404(
+            JoinRequest, pk=request.POST.get("request"), community=place.community
+        )
+        form = DecisionForm(request.POST)
+        decision = request.POST.get("decision")
+        if form.is_valid() and decision in {"approve", "refuse"}:
+            try:
+                services.join_request_decide(
+                    join_request=join_request,
+                    moderator=request.user,
+                    approve=decision == "approve",
+                    message=form.cleaned_data["message"],
+                )
+                verb = "approved" if decision == "approve" else "refused"
+                messages.success(request, f"{join_request.member.display_name}'s request {verb}.")
+            except CommunityError as error:
+                messages.error(request, error.message)
+        return redirect("communities:requests", slug=slug)
+    pending = place.community.join_requests.filter(
+        status=JoinRequest.Status.PENDING
+    ).select_related("member__profile__organisation")
+    page = Paginator(pending, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "communities/requests.html",
+        {"place": place, "page": page, "community": place.community},
+    )
+
+
+@login_required
+def members(request, slug):
+    place = _readable(request, slug)
+    memberships = place.community.memberships.select_related(
+        "member__profile__organisation"
+    ).order_by("-role", "member__name")
+    page = Paginator(memberships, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "communities/members.html",
+        {"place": place, "page": page, "community": place.community},
+    )
+
+
+@login_required
+@require_POST
+def moderator(request, slug, member_id):
+    place = _moderated(request, slug)
+    member = get_object_or_404(User, pk=member_id)
+    try:
+        services.moderator_set(
+            community=place.community,
+            moderator=request.user,
+            member=member,
+            appoint=request.POST.get("appoint") == "yes",
+        )
+        messages.success(request, "Moderators updated.")
+    except CommunityError as error:
+        messages.error(request, error.message)
+    return redirect("communities:members", slug=slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite(request, slug):
+    place = _moderated(request, slug)
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_create(
+                community=place.community, inviter=request.user, email=form.cleaned_data["email"]
+            )
+            messages.success(
+                request, f"An invitation is on its way to {form.cleaned_data['email']}."
+            )
+            return redirect("communities:invite", slug=slug)
+        except CommunityError as error:
+            form.add_error("email", error.message)
+    return render(
+        request,
+        "communities/invite.html",
+        {"place": place, "form": form, "community": place.community},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation(request, token):
+    if request.method == "POST":
+        try:
+            community = services.invitation_accept(token=token, member=request.user)
+        except CommunityError as error:
+            messages.error(request, error.message)
+            return redirect("communities:invitation", token=token)
+        messages.success(request, f"Welcome to {community.name}.")
+        return redirect(community)
+    found = Invitation.objects.select_related("community").filter(token=token).first()
+    return render(request, "communities/invitation.html", {"invitation": found})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def thread_new(request, slug):
+    place = _readable(request, slug)
+    if place.membership is None:
+        messages.error(request, "Join the community to start a thread.")
+        return redirect(place.community)
+    form = ThreadForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        thread = services.thread_start(
+            community=place.community,
+            author=request.user,
+            title=form.cleaned_data["title"],
+            body=form.cleaned_data["body"],
+        )
+        messages.success(request, "Your thread has been posted.")
+        return redirect(thread)
+    return render(
+        request,
+        "communities/thread_form.html",
+        {"place": place, "form": form, "community": place.community},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def thread(request, slug, thread_id):
+    place = _readable(request, slug)
+    thread = get_object_or_404(
+        Thread.objects.select_related("author", "answer__author"),
+        pk=thread_id,
+        community=place.community,
+    )
+    form = ReplyForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                post = services.reply_create(
+                    thread=thread, author=request.user, body=form.cleaned_data["body"]
+                )
+                messages.success(request, "Your reply has been posted.")
+                return redirect(f"{thread.get_absolute_url()}?page=last#post-{post.pk}")
+            except CommunityError as error:
+                form.add_error("body", error.message)
+    paginator = Paginator(
+        services.visible_posts(thread, moderator=place.is_moderator), POSTS_PER_PAGE
+    )
+    page_number = request.GET.get("page")
+    posts = paginator.get_page(paginator.num_pages if page_number == "last" else page_number)
+    subscription = None
+    if request.user.is_authenticated:
+        subscription = thread.subscriptions.filter(member=request.user).first()
+    return render(
+        request,
+        "communities/thread.html",
+        {
+            "place": place,
+            "community": place.community,
+            "thread": thread,
+            "posts": posts,
+            "form": form,
+            "subscription": subscription,
+            "can_mark_answer": request.user.pk == thread.author_id or place.is_moderator,
+        },
+    )
+
+
+THREAD_ACTIONS = {
+    "follow": "member",
+    "mute": "member",
+    "unfollow": "member",
+    "pin": "moderator",
+    "unpin": "moderator",
+    "lock": "moderator",
+    "unlock": "moderator",
+}
+
+
+@login_required
+@require_POST
+def thread_action(request, slug, thread_id, action):
+    place = _readable(request, slug)
+    thread = get_object_or_404(Thread, pk=thread_id, community=place.community)
+    if action not in THREAD_ACTIONS:
+        raise Http404
+    if THREAD_ACTIONS[action] == "moderator" and not place.is_moderator:
+        raise PermissionDenied
+    if action in {"follow", "mute", "unfollow"}:
+        state = {"follow": "following", "mute": "muted", "unfollow": None}[action]
+        services.subscription_set(thread=thread, member=request.user, state=state)
+        messages.success(
+            request,
+            {
+                "follow": "You will be told about new replies.",
+                "mute": "This thread is muted: it stays out of your e-mails.",
+                "unfollow": "You no longer follow this thread.",
+            }[action],
+        )
+    else:
+        services.thread_moderate(
+            thread=thread,
+            pinned={"pin": True, "unpin": False}.get(action),
+            locked={"lock": True, "unlock": False}.get(action),
+        )
+        messages.success(
+            request,
+            {
+                "pin": "Thread pinned.",
+                "unpin": "Thread unpinned.",
+                "lock": "Thread locked.",
+                "unlock": "Thread unlocked.",
+            }[action],
+        )
+    return redirect(thread)
+
+
+POST_ACTIONS = {"hide": Post.State.HIDDEN, "show": Post.State.VISIBLE, "remove": Post.State.REMOVED}
+
+
+@login_required
+@require_POST
+def post_action(request, slug, post_id, action):
+    place = _readable(request, slug)
+    post = get_object_or_404(
+        Post.objects.select_related("thread"), pk=post_id, thread__community=place.community
+    )
+    if action == "answer":
+        try:
+            services.answer_mark(
+                thread=post.thread, post=post, member=request.user, moderator=place.is_moderator
+            )
+        except CommunityError as error:
+            messages.error(request, error.message)
+        return redirect(post.thread)
+    if action not in POST_ACTIONS:
+        raise Http404
+    if not place.is_moderator:
+        raise PermissionDenied
+    services.post_moderate(post=post, moderator=request.user, state=POST_ACTIONS[action])
+    messages.success(
+        request,
+        {
+            "hide": "The post is hidden from members.",
+            "show": "The post is visible again.",
+            "remove": "The post has been removed.",
+        }[action],
+    )
+    return redirect(post.thread)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report(request, slug, post_id):
+    place = _readable(request, slug)
+    post = get_object_or_404(
+        Post.objects.select_related("thread", "author"),
+        pk=post_id,
+        thread__community=place.community,
+        state=Post.State.VISIBLE,
+    )
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_create(
+                post=post, reporter=request.user, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, "Thank you: the moderators have been told.")
+            return redirect(post.thread)
+        except CommunityError as error:
+            form.add_error("reason", error.message)
+    return render(
+        request,
+        "communities/report.html",
+        {"place": place, "post": post, "form": form, "community": place.community},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reports(request, slug):
+    place = _moderated(request, slug)
+    if request.method == "POST":
+        open_report = get_object_or_404(
+            Report, pk=request.POST.get("report"), post__thread__community=place.community
+        )
+        services.report_dismiss(report=open_report, moderator=request.user)
+        messages.success(request, "The report has been dismissed.")
+        return redirect("communities:reports", slug=slug)
+    open_reports = Report.objects.filter(
+        post__thread__community=place.community, resolved_at__isnull=True
+    ).select_related("post__thread", "post__author", "reporter")
+    page = Paginator(open_reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "communities/reports.html",
+        {"place": place, "page": page, "community": place.community},
+    )
+
+
+@login_required
+@require_POST
+def founder(request, member_id):
+    """Coordinators let a member start communities of their own."""
+    member = get_object_or_404(User, pk=member_id, is_active=True)
+    try:
+        services.founder_allow(
+            coordinator=request.user, member=member, allowed=request.POST.get("allowed") == "yes"
+        )
+    except CommunityError:
+        raise PermissionDenied from None
+    messages.success(request, "Saved.")
+    return redirect(member.profile)
