@@ -192,6 +192,7 @@ def join_request_create(*, community: Community, member: User, reason: str) -> J
             member=moderator,
             kind="join_request",
             message=f"{member.display_name} asked to join {community.name}",
+            actor=member,
             url=f"/communities/{community.slug}/requests/",
         )
     return request
@@ -242,6 +243,7 @@ def moderator_set(*, community: Community, moderator: User, member: User, appoin
             kind="moderator",
             url=community.get_absolute_url(),
             message=f"{moderator.display_name} made you a moderator of {community.name}",
+            actor=moderator,
         )
 
 
@@ -368,6 +370,7 @@ def _post_add(*, thread: Thread, author: User, body: str) -> Post:
                 kind="mention",
                 url=url,
                 message=f"{author.display_name} mentioned you in “{thread.title}”",
+                actor=author,
             )
     followers = (
         ThreadSubscription.objects.filter(thread=thread, state=ThreadSubscription.State.FOLLOWING)
@@ -380,6 +383,7 @@ def _post_add(*, thread: Thread, author: User, body: str) -> Post:
             kind="reply",
             url=url,
             message=f"{author.display_name} replied to “{thread.title}”",
+            actor=author,
         )
 
     from communities.tasks import send_digest

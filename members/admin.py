@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from members.models import Organisation, Profile, Topic, User
+from members.services import profile_index
 
 
 class ProfileInline(admin.StackedInline):
@@ -18,6 +19,8 @@ class ProfileInline(admin.StackedInline):
         "expertise",
         "expertise_tags",
         "interests",
+        "links",
+        "photo",
         "open_to_mentoring",
         "looking_for_mentor",
         "visibility",
@@ -30,6 +33,13 @@ class ProfileInline(admin.StackedInline):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     inlines = [ProfileInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The directory searches a stored vector: an admin's edit must reach it too.
+        for profile in Profile.objects.filter(member=form.instance):
+            profile_index(profile)
+
     ordering = ["name"]
     list_display = ["name", "email", "is_staff", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
@@ -58,8 +68,20 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            for profile in obj.profiles.select_related("member", "organisation"):
+                profile_index(profile)
+
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            for profile in obj.experts.select_related("member", "organisation"):
+                profile_index(profile)

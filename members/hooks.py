@@ -23,8 +23,10 @@ def register_home_panel(template: str, context: Callable) -> None:
     _home_panels.append((template, context))
 
 
-def register_profile_panel(template: str, context: Callable) -> None:
-    _profile_panels.append((template, context))
+def register_profile_panel(template: str, context: Callable, *, shows_events: bool = False) -> None:
+    """shows_events: the panel lists events the member attends; it is left out when the member
+    chose not to show them (Profile.show_events), so no app has to remember to check."""
+    _profile_panels.append((template, context, shows_events))
 
 
 def register_export(section: str, contribute: Callable) -> None:
@@ -40,8 +42,12 @@ def home_panels(member) -> list[tuple[str, dict]]:
     return [(template, panel) for template, panel in panels if panel is not None]
 
 
-def profile_panels(member, viewer) -> list[tuple[str, dict]]:
-    panels = ((template, context(member, viewer)) for template, context in _profile_panels)
+def profile_panels(member, viewer, *, show_events: bool = True) -> list[tuple[str, dict]]:
+    panels = (
+        (template, context(member, viewer))
+        for template, context, shows_events in _profile_panels
+        if show_events or not shows_events or viewer.pk == member.pk
+    )
     return [(template, panel) for template, panel in panels if panel is not None]
 
 

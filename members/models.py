@@ -211,6 +211,11 @@ class Notification(models.Model):
         FAILED = "failed", "Failed"
 
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    # Whoever caused it, when a person did: their name in the message goes if they close their
+    # account.
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     kind = models.CharField(max_length=40)
     message = models.CharField(max_length=300)
     url = models.CharField(max_length=300, blank=True)

@@ -15,21 +15,21 @@ from django.contrib.postgres.search import (
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet, Value
-from django.db.models.functions import Coalesce, Lower
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Lower, Replace
 from django.utils import timezone
 from django.utils.text import slugify
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from members import hooks
-from members.models import Notification, Profile, User
+from members.models import FORMER_MEMBER, Notification, Profile, User
 
 SEARCH_CONFIG = "english"
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
-PHOTO_MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding them
+PHOTO_MAX_PIXELS = 16_000_000  # refuse decompression bombs before decoding them
 PHOTO_SIZE = 600
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
-NAME_SIMILARITY = 0.4
+RESERVED_SLUGS = {"me"}  # /members/me/ is each member's own page
 
 
 # --- profiles -------------------------------------------------------------------------------
@@ -37,6 +37,8 @@ NAME_SIMILARITY = 0.4
 
 def profile_slug(name: str, *, member_id: int | None = None) -> str:
     base = slugify(name)[:160] or "member"
+    if base in RESERVED_SLUGS:
+        base = f"{base}-member"
     taken = Profile.objects.filter(slug__startswith=base)
     if member_id:
         taken = taken.exclude(member_id=member_id)
@@ -65,7 +67,9 @@ def profile_index(profile: Profile) -> None:
     )
     organisation = profile.organisation.name if profile.organisation_id else ""
     vector = (
+        # Names unstemmed ("jones" stays "jones") and stemmed, to match either kind of query.
         SearchVector(Value(profile.member.name), weight="A", config="simple")
+        + SearchVector(Value(profile.member.name), weight="A", config=SEARCH_CONFIG)
         + SearchVector(Value(expertise), weight="A", config=SEARCH_CONFIG)
         + SearchVector(Value(profile.job_title), weight="B", config=SEARCH_CONFIG)
         + SearchVector(Value(organisation), weight="C", config=SEARCH_CONFIG)
@@ -133,7 +137,12 @@ def photo_prepare(upload) -> ContentFile:
         upload.seek(0)
         with Image.open(upload) as image:
             image.seek(0)
-            picture = image.convert("RGB")
+            image.draft("RGB", (PHOTO_SIZE * 2, PHOTO_SIZE * 2))  # JPEG: decode at reduced size
+            upright = ImageOps.exif_transpose(image)  # phones store pictures on their side
+            # Transparent areas become white, not black.
+            picture = Image.new("RGB", upright.size, "white")
+            rgba = upright.convert("RGBA")
+            picture.paste(rgba, mask=rgba.getchannel("A"))
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
         raise ValidationError(
             "The photo must be a JPEG, PNG, WebP or GIF image.", code="not_an_image"
@@ -152,6 +161,8 @@ def profile_update(*, profile: Profile, name: str, photo=None, remove_photo: boo
     if name != member.name:
         member.name = name
         member.save(update_fields=["name"])
+        # An old name must not live on in the address of the profile.
+        profile.slug = profile_slug(name, member_id=member.pk)
     old_photo = profile.photo.name if profile.photo else ""
     if photo is not None:
         profile.photo.save(photo.name, photo, save=False)
@@ -168,8 +179,13 @@ def profile_update(*, profile: Profile, name: str, photo=None, remove_photo: boo
 
 
 def visible_profiles(viewer) -> QuerySet[Profile]:
-    """Profiles the viewer may open: members see every active member, visitors only public ones."""
-    profiles = Profile.objects.filter(member__is_active=True, member__erased_at__isnull=True)
+    """Profiles the viewer may open: members see every confirmed, active member; visitors only
+    public ones. Someone who has not confirmed their address is not a member yet."""
+    profiles = Profile.objects.filter(
+        Exists(EmailAddress.objects.filter(user=OuterRef("member"), verified=True)),
+        member__is_active=True,
+        member__erased_at__isnull=True,
+    )
     if not viewer.is_authenticated:
         profiles = profiles.filter(visibility=Profile.Visibility.PUBLIC)
     return profiles
@@ -206,7 +222,7 @@ def directory_search(profiles: QuerySet[Profile], text: str) -> QuerySet[Profile
             relevance=Coalesce(SearchRank(F("search_vector"), query), 0.0)
             + TrigramWordSimilarity(Value(lowered), Lower("member__name"))
         )
-        .order_by("-relevance", "member__name")
+        .order_by("-relevance", "member__name", "pk")
     )
 
 
@@ -228,13 +244,15 @@ def people_to_meet(profile: Profile, *, limit: int = 6) -> list[Profile]:
     )
     if profile.organisation_id:
         candidates = candidates.exclude(organisation_id=profile.organisation_id)
-    return list(directory_listing(candidates.order_by("-shared", "member__name"))[:limit])
+    return list(directory_listing(candidates.order_by("-shared", "member__name", "pk"))[:limit])
 
 
 # --- notifications --------------------------------------------------------------------------
 
 
-def notify(*, member: User, kind: str, message: str, url: str = "") -> Notification:
+def notify(
+    *, member: User, kind: str, message: str, url: str = "", actor: User | None = None
+) -> Notification:
     """Tell a member something: it appears in their list, and is e-mailed if they allow it.
 
     Every app calls this; the e-mail is sent by a Celery task after the transaction commits,
@@ -245,6 +263,7 @@ def notify(*, member: User, kind: str, message: str, url: str = "") -> Notificat
     wants_email = Profile.objects.filter(member=member, email_notifications=True).exists()
     notification = Notification.objects.create(
         recipient=member,
+        actor=actor,
         kind=kind,
         message=message[:300],
         url=url,
@@ -331,6 +350,12 @@ def member_erase(member: User) -> None:
         transaction.on_commit(lambda: storage.delete(photo_name))
     profile.delete()
     member.notifications.all().delete()
+    # What they did stays in others' notifications, but not who they were.
+    if member.name:
+        Notification.objects.filter(actor=member).update(
+            message=Replace("message", Value(member.name), Value(FORMER_MEMBER.lower())),
+            actor=None,
+        )
     EmailAddress.objects.filter(user=member).delete()
     member.groups.clear()
     member.user_permissions.clear()

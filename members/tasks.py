@@ -12,10 +12,12 @@ from members.models import Notification
 # A claim older than this belongs to a worker that died mid-send; the sweep may take it over.
 STALE_CLAIM = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
+LOST_RETRY = timedelta(minutes=45)
 
 
-@shared_task(bind=True, max_retries=MAX_ATTEMPTS, retry_backoff=True, retry_jitter=True)
+@shared_task(bind=True, max_retries=MAX_ATTEMPTS)
 def send_notification_email(self, notification_id: int) -> str:
+    """At least once: a worker that dies after sending and before marking it sent sends again."""
     now = timezone.now()
     # Claim the e-mail before sending: a repeated or parallel task finds nothing left to claim.
     claimed = Notification.objects.filter(
@@ -27,6 +29,13 @@ def send_notification_email(self, notification_id: int) -> str:
         return "already handled"
     notification = Notification.objects.select_related("recipient__profile").get(pk=notification_id)
     member = notification.recipient
+    # The member may have turned e-mails off, or left, since the notification was made.
+    profile = getattr(member, "profile", None)
+    if not member.is_active or profile is None or not profile.email_notifications:
+        Notification.objects.filter(pk=notification_id).update(
+            email_status=Notification.Email.SKIPPED
+        )
+        return "not wanted"
     context = {
         "member": member,
         "notification": notification,
@@ -41,7 +50,7 @@ def send_notification_email(self, notification_id: int) -> str:
             from_email=None,
             recipient_list=[member.email],
         )
-    except OSError as error:
+    except Exception as error:
         attempts = notification.email_attempts + 1
         failed = attempts >= MAX_ATTEMPTS
         Notification.objects.filter(pk=notification_id).update(
@@ -50,7 +59,7 @@ def send_notification_email(self, notification_id: int) -> str:
         )
         if failed:
             return "failed"
-        raise self.retry(exc=error) from error
+        raise self.retry(exc=error, countdown=60 * 2**attempts) from error
     Notification.objects.filter(pk=notification_id).update(email_status=Notification.Email.SENT)
     return "sent"
 
@@ -60,7 +69,15 @@ def sweep_notification_emails() -> int:
     """Beat: send what Postgres says is still to be sent (the queue may have lost it)."""
     now = timezone.now()
     waiting = Notification.objects.filter(
-        Q(email_status=Notification.Email.PENDING, created_at__lt=now - timedelta(minutes=2))
+        # Never tried: its task was lost before it ran.
+        Q(
+            email_status=Notification.Email.PENDING,
+            email_claimed_at__isnull=True,
+            created_at__lt=now - timedelta(minutes=2),
+        )
+        # Tried and failed, and its retry (at most 32 minutes later) was lost too.
+        | Q(email_status=Notification.Email.PENDING, email_claimed_at__lt=now - LOST_RETRY)
+        # Claimed by a worker that died while sending.
         | Q(email_status=Notification.Email.SENDING, email_claimed_at__lt=now - STALE_CLAIM)
     ).values_list("pk", flat=True)[:500]
     for notification_id in waiting:

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -49,7 +50,9 @@ def profile(request, slug):
             "member": profile.member,
             "show_email": services.email_visible_to(profile, request.user),
             "is_own": request.user.pk == profile.member_id,
-            "panels": hooks.profile_panels(profile.member, request.user),
+            "panels": hooks.profile_panels(
+                profile.member, request.user, show_events=profile.show_events
+            ),
         },
     )
 
@@ -144,7 +147,8 @@ def preferences(request):
 def export(request):
     data = services.member_export(request.user)
     response = HttpResponse(
-        json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
+        json.dumps(data, indent=2, ensure_ascii=False, cls=DjangoJSONEncoder),
+        content_type="application/json",
     )
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="my-network-data-{stamp}.json"'

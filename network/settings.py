@@ -69,6 +69,10 @@ def parse_database_url(url: str) -> dict:
             "DATABASE_URL must name a PostgreSQL database: postgres://user:password@host:5432/name"
         )
     database["CONN_HEALTH_CHECKS"] = True
+    # Name search forgives a dropped or swapped letter ("Cambell"); PostgreSQL's default of 0.6
+    # for trigram word similarity misses those. Set per connection so the GIN index still applies.
+    options = database.setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c pg_trgm.word_similarity_threshold=0.5"
     return database
 
 

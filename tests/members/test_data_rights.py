@@ -103,3 +103,28 @@ def test_the_address_of_a_closed_account_can_join_again(client, owner):
     client.post(CLOSE, {"password": PASSWORD})
 
     ProfileFactory(member__email="morag.campbell@example.org")
+
+
+def test_a_closed_accounts_name_leaves_other_peoples_notifications(client, owner, outsider):
+    notify(
+        member=outsider,
+        kind="reply",
+        actor=owner.member,
+        message="Morag Campbell replied to “Falls huddles”",
+    )
+    client.force_login(owner.member)
+
+    client.post(CLOSE, {"password": PASSWORD})
+
+    assert Notification.objects.get(recipient=outsider).message == (
+        "a former member replied to “Falls huddles”"
+    )
+
+
+def test_an_export_with_dates_from_another_app_downloads(client, owner, monkeypatch):
+    from django.utils import timezone
+
+    monkeypatch.setattr(hooks, "_exports", [("events", lambda member: {"at": timezone.now()})])
+    client.force_login(owner.member)
+
+    assert client.get(EXPORT).status_code == 200

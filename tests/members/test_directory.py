@@ -161,3 +161,19 @@ def test_directory_search_uses_the_gin_indexes(viewer):
 
 def test_everyone_in_the_directory_is_someone_the_viewer_may_see(viewer, owner):
     assert set(visible_profiles(viewer.member)) == set(Profile.objects.all())
+
+
+def test_someone_who_has_not_confirmed_their_address_is_not_listed(client, viewer, owner):
+    pretender = ProfileFactory(
+        member__name="Chief Nurse Fake", member__verified=False, slug="chief-nurse-fake"
+    )
+
+    assert names(client.get(DIRECTORY, {"q": "Chief Nurse"})) == []
+    assert client.get(reverse("members:profile", args=[pretender.slug])).status_code == 404
+
+
+def test_a_dropped_letter_and_a_surname_with_a_stem_still_find_people(client, viewer, owner):
+    ProfileFactory(member__name="Gareth Jones", job_title="Charge nurse")
+
+    assert names(client.get(DIRECTORY, {"q": "Cambell"})) == ["Morag Campbell"]
+    assert names(client.get(DIRECTORY, {"q": "Jones nurse"})) == ["Gareth Jones"]

@@ -104,3 +104,23 @@ def test_the_list_uses_the_same_queries_for_few_or_many(client, owner, django_as
     with django_assert_num_queries(5):
         response = client.get(NOTIFICATIONS)
     assert len(response.context["page"].object_list) == 25
+
+
+def test_a_failing_mail_server_is_retried_then_given_up_on(owner, told, settings):
+    settings.EMAIL_BACKEND = "tests.members.failing_mail.Backend"
+
+    # apply() runs the task here with its retries, one after another, as a worker would.
+    result = send_notification_email.apply(args=[told.pk])
+
+    assert result.get() == "failed"
+    told.refresh_from_db()
+    assert told.email_status == Notification.Email.FAILED
+    assert told.email_attempts == 5
+
+
+def test_no_email_goes_to_a_member_who_opted_out_after_the_notification(owner, told, mailoutbox):
+    owner.email_notifications = False
+    owner.save()
+
+    assert send_notification_email(told.pk) == "not wanted"
+    assert mailoutbox == []

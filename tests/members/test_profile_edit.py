@@ -191,3 +191,67 @@ def test_a_member_with_the_basics_lands_on_their_own_page(client, owner):
     )
 
     assert response["Location"] == reverse("members:me")
+
+
+def test_a_sideways_phone_photo_is_stored_upright_and_transparency_turns_white(client, owner):
+    client.force_login(owner.member)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to display", as phones write it
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 400), "red").save(buffer, format="JPEG", exif=exif)
+
+    client.post(EDIT, {**form_data(owner), "photo": SimpleUploadedFile("p.jpg", buffer.getvalue())})
+
+    owner.refresh_from_db()
+    with Image.open(owner.photo.open("rb")) as stored:
+        assert stored.size == (300, 600)
+
+    transparent = io.BytesIO()
+    Image.new("RGBA", (100, 100), (0, 0, 0, 0)).save(transparent, format="PNG")
+    client.post(
+        EDIT, {**form_data(owner), "photo": SimpleUploadedFile("t.png", transparent.getvalue())}
+    )
+    owner.refresh_from_db()
+    with Image.open(owner.photo.open("rb")) as stored:
+        assert stored.getpixel((50, 50)) == (255, 255, 255)
+
+
+@pytest.mark.parametrize("image_format", ["GIF", "WEBP", "PNG", "JPEG"])
+def test_each_allowed_image_type_is_accepted(client, owner, image_format):
+    client.force_login(owner.member)
+
+    client.post(
+        EDIT, {**form_data(owner), "photo": SimpleUploadedFile("me.img", image_bytes(image_format))}
+    )
+
+    owner.refresh_from_db()
+    assert owner.photo.name.endswith(".jpg")
+
+
+def test_a_photo_with_too_many_pixels_is_refused_before_it_is_decoded(client, owner):
+    client.force_login(owner.member)
+    buffer = io.BytesIO()
+    Image.new("1", (5000, 5000)).save(buffer, format="PNG")  # a few KB, 25 megapixels
+
+    response = client.post(
+        EDIT, {**form_data(owner), "photo": SimpleUploadedFile("bomb.png", buffer.getvalue())}
+    )
+
+    assert "too large in pixels" in response.content.decode()
+    owner.refresh_from_db()
+    assert not owner.photo
+
+
+def test_a_new_name_gives_a_new_profile_address(client, owner):
+    client.force_login(owner.member)
+
+    client.post(EDIT, form_data(owner, name="Morag Fraser"))
+
+    owner.refresh_from_db()
+    assert owner.slug == "morag-fraser"
+
+
+def test_nobody_gets_the_address_of_the_own_page():
+    from members.services import profile_slug
+
+    assert profile_slug("Me") == "me-member"

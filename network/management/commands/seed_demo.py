@@ -207,6 +207,16 @@ LOCALITIES = {
     Region.WEST: ["Glasgow", "Paisley", "Ayr", "Dumfries", "Stirling", "Motherwell", "Falkirk"],
     Region.NATIONAL: ["Edinburgh", "Glasgow", "Works across Scotland"],
 }
+FREE_EXPERTISE = [
+    "Hospital at home",
+    "Discharge to assess",
+    "Technology enabled care",
+    "Huddles",
+    "Appreciative inquiry",
+    "Logic models",
+    "Whole system modelling",
+    "Peer support",
+]
 BIO_OPENINGS = [
     "I lead a small team testing changes to {topic} in {place}.",
     "Most of my work is on {topic}; we have run PDSA cycles with three wards so far.",
@@ -379,6 +389,12 @@ def _profile(
         + chooser.choice(BIO_CLOSINGS)
     )
     existing = Profile.objects.filter(member=member).values_list("slug", flat=True).first()
+    tags = chooser.sample(FREE_EXPERTISE, 2) if chooser.random() < 0.3 else []
+    links = (
+        [f"https://example.org/case-studies/{slugify(member.name)}"]
+        if chooser.random() < 0.2
+        else []
+    )
     public = chooser.random() < 0.3
     hides_email = chooser.random() < 0.25
     profile, _ = Profile.objects.update_or_create(
@@ -390,6 +406,8 @@ def _profile(
             "sector": SECTORS[organisation.kind],
             "region": organisation.region,
             "locality": place,
+            "expertise_tags": tags,
+            "links": links,
             "bio": bio,
             "open_to_mentoring": mentors,
             "looking_for_mentor": not mentors and chooser.random() < 0.15,
