@@ -364,8 +364,9 @@ def thread(request, slug, thread_id):
     )
     form = ReplyForm(request.POST or None)
     if request.method == "POST":
-        if not request.user.is_authenticated:
-            raise PermissionDenied
+        if place.membership is None:
+            messages.error(request, "Join the community to reply.")
+            return redirect(thread)
         if form.is_valid():
             try:
                 post = services.reply_create(

@@ -1,0 +1,119 @@
+import base64
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from communities.models import Membership, Post, ThreadSubscription
+from communities.services import post_moderate, reply_create, thread_start
+from communities.tasks import send_daily_digests, send_digest
+from network.celery import app as celery_app
+from tests.communities.conftest import join
+from tests.factories import ProfileFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def reader(open_community):
+    reader = ProfileFactory(member__name="Rita Reader").member
+    membership = join(open_community, reader)
+    membership.digest = Membership.Digest.DAILY
+    membership.digest_sent_until = timezone.now() - timedelta(seconds=1)
+    membership.save()
+    return membership
+
+
+def test_a_digest_brings_new_posts_once_and_never_repeats_them(
+    reader, open_community, participant, mailoutbox
+):
+    thread = thread_start(
+        community=open_community,
+        author=participant,
+        title="Huddles",
+        body="Who runs daily huddles?",
+    )
+
+    assert send_digest(reader.pk) == "sent 1"
+    assert send_digest(reader.pk) == "nothing new"
+    reply_create(thread=thread, author=participant, body="We do, at 9.")
+    assert send_digest(reader.pk) == "sent 1"
+
+    assert len(mailoutbox) == 2
+    first, second = mailoutbox
+    assert first.subject == "[Improvement Network] Today in Frailty Improvement Network"
+    assert "Who runs daily huddles?" in first.body
+    assert "Who runs daily huddles?" not in second.body
+    assert "We do, at 9." in second.body
+
+
+def test_a_digest_leaves_out_own_hidden_and_muted_posts(
+    reader, open_community, participant, moderator, mailoutbox
+):
+    own = thread_start(community=open_community, author=reader.member, title="Mine", body="My own")
+    muted = thread_start(community=open_community, author=participant, title="Muted", body="Noise")
+    ThreadSubscription.objects.create(thread=muted, member=reader.member, state="muted")
+    hidden = thread_start(
+        community=open_community, author=participant, title="Hidden", body="Off-topic"
+    )
+    post_moderate(post=hidden.posts.get(), moderator=moderator, state=Post.State.HIDDEN)
+    thread_start(community=open_community, author=participant, title="Useful", body="Worth reading")
+    reply_create(thread=own, author=participant, body="A reply to you")
+
+    send_digest(reader.pk)
+
+    body = mailoutbox[0].body
+    assert "Worth reading" in body and "A reply to you" in body
+    assert "My own" not in body and "Noise" not in body and "Off-topic" not in body
+
+
+def test_members_who_chose_no_emails_get_none(reader, open_community, participant, mailoutbox):
+    reader.digest = Membership.Digest.NONE
+    reader.save()
+    thread_start(community=open_community, author=participant, title="Huddles", body="Hello")
+
+    assert send_digest(reader.pk) == "no digest wanted"
+    assert mailoutbox == []
+
+
+def queued_tasks() -> list[tuple[str, list]]:
+    """What waits in the broker's queue: (task name, arguments)."""
+    with celery_app.connection_for_write() as connection:
+        client = connection.default_channel.client
+        messages = [json.loads(raw) for raw in client.lrange("celery", 0, -1)]
+    return [
+        (message["headers"]["task"], json.loads(base64.b64decode(message["body"]))[0])
+        for message in messages
+    ]
+
+
+def test_each_post_members_get_their_email_queued_when_the_post_commits(
+    reader, open_community, participant, django_capture_on_commit_callbacks
+):
+    reader.digest = Membership.Digest.EACH
+    reader.save()
+    celery_app.control.purge()
+
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            thread_start(
+                community=open_community, author=participant, title="Huddles", body="Hello"
+            )
+        assert ("communities.tasks.send_digest", [reader.pk]) in queued_tasks()
+    finally:
+        celery_app.control.purge()
+
+
+def test_the_daily_sweep_queues_only_communities_with_news(
+    reader, open_community, participant, moderator
+):
+    quiet = ProfileFactory().member
+    quiet_membership = join(open_community, quiet)
+    Membership.objects.filter(pk=quiet_membership.pk).update(digest="weekly")
+    thread_start(community=open_community, author=participant, title="News", body="Fresh")
+
+    try:
+        assert send_daily_digests() == 1
+    finally:
+        celery_app.control.purge()
