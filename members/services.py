@@ -366,6 +366,7 @@ def member_erase(member: User) -> None:
     member.is_staff = False
     member.is_superuser = False
     member.erased_at = timezone.now()
+    member.last_login = None
     member.save()
     # Other devices are signed out by Django itself: the password hash that signed their sessions
     # has changed, and an inactive account is never loaded for a session.

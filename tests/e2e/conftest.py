@@ -6,8 +6,9 @@ AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.m
 
 
 @pytest.fixture
-def serious_accessibility_violations():
-    """Runs axe-core in the page and returns the violations of serious or critical impact."""
+def accessibility_violations():
+    """Runs axe-core in the page and returns the violations of moderate impact or worse
+    (moderate includes heading order and landmarks)."""
 
     def check(page) -> list[str]:
         page.add_script_tag(path=str(AXE))
@@ -16,7 +17,7 @@ def serious_accessibility_violations():
             f"{violation['id']} ({violation['impact']}): {violation['help']} at "
             + ", ".join(str(node["target"]) for node in violation["nodes"][:3])
             for violation in violations
-            if violation["impact"] in {"serious", "critical"}
+            if violation["impact"] in {"moderate", "serious", "critical"}
         ]
 
     return check

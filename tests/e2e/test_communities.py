@@ -22,7 +22,7 @@ def sign_out(page):
 
 
 def test_joining_a_closed_community_posting_and_being_mentioned(
-    live_server, page, serious_accessibility_violations
+    live_server, page, accessibility_violations
 ):
     moderator = ProfileFactory(member__name="Moira Moderator", slug="moira-moderator").member
     newcomer = ProfileFactory(member__name="Nina Newcomer", slug="nina-newcomer").member
@@ -44,7 +44,7 @@ def test_joining_a_closed_community_posting_and_being_mentioned(
     expect(
         page.get_by_text("Only members of this community can read its discussions.")
     ).to_be_visible()
-    assert serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
     page.get_by_label("Why would you like to join?").fill("I coach two ward teams in Fife.")
     page.get_by_role("button", name="Ask to join").click()
     expect(page.get_by_text("Your request has been sent to the moderators.")).to_be_visible()
@@ -53,7 +53,7 @@ def test_joining_a_closed_community_posting_and_being_mentioned(
     sign_in(page, live_server, moderator)
     page.goto(f"{live_server.url}/communities/qi-coaches-circle/requests/")
     expect(page.get_by_text("I coach two ward teams in Fife.")).to_be_visible()
-    assert serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
     page.get_by_role("button", name="Approve").click()
     expect(page.get_by_text("Nina Newcomer's request approved.")).to_be_visible()
     sign_out(page)
@@ -73,7 +73,7 @@ def test_joining_a_closed_community_posting_and_being_mentioned(
     page.get_by_label("Your reply").fill("@nina-newcomer start by asking what worries them most.")
     page.get_by_role("button", name="Post your reply").click()
     expect(page.get_by_role("link", name="@Nina Newcomer")).to_be_visible()
-    assert serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
     sign_out(page)
 
     sign_in(page, live_server, newcomer)

@@ -9,10 +9,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_visitor_joins_confirms_their_address_and_lands_signed_in(
-    live_server, page, mailoutbox, serious_accessibility_violations
+    live_server, page, mailoutbox, accessibility_violations
 ):
     page.goto(live_server.url)
-    assert serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
 
     page.get_by_role("main").get_by_role("link", name="Join the network").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Join the network")
@@ -20,7 +20,7 @@ def test_a_visitor_joins_confirms_their_address_and_lands_signed_in(
     page.get_by_label("E-mail address").fill("ruaridh.sutherland@example.org")
     page.get_by_label("Password", exact=True).fill("delayed-discharge-2026")
     page.get_by_label("Password again").fill("delayed-discharge-2026")
-    assert serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
     page.get_by_role("button", name="Create account").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
@@ -31,11 +31,11 @@ def test_a_visitor_joins_confirms_their_address_and_lands_signed_in(
     page.get_by_role("button", name="Confirm").click()
 
     expect(page.get_by_test_id("signed-in-name")).to_have_text("Ruaridh Sutherland")
-    assert serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
 
 
 def test_a_form_with_mistakes_leads_with_an_error_summary_that_takes_focus(
-    live_server, page, serious_accessibility_violations
+    live_server, page, accessibility_violations
 ):
     page.goto(f"{live_server.url}/accounts/signup/")
     page.get_by_label("E-mail address").fill("not-an-address")
@@ -47,4 +47,4 @@ def test_a_form_with_mistakes_leads_with_an_error_summary_that_takes_focus(
     assert page.title().startswith("Error: ")
     summary.get_by_role("link").first.click()
     expect(page.locator("#id_name")).to_be_focused()
-    assert serious_accessibility_violations(page) == []
+    assert accessibility_violations(page) == []
