@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from communities.models import Community, JoinRequest, Membership, Post, Report, Thread
+from communities.services import community_update
 
 
 class MembershipInline(admin.TabularInline):
@@ -18,6 +19,10 @@ class CommunityAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["topics"]
     inlines = [MembershipInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        community_update(form.instance)
 
 
 @admin.register(Thread)

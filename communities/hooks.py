@@ -5,9 +5,17 @@ from datetime import timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from communities.models import JoinRequest, Membership, Report, ThreadSubscription
-from communities.services import FOUNDERS, visible_communities
-from members.roles import is_coordinator
+from communities.models import (
+    Community,
+    Invitation,
+    JoinRequest,
+    Membership,
+    Post,
+    Report,
+    ThreadSubscription,
+)
+from communities.services import FOUNDERS, post_render
+from members.roles import is_admin, is_coordinator
 
 
 def home_panel(member) -> dict:
@@ -26,9 +34,17 @@ def home_panel(member) -> dict:
 
 
 def profile_panel(member, viewer) -> dict | None:
-    """The member's communities that the viewer may know of (a secret one only to its members)."""
+    """The member's open communities, and those the viewer shares with them: who belongs to a
+    closed or secret community is for its members to know."""
+    shared = Q(community__privacy=Community.Privacy.OPEN)
+    if viewer.is_authenticated:
+        shared |= Q(
+            community_id__in=Membership.objects.filter(member=viewer).values("community_id")
+        )
+    if is_admin(viewer):
+        shared = Q()
     memberships = list(
-        Membership.objects.filter(member=member, community__in=visible_communities(viewer))
+        Membership.objects.filter(shared, member=member)
         .select_related("community")
         .order_by("community__name")
     )
@@ -76,7 +92,28 @@ def export(member) -> dict:
 
 def erase(member) -> None:
     """Memberships, requests, follows and reports go; posts stay, under "A former member"."""
+    # A community whose only moderator leaves passes to its longest-standing member.
+    for membership in Membership.objects.filter(member=member, role=Membership.Role.MODERATOR):
+        others = Membership.objects.filter(community=membership.community).exclude(member=member)
+        if not others.filter(role=Membership.Role.MODERATOR).exists():
+            successor = others.order_by("joined_at", "pk").first()
+            if successor:
+                Membership.objects.filter(pk=successor.pk).update(role=Membership.Role.MODERATOR)
+    _forget_mentions(member)
+    Invitation.objects.filter(email__iexact=member.email).delete()
     Membership.objects.filter(member=member).delete()
     JoinRequest.objects.filter(member=member).delete()
     ThreadSubscription.objects.filter(member=member).delete()
     Report.objects.filter(reporter=member).delete()
+
+
+def _forget_mentions(member) -> None:
+    """Others' posts keep their words, but an @mention no longer names the former member."""
+    slug = getattr(getattr(member, "profile", None), "slug", None)
+    for post in Post.objects.filter(mentions=member).prefetch_related("mentions__profile"):
+        if slug:
+            post.body = post.body.replace(f"@{slug}", "@former-member")
+        others = [person for person in post.mentions.all() if person.pk != member.pk]
+        post.body_html = post_render(post.body, others)
+        post.save(update_fields=["body", "body_html"])
+        post.mentions.remove(member)

@@ -29,6 +29,8 @@ from members.services import notify
 from network.markdown import render_markdown
 
 FOUNDERS = "Community founders"
+# Paths under /communities/ that are not communities.
+RESERVED_SLUGS = {"new", "invitations", "founders"}
 SEARCH_CONFIG = "english"
 MENTION = re.compile(r"(?<![\w@])@([a-z0-9][a-z0-9-]{1,178})\b")
 
@@ -46,9 +48,11 @@ def visible_communities(viewer) -> QuerySet[Community]:
         return Community.objects.filter(privacy=Community.Privacy.OPEN)
     if is_admin(viewer):
         return Community.objects.all()
+    # A subquery, not a join: a join on memberships would also narrow the member counts.
     return Community.objects.filter(
-        ~Q(privacy=Community.Privacy.SECRET) | Q(memberships__member=viewer)
-    ).distinct()
+        ~Q(privacy=Community.Privacy.SECRET)
+        | Q(pk__in=Membership.objects.filter(member=viewer).values("community_id"))
+    )
 
 
 def community_for(viewer, slug: str) -> Community:
@@ -91,8 +95,9 @@ def readable_threads(viewer) -> QuerySet[Thread]:
     if is_admin(viewer):
         return Thread.objects.all()
     return Thread.objects.filter(
-        Q(community__privacy=Community.Privacy.OPEN) | Q(community__memberships__member=viewer)
-    ).distinct()
+        Q(community__privacy=Community.Privacy.OPEN)
+        | Q(community_id__in=Membership.objects.filter(member=viewer).values("community_id"))
+    )
 
 
 # --- communities ----------------------------------------------------------------------------
@@ -112,6 +117,15 @@ def community_create(*, founder: User, community: Community) -> Community:
     Membership.objects.create(community=community, member=founder, role=Membership.Role.MODERATOR)
     community_index(community)
     return community
+
+
+def community_update(community: Community) -> None:
+    """After an edit: re-index, and if it is no longer open, non-members stop following it."""
+    community_index(community)
+    if community.privacy != Community.Privacy.OPEN:
+        ThreadSubscription.objects.filter(thread__community=community).exclude(
+            member_id__in=community.memberships.values("member_id")
+        ).delete()
 
 
 def community_listing(communities: QuerySet[Community]) -> QuerySet[Community]:
@@ -157,6 +171,7 @@ def membership_join(*, community: Community, member: User) -> Membership:
         raise CommunityError("You are already a member of this community.") from None
 
 
+@transaction.atomic
 def membership_leave(*, community: Community, member: User) -> None:
     membership = Membership.objects.filter(community=community, member=member).first()
     if membership is None:
@@ -164,11 +179,13 @@ def membership_leave(*, community: Community, member: User) -> None:
     other_moderators = Membership.objects.filter(
         community=community, role=Membership.Role.MODERATOR
     ).exclude(pk=membership.pk)
-    if membership.is_moderator and not other_moderators.exists():
+    if membership.is_moderator and not other_moderators.select_for_update().exists():
         raise CommunityError(
             "You are the only moderator: appoint another moderator before you leave."
         )
     membership.delete()
+    # Whoever leaves stops hearing about its threads.
+    ThreadSubscription.objects.filter(thread__community=community, member=member).delete()
 
 
 @transaction.atomic
@@ -227,7 +244,14 @@ def join_request_decide(
     )
 
 
+@transaction.atomic
 def moderator_set(*, community: Community, moderator: User, member: User, appoint: bool) -> None:
+    # Lock the moderators: two stepping down at once must not leave the community with none.
+    list(
+        Membership.objects.select_for_update().filter(
+            community=community, role=Membership.Role.MODERATOR
+        )
+    )
     membership = Membership.objects.filter(community=community, member=member).first()
     if membership is None:
         raise CommunityError("Only members of the community can be moderators.")
@@ -373,10 +397,14 @@ def _post_add(*, thread: Thread, author: User, body: str) -> Post:
                 actor=author,
             )
     followers = (
-        ThreadSubscription.objects.filter(thread=thread, state=ThreadSubscription.State.FOLLOWING)
+        ThreadSubscription.objects.filter(
+            thread=thread, state=ThreadSubscription.State.FOLLOWING, member__is_active=True
+        )
         .exclude(member_id__in=told)
         .select_related("member")
     )
+    if community.privacy != Community.Privacy.OPEN:
+        followers = followers.filter(member__memberships__community=community)
     for subscription in followers:
         notify(
             member=subscription.member,
@@ -393,7 +421,8 @@ def _post_add(*, thread: Thread, author: User, body: str) -> Post:
         .exclude(member=author)
         .values_list("pk", flat=True)
     ):
-        send_digest.delay_on_commit(membership_id)
+        # After the commit margin, so that the post is inside the e-mail's window.
+        send_digest.apply_async_on_commit((membership_id,), countdown=15)
     return post
 
 
@@ -407,7 +436,8 @@ def subscription_set(*, thread: Thread, member: User, state: str | None) -> None
 
 
 def answer_mark(*, thread: Thread, post: Post, member: User, moderator: bool) -> None:
-    if post.thread_id != thread.pk or post.state != Post.State.VISIBLE:
+    opening = thread.posts.order_by("created_at", "id").values_list("pk", flat=True).first()
+    if post.thread_id != thread.pk or post.state != Post.State.VISIBLE or post.pk == opening:
         raise CommunityError("That reply cannot be the answer.")
     if member.pk != thread.author_id and not moderator:
         raise CommunityError("Only whoever asked, or a moderator, can mark the answer.")
@@ -416,15 +446,17 @@ def answer_mark(*, thread: Thread, post: Post, member: User, moderator: bool) ->
 
 
 def thread_moderate(*, thread: Thread, pinned: bool | None = None, locked: bool | None = None):
+    # Only the field that changes: a pin and a lock at the same moment must both stick.
     if pinned is not None:
-        thread.pinned = pinned
+        Thread.objects.filter(pk=thread.pk).update(pinned=pinned)
     if locked is not None:
-        thread.locked = locked
-    thread.save(update_fields=["pinned", "locked"])
+        Thread.objects.filter(pk=thread.pk).update(locked=locked)
 
 
 @transaction.atomic
 def post_moderate(*, post: Post, moderator: User, state: str) -> None:
+    if post.state == Post.State.REMOVED:
+        raise CommunityError("A removed post cannot be brought back.")
     post.state = state
     post.save(update_fields=["state"])
     if post.thread.answer_id == post.pk and state != Post.State.VISIBLE:
@@ -486,6 +518,6 @@ def digest_posts(membership: Membership, *, after, until) -> QuerySet[Post]:
         )
         .exclude(author=membership.member)
         .exclude(thread_id__in=muted)
-        .select_related("thread", "author")
-        .order_by("created_at")
+        .select_related("thread__community", "author")
+        .order_by("created_at", "id")
     )

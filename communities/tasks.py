@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
@@ -7,6 +9,11 @@ from django.utils import timezone
 
 from communities.models import Invitation, Membership
 from communities.services import digest_posts
+
+DIGEST_BATCH = 100
+# A post's time is set before its transaction commits: a window that stops this far back leaves
+# a post still being saved for the next e-mail instead of skipping it.
+COMMIT_MARGIN = timedelta(seconds=10)
 
 SUBJECTS = {
     Membership.Digest.EACH: "New in {community}",
@@ -23,16 +30,23 @@ def send_digest(self, membership_id: int) -> str:
     )
     if membership is None or membership.digest == Membership.Digest.NONE:
         return "no digest wanted"
-    after, until = membership.digest_sent_until, timezone.now()
-    posts = list(digest_posts(membership, after=after, until=until)[:100])
-    if not posts:
+    after, until = membership.digest_sent_until, timezone.now() - COMMIT_MARGIN
+    if until <= after:
         return "nothing new"
-    # Claim the window before sending: a parallel or repeated task finds it taken.
+    posts = list(digest_posts(membership, after=after, until=until)[: DIGEST_BATCH + 1])
+    more = len(posts) > DIGEST_BATCH
+    if more:
+        posts = posts[:DIGEST_BATCH]
+        until = posts[-1].created_at
+    # Claim the window before sending: a parallel or repeated task finds it taken. An empty
+    # window is claimed too, so the sweep stops asking about it.
     claimed = Membership.objects.filter(pk=membership_id, digest_sent_until=after).update(
         digest_sent_until=until
     )
     if not claimed:
         return "already sent"
+    if not posts:
+        return "nothing new"
     community = membership.community
     context = {
         "member": membership.member,
@@ -55,7 +69,9 @@ def send_digest(self, membership_id: int) -> str:
         Membership.objects.filter(pk=membership_id, digest_sent_until=until).update(
             digest_sent_until=after
         )
-        raise self.retry(exc=error) from error
+        raise self.retry(exc=error, countdown=60 * 2**self.request.retries) from error
+    if more:
+        send_digest.delay(membership_id)
     return f"sent {len(posts)}"
 
 

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -108,10 +109,18 @@ def community_create(request):
     return render(request, "communities/form.html", {"form": form, "creating": True})
 
 
+def _number(value) -> int:
+    """An id from a form, or 404: a tampered value must not become an error page."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
 def _free_slug(name: str) -> str:
     base = slugify(name)[:100] or "community"
     slug, number = base, 2
-    while Community.objects.filter(slug=slug).exists():
+    while slug in services.RESERVED_SLUGS or Community.objects.filter(slug=slug).exists():
         slug, number = f"{base}-{number}", number + 1
     return slug
 
@@ -167,7 +176,7 @@ def community_edit(request, slug):
     form = CommunityForm(request.POST or None, instance=place.community)
     if request.method == "POST" and form.is_valid():
         community = form.save()
-        services.community_index(community)
+        services.community_update(community)
         messages.success(request, "The community has been updated.")
         return redirect(community)
     return render(request, "communities/form.html", {"form": form, "community": place.community})
@@ -219,7 +228,10 @@ def digest(request, slug):
         raise Http404
     form = DigestForm(request.POST, instance=place.membership)
     if form.is_valid():
-        form.save()
+        membership = form.save(commit=False)
+        # E-mails start from now: switching on must not send months of old posts.
+        membership.digest_sent_until = timezone.now()
+        membership.save()
         messages.success(request, "Your e-mail choice for this community has been saved.")
     else:
         messages.error(request, "Choose one of the options for e-mails.")
@@ -232,7 +244,7 @@ def join_requests(request, slug):
     place = _moderated(request, slug)
     if request.method == "POST":
         join_request = get_object_or_404(
-            JoinRequest, pk=request.POST.get("request"), community=place.community
+            JoinRequest, pk=_number(request.POST.get("request")), community=place.community
         )
         form = DecisionForm(request.POST)
         decision = request.POST.get("decision")
@@ -372,10 +384,12 @@ def thread(request, slug, thread_id):
                 post = services.reply_create(
                     thread=thread, author=request.user, body=form.cleaned_data["body"]
                 )
-                messages.success(request, "Your reply has been posted.")
-                return redirect(f"{thread.get_absolute_url()}?page=last#post-{post.pk}")
             except CommunityError as error:
-                form.add_error("body", error.message)
+                # Locked since the page was opened: say so where the member will see it.
+                messages.error(request, error.message)
+                return redirect(thread)
+            messages.success(request, "Your reply has been posted.")
+            return redirect(f"{thread.get_absolute_url()}?page=last#post-{post.pk}")
     paginator = Paginator(
         services.visible_posts(thread, moderator=place.is_moderator), POSTS_PER_PAGE
     )
@@ -384,6 +398,14 @@ def thread(request, slug, thread_id):
     subscription = None
     if request.user.is_authenticated:
         subscription = thread.subscriptions.filter(member=request.user).first()
+    answer_page = None
+    if thread.answer_id:
+        earlier = (
+            services.visible_posts(thread, moderator=place.is_moderator)
+            .filter(created_at__lt=thread.answer.created_at)
+            .count()
+        )
+        answer_page = earlier // POSTS_PER_PAGE + 1
     return render(
         request,
         "communities/thread.html",
@@ -395,6 +417,7 @@ def thread(request, slug, thread_id):
             "form": form,
             "subscription": subscription,
             "can_mark_answer": request.user.pk == thread.author_id or place.is_moderator,
+            "answer_page": answer_page,
         },
     )
 
@@ -470,7 +493,11 @@ def post_action(request, slug, post_id, action):
         raise Http404
     if not place.is_moderator:
         raise PermissionDenied
-    services.post_moderate(post=post, moderator=request.user, state=POST_ACTIONS[action])
+    try:
+        services.post_moderate(post=post, moderator=request.user, state=POST_ACTIONS[action])
+    except CommunityError as error:
+        messages.error(request, error.message)
+        return redirect(post.thread)
     messages.success(
         request,
         {
@@ -515,14 +542,14 @@ def reports(request, slug):
     place = _moderated(request, slug)
     if request.method == "POST":
         open_report = get_object_or_404(
-            Report, pk=request.POST.get("report"), post__thread__community=place.community
+            Report, pk=_number(request.POST.get("report")), post__thread__community=place.community
         )
         services.report_dismiss(report=open_report, moderator=request.user)
         messages.success(request, "The report has been dismissed.")
         return redirect("communities:reports", slug=slug)
     open_reports = Report.objects.filter(
         post__thread__community=place.community, resolved_at__isnull=True
-    ).select_related("post__thread", "post__author", "reporter")
+    ).select_related("post__thread__community", "post__author", "reporter")
     page = Paginator(open_reports, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

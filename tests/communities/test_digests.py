@@ -3,13 +3,15 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from communities.models import Membership, Post, ThreadSubscription
 from communities.services import post_moderate, reply_create, thread_start
 from communities.tasks import send_daily_digests, send_digest
 from network.celery import app as celery_app
-from tests.communities.conftest import join
+from tests.communities.conftest import join, make_community
 from tests.factories import ProfileFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,9 +22,26 @@ def reader(open_community):
     reader = ProfileFactory(member__name="Rita Reader").member
     membership = join(open_community, reader)
     membership.digest = Membership.Digest.DAILY
-    membership.digest_sent_until = timezone.now() - timedelta(seconds=1)
+    membership.digest_sent_until = timezone.now() - timedelta(hours=1)
     membership.save()
     return membership
+
+
+def settle():
+    """A minute passes: posts get past the commit margin that digests leave for saving."""
+    Post.objects.update(created_at=F("created_at") - timedelta(minutes=1))
+    Membership.objects.update(digest_sent_until=F("digest_sent_until") - timedelta(minutes=1))
+
+
+def queued_tasks() -> list[tuple[str, list]]:
+    """What waits in the broker's queue: (task name, arguments)."""
+    with celery_app.connection_for_write() as connection:
+        client = connection.default_channel.client
+        messages = [json.loads(raw) for raw in client.lrange("celery", 0, -1)]
+    return [
+        (message["headers"]["task"], json.loads(base64.b64decode(message["body"]))[0])
+        for message in messages
+    ]
 
 
 def test_a_digest_brings_new_posts_once_and_never_repeats_them(
@@ -34,10 +53,12 @@ def test_a_digest_brings_new_posts_once_and_never_repeats_them(
         title="Huddles",
         body="Who runs daily huddles?",
     )
+    settle()
 
     assert send_digest(reader.pk) == "sent 1"
     assert send_digest(reader.pk) == "nothing new"
     reply_create(thread=thread, author=participant, body="We do, at 9.")
+    settle()
     assert send_digest(reader.pk) == "sent 1"
 
     assert len(mailoutbox) == 2
@@ -46,6 +67,16 @@ def test_a_digest_brings_new_posts_once_and_never_repeats_them(
     assert "Who runs daily huddles?" in first.body
     assert "Who runs daily huddles?" not in second.body
     assert "We do, at 9." in second.body
+
+
+def test_a_post_still_being_saved_waits_for_the_next_digest(
+    reader, open_community, participant, mailoutbox
+):
+    thread_start(community=open_community, author=participant, title="Huddles", body="Just now")
+
+    assert send_digest(reader.pk) == "nothing new"
+    settle()
+    assert send_digest(reader.pk) == "sent 1"
 
 
 def test_a_digest_leaves_out_own_hidden_and_muted_posts(
@@ -60,6 +91,7 @@ def test_a_digest_leaves_out_own_hidden_and_muted_posts(
     post_moderate(post=hidden.posts.get(), moderator=moderator, state=Post.State.HIDDEN)
     thread_start(community=open_community, author=participant, title="Useful", body="Worth reading")
     reply_create(thread=own, author=participant, body="A reply to you")
+    settle()
 
     send_digest(reader.pk)
 
@@ -72,20 +104,10 @@ def test_members_who_chose_no_emails_get_none(reader, open_community, participan
     reader.digest = Membership.Digest.NONE
     reader.save()
     thread_start(community=open_community, author=participant, title="Huddles", body="Hello")
+    settle()
 
     assert send_digest(reader.pk) == "no digest wanted"
     assert mailoutbox == []
-
-
-def queued_tasks() -> list[tuple[str, list]]:
-    """What waits in the broker's queue: (task name, arguments)."""
-    with celery_app.connection_for_write() as connection:
-        client = connection.default_channel.client
-        messages = [json.loads(raw) for raw in client.lrange("celery", 0, -1)]
-    return [
-        (message["headers"]["task"], json.loads(base64.b64decode(message["body"]))[0])
-        for message in messages
-    ]
 
 
 def test_each_post_members_get_their_email_queued_when_the_post_commits(
@@ -108,12 +130,48 @@ def test_each_post_members_get_their_email_queued_when_the_post_commits(
 def test_the_daily_sweep_queues_only_communities_with_news(
     reader, open_community, participant, moderator
 ):
-    quiet = ProfileFactory().member
-    quiet_membership = join(open_community, quiet)
-    Membership.objects.filter(pk=quiet_membership.pk).update(digest="weekly")
+    quiet_community = make_community(moderator, "Quiet Corner")
+    quiet_daily = join(quiet_community, ProfileFactory().member)
+    Membership.objects.filter(pk=quiet_daily.pk).update(
+        digest="daily", digest_sent_until=timezone.now()
+    )
+    weekly = join(open_community, ProfileFactory().member)
+    Membership.objects.filter(pk=weekly.pk).update(digest="weekly")
     thread_start(community=open_community, author=participant, title="News", body="Fresh")
 
+    celery_app.control.purge()
     try:
         assert send_daily_digests() == 1
+        assert [args for name, args in queued_tasks()] == [[reader.pk]]
     finally:
         celery_app.control.purge()
+
+
+def test_a_long_backlog_comes_in_batches_and_nothing_is_dropped(
+    reader, open_community, participant, mailoutbox
+):
+    thread = thread_start(community=open_community, author=participant, title="Busy", body="0")
+    for number in range(1, 121):
+        reply_create(thread=thread, author=participant, body=f"Reply {number}")
+    settle()
+
+    celery_app.control.purge()
+    try:
+        assert send_digest(reader.pk) == "sent 100"
+        assert ("communities.tasks.send_digest", [reader.pk]) in queued_tasks()
+    finally:
+        celery_app.control.purge()
+    assert send_digest(reader.pk) == "sent 21"
+    assert "Reply 120" in mailoutbox[1].body and "Reply 99" in mailoutbox[0].body
+
+
+def test_switching_emails_on_does_not_send_the_old_backlog(
+    client, reader, open_community, participant
+):
+    thread_start(community=open_community, author=participant, title="Old", body="Old news")
+    settle()
+    client.force_login(reader.member)
+
+    client.post(reverse("communities:digest", args=[open_community.slug]), {"digest": "daily"})
+
+    assert send_digest(reader.pk) == "nothing new"

@@ -113,9 +113,9 @@ def test_a_locked_thread_takes_no_replies(client, closed_thread, participant, mo
     client.post(action_url(closed_thread, "lock"))
     client.force_login(participant)
 
-    response = client.post(thread_url(closed_thread), {"body": "One more thing"})
+    response = client.post(thread_url(closed_thread), {"body": "One more thing"}, follow=True)
 
-    assert "This thread is locked" in response.content.decode()
+    assert "This thread is locked: no more replies can be added." in messages_of(response)
     assert closed_thread.posts.count() == 2
 
 

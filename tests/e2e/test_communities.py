@@ -54,7 +54,7 @@ def test_joining_a_closed_community_posting_and_being_mentioned(
     page.goto(f"{live_server.url}/communities/qi-coaches-circle/requests/")
     expect(page.get_by_text("I coach two ward teams in Fife.")).to_be_visible()
     assert accessibility_violations(page) == []
-    page.get_by_role("button", name="Approve").click()
+    page.get_by_role("button", name="Approve Nina Newcomer").click()
     expect(page.get_by_text("Nina Newcomer's request approved.")).to_be_visible()
     sign_out(page)
 
