@@ -98,7 +98,7 @@ def community_list(request):
 def community_create(request):
     if not services.can_create_communities(request.user):
         raise PermissionDenied
-    form = CommunityForm(request.POST or None)
+    form = CommunityForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         community = form.save(commit=False)
         community.slug = _free_slug(community.name)
@@ -173,7 +173,9 @@ def community_detail(request, slug):
 @require_http_methods(["GET", "POST"])
 def community_edit(request, slug):
     place = _moderated(request, slug)
-    form = CommunityForm(request.POST or None, instance=place.community)
+    form = CommunityForm(
+        request.POST if request.method == "POST" else None, instance=place.community
+    )
     if request.method == "POST" and form.is_valid():
         community = form.save()
         services.community_update(community)
@@ -308,7 +310,7 @@ def moderator(request, slug, member_id):
 @require_http_methods(["GET", "POST"])
 def invite(request, slug):
     place = _moderated(request, slug)
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.invitation_create(
@@ -349,7 +351,7 @@ def thread_new(request, slug):
     if place.membership is None:
         messages.error(request, "Join the community to start a thread.")
         return redirect(place.community)
-    form = ThreadForm(request.POST or None)
+    form = ThreadForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         thread = services.thread_start(
             community=place.community,
@@ -374,7 +376,7 @@ def thread(request, slug, thread_id):
         pk=thread_id,
         community=place.community,
     )
-    form = ReplyForm(request.POST or None)
+    form = ReplyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if place.membership is None:
             messages.error(request, "Join the community to reply.")
@@ -519,7 +521,7 @@ def report(request, slug, post_id):
         thread__community=place.community,
         state=Post.State.VISIBLE,
     )
-    form = ReportForm(request.POST or None)
+    form = ReportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.report_create(

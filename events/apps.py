@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = "Learning events"
+
+    def ready(self):
+        from events import hooks as event_hooks
+        from members import hooks
+
+        hooks.register_home_panel("events/_home_panel.html", event_hooks.home_panel)
+        hooks.register_profile_panel(
+            "events/_profile_panel.html", event_hooks.profile_panel, shows_events=True
+        )
+        hooks.register_export("events", event_hooks.export)
+        hooks.register_eraser(event_hooks.erase)

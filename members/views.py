@@ -99,7 +99,11 @@ def me(request):
 @require_http_methods(["GET", "POST"])
 def edit(request):
     profile = _own_profile(request)
-    form = ProfileForm(request.POST or None, request.FILES or None, instance=profile)
+    form = ProfileForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        instance=profile,
+    )
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Your profile has been saved.")
@@ -135,7 +139,7 @@ def notifications_read(request):
 @require_http_methods(["GET", "POST"])
 def preferences(request):
     profile = services.profile_for(request.user)
-    form = PreferencesForm(request.POST or None, instance=profile)
+    form = PreferencesForm(request.POST if request.method == "POST" else None, instance=profile)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Your preferences have been saved.")
@@ -159,7 +163,7 @@ def export(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def close_account(request):
-    form = CloseAccountForm(request.POST or None, member=request.user)
+    form = CloseAccountForm(request.POST if request.method == "POST" else None, member=request.user)
     if request.method == "POST" and form.is_valid():
         services.member_erase(request.user)
         logout(request)

@@ -5,7 +5,7 @@ from django.urls import reverse
 SECTIONS = [
     ("Members", "members:directory"),
     ("Communities", "communities:list"),
-    ("Events", "events"),
+    ("Events", "events:list"),
     ("Mentoring", "mentoring"),
     ("Resources", "resources"),
     ("Bulletins", "bulletins"),

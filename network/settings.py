@@ -224,6 +224,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "members.tasks.sweep_notification_emails",
         "schedule": 300.0,
     },
+    "event-emails": {
+        "task": "events.tasks.sweep_event_emails",
+        "schedule": 300.0,
+    },
     "community-post-emails": {
         "task": "communities.tasks.send_post_emails",
         "schedule": 300.0,

@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("members/", include("members.urls")),
     path("communities/", include("communities.urls")),
+    path("events/", include("events.urls")),
     path("admin/", admin.site.urls),
 ]
 

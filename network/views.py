@@ -4,6 +4,7 @@ from django.db import DatabaseError, connection
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -32,15 +33,22 @@ NETWORK_FEATURES = [
 
 
 def home(request):
-    return render(request, "network/home.html", {"features": NETWORK_FEATURES})
+    from events.services import event_listing, places_left, visible_events
+
+    upcoming = list(
+        event_listing(visible_events(request.user).filter(starts_at__gt=timezone.now())).order_by(
+            "starts_at"
+        )[:3]
+    )
+    for event in upcoming:
+        event.places_left = places_left(event, event.places_taken)
+    return render(
+        request, "network/home.html", {"features": NETWORK_FEATURES, "upcoming": upcoming}
+    )
 
 
 # Sections whose pages later work fills; until then each says what it will hold.
 SECTIONS = {
-    "events": (
-        "Learning events",
-        "Learning events, masterclasses and webinars run across the network.",
-    ),
     "mentoring": (
         "Mentoring",
         "Offer to mentor a colleague, or ask the network to suggest a mentor for you.",

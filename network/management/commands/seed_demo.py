@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from communities import demo as community_demo
+from events import demo as event_demo
 from members.models import Notification, Organisation, Profile, Region, Sector, Topic, User
 from members.roles import COORDINATORS, CURATORS
 from members.services import profile_index, profile_slug
@@ -251,10 +252,11 @@ class Command(BaseCommand):
             topics = seed_topics()
             members = seed_members(organisations, topics, password)
             communities = community_demo.seed(members)
+            events = event_demo.seed(members)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo network ready: {len(organisations)} organisations, {len(topics)} topics, "
-                f"{len(members)} members, {len(communities)} communities."
+                f"{len(members)} members, {len(communities)} communities, {len(events)} events."
             )
         )
         self.stdout.write(

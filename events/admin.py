@@ -1,0 +1,26 @@
+from django.contrib import admin
+
+from events.models import Event, Feedback, Registration
+
+
+class RegistrationInline(admin.TabularInline):
+    model = Registration
+    extra = 0
+    raw_id_fields = ["member"]
+    fields = ["member", "status", "created_at", "attended"]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "format", "starts_at", "capacity", "visibility"]
+    list_filter = ["kind", "format", "visibility", "region"]
+    search_fields = ["title", "summary"]
+    prepopulated_fields = {"slug": ["title"]}
+    raw_id_fields = ["organiser"]
+    filter_horizontal = ["tags"]
+    inlines = [RegistrationInline]
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ["registration", "rating", "created_at"]

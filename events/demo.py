@@ -1,0 +1,106 @@
+"""Demo events for seed_demo: past and upcoming of each type, some full with a waiting list."""
+
+import random
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+from django.utils.text import slugify
+
+from events.models import Event, Registration
+from members.models import User
+
+LONDON = ZoneInfo("Europe/London")
+
+# title, kind, format, days from today, capacity, venue
+EVENTS = [
+    (
+        "Spreading frailty screening across a partnership",
+        "masterclass",
+        "in_person",
+        12,
+        8,
+        "Beardmore Hotel and Conference Centre, Clydebank",
+    ),
+    ("Run charts in an hour", "webinar", "online", 5, None, ""),
+    (
+        "Unscheduled care: learning from the winter",
+        "learning_event",
+        "hybrid",
+        26,
+        40,
+        "Perth Concert Hall",
+    ),
+    ("QI coaches' quarterly meeting", "community_meeting", "online", 19, 15, ""),
+    ("Co-producing care with families", "masterclass", "online", 40, 6, ""),
+    (
+        "Delayed discharge: what worked in 2026",
+        "learning_event",
+        "in_person",
+        -30,
+        60,
+        "Edinburgh International Conference Centre",
+    ),
+    ("Measurement for improvement basics", "webinar", "online", -14, None, ""),
+    (
+        "Anticipatory care planning in care homes",
+        "masterclass",
+        "in_person",
+        -60,
+        20,
+        "Inverness College UHI",
+    ),
+]
+
+
+def seed(members: list[User]) -> list[Event]:
+    chooser = random.Random(777)  # noqa: S311 (the same demo events on every run)
+    coordinator = User.objects.get(email="coordinator@example.org")
+    demo_member = User.objects.get(email="member@example.org")
+    today = timezone.localdate()
+    events = []
+    for title, kind, fmt, days, capacity, venue in EVENTS:
+        day = today + timedelta(days=days)
+        starts = datetime.combine(day, time(10, 0), tzinfo=LONDON)
+        event, created = Event.objects.get_or_create(
+            slug=slugify(title),
+            defaults={
+                "title": title,
+                "kind": kind,
+                "format": fmt,
+                "capacity": capacity,
+                "venue": venue,
+                "starts_at": starts,
+                "ends_at": starts + timedelta(hours=2),
+                "summary": f"{title}: practical examples from teams across Scotland, "
+                "with time for questions.",
+                "joining_link": "https://meet.example.org/network" if fmt != "in_person" else "",
+                "organiser": coordinator,
+                "visibility": "public" if days % 2 else "members",
+                "recording_link": "https://video.example.org/network" if days < 0 else "",
+            },
+        )
+        events.append(event)
+        if not created:
+            continue
+        people = chooser.sample(members, min(len(members), (capacity or 30) + 3))
+        if days > 0 and capacity and capacity <= 8:
+            people.insert(0, demo_member)
+        for number, member in enumerate(people):
+            full = capacity is not None and number >= capacity
+            Registration.objects.get_or_create(
+                event=event,
+                member=member,
+                defaults={
+                    "status": Registration.Status.WAITING
+                    if full
+                    else Registration.Status.CONFIRMED,
+                    "attended": days < 0 and not full and chooser.random() < 0.85,
+                    # Seeded people are not e-mailed about demo events.
+                    "confirmation_sent_at": timezone.now(),
+                    "day_reminder_sent_at": timezone.now(),
+                    "hour_reminder_sent_at": timezone.now(),
+                    "feedback_requested_at": timezone.now(),
+                },
+            )
+    return events

@@ -1,0 +1,129 @@
+from django import forms
+from django.utils import timezone
+
+from events.models import Event, Feedback
+from members.models import Region
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class EventForm(forms.ModelForm):
+    class Meta:
+        model = Event
+        fields = [
+            "kind",
+            "title",
+            "summary",
+            "programme",
+            "starts_at",
+            "ends_at",
+            "format",
+            "venue",
+            "address",
+            "joining_link",
+            "community",
+            "region",
+            "capacity",
+            "registration_opens_at",
+            "registration_closes_at",
+            "speakers",
+            "tags",
+            "visibility",
+            "recording_link",
+            "slides",
+        ]
+        help_texts = {
+            "starts_at": "UK time.",
+            "venue": "For events in person or hybrid.",
+            "recording_link": "After the event: shown to signed-in members.",
+            "slides": "After the event: a PDF, shown to signed-in members.",
+        }
+        widgets = {
+            "kind": forms.RadioSelect,
+            "format": forms.RadioSelect,
+            "visibility": forms.RadioSelect,
+            "tags": forms.CheckboxSelectMultiple,
+            "starts_at": DATETIME,
+            "ends_at": DATETIME,
+            "registration_opens_at": DATETIME,
+            "registration_closes_at": DATETIME,
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "programme": forms.Textarea(attrs={"rows": 6}),
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "speakers": forms.Textarea(attrs={"rows": 3}),
+        }
+        error_messages = {
+            "title": {"required": "Give the event a title."},
+            "starts_at": {
+                "required": "Enter when the event starts.",
+                "invalid": "Enter a date and time, for example 14/03/2027 10:00.",
+            },
+            "ends_at": {
+                "required": "Enter when the event ends.",
+                "invalid": "Enter a date and time, for example 14/03/2027 12:00.",
+            },
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", "All of Scotland"), *Region.choices]
+        self.fields["community"].empty_label = "No hosting community"
+
+    def clean_slides(self):
+        slides = self.cleaned_data.get("slides")
+        if slides and hasattr(slides, "read"):
+            if slides.size > 25 * 1024 * 1024:
+                raise forms.ValidationError("The slides must be smaller than 25 MB.")
+            head = slides.read(5)
+            slides.seek(0)
+            if head != b"%PDF-":
+                raise forms.ValidationError("The slides must be a PDF file.")
+        return slides
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        opens, closes = cleaned.get("registration_opens_at"), cleaned.get("registration_closes_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", "The end must be after the start.")
+        if starts and not self.instance.pk and starts <= timezone.now():
+            self.add_error("starts_at", "The start must be in the future.")
+        if starts and closes and closes > starts:
+            self.add_error("registration_closes_at", "Registration must close before the start.")
+        if opens and closes and closes <= opens:
+            self.add_error("registration_closes_at", "Registration must close after it opens.")
+        fmt = cleaned.get("format")
+        if fmt in {Event.Format.IN_PERSON, Event.Format.HYBRID} and not cleaned.get("venue"):
+            self.add_error("venue", "Enter the venue of an event held in person.")
+        if fmt in {Event.Format.ONLINE, Event.Format.HYBRID} and not cleaned.get("joining_link"):
+            self.add_error("joining_link", "Enter the joining link of an online event.")
+        return cleaned
+
+
+class FeedbackForm(forms.ModelForm):
+    class Meta:
+        model = Feedback
+        fields = ["rating", "useful", "change"]
+        labels = {"rating": "Overall, how useful was the event? (1 not at all, 5 very)"}
+        widgets = {
+            "rating": forms.RadioSelect,
+            "useful": forms.Textarea(attrs={"rows": 3}),
+            "change": forms.Textarea(attrs={"rows": 3}),
+        }
+        error_messages = {"rating": {"required": "Choose a rating from 1 to 5."}}
+
+
+class MessageForm(forms.Form):
+    message = forms.CharField(
+        label="Message to everyone with a place",
+        max_length=250,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write the message to send."},
+    )
+
+
+class AddAttendeeForm(forms.Form):
+    email = forms.EmailField(
+        label="E-mail address of the member to add",
+        error_messages={"required": "Enter the member's e-mail address."},
+    )

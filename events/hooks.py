@@ -1,0 +1,69 @@
+"""What events add to a member's own page, profile, export and erasure (members.hooks)."""
+
+from django.utils import timezone
+
+from events.models import CalendarFeed, Feedback, Registration
+from events.services import HOLDS_A_PLACE, visible_events
+
+
+def home_panel(member) -> dict:
+    upcoming = (
+        Registration.objects.filter(member=member, event__ends_at__gt=timezone.now())
+        .exclude(status=Registration.Status.CANCELLED)
+        .select_related("event")
+        .order_by("event__starts_at")[:5]
+    )
+    return {"registrations": list(upcoming)}
+
+
+def profile_panel(member, viewer) -> dict | None:
+    """Events the member will attend that the viewer may see (registered only with the
+    member's consent: members.hooks leaves this panel out when they chose not to show it)."""
+    events = list(
+        visible_events(viewer)
+        .filter(
+            registrations__member=member,
+            registrations__status__in=HOLDS_A_PLACE,
+            ends_at__gt=timezone.now(),
+        )
+        .order_by("starts_at")[:10]
+    )
+    return {"events": events} if events else None
+
+
+def export(member) -> list[dict]:
+    registrations = Registration.objects.filter(member=member).select_related("event")
+    feedback = {
+        given.registration_id: given
+        for given in Feedback.objects.filter(registration__member=member)
+    }
+    return [
+        {
+            "event": registration.event.title,
+            "starts_at": registration.event.starts_at.isoformat(),
+            "status": registration.get_status_display(),
+            "attended": registration.attended,
+            "registered_at": registration.created_at.isoformat(),
+            "feedback": {
+                "rating": feedback[registration.pk].rating,
+                "useful": feedback[registration.pk].useful,
+                "change": feedback[registration.pk].change,
+            }
+            if registration.pk in feedback
+            else None,
+        }
+        for registration in registrations
+    ]
+
+
+def erase(member) -> None:
+    """Places go (a confirmed place passes to the waiting list); feedback stays anonymous."""
+    from events.services import registration_cancel
+
+    for registration in Registration.objects.filter(
+        member=member,
+        status__in=[*HOLDS_A_PLACE, Registration.Status.WAITING],
+        event__starts_at__gt=timezone.now(),
+    ).select_related("event"):
+        registration_cancel(event=registration.event, member=member)
+    CalendarFeed.objects.filter(member=member).delete()

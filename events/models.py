@@ -1,0 +1,140 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from members.models import Region, Topic
+
+
+class Event(models.Model):
+    class Kind(models.TextChoices):
+        LEARNING_EVENT = "learning_event", "Learning event"
+        MASTERCLASS = "masterclass", "Masterclass"
+        WEBINAR = "webinar", "Webinar"
+        COMMUNITY_MEETING = "community_meeting", "Community meeting"
+
+    class Format(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        ONLINE = "online", "Online"
+        HYBRID = "hybrid", "Hybrid"
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", "Anyone, including visitors"
+        MEMBERS = "members", "Signed-in members only"
+
+    kind = models.CharField("type", max_length=32, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    summary = models.TextField(max_length=2000, help_text="You can use Markdown.")
+    programme = models.TextField(max_length=10000, blank=True, help_text="You can use Markdown.")
+    starts_at = models.DateTimeField("starts")
+    ends_at = models.DateTimeField("ends")
+    format = models.CharField(max_length=16, choices=Format.choices)
+    venue = models.CharField(max_length=200, blank=True)
+    address = models.TextField(max_length=500, blank=True)
+    joining_link = models.URLField(
+        max_length=500, blank=True, help_text="Shown only to people with a confirmed place."
+    )
+    organiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="organised_events"
+    )
+    community = models.ForeignKey(
+        "communities.Community",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name="hosting community",
+    )
+    region = models.CharField(max_length=16, choices=Region.choices, blank=True)
+    capacity = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Leave empty for unlimited places."
+    )
+    registration_opens_at = models.DateTimeField("registration opens", null=True, blank=True)
+    registration_closes_at = models.DateTimeField("registration closes", null=True, blank=True)
+    speakers = models.TextField(max_length=2000, blank=True, help_text="One on each line.")
+    tags = models.ManyToManyField(Topic, blank=True, related_name="events")
+    visibility = models.CharField(
+        max_length=16, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
+    slides = models.FileField(upload_to="slides/", blank=True)
+    recording_link = models.URLField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["starts_at"], name="event_starts")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("events:detail", args=[self.slug])
+
+    @property
+    def has_ended(self) -> bool:
+        return self.ends_at <= timezone.now()
+
+
+class Registration(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", "Place confirmed"
+        WAITING = "waiting", "On the waiting list"
+        OFFERED = "offered", "Offered a place"
+        CANCELLED = "cancelled", "Cancelled"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="registrations"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
+    attended = models.BooleanField(default=False)
+    # Each reminder and request is claimed by setting its moment before it is sent.
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    offer_sent_at = models.DateTimeField(null=True, blank=True)
+    day_reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    hour_reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    feedback_requested_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "member"], name="one_registration_each"),
+        ]
+        indexes = [models.Index(fields=["event", "status"], name="registration_status")]
+
+    def __str__(self):
+        return f"{self.member} at {self.event}"
+
+
+class Feedback(models.Model):
+    registration = models.OneToOneField(
+        Registration, on_delete=models.CASCADE, related_name="feedback"
+    )
+    rating = models.PositiveSmallIntegerField(choices=[(n, str(n)) for n in range(1, 6)])
+    useful = models.TextField("what was most useful", max_length=2000, blank=True)
+    change = models.TextField("what you will do differently", max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Feedback on {self.registration.event}"
+
+
+def calendar_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class CalendarFeed(models.Model):
+    """A member's secret address for all their events, for their own calendar application."""
+
+    member = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True, default=calendar_token)
+
+    def __str__(self):
+        return f"Calendar of {self.member}"

@@ -1,0 +1,279 @@
+"""Rules of learning events: who sees them, places, the waiting list, offers, calendars."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import icalendar
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from events.models import CalendarFeed, Event, Registration
+from members.models import User
+from members.roles import is_coordinator
+from members.services import notify
+
+OFFER_LIFETIME = timedelta(hours=24)
+HOLDS_A_PLACE = [Registration.Status.CONFIRMED, Registration.Status.OFFERED]
+
+
+class EventError(ValidationError):
+    """A request that cannot be carried out, with the message the member should see."""
+
+
+# --- seeing ---------------------------------------------------------------------------------
+
+
+def visible_events(viewer) -> QuerySet[Event]:
+    if viewer.is_authenticated:
+        return Event.objects.all()
+    return Event.objects.filter(visibility=Event.Visibility.PUBLIC)
+
+
+def can_run(viewer) -> bool:
+    """Coordinators create and edit events and see who is coming."""
+    return is_coordinator(viewer)
+
+
+def event_listing(events: QuerySet[Event]) -> QuerySet[Event]:
+    return events.select_related("community").annotate(
+        places_taken=Count("registrations", filter=Q(registrations__status__in=HOLDS_A_PLACE))
+    )
+
+
+def places_left(event: Event, taken: int) -> int | None:
+    if event.capacity is None:
+        return None
+    return max(event.capacity - taken, 0)
+
+
+def registration_of(event: Event, member) -> Registration | None:
+    if not member.is_authenticated:
+        return None
+    return (
+        Registration.objects.filter(event=event, member=member)
+        .exclude(status=Registration.Status.CANCELLED)
+        .first()
+    )
+
+
+# --- places ---------------------------------------------------------------------------------
+
+
+def _taken(event: Event) -> int:
+    return Registration.objects.filter(event=event, status__in=HOLDS_A_PLACE).count()
+
+
+def _check_open(event: Event) -> None:
+    now = timezone.now()
+    if event.starts_at <= now:
+        raise EventError("This event has already started.")
+    if event.registration_opens_at and now < event.registration_opens_at:
+        opens = timezone.localtime(event.registration_opens_at)
+        raise EventError(f"Registration opens on {opens:%d %B %Y at %H:%M}.")
+    if event.registration_closes_at and now >= event.registration_closes_at:
+        raise EventError("Registration for this event has closed.")
+
+
+@transaction.atomic
+def registration_create(*, event: Event, member: User) -> Registration:
+    """A confirmed place if one is free, else a place on the waiting list.
+
+    The event row is locked and the places counted afresh inside the lock, so that however many
+    members press the button at once, no more are confirmed than there are places.
+    """
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    _check_open(event)
+    registration = Registration.objects.filter(event=event, member=member).first()
+    if registration and registration.status != Registration.Status.CANCELLED:
+        if registration.status == Registration.Status.WAITING:
+            raise EventError("You are already on the waiting list for this event.")
+        raise EventError("You are already registered for this event.")
+    free = event.capacity is None or _taken(event) < event.capacity
+    status = Registration.Status.CONFIRMED if free else Registration.Status.WAITING
+    if registration is None:
+        registration = Registration(event=event, member=member)
+    registration.status = status
+    registration.created_at = timezone.now()  # a returning member joins the back of the queue
+    registration.offer_expires_at = None
+    registration.confirmation_sent_at = None
+    registration.save()
+    if free:
+        _confirm_by_email(registration)
+    return registration
+
+
+def _confirm_by_email(registration: Registration) -> None:
+    from events.tasks import send_confirmation
+
+    send_confirmation.delay_on_commit(registration.pk)
+
+
+@transaction.atomic
+def registration_cancel(*, event: Event, member: User) -> None:
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    registration = registration_of(event, member)
+    if registration is None:
+        raise EventError("You are not registered for this event.")
+    held_a_place = registration.status in HOLDS_A_PLACE
+    registration.status = Registration.Status.CANCELLED
+    registration.offer_expires_at = None
+    registration.save(update_fields=["status", "offer_expires_at"])
+    if held_a_place:
+        _offer_free_places(event)
+
+
+def _offer_free_places(event: Event) -> None:
+    """Called with the event locked: offer each free place to the next person waiting."""
+    from events.tasks import send_offer
+
+    if event.capacity is None or event.starts_at <= timezone.now():
+        return
+    free = event.capacity - _taken(event)
+    waiting = Registration.objects.filter(event=event, status=Registration.Status.WAITING)
+    for registration in waiting.order_by("created_at", "id")[: max(free, 0)]:
+        registration.status = Registration.Status.OFFERED
+        registration.offer_expires_at = min(timezone.now() + OFFER_LIFETIME, event.starts_at)
+        registration.offer_sent_at = None
+        registration.save(update_fields=["status", "offer_expires_at", "offer_sent_at"])
+        send_offer.delay_on_commit(registration.pk)
+
+
+@transaction.atomic
+def offer_claim(*, registration_id: int, member: User) -> Registration:
+    registration = Registration.objects.filter(pk=registration_id, member=member).first()
+    if registration is None:
+        raise EventError("This offer is not for you.")
+    Event.objects.select_for_update().get(pk=registration.event_id)
+    registration.refresh_from_db()
+    if registration.status == Registration.Status.CONFIRMED:
+        raise EventError("Your place is already confirmed.")
+    if registration.status != Registration.Status.OFFERED or (
+        registration.offer_expires_at and registration.offer_expires_at <= timezone.now()
+    ):
+        raise EventError("This offer has expired: the place has passed to the next person.")
+    registration.status = Registration.Status.CONFIRMED
+    registration.offer_expires_at = None
+    registration.confirmation_sent_at = None
+    registration.save()
+    _confirm_by_email(registration)
+    return registration
+
+
+def offers_expire() -> int:
+    """Offers not claimed in time pass to the next person waiting."""
+    expired = 0
+    stale = Registration.objects.filter(
+        status=Registration.Status.OFFERED, offer_expires_at__lte=timezone.now()
+    ).values_list("pk", "event_id")
+    for registration_id, event_id in stale:
+        with transaction.atomic():
+            event = Event.objects.select_for_update().get(pk=event_id)
+            lapsed = Registration.objects.filter(
+                pk=registration_id,
+                status=Registration.Status.OFFERED,
+                offer_expires_at__lte=timezone.now(),
+            ).update(status=Registration.Status.CANCELLED, offer_expires_at=None)
+            if lapsed:
+                expired += 1
+                registration = Registration.objects.select_related("member").get(pk=registration_id)
+                notify(
+                    member=registration.member,
+                    kind="offer_expired",
+                    url=event.get_absolute_url(),
+                    message=f"Your offer of a place at {event.title} has expired",
+                )
+                _offer_free_places(event)
+    return expired
+
+
+@transaction.atomic
+def registration_add(*, event: Event, member: User, coordinator: User) -> Registration:
+    """A coordinator confirms someone by hand, even beyond the capacity."""
+    if not can_run(coordinator):
+        raise EventError("Only coordinators can add people by hand.")
+    Event.objects.select_for_update().get(pk=event.pk)
+    registration, _ = Registration.objects.get_or_create(
+        event=event, member=member, defaults={"status": Registration.Status.CONFIRMED}
+    )
+    if registration.status != Registration.Status.CONFIRMED:
+        registration.status = Registration.Status.CONFIRMED
+        registration.offer_expires_at = None
+        registration.confirmation_sent_at = None
+        registration.save()
+    _confirm_by_email(registration)
+    return registration
+
+
+def attendance_mark(*, registration: Registration, attended: bool) -> None:
+    Registration.objects.filter(pk=registration.pk).update(attended=attended)
+
+
+def registrants_message(*, event: Event, coordinator: User, message: str) -> int:
+    """Tell everyone with a place (or an offer) something about the event."""
+    text = " ".join(message.split())
+    if not text:
+        raise EventError("Write the message to send.")
+    registrations = Registration.objects.filter(
+        event=event, status__in=HOLDS_A_PLACE
+    ).select_related("member")
+    for registration in registrations:
+        notify(
+            member=registration.member,
+            kind="event_message",
+            url=event.get_absolute_url(),
+            actor=coordinator,
+            message=f"{event.title}: {text}"[:300],
+        )
+    return len(registrations)
+
+
+# --- calendars ------------------------------------------------------------------------------
+
+
+def calendar_for(events: list[Event]) -> bytes:
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", f"-//{settings.SITE_NAME}//Events//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", settings.SITE_NAME)
+    for event in events:
+        entry = icalendar.Event()
+        entry.add("uid", f"event-{event.pk}@{settings.SITE_URL.split('://')[-1]}")
+        entry.add("dtstamp", timezone.now())
+        entry.add("dtstart", event.starts_at)
+        entry.add("dtend", event.ends_at)
+        entry.add("summary", event.title)
+        entry.add(
+            "description", f"{event.summary}\n\n{settings.SITE_URL}{event.get_absolute_url()}"
+        )
+        location = ", ".join(
+            part for part in [event.venue, event.address.replace("\n", ", ")] if part
+        )
+        entry.add("location", location or event.get_format_display())
+        entry.add("url", f"{settings.SITE_URL}{event.get_absolute_url()}")
+        calendar.add_component(entry)
+    return calendar.to_ical()
+
+
+def feed_for(member: User) -> CalendarFeed:
+    feed, _ = CalendarFeed.objects.get_or_create(member=member)
+    return feed
+
+
+def feed_reset(member: User) -> CalendarFeed:
+    """A new secret address: the old one stops working at once."""
+    feed = feed_for(member)
+    from events.models import calendar_token
+
+    feed.token = calendar_token()
+    feed.save(update_fields=["token"])
+    return feed
+
+
+def member_events(member: User) -> QuerySet[Event]:
+    return Event.objects.filter(
+        registrations__member=member, registrations__status__in=HOLDS_A_PLACE
+    )

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from events import views
+
+app_name = "events"
+
+urlpatterns = [
+    path("", views.event_list, name="list"),
+    path("new/", views.event_create, name="create"),
+    path("my-calendar/", views.my_calendar, name="my_calendar"),
+    path("feed/<str:token>.ics", views.personal_feed, name="feed"),
+    path("<slug:slug>/", views.event_detail, name="detail"),
+    path("<slug:slug>/edit/", views.event_edit, name="edit"),
+    path("<slug:slug>/register/", views.register, name="register"),
+    path("<slug:slug>/cancel/", views.cancel, name="cancel"),
+    path("<slug:slug>/claim/<int:registration_id>/", views.claim, name="claim"),
+    path("<slug:slug>/calendar.ics", views.calendar_file, name="calendar"),
+    path("<slug:slug>/attendees/", views.attendees, name="attendees"),
+    path("<slug:slug>/attendees/add/", views.add_attendee, name="add_attendee"),
+    path("<slug:slug>/attendees/message/", views.message_registrants, name="message"),
+    path("<slug:slug>/feedback/", views.feedback, name="feedback"),
+    path("<slug:slug>/certificate/", views.certificate, name="certificate"),
+    path("<slug:slug>/slides/", views.slides, name="slides"),
+]

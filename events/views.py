@@ -1,0 +1,364 @@
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Avg, Count
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_http_methods, require_POST
+
+from communities.services import visible_communities
+from events import services
+from events.filters import EventFilter
+from events.forms import AddAttendeeForm, EventForm, FeedbackForm, MessageForm
+from events.models import CalendarFeed, Event, Feedback, Registration
+from events.services import EventError
+from members.models import User
+
+PAGE_SIZE = 20
+
+
+def _event_for(request, slug) -> Event:
+    return get_object_or_404(
+        services.visible_events(request.user).select_related("community", "organiser"), slug=slug
+    )
+
+
+def _run_by_coordinator(request) -> None:
+    if not services.can_run(request.user):
+        raise PermissionDenied
+
+
+def event_list(request):
+    past = request.GET.get("when") == "past"
+    now = timezone.now()
+    events = services.visible_events(request.user)
+    events = (
+        events.filter(ends_at__lte=now).order_by("-starts_at")
+        if past
+        else events.filter(ends_at__gt=now).order_by("starts_at")
+    )
+    event_filter = EventFilter(
+        request.GET, queryset=events, communities=visible_communities(request.user)
+    )
+    page = Paginator(services.event_listing(event_filter.qs), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    for event in page.object_list:
+        event.places_left = services.places_left(event, event.places_taken)
+    return render(
+        request,
+        "events/list.html",
+        {
+            "filter": event_filter,
+            "page": page,
+            "past": past,
+            "can_run": services.can_run(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_create(request):
+    _run_by_coordinator(request)
+    form = EventForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        event = form.save(commit=False)
+        event.organiser = request.user
+        event.slug = _free_slug(f"{event.title} {timezone.localtime(event.starts_at):%Y-%m-%d}")
+        event.save()
+        form.save_m2m()
+        messages.success(request, "The event is published.")
+        return redirect(event)
+    return render(request, "events/form.html", {"form": form, "creating": True})
+
+
+def _free_slug(text: str) -> str:
+    base = slugify(text)[:180] or "event"
+    slug, number = base, 2
+    while slug in {"new", "feed"} or Event.objects.filter(slug=slug).exists():
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_edit(request, slug):
+    _run_by_coordinator(request)
+    event = get_object_or_404(Event, slug=slug)
+    form = EventForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        instance=event,
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "The event has been updated.")
+        return redirect(event)
+    return render(request, "events/form.html", {"form": form, "event": event})
+
+
+def event_detail(request, slug):
+    event = _event_for(request, slug)
+    registration = services.registration_of(event, request.user)
+    taken = Registration.objects.filter(event=event, status__in=services.HOLDS_A_PLACE).count()
+    waiting = Registration.objects.filter(event=event, status=Registration.Status.WAITING).count()
+    feedback_given = (
+        registration is not None and Feedback.objects.filter(registration=registration).exists()
+    )
+    return render(
+        request,
+        "events/detail.html",
+        {
+            "event": event,
+            "registration": registration,
+            "places_left": services.places_left(event, taken),
+            "waiting": waiting,
+            "can_run": services.can_run(request.user),
+            "confirmed": registration is not None
+            and registration.status == Registration.Status.CONFIRMED,
+            "feedback_given": feedback_given,
+            "tags": event.tags.all(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def register(request, slug):
+    event = _event_for(request, slug)
+    try:
+        registration = services.registration_create(event=event, member=request.user)
+    except EventError as error:
+        messages.error(request, error.message)
+        return redirect(event)
+    if registration.status == Registration.Status.CONFIRMED:
+        messages.success(request, "Your place is confirmed. We have e-mailed you the details.")
+    else:
+        messages.info(
+            request,
+            "The event is full: you are on the waiting list. "
+            "If a place comes free we will e-mail you.",
+        )
+    return redirect(event)
+
+
+@login_required
+@require_POST
+def cancel(request, slug):
+    event = _event_for(request, slug)
+    try:
+        services.registration_cancel(event=event, member=request.user)
+        messages.success(request, "You are no longer registered for this event.")
+    except EventError as error:
+        messages.error(request, error.message)
+    return redirect(event)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def claim(request, slug, registration_id):
+    event = _event_for(request, slug)
+    registration = get_object_or_404(
+        Registration, pk=registration_id, event=event, member=request.user
+    )
+    if request.method == "POST":
+        try:
+            services.offer_claim(registration_id=registration.pk, member=request.user)
+            messages.success(request, "The place is yours. We have e-mailed you the details.")
+        except EventError as error:
+            messages.error(request, error.message)
+        return redirect(event)
+    return render(request, "events/claim.html", {"event": event, "registration": registration})
+
+
+def calendar_file(request, slug):
+    event = _event_for(request, slug)
+    response = HttpResponse(services.calendar_for([event]), content_type="text/calendar")
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
+    return response
+
+
+def personal_feed(request, token):
+    """No sign-in (calendar applications cannot): the secret token is the key."""
+    feed = get_object_or_404(CalendarFeed.objects.select_related("member"), token=token)
+    if not feed.member.is_active:
+        raise Http404
+    events = list(services.member_events(feed.member).order_by("starts_at"))
+    response = HttpResponse(services.calendar_for(events), content_type="text/calendar")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def my_calendar(request):
+    if request.method == "POST":
+        services.feed_reset(request.user)
+        messages.success(request, "Your calendar has a new address: the old one no longer works.")
+        return redirect("events:my_calendar")
+    feed = services.feed_for(request.user)
+    return render(
+        request,
+        "events/my_calendar.html",
+        {
+            "feed_url": request.build_absolute_uri(f"/events/feed/{feed.token}.ics"),
+            "events": services.member_events(request.user)
+            .filter(ends_at__gt=timezone.now())
+            .order_by("starts_at"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attendees(request, slug):
+    _run_by_coordinator(request)
+    event = get_object_or_404(Event, slug=slug)
+    if request.method == "POST":
+        registration = get_object_or_404(
+            Registration, pk=_number(request.POST.get("registration")), event=event
+        )
+        services.attendance_mark(
+            registration=registration, attended=request.POST.get("attended") == "yes"
+        )
+        return redirect("events:attendees", slug=slug)
+    registrations = (
+        Registration.objects.filter(event=event)
+        .exclude(status=Registration.Status.CANCELLED)
+        .select_related("member__profile__organisation")
+        .order_by("status", "created_at", "id")
+    )
+    if request.GET.get("format") == "csv":
+        return _attendees_csv(event, registrations)
+    feedback = Feedback.objects.filter(registration__event=event)
+    return render(
+        request,
+        "events/attendees.html",
+        {
+            "event": event,
+            "page": Paginator(registrations, 100).get_page(request.GET.get("page")),
+            "feedback_summary": feedback.aggregate(average=Avg("rating"), count=Count("pk")),
+            "comments": feedback.exclude(useful="", change="").order_by("-created_at")[:50],
+            "message_form": MessageForm(),
+            "add_form": AddAttendeeForm(),
+        },
+    )
+
+
+def _number(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def _attendees_csv(event: Event, registrations) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}-attendees.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        ["Name", "E-mail", "Organisation", "Job title", "Status", "Registered", "Attended"]
+    )
+    for registration in registrations.iterator(chunk_size=500):
+        profile = getattr(registration.member, "profile", None)
+        writer.writerow(
+            [
+                _safe_cell(registration.member.display_name),
+                registration.member.email,
+                _safe_cell(profile.organisation.name if profile and profile.organisation else ""),
+                _safe_cell(profile.job_title if profile else ""),
+                registration.get_status_display(),
+                timezone.localtime(registration.created_at).strftime("%Y-%m-%d %H:%M"),
+                "yes" if registration.attended else "no",
+            ]
+        )
+    return response
+
+
+def _safe_cell(text: str) -> str:
+    """Spreadsheets run cells that start with these as formulas."""
+    return f"'{text}" if text[:1] in {"=", "+", "-", "@"} else text
+
+
+@login_required
+@require_POST
+def add_attendee(request, slug):
+    _run_by_coordinator(request)
+    event = get_object_or_404(Event, slug=slug)
+    form = AddAttendeeForm(request.POST)
+    member = None
+    if form.is_valid():
+        member = User.objects.filter(
+            email__iexact=form.cleaned_data["email"], is_active=True
+        ).first()
+    if member is None:
+        messages.error(request, "No member of the network uses that e-mail address.")
+    else:
+        services.registration_add(event=event, member=member, coordinator=request.user)
+        messages.success(request, f"{member.display_name} has a confirmed place.")
+    return redirect("events:attendees", slug=slug)
+
+
+@login_required
+@require_POST
+def message_registrants(request, slug):
+    _run_by_coordinator(request)
+    event = get_object_or_404(Event, slug=slug)
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Write the message to send.")
+    else:
+        count = services.registrants_message(
+            event=event, coordinator=request.user, message=form.cleaned_data["message"]
+        )
+        messages.success(request, f"Your message went to {count} people.")
+    return redirect("events:attendees", slug=slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def feedback(request, slug):
+    event = _event_for(request, slug)
+    registration = services.registration_of(event, request.user)
+    if registration is None or registration.status != Registration.Status.CONFIRMED:
+        raise Http404
+    if not event.has_ended:
+        messages.info(request, "Feedback opens when the event ends.")
+        return redirect(event)
+    existing = Feedback.objects.filter(registration=registration).first()
+    form = FeedbackForm(request.POST if request.method == "POST" else None, instance=existing)
+    if request.method == "POST" and form.is_valid():
+        given = form.save(commit=False)
+        given.registration = registration
+        given.save()
+        messages.success(request, "Thank you for your feedback.")
+        return redirect(event)
+    return render(request, "events/feedback.html", {"event": event, "form": form})
+
+
+@login_required
+def certificate(request, slug):
+    event = _event_for(request, slug)
+    registration = services.registration_of(event, request.user)
+    if registration is None or not registration.attended:
+        raise Http404
+    return render(request, "events/certificate.html", {"event": event, "member": request.user})
+
+
+@login_required
+def slides(request, slug):
+    """Slides are for signed-in members, served through this check rather than a public URL."""
+    event = _event_for(request, slug)
+    if not event.slides:
+        raise Http404
+    response = FileResponse(event.slides.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{event.slug}-slides.pdf"'
+    return response
