@@ -83,7 +83,9 @@ def seed(members: list[User]) -> list[Event]:
         events.append(event)
         if not created:
             continue
-        people = chooser.sample(members, min(len(members), (capacity or 30) + 3))
+        # Small masterclasses fill up with a waiting list; the rest have places left.
+        wanted = capacity + 3 if capacity and capacity <= 8 else (capacity or 60) // 2
+        people = chooser.sample(members, min(len(members), wanted))
         if days > 0 and capacity and capacity <= 8:
             people.insert(0, demo_member)
         for number, member in enumerate(people):
