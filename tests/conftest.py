@@ -66,14 +66,14 @@ def outsider(db):
 @pytest.fixture
 def coordinator(db):
     person = MemberFactory(name="Chris Coordinator", email="chris.coordinator@example.org")
-    person.groups.add(Group.objects.get(name=COORDINATORS))
+    person.groups.add(Group.objects.get_or_create(name=COORDINATORS)[0])
     return person
 
 
 @pytest.fixture
 def curator(db):
     person = MemberFactory(name="Kirsty Curator", email="kirsty.curator@example.org")
-    person.groups.add(Group.objects.get(name=CURATORS))
+    person.groups.add(Group.objects.get_or_create(name=CURATORS)[0])
     return person
 
 

@@ -7,7 +7,7 @@ from communities.models import Community
 from communities.services import community_create
 from tests.factories import PASSWORD, ProfileFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def sign_in(page, live_server, member):

@@ -13,7 +13,7 @@ from events.tasks import send_offer
 from network.celery import app as celery_app
 from tests.factories import PASSWORD, ProfileFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def sign_in(page, live_server, member):

@@ -29,7 +29,7 @@ def statuses(event) -> dict[str, int]:
     return counts
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_fifty_members_at_once_for_ten_places_never_overbook(coordinator):
     event = make_event(coordinator, "Popular masterclass", capacity=10)
     members = [ProfileFactory().member for _ in range(50)]

@@ -65,7 +65,7 @@ def wait_for_mark(token: str, seconds: float = 60) -> bool:
     return False
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_task_enqueued_in_a_transaction_runs_after_commit(worker):
     token = uuid.uuid4().hex
 
@@ -77,7 +77,7 @@ def test_a_task_enqueued_in_a_transaction_runs_after_commit(worker):
     assert wait_for_mark(token), "the worker ran the task once the transaction committed"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_task_of_a_rolled_back_transaction_is_never_sent(worker):
     abandoned, sentinel = uuid.uuid4().hex, uuid.uuid4().hex
 

@@ -297,7 +297,7 @@ def seed_members(
 ) -> list[User]:
     # One hash for every demo person: hashing 150 passwords one by one takes most of a minute.
     password_hash = make_password(password)
-    groups = {name: Group.objects.get(name=name) for name in (COORDINATORS, CURATORS)}
+    groups = {name: Group.objects.get_or_create(name=name)[0] for name in (COORDINATORS, CURATORS)}
     chooser = random.Random(2026)  # noqa: S311 (the same demo people on every run)
     members = []
 
