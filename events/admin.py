@@ -8,6 +8,12 @@ class RegistrationInline(admin.TabularInline):
     extra = 0
     raw_id_fields = ["member"]
     fields = ["member", "status", "created_at", "attended"]
+    # Places change only through the rules (lock, waiting list, offers): not by hand here.
+    readonly_fields = ["member", "status", "created_at"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Event)

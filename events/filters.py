@@ -19,13 +19,13 @@ class EventFilter(django_filters.FilterSet):
         queryset=None, label="Hosting community", empty_label="Any community"
     )
     starts_from = django_filters.DateFilter(
-        label="From",
+        label="Starting on or after",
         field_name="starts_at",
         lookup_expr="date__gte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     starts_to = django_filters.DateFilter(
-        label="To",
+        label="Starting on or before",
         field_name="starts_at",
         lookup_expr="date__lte",
         widget=forms.DateInput(attrs={"type": "date"}),

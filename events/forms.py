@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from communities.models import Community
 from events.models import Event, Feedback
 from members.models import Region
 
@@ -68,12 +69,16 @@ class EventForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [("", "All of Scotland"), *Region.choices]
         self.fields["community"].empty_label = "No hosting community"
+        # A secret community's name is not for everyone who sees the event.
+        self.fields["community"].queryset = Community.objects.exclude(
+            privacy=Community.Privacy.SECRET
+        )
 
     def clean_slides(self):
         slides = self.cleaned_data.get("slides")
         if slides and hasattr(slides, "read"):
-            if slides.size > 25 * 1024 * 1024:
-                raise forms.ValidationError("The slides must be smaller than 25 MB.")
+            if slides.size > 20 * 1024 * 1024:
+                raise forms.ValidationError("The slides must be smaller than 20 MB.")
             head = slides.read(5)
             slides.seek(0)
             if head != b"%PDF-":
@@ -90,6 +95,8 @@ class EventForm(forms.ModelForm):
             self.add_error("starts_at", "The start must be in the future.")
         if starts and closes and closes > starts:
             self.add_error("registration_closes_at", "Registration must close before the start.")
+        if starts and opens and opens >= starts:
+            self.add_error("registration_opens_at", "Registration must open before the start.")
         if opens and closes and closes <= opens:
             self.add_error("registration_closes_at", "Registration must close after it opens.")
         fmt = cleaned.get("format")

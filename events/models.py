@@ -1,6 +1,7 @@
 import secrets
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -50,7 +51,10 @@ class Event(models.Model):
     )
     region = models.CharField(max_length=16, choices=Region.choices, blank=True)
     capacity = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Leave empty for unlimited places."
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Leave empty for unlimited places.",
     )
     registration_opens_at = models.DateTimeField("registration opens", null=True, blank=True)
     registration_closes_at = models.DateTimeField("registration closes", null=True, blank=True)
@@ -62,6 +66,8 @@ class Event(models.Model):
     slides = models.FileField(upload_to="slides/", blank=True)
     recording_link = models.URLField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Raised whenever the time or place changes, so calendars replace their copy (RFC 5545).
+    sequence = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["starts_at"]
@@ -92,6 +98,7 @@ class Registration(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices)
     created_at = models.DateTimeField(default=timezone.now)
     offer_expires_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
     attended = models.BooleanField(default=False)
     # Each reminder and request is claimed by setting its moment before it is sent.
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)

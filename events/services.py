@@ -8,7 +8,7 @@ import icalendar
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from events.models import CalendarFeed, Event, Registration
@@ -92,7 +92,9 @@ def registration_create(*, event: Event, member: User) -> Registration:
         if registration.status == Registration.Status.WAITING:
             raise EventError("You are already on the waiting list for this event.")
         raise EventError("You are already registered for this event.")
-    free = event.capacity is None or _taken(event) < event.capacity
+    # Nobody jumps the queue: while anyone waits for a place, newcomers wait behind them.
+    queue = Registration.objects.filter(event=event, status=Registration.Status.WAITING).exists()
+    free = not queue and (event.capacity is None or _taken(event) < event.capacity)
     status = Registration.Status.CONFIRMED if free else Registration.Status.WAITING
     if registration is None:
         registration = Registration(event=event, member=member)
@@ -100,6 +102,7 @@ def registration_create(*, event: Event, member: User) -> Registration:
     registration.created_at = timezone.now()  # a returning member joins the back of the queue
     registration.offer_expires_at = None
     registration.confirmation_sent_at = None
+    registration.confirmed_at = timezone.now() if free else None
     registration.save()
     if free:
         _confirm_by_email(registration)
@@ -130,11 +133,14 @@ def _offer_free_places(event: Event) -> None:
     """Called with the event locked: offer each free place to the next person waiting."""
     from events.tasks import send_offer
 
-    if event.capacity is None or event.starts_at <= timezone.now():
+    if event.starts_at <= timezone.now():
         return
-    free = event.capacity - _taken(event)
-    waiting = Registration.objects.filter(event=event, status=Registration.Status.WAITING)
-    for registration in waiting.order_by("created_at", "id")[: max(free, 0)]:
+    waiting = Registration.objects.filter(event=event, status=Registration.Status.WAITING).order_by(
+        "created_at", "id"
+    )
+    if event.capacity is not None:
+        waiting = waiting[: max(event.capacity - _taken(event), 0)]
+    for registration in waiting:
         registration.status = Registration.Status.OFFERED
         registration.offer_expires_at = min(timezone.now() + OFFER_LIFETIME, event.starts_at)
         registration.offer_sent_at = None
@@ -158,6 +164,7 @@ def offer_claim(*, registration_id: int, member: User) -> Registration:
     registration.status = Registration.Status.CONFIRMED
     registration.offer_expires_at = None
     registration.confirmation_sent_at = None
+    registration.confirmed_at = timezone.now()
     registration.save()
     _confirm_by_email(registration)
     return registration
@@ -203,13 +210,41 @@ def registration_add(*, event: Event, member: User, coordinator: User) -> Regist
         registration.status = Registration.Status.CONFIRMED
         registration.offer_expires_at = None
         registration.confirmation_sent_at = None
+        registration.confirmed_at = timezone.now()
         registration.save()
     _confirm_by_email(registration)
     return registration
 
 
 def attendance_mark(*, registration: Registration, attended: bool) -> None:
+    if registration.status != Registration.Status.CONFIRMED:
+        raise EventError("Only people with a confirmed place can be checked in.")
     Registration.objects.filter(pk=registration.pk).update(attended=attended)
+
+
+@transaction.atomic
+def event_update(*, event: Event, changed: list[str], editor: User) -> None:
+    """After a coordinator's edit: more places go to those waiting; a new time reaches the
+    people registered, their calendars and their reminders."""
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if {"starts_at", "ends_at", "venue", "address", "format"} & set(changed):
+        Event.objects.filter(pk=event.pk).update(sequence=F("sequence") + 1)
+        upcoming = Registration.objects.filter(event=event).exclude(
+            status=Registration.Status.CANCELLED
+        )
+        if {"starts_at", "ends_at"} & set(changed):
+            upcoming.update(day_reminder_sent_at=None, hour_reminder_sent_at=None)
+        when = timezone.localtime(event.starts_at)
+        for registration in upcoming.select_related("member"):
+            notify(
+                member=registration.member,
+                kind="event_changed",
+                actor=editor,
+                url=event.get_absolute_url(),
+                message=f"{event.title} has changed: now {when:%A %d %B %Y at %H:%M}",
+            )
+    if "capacity" in changed:
+        _offer_free_places(event)
 
 
 def registrants_message(*, event: Event, coordinator: User, message: str) -> int:
@@ -243,6 +278,7 @@ def calendar_for(events: list[Event]) -> bytes:
         entry = icalendar.Event()
         entry.add("uid", f"event-{event.pk}@{settings.SITE_URL.split('://')[-1]}")
         entry.add("dtstamp", timezone.now())
+        entry.add("sequence", event.sequence)
         entry.add("dtstart", event.starts_at)
         entry.add("dtend", event.ends_at)
         entry.add("summary", event.title)

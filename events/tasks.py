@@ -39,6 +39,8 @@ def _send(self, registration_id: int, kind: str) -> str:
         return "already sent or not wanted"
     registration = Registration.objects.select_related("event", "member").get(pk=registration_id)
     event = registration.event
+    if not _still_due(kind, event, now):
+        return "no longer due"
     context = {
         "registration": registration,
         "event": event,
@@ -61,6 +63,15 @@ def _send(self, registration_id: int, kind: str) -> str:
         Registration.objects.filter(pk=registration_id, **{field: now}).update(**{field: None})
         raise self.retry(exc=error, countdown=60 * 2**self.request.retries) from error
     return "sent"
+
+
+def _still_due(kind: str, event, now) -> bool:
+    """A task that waited in the queue must not send 'Tomorrow' after the start."""
+    if kind in {"day_reminder", "hour_reminder", "confirmation", "offer"}:
+        return event.starts_at > now
+    if kind == "feedback":
+        return event.ends_at <= now
+    return True
 
 
 @shared_task(bind=True, max_retries=5)
@@ -89,8 +100,8 @@ def sweep_event_emails() -> dict:
             day_reminder_sent_at__isnull=True,
             event__starts_at__gt=now + timedelta(hours=1),
             event__starts_at__lte=now + timedelta(hours=24),
-            # Registered within the day: the confirmation has just told them.
-            created_at__lt=F("event__starts_at") - timedelta(hours=24),
+            # Confirmed within the day: the confirmation has just told them.
+            confirmed_at__lt=F("event__starts_at") - timedelta(hours=24),
         ),
         "hour_reminder": confirmed.filter(
             hour_reminder_sent_at__isnull=True,
@@ -104,7 +115,7 @@ def sweep_event_emails() -> dict:
         ),
         "confirmation": confirmed.filter(
             confirmation_sent_at__isnull=True,
-            created_at__lt=now - timedelta(minutes=2),
+            confirmed_at__lt=now - timedelta(minutes=2),
             event__starts_at__gt=now,
         ),
         "offer": Registration.objects.filter(

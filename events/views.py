@@ -1,10 +1,11 @@
 import csv
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,6 +21,7 @@ from events.services import EventError
 from members.models import User
 
 PAGE_SIZE = 20
+FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
 def _event_for(request, slug) -> Event:
@@ -42,6 +44,9 @@ def event_list(request):
         if past
         else events.filter(ends_at__gt=now).order_by("starts_at")
     )
+    query = " ".join(request.GET.get("q", "").split())[:200]
+    if query:
+        events = events.filter(Q(title__icontains=query) | Q(summary__icontains=query))
     event_filter = EventFilter(
         request.GET, queryset=events, communities=visible_communities(request.user)
     )
@@ -101,6 +106,7 @@ def event_edit(request, slug):
     )
     if request.method == "POST" and form.is_valid():
         form.save()
+        services.event_update(event=event, changed=form.changed_data, editor=request.user)
         messages.success(request, "The event has been updated.")
         return redirect(event)
     return render(request, "events/form.html", {"form": form, "event": event})
@@ -126,9 +132,21 @@ def event_detail(request, slug):
             "confirmed": registration is not None
             and registration.status == Registration.Status.CONFIRMED,
             "feedback_given": feedback_given,
+            "registration_window": _registration_window(event),
             "tags": event.tags.all(),
         },
     )
+
+
+def _registration_window(event: Event) -> str:
+    """Why the Register button is not there, when registration is not open."""
+    now = timezone.now()
+    if event.registration_opens_at and now < event.registration_opens_at:
+        opens = timezone.localtime(event.registration_opens_at)
+        return f"Registration opens on {opens:%A %d %B at %H:%M}."
+    if event.registration_closes_at and now >= event.registration_closes_at:
+        return "Registration has closed."
+    return ""
 
 
 @login_required
@@ -189,6 +207,8 @@ def calendar_file(request, slug):
 
 def personal_feed(request, token):
     """No sign-in (calendar applications cannot): the secret token is the key."""
+    if not FEED_TOKEN.fullmatch(token):
+        raise Http404
     feed = get_object_or_404(CalendarFeed.objects.select_related("member"), token=token)
     if not feed.member.is_active:
         raise Http404
@@ -226,30 +246,43 @@ def attendees(request, slug):
         registration = get_object_or_404(
             Registration, pk=_number(request.POST.get("registration")), event=event
         )
-        services.attendance_mark(
-            registration=registration, attended=request.POST.get("attended") == "yes"
-        )
-        return redirect("events:attendees", slug=slug)
-    registrations = (
+        try:
+            services.attendance_mark(
+                registration=registration, attended=request.POST.get("attended") == "yes"
+            )
+        except EventError as error:
+            messages.error(request, error.message)
+        # Back to the same page and row: a long list must not lose the coordinator's place.
+        page = _number(request.POST.get("page") or 1)
+        return redirect(f"{request.path}?page={page}#registration-{registration.pk}")
+    if request.GET.get("format") == "csv":
+        return _attendees_csv(event, _registrations(event))
+    return _attendees_page(request, event)
+
+
+def _registrations(event: Event):
+    return (
         Registration.objects.filter(event=event)
         .exclude(status=Registration.Status.CANCELLED)
         .select_related("member__profile__organisation")
         .order_by("status", "created_at", "id")
     )
-    if request.GET.get("format") == "csv":
-        return _attendees_csv(event, registrations)
+
+
+def _attendees_page(request, event: Event, *, message_form=None, add_form=None, status=200):
     feedback = Feedback.objects.filter(registration__event=event)
     return render(
         request,
         "events/attendees.html",
         {
             "event": event,
-            "page": Paginator(registrations, 100).get_page(request.GET.get("page")),
+            "page": Paginator(_registrations(event), 100).get_page(request.GET.get("page")),
             "feedback_summary": feedback.aggregate(average=Avg("rating"), count=Count("pk")),
             "comments": feedback.exclude(useful="", change="").order_by("-created_at")[:50],
-            "message_form": MessageForm(),
-            "add_form": AddAttendeeForm(),
+            "message_form": message_form or MessageForm(),
+            "add_form": add_form or AddAttendeeForm(),
         },
+        status=status,
     )
 
 
@@ -272,7 +305,7 @@ def _attendees_csv(event: Event, registrations) -> HttpResponse:
         writer.writerow(
             [
                 _safe_cell(registration.member.display_name),
-                registration.member.email,
+                _safe_cell(registration.member.email),
                 _safe_cell(profile.organisation.name if profile and profile.organisation else ""),
                 _safe_cell(profile.job_title if profile else ""),
                 registration.get_status_display(),
@@ -285,7 +318,7 @@ def _attendees_csv(event: Event, registrations) -> HttpResponse:
 
 def _safe_cell(text: str) -> str:
     """Spreadsheets run cells that start with these as formulas."""
-    return f"'{text}" if text[:1] in {"=", "+", "-", "@"} else text
+    return f"'{text}" if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
 
 
 @login_required
@@ -294,17 +327,17 @@ def add_attendee(request, slug):
     _run_by_coordinator(request)
     event = get_object_or_404(Event, slug=slug)
     form = AddAttendeeForm(request.POST)
-    member = None
     if form.is_valid():
         member = User.objects.filter(
             email__iexact=form.cleaned_data["email"], is_active=True
         ).first()
-    if member is None:
-        messages.error(request, "No member of the network uses that e-mail address.")
-    else:
-        services.registration_add(event=event, member=member, coordinator=request.user)
-        messages.success(request, f"{member.display_name} has a confirmed place.")
-    return redirect("events:attendees", slug=slug)
+        if member is None:
+            form.add_error("email", "No member of the network uses that e-mail address.")
+        else:
+            services.registration_add(event=event, member=member, coordinator=request.user)
+            messages.success(request, f"{member.display_name} has a confirmed place.")
+            return redirect("events:attendees", slug=slug)
+    return _attendees_page(request, event, add_form=form, status=400)
 
 
 @login_required
@@ -313,14 +346,13 @@ def message_registrants(request, slug):
     _run_by_coordinator(request)
     event = get_object_or_404(Event, slug=slug)
     form = MessageForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Write the message to send.")
-    else:
+    if form.is_valid():
         count = services.registrants_message(
             event=event, coordinator=request.user, message=form.cleaned_data["message"]
         )
         messages.success(request, f"Your message went to {count} people.")
-    return redirect("events:attendees", slug=slug)
+        return redirect("events:attendees", slug=slug)
+    return _attendees_page(request, event, message_form=form, status=400)
 
 
 @login_required
@@ -348,7 +380,11 @@ def feedback(request, slug):
 def certificate(request, slug):
     event = _event_for(request, slug)
     registration = services.registration_of(event, request.user)
-    if registration is None or not registration.attended:
+    if (
+        registration is None
+        or registration.status != Registration.Status.CONFIRMED
+        or not registration.attended
+    ):
         raise Http404
     return render(request, "events/certificate.html", {"event": event, "member": request.user})
 
@@ -357,7 +393,7 @@ def certificate(request, slug):
 def slides(request, slug):
     """Slides are for signed-in members, served through this check rather than a public URL."""
     event = _event_for(request, slug)
-    if not event.slides:
+    if not event.slides or not (event.has_ended or services.can_run(request.user)):
         raise Http404
     response = FileResponse(event.slides.open("rb"), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{event.slug}-slides.pdf"'

@@ -14,8 +14,9 @@ from events.services import (
     registration_cancel,
     registration_create,
 )
-from events.tasks import send_event_email, send_offer
+from events.tasks import send_event_email, send_offer, sweep_event_emails
 from members.models import Notification
+from network.celery import app as celery_app
 from tests.events.conftest import make_event
 from tests.factories import ProfileFactory
 
@@ -155,7 +156,7 @@ def tomorrow(coordinator, attendee):
     return event
 
 
-@pytest.mark.parametrize("kind", ["day_reminder", "hour_reminder", "feedback"])
+@pytest.mark.parametrize("kind", ["day_reminder", "hour_reminder"])
 def test_each_reminder_goes_once_however_often_its_task_runs(tomorrow, attendee, kind, mailoutbox):
     registration = Registration.objects.get(member=attendee)
 
@@ -163,6 +164,56 @@ def test_each_reminder_goes_once_however_often_its_task_runs(tomorrow, attendee,
 
     assert results == ["sent", "already sent or not wanted"]
     assert len(mailoutbox) == 1
+
+
+def test_a_reminder_that_waited_too_long_in_the_queue_is_not_sent(tomorrow, attendee, mailoutbox):
+    tomorrow.starts_at = timezone.now() - timedelta(minutes=5)
+    tomorrow.save()
+
+    assert send_event_email(Registration.objects.get(member=attendee).pk, "day_reminder") == (
+        "no longer due"
+    )
+    assert mailoutbox == []
+
+
+@pytest.fixture
+def eager_tasks():
+    """Tasks run where they are queued: the sweep's own work, start to end, in this test."""
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+def test_the_sweep_sends_each_reminder_once_and_none_to_cancelled_or_waiting(
+    coordinator, attendee, mailoutbox, eager_tasks
+):
+    event = make_event(coordinator, "Tiny", capacity=1, starts_in=timedelta(hours=20))
+    waiting, cancelled = ProfileFactory().member, ProfileFactory().member
+    for member in (attendee, waiting, cancelled):
+        registration_create(event=event, member=member)
+    Registration.objects.filter(member=cancelled).update(status=Registration.Status.CANCELLED)
+    Registration.objects.update(
+        confirmed_at=timezone.now() - timedelta(days=3), confirmation_sent_at=timezone.now()
+    )
+
+    first, second = sweep_event_emails(), sweep_event_emails()
+
+    assert first["day_reminder"] == 1 and second["day_reminder"] == 0
+    assert [message.to for message in mailoutbox] == [[attendee.email]]
+    assert mailoutbox[0].subject.endswith("Tomorrow: Tiny")
+
+
+def test_the_sweep_asks_for_feedback_once_the_event_has_ended(
+    coordinator, attendee, mailoutbox, eager_tasks
+):
+    past = make_event(coordinator, "Yesterday", starts_in=-timedelta(hours=26))
+    Registration.objects.create(
+        event=past, member=attendee, status="confirmed", confirmation_sent_at=timezone.now()
+    )
+
+    assert sweep_event_emails()["feedback"] == 1
+    assert sweep_event_emails()["feedback"] == 0
+    assert "How was Yesterday?" in mailoutbox[0].subject
 
 
 def test_cancelled_and_waiting_people_get_no_reminders(coordinator, attendee, mailoutbox):
