@@ -50,6 +50,7 @@ EVENTS = [
         20,
         "Inverness College UHI",
     ),
+    ("Digital champions' autumn meet-up", "community_meeting", "online", -21, 25, ""),
 ]
 
 
