@@ -4,10 +4,7 @@ from django import forms
 from communities.models import Community
 from communities.services import community_search
 from members.models import Region, Topic
-
-
-class FilterForm(forms.Form):
-    optional_is_implied = True
+from network.forms import FilterForm
 
 
 class CommunityFilter(django_filters.FilterSet):

@@ -8,7 +8,6 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
 
 from communities import services
@@ -34,6 +33,7 @@ from communities.models import (
 )
 from communities.services import CommunityError
 from members.models import User
+from network.shortcuts import free_slug, number_or_404
 
 PAGE_SIZE = 20
 POSTS_PER_PAGE = 25
@@ -101,28 +101,14 @@ def community_create(request):
     form = CommunityForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         community = form.save(commit=False)
-        community.slug = _free_slug(community.name)
+        community.slug = free_slug(
+            Community, community.name, reserved=services.RESERVED_SLUGS, fallback="community"
+        )
         services.community_create(founder=request.user, community=community)
         form.save_m2m()
         messages.success(request, f"{community.name} is ready. You are its first moderator.")
         return redirect(community)
     return render(request, "communities/form.html", {"form": form, "creating": True})
-
-
-def _number(value) -> int:
-    """An id from a form, or 404: a tampered value must not become an error page."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
-
-
-def _free_slug(name: str) -> str:
-    base = slugify(name)[:100] or "community"
-    slug, number = base, 2
-    while slug in services.RESERVED_SLUGS or Community.objects.filter(slug=slug).exists():
-        slug, number = f"{base}-{number}", number + 1
-    return slug
 
 
 def community_detail(request, slug):
@@ -246,7 +232,7 @@ def join_requests(request, slug):
     place = _moderated(request, slug)
     if request.method == "POST":
         join_request = get_object_or_404(
-            JoinRequest, pk=_number(request.POST.get("request")), community=place.community
+            JoinRequest, pk=number_or_404(request.POST.get("request")), community=place.community
         )
         form = DecisionForm(request.POST)
         decision = request.POST.get("decision")
@@ -544,7 +530,9 @@ def reports(request, slug):
     place = _moderated(request, slug)
     if request.method == "POST":
         open_report = get_object_or_404(
-            Report, pk=_number(request.POST.get("report")), post__thread__community=place.community
+            Report,
+            pk=number_or_404(request.POST.get("report")),
+            post__thread__community=place.community,
         )
         services.report_dismiss(report=open_report, moderator=request.user)
         messages.success(request, "The report has been dismissed.")

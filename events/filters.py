@@ -3,10 +3,7 @@ from django import forms
 
 from events.models import Event
 from members.models import Region
-
-
-class FilterForm(forms.Form):
-    optional_is_implied = True
+from network.forms import FilterForm
 
 
 class EventFilter(django_filters.FilterSet):

@@ -9,7 +9,6 @@ from django.db.models import Avg, Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
 
 from communities.services import visible_communities
@@ -19,8 +18,11 @@ from events.forms import AddAttendeeForm, EventForm, FeedbackForm, MessageForm
 from events.models import CalendarFeed, Event, Feedback, Registration
 from events.services import EventError
 from members.models import User
+from network.shortcuts import free_slug, number_or_404
 
 PAGE_SIZE = 20
+# Paths under /events/ that are not events.
+RESERVED_SLUGS = frozenset({"new", "feed", "my-calendar"})
 FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
@@ -78,20 +80,18 @@ def event_create(request):
     if request.method == "POST" and form.is_valid():
         event = form.save(commit=False)
         event.organiser = request.user
-        event.slug = _free_slug(f"{event.title} {timezone.localtime(event.starts_at):%Y-%m-%d}")
+        event.slug = free_slug(
+            Event,
+            f"{event.title} {timezone.localtime(event.starts_at):%Y-%m-%d}",
+            reserved=RESERVED_SLUGS,
+            length=180,
+            fallback="event",
+        )
         event.save()
         form.save_m2m()
         messages.success(request, "The event is published.")
         return redirect(event)
     return render(request, "events/form.html", {"form": form, "creating": True})
-
-
-def _free_slug(text: str) -> str:
-    base = slugify(text)[:180] or "event"
-    slug, number = base, 2
-    while slug in {"new", "feed"} or Event.objects.filter(slug=slug).exists():
-        slug, number = f"{base}-{number}", number + 1
-    return slug
 
 
 @login_required
@@ -244,7 +244,7 @@ def attendees(request, slug):
     event = get_object_or_404(Event, slug=slug)
     if request.method == "POST":
         registration = get_object_or_404(
-            Registration, pk=_number(request.POST.get("registration")), event=event
+            Registration, pk=number_or_404(request.POST.get("registration")), event=event
         )
         try:
             services.attendance_mark(
@@ -253,7 +253,7 @@ def attendees(request, slug):
         except EventError as error:
             messages.error(request, error.message)
         # Back to the same page and row: a long list must not lose the coordinator's place.
-        page = _number(request.POST.get("page") or 1)
+        page = number_or_404(request.POST.get("page") or 1)
         return redirect(f"{request.path}?page={page}#registration-{registration.pk}")
     if request.GET.get("format") == "csv":
         return _attendees_csv(event, _registrations(event))
@@ -284,13 +284,6 @@ def _attendees_page(request, event: Event, *, message_form=None, add_form=None, 
         },
         status=status,
     )
-
-
-def _number(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
 
 
 def _attendees_csv(event: Event, registrations) -> HttpResponse:

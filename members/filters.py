@@ -3,11 +3,7 @@ from django import forms
 
 from members.models import Organisation, Profile, Region, Sector, Topic
 from members.services import directory_search
-
-
-class FilterForm(forms.Form):
-    # Every filter is optional: saying so on each would only be noise.
-    optional_is_implied = True
+from network.forms import FilterForm
 
 
 class DirectoryFilter(django_filters.FilterSet):

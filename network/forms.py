@@ -1,5 +1,6 @@
 """One way to render every form: Scottish Government Design System fields and an error summary."""
 
+from django import forms
 from django.forms import BoundField
 from django.forms.renderers import TemplatesSetting
 
@@ -40,3 +41,9 @@ class NetworkFormRenderer(TemplatesSetting):
     form_template_name = "forms/form.html"
     field_template_name = "forms/field.html"
     bound_field_class = NetworkBoundField
+
+
+class FilterForm(forms.Form):
+    """The base of every list's filters: all of them are optional, so none says so."""
+
+    optional_is_implied = True
