@@ -178,14 +178,19 @@ def profile_update(*, profile: Profile, name: str, photo=None, remove_photo: boo
 # --- who may see what -----------------------------------------------------------------------
 
 
-def visible_profiles(viewer) -> QuerySet[Profile]:
-    """Profiles the viewer may open: members see every confirmed, active member; visitors only
-    public ones. Someone who has not confirmed their address is not a member yet."""
-    profiles = Profile.objects.filter(
+def member_profiles() -> QuerySet[Profile]:
+    """Profiles of the network's members: confirmed e-mail address, account open."""
+    return Profile.objects.filter(
         Exists(EmailAddress.objects.filter(user=OuterRef("member"), verified=True)),
         member__is_active=True,
         member__erased_at__isnull=True,
     )
+
+
+def visible_profiles(viewer) -> QuerySet[Profile]:
+    """Profiles the viewer may open: members see every confirmed, active member; visitors only
+    public ones. Someone who has not confirmed their address is not a member yet."""
+    profiles = member_profiles()
     if not viewer.is_authenticated:
         profiles = profiles.filter(visibility=Profile.Visibility.PUBLIC)
     return profiles

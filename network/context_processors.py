@@ -6,7 +6,7 @@ SECTIONS = [
     ("Members", "members:directory"),
     ("Communities", "communities:list"),
     ("Events", "events:list"),
-    ("Mentoring", "mentoring"),
+    ("Mentoring", "mentoring:hub"),
     ("Resources", "resources"),
     ("Bulletins", "bulletins"),
     ("Insights", "insights"),

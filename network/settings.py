@@ -228,6 +228,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "events.tasks.sweep_event_emails",
         "schedule": 300.0,
     },
+    "mentoring-sweep": {
+        "task": "mentoring.tasks.sweep_mentoring",
+        "schedule": 3600.0,
+    },
     "community-post-emails": {
         "task": "communities.tasks.send_post_emails",
         "schedule": 300.0,

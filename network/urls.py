@@ -20,6 +20,7 @@ urlpatterns = [
     path("members/", include("members.urls")),
     path("communities/", include("communities.urls")),
     path("events/", include("events.urls")),
+    path("mentoring/", include("mentoring.urls")),
     path("admin/", admin.site.urls),
 ]
 

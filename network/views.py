@@ -49,10 +49,6 @@ def home(request):
 
 # Sections whose pages later work fills; until then each says what it will hold.
 SECTIONS = {
-    "mentoring": (
-        "Mentoring",
-        "Offer to mentor a colleague, or ask the network to suggest a mentor for you.",
-    ),
     "resources": (
         "Resource library",
         "Improvement tools, case studies, guides and recordings shared by members.",

@@ -1,0 +1,71 @@
+"""What mentoring adds to a member's own page, export and erasure (members.hooks)."""
+
+from django.db.models import Q
+
+from mentoring.models import Approach, Match, MatchFeedback, Meeting, MentoringRequest, MentorOffer
+
+
+def home_panel(member) -> dict:
+    return {
+        "matches": list(
+            Match.objects.filter(
+                Q(mentor=member) | Q(mentee=member), status=Match.Status.ACTIVE
+            ).select_related("mentor", "mentee")[:5]
+        ),
+        "waiting": Approach.objects.filter(mentor=member, status=Approach.Status.PENDING).count(),
+    }
+
+
+def export(member) -> dict:
+    offer = MentorOffer.objects.filter(mentor=member).first()
+    matches = Match.objects.filter(Q(mentor=member) | Q(mentee=member)).select_related(
+        "mentor", "mentee"
+    )
+    return {
+        "offer": {
+            "offer": offer.offer,
+            "capacity": offer.capacity,
+            "paused": offer.paused,
+            "areas": list(offer.areas.values_list("name", flat=True)),
+        }
+        if offer
+        else None,
+        "requests": [
+            {
+                "goals": request.goals,
+                "status": request.get_status_display(),
+                "created_at": request.created_at.isoformat(),
+            }
+            for request in MentoringRequest.objects.filter(mentee=member)
+        ],
+        "relationships": [
+            {
+                "role": "mentor" if match.mentor_id == member.pk else "mentee",
+                "with": (
+                    match.mentee if match.mentor_id == member.pk else match.mentor
+                ).display_name,
+                "goals": match.goals,
+                "status": match.get_status_display(),
+                "meetings": [
+                    {"date": meeting.met_on.isoformat(), "notes": meeting.notes}
+                    for meeting in match.meetings.all()
+                ],
+            }
+            for match in matches
+        ],
+    }
+
+
+def erase(member) -> None:
+    """Their offer, requests and shared notes go; the other person keeps the dates they met."""
+    MentorOffer.objects.filter(mentor=member).delete()
+    MentoringRequest.objects.filter(mentee=member, status=MentoringRequest.Status.OPEN).update(
+        status=MentoringRequest.Status.WITHDRAWN
+    )
+    Approach.objects.filter(
+        mentor=member, status__in=[Approach.Status.PENDING, Approach.Status.QUEUED]
+    ).update(status=Approach.Status.WITHDRAWN)
+    relationships = Match.objects.filter(Q(mentor=member) | Q(mentee=member))
+    relationships.filter(status=Match.Status.ACTIVE).update(status=Match.Status.CLOSED)
+    Meeting.objects.filter(match__in=relationships).update(notes="")
+    MatchFeedback.objects.filter(member=member).update(changed="")

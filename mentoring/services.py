@@ -1,0 +1,487 @@
+"""Rules of mentoring: scoring a pair, suggestions, the request cascade, capacity, cohorts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import numpy as np
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from scipy.optimize import linear_sum_assignment
+
+from members.models import Profile, User
+from members.roles import is_coordinator
+from members.services import member_profiles, notify
+from mentoring.models import (
+    Approach,
+    Cohort,
+    CohortPair,
+    Format,
+    Match,
+    MatchFeedback,
+    MentoringRequest,
+    MentorOffer,
+)
+
+ANSWER_DAYS = 7
+MAX_CHOICES = 3
+
+
+class MentoringError(ValidationError):
+    """A request that cannot be carried out, with the message the member should see."""
+
+
+# --- scoring: one function for single suggestions and for cohorts ---------------------------
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What a mentee asks for."""
+
+    member_id: int
+    organisation_id: int | None
+    sector: str
+    region: str
+    area_ids: frozenset[int]
+    other_organisation: bool = True
+    other_sector: bool = False
+    same_region: bool = False
+    format: str = Format.EITHER
+
+
+@dataclass(frozen=True)
+class Mentor:
+    """What a mentor offers, and how many places are free."""
+
+    member_id: int
+    organisation_id: int | None
+    sector: str
+    region: str
+    area_ids: frozenset[int]
+    format: str
+    free: int
+
+
+def match_score(needs: Needs, mentor: Mentor) -> tuple[float, list[str]] | None:
+    """How well a mentor fits a mentee, and why; None when they cannot be paired."""
+    if mentor.member_id == needs.member_id or mentor.free <= 0:
+        return None
+    score, reasons = 0.0, []
+    shared = len(needs.area_ids & mentor.area_ids)
+    if shared:
+        score += 3 * shared
+        reasons.append(f"shares {shared} of your {len(needs.area_ids)} areas")
+    if needs.organisation_id and mentor.organisation_id:
+        if needs.organisation_id != mentor.organisation_id:
+            score += 2 if needs.other_organisation else 0.5
+            reasons.append("different organisation")
+        elif needs.other_organisation:
+            score -= 2
+            reasons.append("same organisation")
+    if needs.other_sector and needs.sector and mentor.sector and needs.sector != mentor.sector:
+        score += 1.5
+        reasons.append("different sector")
+    if needs.same_region and needs.region and needs.region == mentor.region:
+        score += 1.5
+        reasons.append("same region")
+    if Format.EITHER in (needs.format, mentor.format) or needs.format == mentor.format:
+        score += 0.5
+    else:
+        score -= 1
+        reasons.append(f"prefers meeting {Format(mentor.format).label.lower()}")
+    score += 0.25 * min(mentor.free, 3)
+    reasons.append(f"{mentor.free} place{'s' if mentor.free != 1 else ''} free")
+    return score, reasons
+
+
+def needs_of(request: MentoringRequest) -> Needs:
+    profile = Profile.objects.filter(member_id=request.mentee_id).first()
+    return Needs(
+        member_id=request.mentee_id,
+        organisation_id=profile.organisation_id if profile else None,
+        sector=profile.sector if profile else "",
+        region=profile.region if profile else "",
+        area_ids=frozenset(area.pk for area in request.areas.all()),
+        other_organisation=request.prefer_other_organisation,
+        other_sector=request.prefer_other_sector,
+        same_region=request.prefer_same_region,
+        format=request.format,
+    )
+
+
+def available_offers() -> QuerySet[MentorOffer]:
+    """Offers of the network's members who are not paused (with their active mentees counted:
+    `free` in mentor_of tells whether a place is left)."""
+    offers = (
+        MentorOffer.objects.filter(paused=False, mentor__profile__in=member_profiles())
+        .annotate(
+            active=Count(
+                "mentor__matches_as_mentor",
+                filter=Q(mentor__matches_as_mentor__status=Match.Status.ACTIVE),
+            )
+        )
+        .select_related("mentor__profile__organisation")
+        .prefetch_related("areas")
+    )
+    return offers
+
+
+def mentor_of(offer: MentorOffer) -> Mentor:
+    profile = offer.mentor.profile
+    return Mentor(
+        member_id=offer.mentor_id,
+        organisation_id=profile.organisation_id,
+        sector=profile.sector,
+        region=profile.region,
+        area_ids=frozenset(area.pk for area in offer.areas.all()),
+        format=offer.format,
+        free=offer.capacity - offer.active,
+    )
+
+
+@dataclass
+class Suggestion:
+    offer: MentorOffer
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+
+def suggestions(needs: Needs, *, limit: int = 10) -> list[Suggestion]:
+    ranked = []
+    for offer in available_offers():
+        scored = match_score(needs, mentor_of(offer))
+        if scored is not None:
+            ranked.append(Suggestion(offer=offer, score=scored[0], reasons=scored[1]))
+    ranked.sort(key=lambda suggestion: (-suggestion.score, suggestion.offer.mentor.name))
+    return ranked[:limit]
+
+
+# --- requests and their cascade -------------------------------------------------------------
+
+
+@transaction.atomic
+def request_create(
+    *,
+    mentee: User,
+    goals: str,
+    area_ids: list[int],
+    mentor_ids: list[int],
+    other_organisation: bool = True,
+    other_sector: bool = False,
+    same_region: bool = False,
+    format: str = Format.EITHER,
+) -> MentoringRequest:
+    goals = goals.strip()
+    if not goals:
+        raise MentoringError("Say what you want to achieve.")
+    if len(mentor_ids) > MAX_CHOICES or len(set(mentor_ids)) != len(mentor_ids):
+        raise MentoringError("Choose up to three different mentors.")
+    if mentee.pk in mentor_ids:
+        raise MentoringError("You cannot ask yourself to be your mentor.")
+    if MentoringRequest.objects.filter(mentee=mentee, status=MentoringRequest.Status.OPEN).exists():
+        raise MentoringError("You already have a request waiting for an answer.")
+    offers = {
+        offer.mentor_id: offer for offer in available_offers().filter(mentor_id__in=mentor_ids)
+    }
+    for mentor_id in mentor_ids:
+        offer = offers.get(mentor_id)
+        if offer is None or offer.active >= offer.capacity:
+            raise MentoringError("One of the mentors you chose is not taking new mentees.")
+    request = MentoringRequest.objects.create(
+        mentee=mentee,
+        goals=goals,
+        prefer_other_organisation=other_organisation,
+        prefer_other_sector=other_sector,
+        prefer_same_region=same_region,
+        format=format,
+    )
+    request.areas.set(area_ids)
+    for rank, mentor_id in enumerate(mentor_ids, start=1):
+        Approach.objects.create(request=request, mentor_id=mentor_id, rank=rank)
+    # Without chosen mentors the request waits for a coordinator's next cohort.
+    if mentor_ids:
+        _send_next(request)
+    return request
+
+
+def _send_next(request: MentoringRequest) -> None:
+    """Ask the next mentor in the mentee's order, or tell the mentee nobody accepted."""
+    upcoming = request.approaches.filter(status=Approach.Status.QUEUED).order_by("rank").first()
+    if upcoming is None:
+        request.status = MentoringRequest.Status.UNMATCHED
+        request.save(update_fields=["status"])
+        notify(
+            member=request.mentee,
+            kind="mentoring_unmatched",
+            url=request.get_absolute_url(),
+            message="None of the mentors you asked could take you on: choose others",
+        )
+        return
+    now = timezone.now()
+    upcoming.status = Approach.Status.PENDING
+    upcoming.sent_at = now
+    upcoming.due_at = now + timedelta(days=ANSWER_DAYS)
+    upcoming.save(update_fields=["status", "sent_at", "due_at"])
+    notify(
+        member=upcoming.mentor,
+        kind="mentoring_request",
+        url=request.get_absolute_url(),
+        actor=request.mentee,
+        message=f"{request.mentee.display_name} would like you as their mentor",
+    )
+
+
+@transaction.atomic
+def approach_accept(*, approach: Approach, mentor: User, message: str = "") -> Match:
+    """The mentor says yes, if they still have a place: their offer row is locked and their
+    active mentees counted afresh, so accepting several at once never exceeds the capacity."""
+    offer = MentorOffer.objects.select_for_update().filter(mentor=mentor).first()
+    approach = Approach.objects.select_for_update().select_related("request").get(pk=approach.pk)
+    if approach.mentor_id != mentor.pk:
+        raise MentoringError("This request is not for you.")
+    if approach.status != Approach.Status.PENDING:
+        raise MentoringError("This request has already been answered.")
+    active = Match.objects.filter(mentor=mentor, status=Match.Status.ACTIVE).count()
+    if offer is None or active >= offer.capacity:
+        raise MentoringError(
+            "You have no free place: close a relationship or raise your capacity first."
+        )
+    request = approach.request
+    approach.status = Approach.Status.ACCEPTED
+    approach.answered_at = timezone.now()
+    approach.message = message.strip()
+    approach.save()
+    request.approaches.filter(status=Approach.Status.QUEUED).update(
+        status=Approach.Status.WITHDRAWN
+    )
+    request.status = MentoringRequest.Status.MATCHED
+    request.save(update_fields=["status"])
+    match = Match.objects.create(
+        request=request, mentor=mentor, mentee=request.mentee, goals=request.goals
+    )
+    notify(
+        member=request.mentee,
+        kind="mentoring_accepted",
+        url=match.get_absolute_url(),
+        actor=mentor,
+        message=f"{mentor.display_name} accepted your mentoring request",
+    )
+    return match
+
+
+@transaction.atomic
+def approach_decline(*, approach: Approach, mentor: User, message: str = "") -> None:
+    approach = Approach.objects.select_for_update().select_related("request").get(pk=approach.pk)
+    if approach.mentor_id != mentor.pk:
+        raise MentoringError("This request is not for you.")
+    if approach.status != Approach.Status.PENDING:
+        raise MentoringError("This request has already been answered.")
+    approach.status = Approach.Status.DECLINED
+    approach.answered_at = timezone.now()
+    approach.message = message.strip()
+    approach.save()
+    text = f"{mentor.display_name} cannot mentor you just now"
+    if approach.message:
+        text = f"{text}: “{approach.message}”"
+    notify(
+        member=approach.request.mentee,
+        kind="mentoring_declined",
+        url=approach.request.get_absolute_url(),
+        actor=mentor,
+        message=text,
+    )
+    _send_next(approach.request)
+
+
+@transaction.atomic
+def request_withdraw(*, request: MentoringRequest, mentee: User) -> None:
+    request = MentoringRequest.objects.select_for_update().get(pk=request.pk)
+    if request.mentee_id != mentee.pk:
+        raise MentoringError("This request is not yours.")
+    if request.status != MentoringRequest.Status.OPEN:
+        raise MentoringError("This request is no longer waiting for an answer.")
+    request.status = MentoringRequest.Status.WITHDRAWN
+    request.save(update_fields=["status"])
+    request.approaches.filter(status__in=[Approach.Status.QUEUED, Approach.Status.PENDING]).update(
+        status=Approach.Status.WITHDRAWN
+    )
+
+
+def approaches_expire() -> int:
+    """Unanswered requests pass to the mentee's next choice."""
+    expired = 0
+    for approach_id in Approach.objects.filter(
+        status=Approach.Status.PENDING, due_at__lte=timezone.now()
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            approach = (
+                Approach.objects.select_for_update().select_related("request").get(pk=approach_id)
+            )
+            if approach.status != Approach.Status.PENDING:
+                continue
+            approach.status = Approach.Status.EXPIRED
+            approach.save(update_fields=["status"])
+            expired += 1
+            _send_next(approach.request)
+    return expired
+
+
+# --- relationships --------------------------------------------------------------------------
+
+
+def match_for(viewer, match_id: int) -> Match:
+    """A relationship is for its two members alone: anyone else, coordinators included, 404."""
+    from django.http import Http404
+
+    match = (
+        Match.objects.select_related("mentor", "mentee", "request")
+        .filter(Q(mentor=viewer) | Q(mentee=viewer), pk=match_id)
+        .first()
+        if viewer.is_authenticated
+        else None
+    )
+    if match is None:
+        raise Http404("No such mentoring relationship")
+    return match
+
+
+def match_close(*, match: Match, member: User) -> None:
+    if match.status != Match.Status.ACTIVE:
+        raise MentoringError("This relationship is already closed.")
+    match.status = Match.Status.CLOSED
+    match.closed_at = timezone.now()
+    match.save(update_fields=["status", "closed_at"])
+    for person in (match.mentor, match.mentee):
+        notify(
+            member=person,
+            kind="mentoring_closed",
+            url=match.get_absolute_url(),
+            actor=member,
+            message="Your mentoring relationship has closed: tell us how it went",
+        )
+
+
+def feedback_give(*, match: Match, member: User, helped: bool, rating: int, changed: str):
+    if match.status != Match.Status.CLOSED:
+        raise MentoringError("Feedback opens when the relationship closes.")
+    MatchFeedback.objects.update_or_create(
+        match=match,
+        member=member,
+        defaults={"helped": helped, "rating": rating, "changed": changed.strip()},
+    )
+
+
+# --- cohorts --------------------------------------------------------------------------------
+
+
+def cohort_assignment(needs: list[Needs], mentors: list[Mentor]):
+    """The best overall pairing: each mentor as many times as their free places, one mentor per
+    mentee, the total score as high as it can be (an optimal assignment over capacity slots).
+
+    Returns [(mentee index, mentor index, score, reasons)] for the mentees who get a mentor.
+    """
+    slots = [index for index, mentor in enumerate(mentors) for _ in range(max(mentor.free, 0))]
+    if not needs or not slots:
+        return []
+    forbidden = -1e9
+    scores = np.full((len(needs), len(slots)), forbidden)
+    reasons: dict[tuple[int, int], list[str]] = {}
+    cache: dict[tuple[int, int], tuple[float, list[str]] | None] = {}
+    for row, mentee in enumerate(needs):
+        for column, mentor_index in enumerate(slots):
+            key = (row, mentor_index)
+            if key not in cache:
+                cache[key] = match_score(mentee, mentors[mentor_index])
+            scored = cache[key]
+            if scored is not None:
+                scores[row, column] = scored[0]
+                reasons[key] = scored[1]
+    rows, columns = linear_sum_assignment(scores, maximize=True)
+    pairs = []
+    for row, column in zip(rows, columns, strict=True):
+        if scores[row, column] > forbidden / 2:
+            mentor_index = slots[column]
+            pairs.append(
+                (row, mentor_index, float(scores[row, column]), reasons[(row, mentor_index)])
+            )
+    return pairs
+
+
+def greedy_assignment(needs: list[Needs], mentors: list[Mentor]) -> float:
+    """The baseline: each mentee in turn takes the best mentor left. Returns the total."""
+    free = [mentor.free for mentor in mentors]
+    total = 0.0
+    for mentee in needs:
+        best = None
+        for index, mentor in enumerate(mentors):
+            if free[index] <= 0:
+                continue
+            scored = match_score(mentee, mentor)
+            if scored and (best is None or scored[0] > best[1]):
+                best = (index, scored[0])
+        if best:
+            free[best[0]] -= 1
+            total += best[1]
+    return total
+
+
+@transaction.atomic
+def cohort_compute(cohort: Cohort) -> int:
+    requests = list(
+        cohort.mentees.filter(status=MentoringRequest.Status.OPEN).prefetch_related("areas")
+    )
+    offers = list(available_offers().filter(pk__in=cohort.mentors.values("pk")))
+    needs = [needs_of(request) for request in requests]
+    mentors = [mentor_of(offer) for offer in offers]
+    cohort.pairs.all().delete()
+    pairs = cohort_assignment(needs, mentors)
+    CohortPair.objects.bulk_create(
+        CohortPair(
+            cohort=cohort,
+            request=requests[row],
+            mentor=offers[column].mentor,
+            score=score,
+            reasons=reasons,
+        )
+        for row, column, score, reasons in pairs
+    )
+    return len(pairs)
+
+
+@transaction.atomic
+def cohort_swap(*, cohort: Cohort, first: CohortPair, second: CohortPair) -> None:
+    """A coordinator's judgement over the scores: the two mentees change mentors."""
+    if cohort.status != Cohort.Status.DRAFT:
+        raise MentoringError("A published cohort cannot change.")
+    first.mentor, second.mentor = second.mentor, first.mentor
+    for pair in (first, second):
+        offer = available_offers().filter(mentor=pair.mentor).first()
+        scored = match_score(needs_of(pair.request), mentor_of(offer)) if offer else None
+        if scored is None:
+            raise MentoringError("That swap would pair someone with themselves.")
+        pair.score, pair.reasons = scored
+        pair.save()
+
+
+@transaction.atomic
+def cohort_publish(*, cohort: Cohort, coordinator: User) -> int:
+    """Each pair becomes a request to that mentor, who accepts or declines as usual."""
+    if not is_coordinator(coordinator):
+        raise MentoringError("Only coordinators publish cohorts.")
+    cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    if cohort.status != Cohort.Status.DRAFT:
+        raise MentoringError("This cohort has already been published.")
+    sent = 0
+    for pair in cohort.pairs.select_related("request__mentee", "mentor"):
+        request = pair.request
+        if request.status != MentoringRequest.Status.OPEN or request.approaches.exists():
+            continue
+        Approach.objects.create(request=request, mentor=pair.mentor, rank=1)
+        _send_next(request)
+        sent += 1
+    cohort.status = Cohort.Status.PUBLISHED
+    cohort.save(update_fields=["status"])
+    return sent

@@ -1,0 +1,305 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from members.roles import is_coordinator
+from mentoring import services
+from mentoring.forms import (
+    AnswerForm,
+    ChoicesForm,
+    CohortForm,
+    FeedbackForm,
+    MeetingForm,
+    NeedsForm,
+    OfferForm,
+)
+from mentoring.models import Approach, Cohort, CohortPair, Match, MentoringRequest, MentorOffer
+from mentoring.services import MentoringError, Needs
+from network.shortcuts import number_or_404
+
+
+def _posted(request):
+    return request.POST if request.method == "POST" else None
+
+
+@login_required
+def hub(request):
+    member = request.user
+    return render(
+        request,
+        "mentoring/hub.html",
+        {
+            "offer": MentorOffer.objects.filter(mentor=member).first(),
+            "requests": MentoringRequest.objects.filter(mentee=member).prefetch_related(
+                "approaches__mentor"
+            )[:10],
+            "asked": Approach.objects.filter(
+                mentor=member, status=Approach.Status.PENDING
+            ).select_related("request__mentee"),
+            "matches": Match.objects.filter(Q(mentor=member) | Q(mentee=member))
+            .select_related("mentor", "mentee")
+            .order_by("status", "-started_at"),
+            "coordinator": is_coordinator(member),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def offer(request):
+    existing = MentorOffer.objects.filter(mentor=request.user).first()
+    form = OfferForm(_posted(request), instance=existing)
+    if request.method == "POST" and form.is_valid():
+        offer = form.save(commit=False)
+        offer.mentor = request.user
+        offer.save()
+        form.save_m2m()
+        messages.success(request, "Your offer to mentor has been saved.")
+        return redirect("mentoring:hub")
+    return render(request, "mentoring/offer.html", {"form": form})
+
+
+@login_required
+def mentors(request):
+    offers = [
+        offer
+        for offer in services.available_offers().order_by("mentor__name")
+        if offer.active < offer.capacity and offer.mentor_id != request.user.pk
+    ]
+    page = Paginator(offers, 20).get_page(request.GET.get("page"))
+    return render(request, "mentoring/mentors.html", {"page": page})
+
+
+def _needs_from(form: NeedsForm, member) -> Needs:
+    profile = getattr(member, "profile", None)
+    return Needs(
+        member_id=member.pk,
+        organisation_id=profile.organisation_id if profile else None,
+        sector=profile.sector if profile else "",
+        region=profile.region if profile else "",
+        area_ids=frozenset(area.pk for area in form.cleaned_data["areas"]),
+        other_organisation=form.cleaned_data["other_organisation"],
+        other_sector=form.cleaned_data["other_sector"],
+        same_region=form.cleaned_data["same_region"],
+        format=form.cleaned_data["format"],
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ask_for_mentor(request):
+    """Two steps on one address: say what you need, then choose from explained suggestions."""
+    needs_form = NeedsForm(_posted(request))
+    if request.method != "POST" or not needs_form.is_valid():
+        return render(request, "mentoring/request_form.html", {"form": needs_form})
+    suggestions = services.suggestions(_needs_from(needs_form, request.user))
+    choices = ChoicesForm(request.POST if "send" in request.POST else None, suggestions=suggestions)
+    if "send" in request.POST and choices.is_valid():
+        try:
+            mentee_request = services.request_create(
+                mentee=request.user,
+                goals=needs_form.cleaned_data["goals"],
+                area_ids=[area.pk for area in needs_form.cleaned_data["areas"]],
+                mentor_ids=choices.mentor_ids(),
+                other_organisation=needs_form.cleaned_data["other_organisation"],
+                other_sector=needs_form.cleaned_data["other_sector"],
+                same_region=needs_form.cleaned_data["same_region"],
+                format=needs_form.cleaned_data["format"],
+            )
+        except MentoringError as error:
+            choices.add_error(None, error.message)
+        else:
+            if choices.mentor_ids():
+                messages.success(request, "Your request has gone to your first choice.")
+            else:
+                messages.success(request, "You are on the list for the next mentoring cohort.")
+            return redirect(mentee_request)
+    return render(
+        request,
+        "mentoring/suggestions.html",
+        {
+            "needs_form": needs_form,
+            "suggestions": suggestions,
+            "form": choices,
+        },
+    )
+
+
+def _visible_request(request, request_id) -> tuple[MentoringRequest, Approach | None]:
+    """The mentee, and the mentors asked so far, see a request; nobody else knows of it."""
+    mentee_request = get_object_or_404(
+        MentoringRequest.objects.select_related("mentee__profile__organisation").prefetch_related(
+            "areas"
+        ),
+        pk=request_id,
+    )
+    approach = (
+        mentee_request.approaches.filter(mentor=request.user)
+        .exclude(status=Approach.Status.QUEUED)
+        .first()
+    )
+    if mentee_request.mentee_id != request.user.pk and approach is None:
+        raise Http404("No such request")
+    return mentee_request, approach
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_detail(request, request_id):
+    mentee_request, approach = _visible_request(request, request_id)
+    form = AnswerForm(_posted(request))
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "withdraw":
+                services.request_withdraw(request=mentee_request, mentee=request.user)
+                messages.success(request, "Your request is withdrawn.")
+            elif action in {"accept", "decline"} and approach and form.is_valid():
+                if action == "accept":
+                    match = services.approach_accept(
+                        approach=approach, mentor=request.user, message=form.cleaned_data["message"]
+                    )
+                    messages.success(
+                        request, f"You are now mentoring {mentee_request.mentee.display_name}."
+                    )
+                    return redirect(match)
+                services.approach_decline(
+                    approach=approach, mentor=request.user, message=form.cleaned_data["message"]
+                )
+                messages.success(request, "You have declined. The mentee has been told.")
+            else:
+                raise PermissionDenied
+        except MentoringError as error:
+            messages.error(request, error.message)
+        return redirect(mentee_request)
+    return render(
+        request,
+        "mentoring/request.html",
+        {
+            "mentee_request": mentee_request,
+            "approach": approach,
+            "approaches": mentee_request.approaches.select_related("mentor")
+            if mentee_request.mentee_id == request.user.pk
+            else [],
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def match(request, match_id):
+    match = services.match_for(request.user, match_id)
+    meeting_form = MeetingForm(
+        _posted(request) if request.POST.get("action") == "meeting" else None
+    )
+    feedback_form = FeedbackForm(
+        _posted(request) if request.POST.get("action") == "feedback" else None
+    )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "meeting" and meeting_form.is_valid():
+                meeting = meeting_form.save(commit=False)
+                meeting.match, meeting.logged_by = match, request.user
+                meeting.save()
+                messages.success(request, "The meeting has been logged.")
+                return redirect(match)
+            if action == "close":
+                services.match_close(match=match, member=request.user)
+                messages.success(request, "The relationship is closed. Tell us how it went.")
+                return redirect(match)
+            if action == "feedback" and feedback_form.is_valid():
+                services.feedback_give(
+                    match=match, member=request.user, **feedback_form.cleaned_data
+                )
+                messages.success(request, "Thank you for your feedback.")
+                return redirect(match)
+        except MentoringError as error:
+            messages.error(request, error.message)
+            return redirect(match)
+    return render(
+        request,
+        "mentoring/match.html",
+        {
+            "match": match,
+            "meetings": match.meetings.select_related("logged_by")[:50],
+            "meeting_form": meeting_form,
+            "feedback_form": feedback_form,
+            "feedback_given": match.feedback.filter(member=request.user).exists(),
+            "other": match.mentee if match.mentor_id == request.user.pk else match.mentor,
+        },
+    )
+
+
+def _coordinators_only(request):
+    if not is_coordinator(request.user):
+        raise PermissionDenied
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cohorts(request):
+    _coordinators_only(request)
+    waiting = MentoringRequest.objects.filter(
+        status=MentoringRequest.Status.OPEN, approaches__isnull=True
+    ).select_related("mentee")
+    offers = MentorOffer.objects.filter(paused=False).select_related("mentor")
+    form = CohortForm(_posted(request), waiting=waiting, offers=offers)
+    if request.method == "POST" and form.is_valid():
+        cohort = Cohort.objects.create(name=form.cleaned_data["name"], created_by=request.user)
+        cohort.mentees.set(form.cleaned_data["mentees"])
+        cohort.mentors.set(form.cleaned_data["mentors"])
+        paired = services.cohort_compute(cohort)
+        messages.success(request, f"{paired} mentees have a proposed mentor. Review, then publish.")
+        return redirect(cohort)
+    return render(
+        request,
+        "mentoring/cohorts.html",
+        {
+            "form": form,
+            "cohorts": Cohort.objects.order_by("-created_at")[:20],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cohort(request, cohort_id):
+    _coordinators_only(request)
+    cohort = get_object_or_404(Cohort, pk=cohort_id)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "swap":
+                first = get_object_or_404(
+                    CohortPair, cohort=cohort, pk=number_or_404(request.POST.get("first"))
+                )
+                second = get_object_or_404(
+                    CohortPair, cohort=cohort, pk=number_or_404(request.POST.get("second"))
+                )
+                services.cohort_swap(cohort=cohort, first=first, second=second)
+                messages.success(request, "The two mentees have changed mentors.")
+            elif request.POST.get("action") == "publish":
+                sent = services.cohort_publish(cohort=cohort, coordinator=request.user)
+                messages.success(request, f"Published: {sent} requests have gone to mentors.")
+        except MentoringError as error:
+            messages.error(request, error.message)
+        return redirect(cohort)
+    pairs = cohort.pairs.select_related("request__mentee", "mentor")
+    return render(
+        request,
+        "mentoring/cohort.html",
+        {
+            "cohort": cohort,
+            "pairs": pairs,
+            "total": sum(pair.score for pair in pairs),
+            "unmatched": cohort.mentees.exclude(
+                pk__in=[pair.request_id for pair in pairs]
+            ).select_related("mentee"),
+        },
+    )

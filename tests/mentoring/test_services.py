@@ -1,0 +1,271 @@
+import itertools
+import random
+import threading
+
+import pytest
+from django.db import close_old_connections, connection
+
+from members.models import Notification
+from mentoring.models import Approach, Match, MentoringRequest, MentorOffer
+from mentoring.services import (
+    Mentor,
+    MentoringError,
+    Needs,
+    approach_accept,
+    approach_decline,
+    approaches_expire,
+    cohort_assignment,
+    greedy_assignment,
+    match_score,
+    needs_of,
+    request_create,
+    request_withdraw,
+    suggestions,
+)
+from tests.factories import ProfileFactory
+from tests.mentoring.conftest import make_mentor
+
+pytestmark = pytest.mark.django_db
+
+
+def ask(mentee, mentors, topics, **preferences):
+    return request_create(
+        mentee=mentee,
+        goals="Spread our frailty huddles to three wards.",
+        area_ids=[topics["Frailty"].pk, topics["Falls prevention"].pk],
+        mentor_ids=[mentor.pk for mentor in mentors],
+        **preferences,
+    )
+
+
+# --- scoring and suggestions ----------------------------------------------------------------
+
+
+def test_suggestions_are_ranked_and_explained(mentee, topics):
+    best = make_mentor(
+        "Best Fit", areas=[topics["Frailty"], topics["Falls prevention"]], capacity=2
+    )
+    make_mentor("Some Fit", areas=[topics["Frailty"]])
+    make_mentor("Paused", areas=[topics["Frailty"]], paused=True)
+    full = make_mentor("Full Up", areas=[topics["Frailty"], topics["Falls prevention"]])
+    Match.objects.create(
+        request=MentoringRequest.objects.create(mentee=ProfileFactory().member, goals="g"),
+        mentor=full,
+        mentee=ProfileFactory().member,
+        goals="g",
+    )
+    request = MentoringRequest(mentee=mentee, goals="x")
+    request.save()
+    request.areas.set([topics["Frailty"], topics["Falls prevention"]])
+
+    ranked = suggestions(needs_of(request))
+
+    assert [suggestion.offer.mentor.name for suggestion in ranked] == ["Best Fit", "Some Fit"]
+    assert ranked[0].offer.mentor == best
+    assert ranked[0].reasons[:2] == ["shares 2 of your 2 areas", "different organisation"]
+    assert ranked[0].reasons[-1] == "2 places free"
+
+
+def test_nobody_is_matched_with_themselves_or_a_full_mentor():
+    needs = Needs(member_id=1, organisation_id=None, sector="", region="", area_ids=frozenset({1}))
+    mentor = Mentor(
+        member_id=1,
+        organisation_id=None,
+        sector="",
+        region="",
+        area_ids=frozenset({1}),
+        format="either",
+        free=1,
+    )
+
+    assert match_score(needs, mentor) is None
+    assert match_score(needs, Mentor(**{**mentor.__dict__, "member_id": 2, "free": 0})) is None
+
+
+# --- the request cascade --------------------------------------------------------------------
+
+
+def test_the_first_choice_is_asked_and_a_decline_passes_it_to_the_next(mentee, topics):
+    first = make_mentor("First Choice", areas=[topics["Frailty"]])
+    second = make_mentor("Second Choice", areas=[topics["Frailty"]])
+
+    request = ask(mentee, [first, second], topics)
+    approaches = list(request.approaches.all())
+    assert [approach.status for approach in approaches] == ["pending", "queued"]
+    assert Notification.objects.filter(recipient=first, kind="mentoring_request").exists()
+    assert not Notification.objects.filter(recipient=second).exists()
+
+    approach_decline(approach=approaches[0], mentor=first, message="Away until spring")
+
+    assert Approach.objects.get(mentor=second).status == Approach.Status.PENDING
+    told = Notification.objects.get(recipient=mentee, kind="mentoring_declined")
+    assert "Away until spring" in told.message
+
+
+def test_an_unanswered_request_expires_and_moves_on(mentee, topics):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    first = make_mentor("Slow", areas=[topics["Frailty"]])
+    request = ask(mentee, [first], topics)
+    Approach.objects.update(due_at=timezone.now() - timedelta(minutes=1))
+
+    assert approaches_expire() == 1
+    request.refresh_from_db()
+    assert request.status == MentoringRequest.Status.UNMATCHED
+    assert Notification.objects.filter(recipient=mentee, kind="mentoring_unmatched").exists()
+
+
+def test_acceptance_makes_a_relationship_and_withdraws_the_rest(mentee, topics):
+    first, second = (make_mentor(name, areas=[topics["Frailty"]]) for name in ("One", "Two"))
+    request = ask(mentee, [first, second], topics)
+
+    match = approach_accept(approach=request.approaches.get(mentor=first), mentor=first)
+
+    assert match.mentee == mentee and match.goals.startswith("Spread our frailty")
+    assert list(request.approaches.values_list("status", flat=True)) == ["accepted", "withdrawn"]
+    with pytest.raises(MentoringError, match="already been answered"):
+        approach_accept(approach=request.approaches.get(mentor=first), mentor=first)
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("self", "cannot ask yourself"),
+        ("paused", "not taking new mentees"),
+        ("full", "not taking new mentees"),
+        ("four", "up to three"),
+        ("twice", "already have a request"),
+    ],
+)
+def test_impossible_requests_get_a_clear_message(mentee, topics, case, message):
+    available = make_mentor("Available", areas=[topics["Frailty"]])
+    mentors = {
+        "self": [mentee],
+        "paused": [make_mentor("Paused", areas=[topics["Frailty"]], paused=True)],
+        "full": [make_mentor("Full", areas=[topics["Frailty"]], capacity=1)],
+        "four": [make_mentor(f"M{n}", areas=[topics["Frailty"]]) for n in range(4)],
+        "twice": [available],
+    }[case]
+    if case == "self":
+        MentorOffer.objects.create(mentor=mentee, offer="x")
+    if case == "full":
+        Match.objects.create(
+            request=MentoringRequest.objects.create(mentee=ProfileFactory().member, goals="g"),
+            mentor=mentors[0],
+            mentee=ProfileFactory().member,
+            goals="g",
+        )
+    if case == "twice":
+        ask(mentee, [available], topics)
+
+    before = MentoringRequest.objects.count()
+    with pytest.raises(MentoringError, match=message):
+        ask(mentee, mentors, topics)
+    assert MentoringRequest.objects.count() == before
+
+
+def test_a_mentee_withdraws_and_the_mentor_can_no_longer_accept(mentee, topics):
+    mentor = make_mentor("Mentor", areas=[topics["Frailty"]])
+    request = ask(mentee, [mentor], topics)
+
+    request_withdraw(request=request, mentee=mentee)
+
+    with pytest.raises(MentoringError, match="already been answered"):
+        approach_accept(approach=request.approaches.get(), mentor=mentor)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_accepting_many_at_once_never_exceeds_the_capacity(topics):
+    mentor = make_mentor("Popular Mentor", areas=[topics["Frailty"]], capacity=2)
+    approaches = []
+    for number in range(8):
+        mentee = ProfileFactory(member__name=f"Mentee {number}").member
+        approaches.append(ask(mentee, [mentor], topics).approaches.get())
+    start = threading.Barrier(len(approaches))
+    refused = []
+
+    def accept(approach):
+        try:
+            start.wait()
+            approach_accept(approach=approach, mentor=mentor)
+        except MentoringError:
+            refused.append(approach.pk)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=accept, args=[approach]) for approach in approaches]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    close_old_connections()
+
+    assert Match.objects.filter(mentor=mentor, status="active").count() == 2
+    assert len(refused) == 6
+
+
+# --- cohorts --------------------------------------------------------------------------------
+
+
+def brute_force_best(needs, mentors) -> float:
+    """Every way of giving each mentee one mentor or none, within capacities: the best total."""
+    options = [None, *range(len(mentors))]
+    best = 0.0
+    for choice in itertools.product(options, repeat=len(needs)):
+        used = [choice.count(index) for index in range(len(mentors))]
+        if any(used[index] > mentors[index].free for index in range(len(mentors))):
+            continue
+        total, possible = 0.0, True
+        for mentee, index in zip(needs, choice, strict=True):
+            if index is None:
+                continue
+            scored = match_score(mentee, mentors[index])
+            if scored is None:
+                possible = False
+                break
+            total += scored[0]
+        if possible:
+            best = max(best, total)
+    return best
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_cohort_matching_is_optimal_and_never_worse_than_greedy(seed):
+    chooser = random.Random(seed)
+
+    def areas():
+        return frozenset(chooser.sample(range(6), chooser.randint(1, 3)))
+
+    needs = [
+        Needs(
+            member_id=100 + n,
+            organisation_id=chooser.randint(1, 3),
+            sector="nhs",
+            region=chooser.choice(["north", "east"]),
+            area_ids=areas(),
+            same_region=chooser.random() < 0.5,
+        )
+        for n in range(5)
+    ]
+    mentors = [
+        Mentor(
+            member_id=200 + n,
+            organisation_id=chooser.randint(1, 3),
+            sector="council",
+            region=chooser.choice(["north", "east"]),
+            area_ids=areas(),
+            format="either",
+            free=chooser.randint(1, 2),
+        )
+        for n in range(3)
+    ]
+
+    pairs = cohort_assignment(needs, mentors)
+    total = sum(score for _, _, score, _ in pairs)
+
+    assert total == pytest.approx(brute_force_best(needs, mentors))
+    assert total >= greedy_assignment(needs, mentors) - 1e-9
+    used = [sum(1 for _, index, _, _ in pairs if index == m) for m in range(len(mentors))]
+    assert all(used[m] <= mentors[m].free for m in range(len(mentors)))

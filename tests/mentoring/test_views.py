@@ -1,0 +1,168 @@
+import pytest
+from django.urls import reverse
+
+from members.models import Notification
+from mentoring.models import Approach, Cohort, Match, MentoringRequest
+from mentoring.services import approach_accept, request_create
+from mentoring.tasks import sweep_mentoring
+from tests.factories import ProfileFactory
+from tests.mentoring.conftest import make_mentor
+
+pytestmark = pytest.mark.django_db
+
+
+def needs(topics, **extra):
+    return {"goals": "Spread our frailty huddles.", "areas": [topics["Frailty"].pk],
+            "other_organisation": "on", "format": "either", **extra}
+
+
+def test_a_mentee_sees_explained_suggestions_and_sends_to_the_top_one(client, mentee, topics):
+    top = make_mentor("Top Mentor", areas=[topics["Frailty"]], capacity=2)
+    make_mentor("Other Mentor", areas=[topics["Dementia"]])
+    client.force_login(mentee)
+
+    shown = client.post(reverse("mentoring:ask"), needs(topics))
+    page = shown.content.decode()
+    assert page.index("Top Mentor") < page.index("Other Mentor")
+    assert "shares 1 of your 1 areas; different organisation" in page
+
+    sent = client.post(reverse("mentoring:ask"), {**needs(topics), "send": "1", "first": top.pk})
+
+    request = MentoringRequest.objects.get()
+    assert sent["Location"] == request.get_absolute_url()
+    assert request.approaches.get().mentor == top
+
+
+def test_bad_choices_get_a_message_and_nothing_is_sent(client, mentee, topics):
+    mentor = make_mentor("Top Mentor", areas=[topics["Frailty"]])
+    client.force_login(mentee)
+
+    response = client.post(reverse("mentoring:ask"), {**needs(topics), "send": "1",
+                                                      "first": mentor.pk, "second": mentor.pk})
+    assert "Choose a different mentor for each choice." in response.content.decode()
+    empty = client.post(reverse("mentoring:ask"), {"goals": " "})
+    assert 'id="id_goals_error"' in empty.content.decode()
+    assert not MentoringRequest.objects.exists()
+
+
+@pytest.fixture
+def asked(mentee, topics):
+    mentor = make_mentor("Mo Mentor", areas=[topics["Frailty"]])
+    request = request_create(mentee=mentee, goals="Spread our frailty huddles.",
+                             area_ids=[topics["Frailty"].pk], mentor_ids=[mentor.pk])
+    return request, mentor
+
+
+def test_only_the_mentee_and_the_mentor_asked_see_a_request(client, asked, coordinator):
+    request, mentor = asked
+    url = request.get_absolute_url()
+    for outsider in (ProfileFactory().member, coordinator):
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404
+    client.force_login(mentor)
+    assert "Spread our frailty huddles." in client.get(url).content.decode()
+
+
+def test_the_mentor_accepts_and_both_see_the_relationship_and_log_meetings(client, asked, mentee,
+                                                                          coordinator):
+    request, mentor = asked
+    client.force_login(mentor)
+
+    response = client.post(request.get_absolute_url(), {"action": "accept", "message": "Gladly"})
+
+    match = Match.objects.get()
+    assert response["Location"] == match.get_absolute_url()
+    client.post(match.get_absolute_url(), {"action": "meeting", "met_on": "2026-11-20",
+                                           "notes": "Agreed to test huddles on ward 3."})
+    client.force_login(mentee)
+    page = client.get(match.get_absolute_url()).content.decode()
+    assert "Agreed to test huddles on ward 3." in page
+    for outsider in (coordinator, ProfileFactory().member):
+        client.force_login(outsider)
+        assert client.get(match.get_absolute_url()).status_code == 404
+
+
+def test_accepting_twice_says_it_was_answered(client, asked):
+    request, mentor = asked
+    client.force_login(mentor)
+    client.post(request.get_absolute_url(), {"action": "accept"})
+
+    again = client.post(request.get_absolute_url(), {"action": "accept"}, follow=True)
+
+    assert "already been answered" in again.content.decode()
+    assert Match.objects.count() == 1
+
+
+def test_closing_asks_both_for_feedback(client, asked, mentee):
+    request, mentor = asked
+    match = approach_accept(approach=request.approaches.get(), mentor=mentor)
+    client.force_login(mentee)
+
+    client.post(match.get_absolute_url(), {"action": "close"})
+    client.post(match.get_absolute_url(), {"action": "feedback", "helped": "on", "rating": "4",
+                                           "changed": "I lead our huddles now."})
+
+    assert Notification.objects.filter(kind="mentoring_closed").count() == 2
+    assert match.feedback.get().rating == 4
+
+
+def test_reminders_and_check_ins_go_once(asked):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    request, mentor = asked
+    Approach.objects.update(sent_at=timezone.now() - timedelta(days=4))
+
+    assert sweep_mentoring()["reminded"] == 1
+    assert sweep_mentoring()["reminded"] == 0
+    assert Notification.objects.filter(recipient=mentor, kind="mentoring_reminder").count() == 1
+
+
+def test_a_coordinator_matches_a_cohort_reviews_swaps_and_publishes(client, coordinator, topics):
+    waiting = []
+    for number in range(3):
+        mentee = ProfileFactory(member__name=f"Cohort Mentee {number}").member
+        waiting.append(request_create(mentee=mentee, goals="Learn QI.",
+                                      area_ids=[topics["Frailty"].pk], mentor_ids=[]))
+    mentors = [make_mentor("Frailty Mentor", areas=[topics["Frailty"]], capacity=2),
+               make_mentor("Data Mentor", areas=[topics["Data and evaluation"]])]
+    member = ProfileFactory().member
+    client.force_login(member)
+    assert client.get(reverse("mentoring:cohorts")).status_code == 403
+
+    client.force_login(coordinator)
+    response = client.post(reverse("mentoring:cohorts"), {
+        "name": "Spring cohort", "mentees": [request.pk for request in waiting],
+        "mentors": [mentor.mentor_offer.pk for mentor in mentors],
+    })
+    cohort = Cohort.objects.get()
+    assert response["Location"] == cohort.get_absolute_url()
+    pairs = list(cohort.pairs.all())
+    assert len(pairs) == 3
+    assert sum(1 for pair in pairs if pair.mentor == mentors[0]) == 2
+
+    client.post(cohort.get_absolute_url(), {"action": "publish"})
+
+    assert Approach.objects.filter(status="pending").count() == 3
+    cohort.refresh_from_db()
+    assert cohort.status == Cohort.Status.PUBLISHED
+    again = client.post(cohort.get_absolute_url(), {"action": "publish"}, follow=True)
+    assert "already been published" in again.content.decode()
+
+
+def test_my_page_and_export_show_mentoring_but_never_to_others(client, asked, mentee):
+    import json
+
+    request, mentor = asked
+    match = approach_accept(approach=request.approaches.get(), mentor=mentor)
+    client.force_login(mentor)
+    client.post(match.get_absolute_url(), {"action": "meeting", "met_on": "2026-11-20",
+                                           "notes": "Private words."})
+
+    assert "Mentoring Mina Mentee" in client.get(reverse("members:me")).content.decode()
+    exported = json.loads(client.get(reverse("members:export")).content)
+    assert exported["mentoring"]["relationships"][0]["meetings"][0]["notes"] == "Private words."
+    client.force_login(ProfileFactory().member)
+    profile = client.get(reverse("members:profile", args=[mentee.profile.slug])).content.decode()
+    assert "Private words." not in profile and "Mo Mentor" not in profile
