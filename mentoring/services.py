@@ -387,26 +387,21 @@ def cohort_assignment(needs: list[Needs], mentors: list[Mentor]):
     if not needs or not slots:
         return []
     forbidden = -1e9
-    scores = np.full((len(needs), len(slots)), forbidden)
-    reasons: dict[tuple[int, int], list[str]] = {}
-    cache: dict[tuple[int, int], tuple[float, list[str]] | None] = {}
+    # Score each mentee against each mentor once; a mentor's slots share that column.
+    by_mentor = np.full((len(needs), len(mentors)), forbidden)
     for row, mentee in enumerate(needs):
-        for column, mentor_index in enumerate(slots):
-            key = (row, mentor_index)
-            if key not in cache:
-                cache[key] = match_score(mentee, mentors[mentor_index])
-            scored = cache[key]
+        for column, mentor in enumerate(mentors):
+            scored = match_score(mentee, mentor)
             if scored is not None:
-                scores[row, column] = scored[0]
-                reasons[key] = scored[1]
+                by_mentor[row, column] = scored[0]
+    scores = by_mentor[:, slots]
     rows, columns = linear_sum_assignment(scores, maximize=True)
     pairs = []
     for row, column in zip(rows, columns, strict=True):
         if scores[row, column] > forbidden / 2:
             mentor_index = slots[column]
-            pairs.append(
-                (row, mentor_index, float(scores[row, column]), reasons[(row, mentor_index)])
-            )
+            _, reasons = match_score(needs[row], mentors[mentor_index])
+            pairs.append((row, mentor_index, float(scores[row, column]), reasons))
     return pairs
 
 

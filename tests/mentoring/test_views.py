@@ -12,8 +12,13 @@ pytestmark = pytest.mark.django_db
 
 
 def needs(topics, **extra):
-    return {"goals": "Spread our frailty huddles.", "areas": [topics["Frailty"].pk],
-            "other_organisation": "on", "format": "either", **extra}
+    return {
+        "goals": "Spread our frailty huddles.",
+        "areas": [topics["Frailty"].pk],
+        "other_organisation": "on",
+        "format": "either",
+        **extra,
+    }
 
 
 def test_a_mentee_sees_explained_suggestions_and_sends_to_the_top_one(client, mentee, topics):
@@ -37,8 +42,10 @@ def test_bad_choices_get_a_message_and_nothing_is_sent(client, mentee, topics):
     mentor = make_mentor("Top Mentor", areas=[topics["Frailty"]])
     client.force_login(mentee)
 
-    response = client.post(reverse("mentoring:ask"), {**needs(topics), "send": "1",
-                                                      "first": mentor.pk, "second": mentor.pk})
+    response = client.post(
+        reverse("mentoring:ask"),
+        {**needs(topics), "send": "1", "first": mentor.pk, "second": mentor.pk},
+    )
     assert "Choose a different mentor for each choice." in response.content.decode()
     empty = client.post(reverse("mentoring:ask"), {"goals": " "})
     assert 'id="id_goals_error"' in empty.content.decode()
@@ -48,8 +55,12 @@ def test_bad_choices_get_a_message_and_nothing_is_sent(client, mentee, topics):
 @pytest.fixture
 def asked(mentee, topics):
     mentor = make_mentor("Mo Mentor", areas=[topics["Frailty"]])
-    request = request_create(mentee=mentee, goals="Spread our frailty huddles.",
-                             area_ids=[topics["Frailty"].pk], mentor_ids=[mentor.pk])
+    request = request_create(
+        mentee=mentee,
+        goals="Spread our frailty huddles.",
+        area_ids=[topics["Frailty"].pk],
+        mentor_ids=[mentor.pk],
+    )
     return request, mentor
 
 
@@ -63,8 +74,9 @@ def test_only_the_mentee_and_the_mentor_asked_see_a_request(client, asked, coord
     assert "Spread our frailty huddles." in client.get(url).content.decode()
 
 
-def test_the_mentor_accepts_and_both_see_the_relationship_and_log_meetings(client, asked, mentee,
-                                                                          coordinator):
+def test_the_mentor_accepts_and_both_see_the_relationship_and_log_meetings(
+    client, asked, mentee, coordinator
+):
     request, mentor = asked
     client.force_login(mentor)
 
@@ -72,8 +84,10 @@ def test_the_mentor_accepts_and_both_see_the_relationship_and_log_meetings(clien
 
     match = Match.objects.get()
     assert response["Location"] == match.get_absolute_url()
-    client.post(match.get_absolute_url(), {"action": "meeting", "met_on": "2026-11-20",
-                                           "notes": "Agreed to test huddles on ward 3."})
+    client.post(
+        match.get_absolute_url(),
+        {"action": "meeting", "met_on": "2026-11-20", "notes": "Agreed to test huddles on ward 3."},
+    )
     client.force_login(mentee)
     page = client.get(match.get_absolute_url()).content.decode()
     assert "Agreed to test huddles on ward 3." in page
@@ -99,8 +113,10 @@ def test_closing_asks_both_for_feedback(client, asked, mentee):
     client.force_login(mentee)
 
     client.post(match.get_absolute_url(), {"action": "close"})
-    client.post(match.get_absolute_url(), {"action": "feedback", "helped": "on", "rating": "4",
-                                           "changed": "I lead our huddles now."})
+    client.post(
+        match.get_absolute_url(),
+        {"action": "feedback", "helped": "on", "rating": "4", "changed": "I lead our huddles now."},
+    )
 
     assert Notification.objects.filter(kind="mentoring_closed").count() == 2
     assert match.feedback.get().rating == 4
@@ -111,7 +127,7 @@ def test_reminders_and_check_ins_go_once(asked):
 
     from django.utils import timezone
 
-    request, mentor = asked
+    _request, mentor = asked
     Approach.objects.update(sent_at=timezone.now() - timedelta(days=4))
 
     assert sweep_mentoring()["reminded"] == 1
@@ -123,19 +139,28 @@ def test_a_coordinator_matches_a_cohort_reviews_swaps_and_publishes(client, coor
     waiting = []
     for number in range(3):
         mentee = ProfileFactory(member__name=f"Cohort Mentee {number}").member
-        waiting.append(request_create(mentee=mentee, goals="Learn QI.",
-                                      area_ids=[topics["Frailty"].pk], mentor_ids=[]))
-    mentors = [make_mentor("Frailty Mentor", areas=[topics["Frailty"]], capacity=2),
-               make_mentor("Data Mentor", areas=[topics["Data and evaluation"]])]
+        waiting.append(
+            request_create(
+                mentee=mentee, goals="Learn QI.", area_ids=[topics["Frailty"].pk], mentor_ids=[]
+            )
+        )
+    mentors = [
+        make_mentor("Frailty Mentor", areas=[topics["Frailty"]], capacity=2),
+        make_mentor("Data Mentor", areas=[topics["Data and evaluation"]]),
+    ]
     member = ProfileFactory().member
     client.force_login(member)
     assert client.get(reverse("mentoring:cohorts")).status_code == 403
 
     client.force_login(coordinator)
-    response = client.post(reverse("mentoring:cohorts"), {
-        "name": "Spring cohort", "mentees": [request.pk for request in waiting],
-        "mentors": [mentor.mentor_offer.pk for mentor in mentors],
-    })
+    response = client.post(
+        reverse("mentoring:cohorts"),
+        {
+            "name": "Spring cohort",
+            "mentees": [request.pk for request in waiting],
+            "mentors": [mentor.mentor_offer.pk for mentor in mentors],
+        },
+    )
     cohort = Cohort.objects.get()
     assert response["Location"] == cohort.get_absolute_url()
     pairs = list(cohort.pairs.all())
@@ -157,8 +182,10 @@ def test_my_page_and_export_show_mentoring_but_never_to_others(client, asked, me
     request, mentor = asked
     match = approach_accept(approach=request.approaches.get(), mentor=mentor)
     client.force_login(mentor)
-    client.post(match.get_absolute_url(), {"action": "meeting", "met_on": "2026-11-20",
-                                           "notes": "Private words."})
+    client.post(
+        match.get_absolute_url(),
+        {"action": "meeting", "met_on": "2026-11-20", "notes": "Private words."},
+    )
 
     assert "Mentoring Mina Mentee" in client.get(reverse("members:me")).content.decode()
     exported = json.loads(client.get(reverse("members:export")).content)

@@ -22,6 +22,7 @@ from events import demo as event_demo
 from members.models import Notification, Organisation, Profile, Region, Sector, Topic, User
 from members.roles import COORDINATORS, CURATORS
 from members.services import profile_index, profile_slug
+from mentoring import demo as mentoring_demo
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "seed"
 DEMO_PASSWORD = "improve-together"
@@ -253,10 +254,12 @@ class Command(BaseCommand):
             members = seed_members(organisations, topics, password)
             communities = community_demo.seed(members)
             events = event_demo.seed(members)
+            mentors = mentoring_demo.seed(members)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo network ready: {len(organisations)} organisations, {len(topics)} topics, "
-                f"{len(members)} members, {len(communities)} communities, {len(events)} events."
+                f"{len(members)} members, {len(communities)} communities, {len(events)} events, "
+                f"{mentors} mentors."
             )
         )
         self.stdout.write(
