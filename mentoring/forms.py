@@ -1,7 +1,7 @@
 from django import forms
 
 from members.models import Topic
-from mentoring.models import Format, MatchFeedback, Meeting, MentorOffer
+from mentoring.models import Format, Match, MatchFeedback, Meeting, MentorOffer
 
 
 class OfferForm(forms.ModelForm):
@@ -140,3 +140,18 @@ class CohortForm(forms.Form):
         self.fields["mentors"].label_from_instance = lambda offer: (
             f"{offer.mentor.display_name} ({offer.capacity} at once)"
         )
+
+
+class PlanForm(forms.ModelForm):
+    class Meta:
+        model = Match
+        fields = ["goals", "ends_on"]
+        help_texts = {"ends_on": "When you plan to finish, for example in six months."}
+        widgets = {
+            "goals": forms.Textarea(attrs={"rows": 4}),
+            "ends_on": forms.DateInput(attrs={"type": "date"}),
+        }
+        error_messages = {
+            "goals": {"required": "Write the goals you agreed."},
+            "ends_on": {"invalid": "Enter a date, for example 14/03/2027."},
+        }

@@ -17,6 +17,7 @@ from mentoring.forms import (
     MeetingForm,
     NeedsForm,
     OfferForm,
+    PlanForm,
 )
 from mentoring.models import Approach, Cohort, CohortPair, Match, MentoringRequest, MentorOffer
 from mentoring.services import MentoringError, Needs
@@ -201,6 +202,9 @@ def match(request, match_id):
     feedback_form = FeedbackForm(
         _posted(request) if request.POST.get("action") == "feedback" else None
     )
+    plan_form = PlanForm(
+        _posted(request) if request.POST.get("action") == "plan" else None, instance=match
+    )
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -209,6 +213,10 @@ def match(request, match_id):
                 meeting.match, meeting.logged_by = match, request.user
                 meeting.save()
                 messages.success(request, "The meeting has been logged.")
+                return redirect(match)
+            if action == "plan" and plan_form.is_valid() and match.status == Match.Status.ACTIVE:
+                plan_form.save()
+                messages.success(request, "Your goals and planned end are saved.")
                 return redirect(match)
             if action == "close":
                 services.match_close(match=match, member=request.user)
@@ -231,6 +239,7 @@ def match(request, match_id):
             "meetings": match.meetings.select_related("logged_by")[:50],
             "meeting_form": meeting_form,
             "feedback_form": feedback_form,
+            "plan_form": plan_form,
             "feedback_given": match.feedback.filter(member=request.user).exists(),
             "other": match.mentee if match.mentor_id == request.user.pk else match.mentor,
         },

@@ -193,3 +193,19 @@ def test_my_page_and_export_show_mentoring_but_never_to_others(client, asked, me
     client.force_login(ProfileFactory().member)
     profile = client.get(reverse("members:profile", args=[mentee.profile.slug])).content.decode()
     assert "Private words." not in profile and "Mo Mentor" not in profile
+
+
+def test_the_pair_agree_goals_and_a_planned_end(client, asked, mentee):
+    request, mentor = asked
+    match = approach_accept(approach=request.approaches.get(), mentor=mentor)
+    client.force_login(mentee)
+
+    bad = client.post(match.get_absolute_url(), {"action": "plan", "goals": "", "ends_on": "soon"})
+    client.post(
+        match.get_absolute_url(),
+        {"action": "plan", "goals": "Run one PDSA a month.", "ends_on": "2027-05-31"},
+    )
+
+    assert 'id="id_goals_error"' in bad.content.decode()
+    match.refresh_from_db()
+    assert match.goals == "Run one PDSA a month." and str(match.ends_on) == "2027-05-31"
