@@ -12,12 +12,16 @@ class MentorOfferAdmin(admin.ModelAdmin):
 
 @admin.register(MentoringRequest)
 class MentoringRequestAdmin(admin.ModelAdmin):
-    # Goals are shown; the pair's meeting notes are deliberately not in the admin at all.
+    # What a mentee wants to achieve is for the mentors they ask; meeting notes are for the pair.
+    # Neither is shown here.
     list_display = ["mentee", "status", "created_at"]
     list_filter = ["status"]
-    raw_id_fields = ["mentee"]
+    fields = ["mentee", "status", "created_at"]
+    readonly_fields = ["mentee", "created_at"]
 
 
 @admin.register(Cohort)
 class CohortAdmin(admin.ModelAdmin):
     list_display = ["name", "status", "created_at"]
+    fields = ["name", "status", "created_by", "created_at"]
+    readonly_fields = ["created_by", "created_at"]

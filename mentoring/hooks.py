@@ -57,15 +57,28 @@ def export(member) -> dict:
 
 
 def erase(member) -> None:
-    """Their offer, requests and shared notes go; the other person keeps the dates they met."""
+    """Their offer, requests, goals, messages and notes go; the other person keeps the dates they
+    met. Requests waiting on them pass to the mentee's next choice."""
+    from mentoring.services import _send_next
+
     MentorOffer.objects.filter(mentor=member).delete()
-    MentoringRequest.objects.filter(mentee=member, status=MentoringRequest.Status.OPEN).update(
-        status=MentoringRequest.Status.WITHDRAWN
+    own = MentoringRequest.objects.filter(mentee=member)
+    Approach.objects.filter(request__in=own).exclude(status=Approach.Status.ACCEPTED).update(
+        status=Approach.Status.WITHDRAWN
     )
-    Approach.objects.filter(
+    own.filter(status=MentoringRequest.Status.OPEN).update(status=MentoringRequest.Status.WITHDRAWN)
+    own.update(goals="")
+    for approach in Approach.objects.filter(
         mentor=member, status__in=[Approach.Status.PENDING, Approach.Status.QUEUED]
-    ).update(status=Approach.Status.WITHDRAWN)
+    ).select_related("request"):
+        was_pending = approach.status == Approach.Status.PENDING
+        approach.status = Approach.Status.WITHDRAWN
+        approach.save(update_fields=["status"])
+        if was_pending:
+            _send_next(approach.request)
+    Approach.objects.filter(mentor=member).update(message="")
     relationships = Match.objects.filter(Q(mentor=member) | Q(mentee=member))
     relationships.filter(status=Match.Status.ACTIVE).update(status=Match.Status.CLOSED)
+    relationships.update(goals="")
     Meeting.objects.filter(match__in=relationships).update(notes="")
     MatchFeedback.objects.filter(member=member).update(changed="")

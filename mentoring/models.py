@@ -59,6 +59,12 @@ class MentoringRequest(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # One request waiting at a time, even when the button is pressed twice.
+            models.UniqueConstraint(
+                fields=["mentee"], condition=models.Q(status="open"), name="one_open_request_each"
+            ),
+        ]
 
     def __str__(self):
         return f"Mentoring request of {self.mentee}"

@@ -7,12 +7,12 @@ from datetime import timedelta
 
 import numpy as np
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from scipy.optimize import linear_sum_assignment
 
-from members.models import Profile, User
+from members.models import User
 from members.roles import is_coordinator
 from members.services import member_profiles, notify
 from mentoring.models import (
@@ -98,7 +98,8 @@ def match_score(needs: Needs, mentor: Mentor) -> tuple[float, list[str]] | None:
 
 
 def needs_of(request: MentoringRequest) -> Needs:
-    profile = Profile.objects.filter(member_id=request.mentee_id).first()
+    """Select `mentee__profile` and prefetch `areas` when calling this for many requests."""
+    profile = getattr(request.mentee, "profile", None)
     return Needs(
         member_id=request.mentee_id,
         organisation_id=profile.organisation_id if profile else None,
@@ -190,14 +191,18 @@ def request_create(
         offer = offers.get(mentor_id)
         if offer is None or offer.active >= offer.capacity:
             raise MentoringError("One of the mentors you chose is not taking new mentees.")
-    request = MentoringRequest.objects.create(
-        mentee=mentee,
-        goals=goals,
-        prefer_other_organisation=other_organisation,
-        prefer_other_sector=other_sector,
-        prefer_same_region=same_region,
-        format=format,
-    )
+    try:
+        with transaction.atomic():
+            request = MentoringRequest.objects.create(
+                mentee=mentee,
+                goals=goals,
+                prefer_other_organisation=other_organisation,
+                prefer_other_sector=other_sector,
+                prefer_same_region=same_region,
+                format=format,
+            )
+    except IntegrityError:
+        raise MentoringError("You already have a request waiting for an answer.") from None
     request.areas.set(area_ids)
     for rank, mentor_id in enumerate(mentor_ids, start=1):
         Approach.objects.create(request=request, mentor_id=mentor_id, rank=rank)
@@ -208,8 +213,15 @@ def request_create(
 
 
 def _send_next(request: MentoringRequest) -> None:
-    """Ask the next mentor in the mentee's order, or tell the mentee nobody accepted."""
-    upcoming = request.approaches.filter(status=Approach.Status.QUEUED).order_by("rank").first()
+    """Ask the next mentor in the mentee's order who can still take someone on, or tell the
+    mentee nobody could."""
+    upcoming = None
+    for queued in request.approaches.filter(status=Approach.Status.QUEUED).order_by("rank"):
+        if mentor_has_place(queued.mentor_id):
+            upcoming = queued
+            break
+        queued.status = Approach.Status.EXPIRED  # paused or full since the mentee chose them
+        queued.save(update_fields=["status"])
     if upcoming is None:
         request.status = MentoringRequest.Status.UNMATCHED
         request.save(update_fields=["status"])
@@ -217,7 +229,7 @@ def _send_next(request: MentoringRequest) -> None:
             member=request.mentee,
             kind="mentoring_unmatched",
             url=request.get_absolute_url(),
-            message="None of the mentors you asked could take you on: choose others",
+            message="No mentor could take you on this time: ask again, or wait for a cohort",
         )
         return
     now = timezone.now()
@@ -234,22 +246,34 @@ def _send_next(request: MentoringRequest) -> None:
     )
 
 
+def mentor_has_place(mentor_id: int) -> bool:
+    offer = MentorOffer.objects.filter(mentor_id=mentor_id, paused=False).first()
+    if offer is None:
+        return False
+    active = Match.objects.filter(mentor_id=mentor_id, status=Match.Status.ACTIVE).count()
+    return active < offer.capacity
+
+
 @transaction.atomic
 def approach_accept(*, approach: Approach, mentor: User, message: str = "") -> Match:
     """The mentor says yes, if they still have a place: their offer row is locked and their
     active mentees counted afresh, so accepting several at once never exceeds the capacity."""
+    # Locks in one order everywhere: the mentor's offer, then requests, then approaches. The
+    # offer first makes acceptances for one mentor queue up before they touch any request, and
+    # withdrawals, declines and expiries (which never take the offer) lock request then approach.
     offer = MentorOffer.objects.select_for_update().filter(mentor=mentor).first()
-    approach = Approach.objects.select_for_update().select_related("request").get(pk=approach.pk)
+    request = MentoringRequest.objects.select_for_update().get(pk=approach.request_id)
+    approach = Approach.objects.select_for_update().get(pk=approach.pk)
     if approach.mentor_id != mentor.pk:
         raise MentoringError("This request is not for you.")
-    if approach.status != Approach.Status.PENDING:
+    if approach.status != Approach.Status.PENDING or request.status != MentoringRequest.Status.OPEN:
         raise MentoringError("This request has already been answered.")
     active = Match.objects.filter(mentor=mentor, status=Match.Status.ACTIVE).count()
-    if offer is None or active >= offer.capacity:
+    if offer is None or offer.paused or active >= offer.capacity:
         raise MentoringError(
-            "You have no free place: close a relationship or raise your capacity first."
+            "You have no free place: close a relationship, raise your capacity or "
+            "resume your offer first."
         )
-    request = approach.request
     approach.status = Approach.Status.ACCEPTED
     approach.answered_at = timezone.now()
     approach.message = message.strip()
@@ -269,11 +293,20 @@ def approach_accept(*, approach: Approach, mentor: User, message: str = "") -> M
         actor=mentor,
         message=f"{mentor.display_name} accepted your mentoring request",
     )
+    if active + 1 >= offer.capacity:
+        # Now full: whoever else is waiting on this mentor moves on to their next choice.
+        for waiting in Approach.objects.filter(
+            mentor=mentor, status=Approach.Status.PENDING
+        ).select_related("request"):
+            waiting.status = Approach.Status.EXPIRED
+            waiting.save(update_fields=["status"])
+            _send_next(waiting.request)
     return match
 
 
 @transaction.atomic
 def approach_decline(*, approach: Approach, mentor: User, message: str = "") -> None:
+    MentoringRequest.objects.select_for_update().get(pk=approach.request_id)
     approach = Approach.objects.select_for_update().select_related("request").get(pk=approach.pk)
     if approach.mentor_id != mentor.pk:
         raise MentoringError("This request is not for you.")
@@ -317,6 +350,8 @@ def approaches_expire() -> int:
         status=Approach.Status.PENDING, due_at__lte=timezone.now()
     ).values_list("pk", flat=True):
         with transaction.atomic():
+            request_id = Approach.objects.values_list("request_id", flat=True).get(pk=approach_id)
+            MentoringRequest.objects.select_for_update().get(pk=request_id)
             approach = (
                 Approach.objects.select_for_update().select_related("request").get(pk=approach_id)
             )
@@ -394,11 +429,13 @@ def cohort_assignment(needs: list[Needs], mentors: list[Mentor]):
             scored = match_score(mentee, mentor)
             if scored is not None:
                 by_mentor[row, column] = scored[0]
-    scores = by_mentor[:, slots]
+    # One "no mentor" column per mentee, worth 0: a pair that scores below nothing is better
+    # left unmade, and a mentee who cannot be paired still has somewhere to go.
+    scores = np.hstack([by_mentor[:, slots], np.zeros((len(needs), len(needs)))])
     rows, columns = linear_sum_assignment(scores, maximize=True)
     pairs = []
     for row, column in zip(rows, columns, strict=True):
-        if scores[row, column] > forbidden / 2:
+        if column < len(slots) and scores[row, column] > forbidden / 2:
             mentor_index = slots[column]
             _, reasons = match_score(needs[row], mentors[mentor_index])
             pairs.append((row, mentor_index, float(scores[row, column]), reasons))
@@ -415,7 +452,7 @@ def greedy_assignment(needs: list[Needs], mentors: list[Mentor]) -> float:
             if free[index] <= 0:
                 continue
             scored = match_score(mentee, mentor)
-            if scored and (best is None or scored[0] > best[1]):
+            if scored and scored[0] > 0 and (best is None or scored[0] > best[1]):
                 best = (index, scored[0])
         if best:
             free[best[0]] -= 1
@@ -426,7 +463,9 @@ def greedy_assignment(needs: list[Needs], mentors: list[Mentor]) -> float:
 @transaction.atomic
 def cohort_compute(cohort: Cohort) -> int:
     requests = list(
-        cohort.mentees.filter(status=MentoringRequest.Status.OPEN).prefetch_related("areas")
+        cohort.mentees.filter(status=MentoringRequest.Status.OPEN)
+        .select_related("mentee__profile")
+        .prefetch_related("areas")
     )
     offers = list(available_offers().filter(pk__in=cohort.mentors.values("pk")))
     needs = [needs_of(request) for request in requests]
@@ -473,6 +512,12 @@ def cohort_publish(*, cohort: Cohort, coordinator: User) -> int:
     for pair in cohort.pairs.select_related("request__mentee", "mentor"):
         request = pair.request
         if request.status != MentoringRequest.Status.OPEN or request.approaches.exists():
+            continue
+        # Places may have gone since the pairing was computed (another cohort, a pause).
+        asked = Approach.objects.filter(mentor=pair.mentor, status=Approach.Status.PENDING).count()
+        offer = MentorOffer.objects.select_for_update().filter(mentor=pair.mentor).first()
+        active = Match.objects.filter(mentor=pair.mentor, status=Match.Status.ACTIVE).count()
+        if offer is None or offer.paused or active + asked >= offer.capacity:
             continue
         Approach.objects.create(request=request, mentor=pair.mentor, rank=1)
         _send_next(request)

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -67,11 +67,12 @@ def offer(request):
 
 @login_required
 def mentors(request):
-    offers = [
-        offer
-        for offer in services.available_offers().order_by("mentor__name")
-        if offer.active < offer.capacity and offer.mentor_id != request.user.pk
-    ]
+    offers = (
+        services.available_offers()
+        .filter(active__lt=F("capacity"))
+        .exclude(mentor=request.user)
+        .order_by("mentor__name")
+    )
     page = Paginator(offers, 20).get_page(request.GET.get("page"))
     return render(request, "mentoring/mentors.html", {"page": page})
 
@@ -124,6 +125,7 @@ def ask_for_mentor(request):
         request,
         "mentoring/suggestions.html",
         {
+            "answer_days": services.ANSWER_DAYS,
             "needs_form": needs_form,
             "suggestions": suggestions,
             "form": choices,
@@ -160,7 +162,19 @@ def request_detail(request, request_id):
             if action == "withdraw":
                 services.request_withdraw(request=mentee_request, mentee=request.user)
                 messages.success(request, "Your request is withdrawn.")
-            elif action in {"accept", "decline"} and approach and form.is_valid():
+            elif action in {"accept", "decline"} and approach and not form.is_valid():
+                return render(
+                    request,
+                    "mentoring/request.html",
+                    {
+                        "mentee_request": mentee_request,
+                        "approach": approach,
+                        "approaches": [],
+                        "form": form,
+                    },
+                    status=400,
+                )
+            elif action in {"accept", "decline"} and approach:
                 if action == "accept":
                     match = services.approach_accept(
                         approach=approach, mentor=request.user, message=form.cleaned_data["message"]
@@ -208,6 +222,8 @@ def match(request, match_id):
     if request.method == "POST":
         action = request.POST.get("action")
         try:
+            if action in {"meeting", "plan"} and match.status != Match.Status.ACTIVE:
+                raise MentoringError("This relationship is closed.")
             if action == "meeting" and meeting_form.is_valid():
                 meeting = meeting_form.save(commit=False)
                 meeting.match, meeting.logged_by = match, request.user
@@ -242,6 +258,8 @@ def match(request, match_id):
             "plan_form": plan_form,
             "feedback_given": match.feedback.filter(member=request.user).exists(),
             "other": match.mentee if match.mentor_id == request.user.pk else match.mentor,
+            # The page title says "Error:" when any of its forms has a problem.
+            "form": next((f for f in (meeting_form, plan_form, feedback_form) if f.errors), None),
         },
     )
 

@@ -231,7 +231,7 @@ def brute_force_best(needs, mentors) -> float:
     return best
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(60))
 def test_cohort_matching_is_optimal_and_never_worse_than_greedy(seed):
     chooser = random.Random(seed)
 
@@ -246,6 +246,7 @@ def test_cohort_matching_is_optimal_and_never_worse_than_greedy(seed):
             region=chooser.choice(["north", "east"]),
             area_ids=areas(),
             same_region=chooser.random() < 0.5,
+            format=chooser.choice(["online", "in_person", "either"]),
         )
         for n in range(5)
     ]
@@ -269,3 +270,55 @@ def test_cohort_matching_is_optimal_and_never_worse_than_greedy(seed):
     assert total >= greedy_assignment(needs, mentors) - 1e-9
     used = [sum(1 for _, index, _, _ in pairs if index == m) for m in range(len(mentors))]
     assert all(used[m] <= mentors[m].free for m in range(len(mentors)))
+
+
+def test_the_cascade_skips_a_mentor_who_paused_since_being_chosen(mentee, topics):
+    first, second, third = (
+        make_mentor(name, areas=[topics["Frailty"]]) for name in ("First", "Second", "Third")
+    )
+    request = ask(mentee, [first, second, third], topics)
+    MentorOffer.objects.filter(mentor=second).update(paused=True)
+
+    approach_decline(approach=request.approaches.get(mentor=first), mentor=first)
+
+    statuses = dict(request.approaches.values_list("mentor__name", "status"))
+    assert statuses == {"First": "declined", "Second": "expired", "Third": "pending"}
+
+
+def test_a_mentor_who_fills_up_passes_their_other_requests_on(topics):
+    mentor = make_mentor("Busy", areas=[topics["Frailty"]], capacity=1)
+    backup = make_mentor("Backup", areas=[topics["Frailty"]])
+    first = ask(ProfileFactory().member, [mentor], topics)
+    second = ask(ProfileFactory().member, [mentor, backup], topics)
+
+    approach_accept(approach=first.approaches.get(), mentor=mentor)
+
+    assert second.approaches.get(mentor=backup).status == Approach.Status.PENDING
+
+
+def test_closing_a_mentors_account_passes_requests_on_and_blanks_what_was_said(mentee, topics):
+    from members.services import member_erase
+
+    gone = make_mentor("Gone", areas=[topics["Frailty"]])
+    backup = make_mentor("Backup", areas=[topics["Frailty"]])
+    request = ask(mentee, [gone, backup], topics)
+
+    member_erase(gone)
+
+    assert request.approaches.get(mentor=backup).status == Approach.Status.PENDING
+    erased_mentee = ProfileFactory().member
+    other = ask(erased_mentee, [backup], topics)
+    member_erase(erased_mentee)
+    other.refresh_from_db()
+    assert other.status == MentoringRequest.Status.WITHDRAWN and other.goals == ""
+    with pytest.raises(MentoringError):
+        approach_accept(approach=other.approaches.get(), mentor=backup)
+
+
+def test_a_mentee_never_has_two_open_requests_even_pressing_twice(mentee, topics):
+    from django.db import IntegrityError
+
+    MentoringRequest.objects.create(mentee=mentee, goals="first")
+
+    with pytest.raises(IntegrityError):
+        MentoringRequest.objects.create(mentee=mentee, goals="second")

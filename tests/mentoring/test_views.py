@@ -209,3 +209,88 @@ def test_the_pair_agree_goals_and_a_planned_end(client, asked, mentee):
     assert 'id="id_goals_error"' in bad.content.decode()
     match.refresh_from_db()
     assert match.goals == "Run one PDSA a month." and str(match.ends_on) == "2027-05-31"
+
+
+def test_a_mentor_not_yet_asked_does_not_see_the_request(client, mentee, topics):
+    first = make_mentor("First", areas=[topics["Frailty"]])
+    second = make_mentor("Second", areas=[topics["Frailty"]])
+    request = request_create(
+        mentee=mentee,
+        goals="Goals",
+        area_ids=[topics["Frailty"].pk],
+        mentor_ids=[first.pk, second.pk],
+    )
+    client.force_login(second)
+
+    assert client.get(request.get_absolute_url()).status_code == 404
+
+
+def test_an_overlong_answer_keeps_the_text_and_says_why(client, asked):
+    request, mentor = asked
+    client.force_login(mentor)
+
+    response = client.post(request.get_absolute_url(), {"action": "accept", "message": "x" * 1200})
+
+    assert response.status_code == 400
+    assert 'id="id_message_error"' in response.content.decode()
+    assert not Match.objects.exists()
+
+
+def test_a_closed_relationship_takes_no_more_meetings(client, asked, mentee):
+    request, mentor = asked
+    match = approach_accept(approach=request.approaches.get(), mentor=mentor)
+    client.force_login(mentee)
+    client.post(match.get_absolute_url(), {"action": "close"})
+
+    client.post(match.get_absolute_url(), {"action": "meeting", "met_on": "2026-11-20"})
+
+    assert not match.meetings.exists()
+
+
+def test_monthly_check_ins_go_once_to_both(asked):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    request, mentor = asked
+    match = approach_accept(approach=request.approaches.get(), mentor=mentor)
+    Match.objects.filter(pk=match.pk).update(started_at=timezone.now() - timedelta(days=31))
+
+    assert sweep_mentoring()["checked_in"] == 1
+    assert sweep_mentoring()["checked_in"] == 0
+    assert Notification.objects.filter(kind="mentoring_check_in").count() == 2
+
+
+def test_a_coordinator_swaps_two_pairs(client, coordinator, topics):
+    requests = [
+        request_create(
+            mentee=ProfileFactory(member__name=f"Swap Mentee {n}").member,
+            goals="Learn.",
+            area_ids=[topics["Frailty"].pk],
+            mentor_ids=[],
+        )
+        for n in range(2)
+    ]
+    mentors = [make_mentor(f"Swap Mentor {n}", areas=[topics["Frailty"]]) for n in range(2)]
+    client.force_login(coordinator)
+    client.post(
+        reverse("mentoring:cohorts"),
+        {
+            "name": "Swaps",
+            "mentees": [request.pk for request in requests],
+            "mentors": [mentor.mentor_offer.pk for mentor in mentors],
+        },
+    )
+    cohort = Cohort.objects.get()
+    first, second = cohort.pairs.order_by("pk")
+    before = {first.request_id: first.mentor_id, second.request_id: second.mentor_id}
+
+    client.post(
+        cohort.get_absolute_url(), {"action": "swap", "first": first.pk, "second": second.pk}
+    )
+
+    after = dict(cohort.pairs.values_list("request_id", "mentor_id"))
+    assert after == {
+        first.request_id: before[second.request_id],
+        second.request_id: before[first.request_id],
+    }
