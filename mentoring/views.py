@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from members.models import Profile
 from members.roles import is_coordinator
 from mentoring import services
 from mentoring.forms import (
@@ -60,6 +61,8 @@ def offer(request):
         offer.mentor = request.user
         offer.save()
         form.save_m2m()
+        # The profile and the directory's mentoring filter say what the offer says.
+        Profile.objects.filter(member=request.user).update(open_to_mentoring=not offer.paused)
         messages.success(request, "Your offer to mentor has been saved.")
         return redirect("mentoring:hub")
     return render(request, "mentoring/offer.html", {"form": form})

@@ -294,3 +294,19 @@ def test_a_coordinator_swaps_two_pairs(client, coordinator, topics):
         first.request_id: before[second.request_id],
         second.request_id: before[first.request_id],
     }
+
+
+def test_offering_and_pausing_show_on_the_profile_and_in_the_directory(client, topics):
+    member = ProfileFactory(member__name="Offering Member").member
+    client.force_login(member)
+    offer = {
+        "areas": [topics["Frailty"].pk],
+        "offer": "Run charts.",
+        "capacity": "2",
+        "format": "either",
+    }
+
+    client.post(reverse("mentoring:offer"), offer)
+    assert member.profile.__class__.objects.get(member=member).open_to_mentoring
+    client.post(reverse("mentoring:offer"), {**offer, "paused": "on"})
+    assert not member.profile.__class__.objects.get(member=member).open_to_mentoring
