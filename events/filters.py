@@ -1,5 +1,6 @@
 import django_filters
 from django import forms
+from django.db.models import Q
 
 from events.models import Event
 from members.models import Region
@@ -7,6 +8,15 @@ from network.forms import FilterForm
 
 
 class EventFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Title or summary", method="search", widget=forms.TextInput(attrs={"type": "search"})
+    )
+    when = django_filters.ChoiceFilter(
+        label="When",
+        choices=[("past", "Past events")],
+        empty_label="Upcoming events",
+        method="filter_when",
+    )
     kind = django_filters.ChoiceFilter(
         label="Type", choices=Event.Kind.choices, empty_label="Any type"
     )
@@ -31,8 +41,16 @@ class EventFilter(django_filters.FilterSet):
     class Meta:
         model = Event
         form = FilterForm
-        fields = ["kind", "format", "region", "community", "starts_from", "starts_to"]
+        fields = ["q", "when", "kind", "format", "region", "community", "starts_from", "starts_to"]
 
     def __init__(self, *args, communities, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["community"].queryset = communities
+
+    def search(self, events, name, value):
+        text = " ".join(value.split())[:200]
+        return events.filter(Q(title__icontains=text) | Q(summary__icontains=text))
+
+    def filter_when(self, events, name, value):
+        # The view chooses upcoming or past (and their order); nothing more to do here.
+        return events

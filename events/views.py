@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -46,9 +46,6 @@ def event_list(request):
         if past
         else events.filter(ends_at__gt=now).order_by("starts_at")
     )
-    query = " ".join(request.GET.get("q", "").split())[:200]
-    if query:
-        events = events.filter(Q(title__icontains=query) | Q(summary__icontains=query))
     event_filter = EventFilter(
         request.GET, queryset=events, communities=visible_communities(request.user)
     )
@@ -64,6 +61,7 @@ def event_list(request):
             "filter": event_filter,
             "page": page,
             "past": past,
+            "filtered": any(value for key, value in request.GET.items() if key != "page"),
             "can_run": services.can_run(request.user),
         },
     )
