@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -119,9 +119,7 @@ def community_detail(request, slug):
         threads = Paginator(
             community.threads.select_related("author", "answer"), PAGE_SIZE
         ).get_page(request.GET.get("page"))
-    counts = community.memberships.aggregate(
-        members=Count("pk"), moderators=Count("pk", filter=Q(role=Membership.Role.MODERATOR))
-    )
+    counts = community.memberships.aggregate(members=Count("pk"))
     pending_request = None
     if request.user.is_authenticated and place.membership is None:
         pending_request = JoinRequest.objects.filter(

@@ -161,13 +161,18 @@ def offer_claim(*, registration_id: int, member: User) -> Registration:
         registration.offer_expires_at and registration.offer_expires_at <= timezone.now()
     ):
         raise EventError("This offer has expired: the place has passed to the next person.")
+    _confirm(registration)
+    return registration
+
+
+def _confirm(registration: Registration) -> None:
+    """A confirmed place from now, told by e-mail (with the event as a calendar file)."""
     registration.status = Registration.Status.CONFIRMED
     registration.offer_expires_at = None
     registration.confirmation_sent_at = None
     registration.confirmed_at = timezone.now()
     registration.save()
     _confirm_by_email(registration)
-    return registration
 
 
 def offers_expire() -> int:
@@ -203,16 +208,11 @@ def registration_add(*, event: Event, member: User, coordinator: User) -> Regist
     if not can_run(coordinator):
         raise EventError("Only coordinators can add people by hand.")
     Event.objects.select_for_update().get(pk=event.pk)
-    registration, _ = Registration.objects.get_or_create(
-        event=event, member=member, defaults={"status": Registration.Status.CONFIRMED}
-    )
+    registration = Registration.objects.filter(event=event, member=member).first()
+    if registration is None:
+        registration = Registration(event=event, member=member)
     if registration.status != Registration.Status.CONFIRMED:
-        registration.status = Registration.Status.CONFIRMED
-        registration.offer_expires_at = None
-        registration.confirmation_sent_at = None
-        registration.confirmed_at = timezone.now()
-        registration.save()
-    _confirm_by_email(registration)
+        _confirm(registration)
     return registration
 
 

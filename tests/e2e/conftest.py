@@ -2,6 +2,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import PASSWORD
+
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 
@@ -21,3 +23,10 @@ def accessibility_violations():
         ]
 
     return check
+
+
+def sign_in(page, live_server, member) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("E-mail address").fill(member.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()

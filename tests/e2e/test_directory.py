@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import sign_in
 from tests.factories import (
-    PASSWORD,
     MemberFactory,
     OrganisationFactory,
     ProfileFactory,
@@ -12,13 +12,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def sign_in(page, live_server, email):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_a_member_completes_their_profile_and_a_colleague_finds_them(
@@ -33,7 +26,7 @@ def test_a_member_completes_their_profile_and_a_colleague_finds_them(
     colleague = ProfileFactory(member__email="iona.grant@example.org", member__name="Iona Grant")
     ProfileFactory(member__name="Ruaridh Someone Else", expertise=[TopicFactory()])
 
-    sign_in(page, live_server, newcomer.email)
+    sign_in(page, live_server, newcomer)
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome to the network")
     assert accessibility_violations(page) == []
     page.get_by_label("Job title").fill("Advanced nurse practitioner")
@@ -49,7 +42,7 @@ def test_a_member_completes_their_profile_and_a_colleague_finds_them(
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Ruaridh")
     page.get_by_role("button", name="Sign out").click()
 
-    sign_in(page, live_server, colleague.member.email)
+    sign_in(page, live_server, colleague.member)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Members").click()
     page.get_by_label("Name, job title or expertise").fill("ruaridh sutherlnd")
     page.get_by_label("Expertise", exact=True).select_option(label=frailty.name)

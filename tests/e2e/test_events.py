@@ -11,16 +11,10 @@ from playwright.sync_api import expect
 from events.models import Registration
 from events.tasks import send_offer
 from network.celery import app as celery_app
-from tests.factories import PASSWORD, ProfileFactory
+from tests.e2e.conftest import sign_in
+from tests.factories import ProfileFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def sign_in(page, live_server, member):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("E-mail address").fill(member.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_a_place_freed_by_a_cancellation_is_offered_and_claimed(

@@ -3,17 +3,11 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD, ProfileFactory, TopicFactory
+from tests.e2e.conftest import sign_in
+from tests.factories import ProfileFactory, TopicFactory
 from tests.mentoring.conftest import make_mentor
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def sign_in(page, live_server, member):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("E-mail address").fill(member.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_a_mentee_finds_a_mentor_who_accepts_and_both_log_a_meeting(
