@@ -2,6 +2,7 @@ from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.conf import settings
 from django.core.validators import URLValidator
 
 from members.models import Profile, Region, Sector
@@ -18,7 +19,12 @@ class SignupForm(AllauthSignupForm):
         error_messages={"required": "Enter your full name."},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    field_order = ["name", "email", "password1", "password2"]
+    receives_bulletin = forms.BooleanField(
+        label="Send me the network's eBulletin",
+        required=False,
+        help_text="News, resources and events, about once a month. You can stop it at any time.",
+    )
+    field_order = ["name", "email", "password1", "password2", "receives_bulletin"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -28,6 +34,8 @@ class SignupForm(AllauthSignupForm):
         self.fields["password1"].error_messages["required"] = "Choose a password."
         self.fields["password2"].label = "Password again"
         self.fields["password2"].error_messages["required"] = "Enter the same password again."
+        # Opt-in unless the network's admin decided new members are subscribed (settings).
+        self.fields["receives_bulletin"].initial = settings.BULLETIN_SUBSCRIBE_NEW_MEMBERS
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())
@@ -45,7 +53,11 @@ class SignupForm(AllauthSignupForm):
         user = super().save(request)
         user.name = self.cleaned_data["name"]
         user.save(update_fields=["name"])
-        profile_index(profile_for(user))
+        profile = profile_for(user)
+        if self.cleaned_data.get("receives_bulletin"):
+            profile.receives_bulletin = True
+            profile.save(update_fields=["receives_bulletin"])
+        profile_index(profile)
         return user
 
 
@@ -203,9 +215,16 @@ class ProfileForm(forms.ModelForm):
 class PreferencesForm(forms.ModelForm):
     class Meta:
         model = Profile
-        fields = ["email_notifications", "email_visibility", "visibility", "show_events"]
+        fields = [
+            "email_notifications",
+            "receives_bulletin",
+            "email_visibility",
+            "visibility",
+            "show_events",
+        ]
         labels = {
             "email_notifications": "E-mail me when something needs my attention",
+            "receives_bulletin": "Send me the network's eBulletin",
             "email_visibility": "Who can see my e-mail address",
             "visibility": "Who can see my profile",
             "show_events": "Show the events I will attend on my profile",

@@ -1,3 +1,5 @@
+import secrets
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
@@ -137,6 +139,10 @@ class Sector(models.TextChoices):
     GOVERNMENT = "government", "Scottish Government and national bodies"
 
 
+def bulletin_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class Profile(models.Model):
     """What a member tells the network about themselves: the directory and profile page read it."""
 
@@ -182,6 +188,11 @@ class Profile(models.Model):
     show_events = models.BooleanField("show the events I will attend on my profile", default=True)
     email_notifications = models.BooleanField(
         "e-mail me when something needs my attention", default=True
+    )
+    receives_bulletin = models.BooleanField("send me the eBulletin", default=False)
+    # The secret in every bulletin's unsubscribe link: it works without signing in (RFC 8058).
+    bulletin_token = models.CharField(
+        max_length=64, unique=True, default=bulletin_token, editable=False
     )
 
     # Maintained by members.services.profile_index(); weighted name, role and expertise first.

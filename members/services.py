@@ -328,6 +328,7 @@ def member_export(member: User) -> dict:
                 "show_events": profile.show_events,
             },
             "email_notifications": profile.email_notifications,
+            "receives_bulletin": profile.receives_bulletin,
         },
         "notifications": [
             {

@@ -7,8 +7,8 @@ SECTIONS = [
     ("Communities", "communities:list"),
     ("Events", "events:list"),
     ("Mentoring", "mentoring:hub"),
-    ("Resources", "resources"),
-    ("Bulletins", "bulletins"),
+    ("Resources", "resources:list"),
+    ("Bulletins", "resources:bulletins"),
     ("Insights", "insights"),
     ("Search", "search"),
 ]

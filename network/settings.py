@@ -236,6 +236,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "communities.tasks.send_post_emails",
         "schedule": 300.0,
     },
+    "bulletins": {
+        "task": "resources.tasks.sweep_bulletins",
+        "schedule": 60.0,
+    },
     "community-daily-digests": {
         "task": "communities.tasks.send_daily_digests",
         "schedule": crontab(hour=7, minute=0),
@@ -318,6 +322,21 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
 EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <no-reply@network.example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- resources and eBulletins ---------------------------------------------------------------
+
+# Opt-in by default: the sign-up form's eBulletin box starts unticked unless this is on.
+BULLETIN_SUBSCRIBE_NEW_MEMBERS = env_bool("BULLETIN_SUBSCRIBE_NEW_MEMBERS", False)
+# Recipients per Celery task, each batch over one SMTP connection.
+BULLETIN_BATCH_SIZE = env_int("BULLETIN_BATCH_SIZE", 100, minimum=1)
+# A batch claimed longer ago than this belongs to a worker that died; the sweep takes it over.
+BULLETIN_CLAIM_TIMEOUT = env_int("BULLETIN_CLAIM_TIMEOUT", 600, minimum=1)
+# Uploaded files in the library; nginx (deploy/nginx.conf) allows bodies of 25 MB.
+RESOURCE_MAX_UPLOAD_MB = env_int("RESOURCE_MAX_UPLOAD_MB", 20, minimum=1)
+if RESOURCE_MAX_UPLOAD_MB > 24:
+    raise ImproperlyConfigured(
+        f"RESOURCE_MAX_UPLOAD_MB={RESOURCE_MAX_UPLOAD_MB} is more than nginx accepts (25 MB)."
+    )
 
 # --- security -------------------------------------------------------------------------------
 

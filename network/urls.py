@@ -21,6 +21,7 @@ urlpatterns = [
     path("communities/", include("communities.urls")),
     path("events/", include("events.urls")),
     path("mentoring/", include("mentoring.urls")),
+    path("", include("resources.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -34,6 +34,7 @@ NETWORK_FEATURES = [
 
 def home(request):
     from events.services import event_listing, places_left, visible_events
+    from resources.services import resource_listing, sent_bulletins, visible_resources
 
     upcoming = list(
         event_listing(visible_events(request.user).filter(starts_at__gt=timezone.now())).order_by(
@@ -43,20 +44,21 @@ def home(request):
     for event in upcoming:
         event.places_left = places_left(event, event.places_taken)
     return render(
-        request, "network/home.html", {"features": NETWORK_FEATURES, "upcoming": upcoming}
+        request,
+        "network/home.html",
+        {
+            "features": NETWORK_FEATURES,
+            "upcoming": upcoming,
+            "featured": list(
+                resource_listing(visible_resources(request.user).filter(featured=True))[:3]
+            ),
+            "latest_bulletin": sent_bulletins().first(),
+        },
     )
 
 
 # Sections whose pages later work fills; until then each says what it will hold.
 SECTIONS = {
-    "resources": (
-        "Resource library",
-        "Improvement tools, case studies, guides and recordings shared by members.",
-    ),
-    "bulletins": (
-        "eBulletin archive",
-        "Every eBulletin the network has sent, to read again or share.",
-    ),
     "insights": (
         "Network impact",
         "How the network is doing on the five features of effective networks.",

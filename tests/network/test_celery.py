@@ -1,59 +1,21 @@
 """A real Celery worker, in its own process, on the Redis broker this run uses."""
 
-import os
-import subprocess
-import sys
 import time
-import urllib.parse
 import uuid
 
 import pytest
-from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 
 from network.tasks import ping, ping_key
-
-
-def database_url_of_this_run() -> str:
-    """The database this test run uses (pytest-django's test_… copy), as a URL."""
-    database = connection.settings_dict
-    host = urllib.parse.quote(database["HOST"] or "", safe="")
-    port = f":{database['PORT']}" if database["PORT"] else ""
-    password = f":{urllib.parse.quote(database['PASSWORD'])}" if database["PASSWORD"] else ""
-    return f"postgres://{database['USER']}{password}@{host}{port}/{database['NAME']}"
+from network.worker_process import start_worker, stop_worker
 
 
 @pytest.fixture(scope="module")
 def worker(django_db_setup, django_db_blocker):
-    env = {
-        **os.environ,
-        "DEBUG": "true",
-        "DATABASE_URL": database_url_of_this_run(),
-        "REDIS_URL": settings.REDIS_URL,
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "network",
-            "worker",
-            "--pool",
-            "solo",
-            "--loglevel",
-            "warning",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=settings.BASE_DIR,
-        env=env,
-    )
+    process = start_worker()
     yield process
-    process.terminate()
-    process.wait(timeout=30)
+    stop_worker(process)
 
 
 def wait_for_mark(token: str, seconds: float = 60) -> bool:

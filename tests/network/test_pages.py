@@ -97,6 +97,9 @@ def test_the_server_error_page_has_the_whole_layout_without_the_database(
         assert f'href="{reverse(url_name)}">{title}</a>' in page
 
 
+# The live server makes this a transactional test; restoring the migrated rows afterwards keeps
+# the next transactional test's own restore from meeting rows made meanwhile.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_static_assets_of_the_design_system_are_served(client, live_server):
     import urllib.request
 

@@ -23,6 +23,7 @@ from members.models import Notification, Organisation, Profile, Region, Sector, 
 from members.roles import COORDINATORS, CURATORS
 from members.services import profile_index, profile_slug
 from mentoring import demo as mentoring_demo
+from resources import demo as resource_demo
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "seed"
 DEMO_PASSWORD = "improve-together"
@@ -255,11 +256,12 @@ class Command(BaseCommand):
             communities = community_demo.seed(members)
             events = event_demo.seed(members)
             mentors = mentoring_demo.seed(members)
+            resources = resource_demo.seed(members)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo network ready: {len(organisations)} organisations, {len(topics)} topics, "
                 f"{len(members)} members, {len(communities)} communities, {len(events)} events, "
-                f"{mentors} mentors."
+                f"{mentors} mentors, {len(resources)} resources."
             )
         )
         self.stdout.write(

@@ -1,0 +1,228 @@
+"""Demo library and bulletins for seed_demo: 64 resources of every type, three sent bulletins."""
+
+import io
+import random
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import docx
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from django.utils.text import slugify
+
+from communities.models import Community
+from events.models import Event
+from members.models import Organisation, Profile, Topic, User
+from members.roles import CURATORS
+from resources import services
+from resources.models import Bulletin, BulletinSection, Delivery, Resource
+
+LONDON = ZoneInfo("Europe/London")
+
+# Title patterns per type; {topic} is filled from the shared vocabulary.
+TITLES = {
+    Resource.Kind.TOOL: [
+        "Driver diagram template for {topic}",
+        "Run chart tool: tracking {topic} week by week",
+        "PDSA cycle planner for {topic}",
+    ],
+    Resource.Kind.GUIDE: [
+        "A practical guide to {topic}",
+        "Getting started with {topic} in a partnership",
+        "{topic}: measures that matter to people",
+    ],
+    Resource.Kind.CASE_STUDY: [
+        "Case study: {topic} in a rural partnership",
+        "How one ward improved {topic} in twelve weeks",
+        "Case study: spreading {topic} across a health board",
+    ],
+    Resource.Kind.REPORT: [
+        "Learning report: {topic} across Scotland",
+        "Evaluation of the national {topic} collaborative",
+    ],
+    Resource.Kind.TEMPLATE: [
+        "Project charter template: {topic}",
+        "Family and carer feedback form for {topic}",
+    ],
+    Resource.Kind.RECORDING: [
+        "Webinar recording: {topic} in practice",
+        "Masterclass recording: leading change in {topic}",
+    ],
+    Resource.Kind.LINK: [
+        "Useful reading on {topic}",
+        "Evidence summary: {topic}",
+    ],
+}
+SUMMARIES = [
+    "Written by a team who tested it on the ground. It sets out **what they changed**, how they "
+    "measured it and what they would do differently.\n\nUse it to plan your own first test of "
+    "change.",
+    "A short, practical resource for teams starting out. It includes:\n\n"
+    "- a one-page overview\n- worked examples from health and social care\n"
+    "- questions to discuss with your team",
+    "Shared by members after a learning event. It brings together what several partnerships "
+    "learned, with the data they used to decide what to keep.",
+]
+KINDS_WITH_FILES = {Resource.Kind.TEMPLATE, Resource.Kind.GUIDE}
+RESOURCE_COUNT = 64
+
+BULLETINS = [
+    (
+        "eBulletin: September 2026",
+        80,
+        "Welcome back after the summer. This month: new tools for "
+        "measurement, and two masterclasses opening for registration.",
+    ),
+    (
+        "eBulletin: October 2026",
+        50,
+        "Winter planning is on everyone's mind. Members have shared "
+        "what worked last year, and a new community starts on unscheduled care.",
+    ),
+    (
+        "eBulletin: November 2026",
+        20,
+        "This month we celebrate the teams who wrote up their work "
+        "for the library, and look ahead to the learning events of the new year.",
+    ),
+]
+
+
+def seed(members: list[User]) -> list[Resource]:
+    chooser = random.Random(7)  # noqa: S311 (the same demo library on every run)
+    topics = list(Topic.objects.all())
+    organisations = list(Organisation.objects.all())
+    curator = User.objects.filter(groups__name=CURATORS).order_by("pk").first() or members[0]
+    resources = [
+        _resource(number, chooser, topics, organisations, curator, members)
+        for number in range(RESOURCE_COUNT)
+    ]
+    # Most members want the bulletin; the demo accounts all do, to see it arrive.
+    for number, member in enumerate(members):
+        Profile.objects.filter(member=member).update(
+            receives_bulletin=number < 5 or chooser.random() < 0.6
+        )
+    _bulletins(resources, curator)
+    return resources
+
+
+def _resource(number, chooser, topics, organisations, curator, members) -> Resource:
+    kind = list(TITLES)[number % len(TITLES)]
+    topic = topics[(number * 7) % len(topics)]
+    patterns = TITLES[kind]
+    title = patterns[(number // len(TITLES)) % len(patterns)].format(topic=topic.name)
+    title = title[0].upper() + title[1:]
+    slug = slugify(title)[:180]
+    published_on = date(2026, 11, 20) - timedelta(days=number * 9)
+    file_fields = {}
+    has_file = Resource.objects.filter(slug=slug).exclude(file="").exists()
+    if kind in KINDS_WITH_FILES and not has_file:
+        content = _document(title, topic.name)
+        file_fields = {
+            "file": ContentFile(content, name=services.stored_name("docx")),
+            "file_name": f"{slug[:60]}.docx",
+            "file_size": len(content),
+            "file_text": services.file_text_of(content, "docx"),
+        }
+    resource, created = Resource.objects.update_or_create(
+        slug=slug,
+        defaults={
+            **file_fields,
+            "title": title,
+            "kind": kind,
+            "summary": SUMMARIES[number % len(SUMMARIES)],
+            "organisation": chooser.choice(organisations),
+            "author": "",
+            "contributor": members[(number * 11) % len(members)] if number % 3 else curator,
+            "published_on": published_on,
+            "audience": Resource.Audience.MEMBERS if number % 4 == 0 else Resource.Audience.PUBLIC,
+            "status": Resource.Status.PUBLISHED,
+            "featured": number in (1, 5, 9),
+            "link": "" if kind in KINDS_WITH_FILES else f"https://example.org/library/{slug}",
+        },
+    )
+    resource.topics.set([topic, *chooser.sample(topics, 1)])
+    services.resource_index(resource)
+    if created:
+        for member in chooser.sample(members, chooser.randint(0, 6)):
+            services.rating_set(resource=resource, member=member, stars=chooser.randint(3, 5))
+        for member in chooser.sample(members, chooser.randint(0, 8)):
+            services.use_toggle(resource=resource, member=member)
+    return resource
+
+
+def _document(title: str, topic: str) -> bytes:
+    """A small Word file, so the demo shows downloads and searching inside files."""
+    document = docx.Document()
+    document.add_heading(title, level=1)
+    document.add_paragraph(
+        f"This template helps a team plan and record tests of change on {topic.lower()}. "
+        "Start with the aim, agree the measures, then plan the first small test."
+    )
+    for heading in ("Aim", "Measures", "Change ideas", "What we learned"):
+        document.add_heading(heading, level=2)
+        document.add_paragraph("Write here.")
+    stream = io.BytesIO()
+    document.save(stream)
+    return stream.getvalue()
+
+
+def _bulletins(resources: list[Resource], curator: User) -> None:
+    communities = list(Community.objects.exclude(privacy=Community.Privacy.SECRET)[:4])
+    events = list(Event.objects.order_by("starts_at")[:6])
+    for number, (title, days_ago, introduction) in enumerate(BULLETINS):
+        bulletin, created = Bulletin.objects.get_or_create(
+            slug=slugify(title),
+            defaults={"title": title, "introduction": introduction, "created_by": curator},
+        )
+        if not created:
+            continue
+        picks = resources[number * 6 : number * 6 + 6]
+        library = BulletinSection.objects.create(
+            bulletin=bulletin,
+            position=1,
+            heading="New in the library",
+            text="Members shared these this month. Say if you used one in practice: it helps "
+            "others find what works.",
+        )
+        library.resources.set(picks[:4])
+        coming = BulletinSection.objects.create(
+            bulletin=bulletin, position=2, heading="Events to book", text=""
+        )
+        coming.events.set(events[number : number + 3])
+        talking = BulletinSection.objects.create(
+            bulletin=bulletin,
+            position=3,
+            heading="What communities are talking about",
+            text="Join a community to take part in its discussions.",
+            members_only=number == 1,
+        )
+        talking.communities.set(communities[number : number + 2])
+        sent_at = timezone.make_aware(
+            datetime.combine(timezone.localdate() - timedelta(days=days_ago), time(9, 0)), LONDON
+        )
+        # As if it had gone out: one delivery for each member who wanted it then.
+        Delivery.objects.bulk_create(
+            Delivery(
+                bulletin=bulletin,
+                member_id=member_id,
+                status=Delivery.Status.SENT,
+                sent_at=sent_at,
+                attempts=1,
+            )
+            for member_id in services.subscribers().values_list("pk", flat=True)
+        )
+        Bulletin.objects.filter(pk=bulletin.pk).update(
+            frozen=services.bulletin_snapshot(bulletin),
+            status=Bulletin.Status.SENT,
+            sent_at=sent_at,
+            finished_at=sent_at + timedelta(minutes=3),
+        )
+    Bulletin.objects.get_or_create(
+        slug="ebulletin-december-2026",
+        defaults={
+            "title": "eBulletin: December 2026",
+            "introduction": "A draft for curators to try: add sections, preview, send a test.",
+            "created_by": curator,
+        },
+    )

@@ -1,0 +1,139 @@
+"""Send a bulletin to many members through Celery workers to a local SMTP sink, and compare the
+rate with a plain smtplib loop on the same machine (the limit of the sink and the loopback).
+
+Run it against a scratch database: it adds fictional members (bench-…@example.org).
+
+    DATABASE_URL=postgres://…/network_bench python manage.py migrate
+    DATABASE_URL=postgres://…/network_bench python manage.py bench_bulletin --members 20000
+"""
+
+import collections
+import os
+import smtplib
+import time
+from email.message import EmailMessage
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from members.models import Profile, User
+from network.smtp_sink import SmtpSink
+from network.worker_process import start_worker, stop_worker
+from resources import services
+from resources.models import Bulletin, BulletinSection, Delivery, Resource
+
+BENCH_DOMAIN = "bench.example.org"
+
+
+class Command(BaseCommand):
+    help = "Benchmark the bulletin fan-out through Celery against a plain smtplib loop."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--members", type=int, default=20_000)
+        parser.add_argument("--concurrency", type=int, default=os.cpu_count() or 2)
+        parser.add_argument("--force", action="store_true", help="run even with DEBUG off")
+
+    def handle(self, *args, members, concurrency, force, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "bench_bulletin adds fictional members; run it on a scratch database."
+            )
+        if Bulletin.objects.filter(status=Bulletin.Status.SENDING).exists():
+            raise CommandError("A bulletin is being sent in this database; use a scratch one.")
+        self.stdout.write(f"Preparing {members} subscribed members…")
+        recipients = prepare_members(members)
+        with SmtpSink() as sink:
+            worker = start_worker(
+                pool="prefork",
+                concurrency=concurrency,
+                EMAIL_BACKEND="smtp",
+                EMAIL_HOST="127.0.0.1",
+                EMAIL_PORT=str(sink.port),
+            )
+            try:
+                time.sleep(3)  # the workers connect to the broker
+                celery_rate, delivered = self.send_through_celery(sink, recipients)
+            finally:
+                stop_worker(worker)
+            counts = collections.Counter(sink.mailbox.recipients())
+            duplicates = sum(1 for count in counts.values() if count > 1)
+            sink.mailbox.clear()
+            plain_rate = plain_smtplib_loop(sink, recipients)
+        ratio = celery_rate / plain_rate if plain_rate else 0
+        self.stdout.write("")
+        self.stdout.write("| path | messages | per second |")
+        self.stdout.write("|---|---|---|")
+        self.stdout.write(
+            f"| bulletin through Celery ({concurrency} processes) "
+            f"| {delivered} | {celery_rate:.0f} |"
+        )
+        self.stdout.write(
+            f"| plain smtplib loop, one connection | {len(recipients)} | {plain_rate:.0f} |"
+        )
+        self.stdout.write(
+            f"\nCelery reaches {ratio:.0%} of the plain loop; {duplicates} duplicates."
+        )
+        if duplicates or delivered != len(recipients):
+            raise CommandError("Some members were sent the bulletin twice, or not at all.")
+
+    def send_through_celery(self, sink, recipients) -> tuple[float, int]:
+        resource = Resource.objects.filter(status=Resource.Status.PUBLISHED).first()
+        bulletin = Bulletin.objects.create(
+            title="Benchmark bulletin",
+            slug=f"benchmark-{int(time.time())}",
+            introduction="A bulletin of the usual length, to time the sending.",
+        )
+        section = BulletinSection.objects.create(
+            bulletin=bulletin, heading="New in the library", text="Try these."
+        )
+        if resource:
+            section.resources.set([resource])
+        started = time.perf_counter()
+        total = services.bulletin_send(bulletin=bulletin)
+        while Delivery.objects.filter(
+            bulletin=bulletin, status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING]
+        ).exists():
+            time.sleep(0.2)
+        elapsed = time.perf_counter() - started
+        sent = Delivery.objects.filter(bulletin=bulletin, status=Delivery.Status.SENT).count()
+        bulletin.delete()
+        return sent / elapsed, min(sent, total)
+
+
+def prepare_members(count: int) -> list[tuple[str, str]]:
+    """Fictional subscribed members, made in bulk; everyone else stops receiving for the run."""
+    existing = User.objects.filter(email__endswith=f"@{BENCH_DOMAIN}").count()
+    if existing < count:
+        users = User.objects.bulk_create(
+            User(email=f"bench-{number}@{BENCH_DOMAIN}", name=f"Bench Member {number}")
+            for number in range(existing, count)
+        )
+        EmailAddress.objects.bulk_create(
+            EmailAddress(user=user, email=user.email, verified=True, primary=True) for user in users
+        )
+        Profile.objects.bulk_create(
+            Profile(member=user, slug=f"bench-member-{user.pk}", bulletin_token=f"bench-{user.pk}")
+            for user in users
+        )
+    Profile.objects.update(receives_bulletin=False)
+    chosen = User.objects.filter(email__endswith=f"@{BENCH_DOMAIN}").order_by("pk")[:count]
+    Profile.objects.filter(member__in=chosen.values("pk")).update(receives_bulletin=True)
+    return list(chosen.values_list("email", "name"))
+
+
+def plain_smtplib_loop(sink, recipients) -> float:
+    """The same number of two-part messages, built and sent in one loop over one connection."""
+    started = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", sink.port) as smtp:
+        for email, name in recipients:
+            message = EmailMessage()
+            message["Subject"] = "Benchmark bulletin"
+            message["From"] = settings.DEFAULT_FROM_EMAIL
+            message["To"] = email
+            message.set_content(f"Dear {name},\n\nA bulletin of the usual length.")
+            message.add_alternative(
+                f"<p>Dear {name},</p><p>A bulletin of the usual length.</p>", subtype="html"
+            )
+            smtp.send_message(message)
+    return len(recipients) / (time.perf_counter() - started)

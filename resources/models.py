@@ -1,0 +1,231 @@
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+from members.models import Organisation, Topic
+
+
+class Resource(models.Model):
+    """Something a team made or learned that another team can use: a tool, a guide, a story."""
+
+    class Kind(models.TextChoices):
+        TOOL = "tool", "Improvement tool"
+        GUIDE = "guide", "Guide"
+        CASE_STUDY = "case_study", "Case study"
+        REPORT = "report", "Report"
+        TEMPLATE = "template", "Template"
+        RECORDING = "recording", "Recording"
+        LINK = "link", "Link"
+
+    class Audience(models.TextChoices):
+        PUBLIC = "public", "Anyone, including visitors"
+        MEMBERS = "members", "Signed-in members only"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        ARCHIVED = "archived", "Archived"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    summary = models.TextField(max_length=5000, help_text="You can use Markdown.")
+    kind = models.CharField("type", max_length=16, choices=Kind.choices)
+    file = models.FileField(upload_to="resources/", blank=True)
+    # The name the file had on the contributor's computer, offered again on download.
+    file_name = models.CharField(max_length=200, blank=True)
+    file_size = models.PositiveIntegerField(default=0)
+    link = models.URLField("web address", max_length=500, blank=True)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="resources")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="resources"
+    )
+    author = models.CharField(
+        "author", max_length=200, blank=True, help_text="Who wrote or made it, if not you."
+    )
+    contributor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contributed_resources",
+    )
+    published_on = models.DateField("publication date", null=True, blank=True)
+    audience = models.CharField(max_length=16, choices=Audience.choices, default=Audience.MEMBERS)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    featured = models.BooleanField(default=False)
+    # Set when a member suggests it: the curators' review queue holds these drafts.
+    suggested_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Text taken from the uploaded file by resources.tasks.extract_resource_text, for search only.
+    file_text = models.TextField(blank=True, editable=False)
+    # Maintained by resources.services.resource_index(): title and topics first, file text last.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    # Kept by resources.services (counted afresh on each change), so lists need no aggregates.
+    rating_count = models.PositiveIntegerField(default=0, editable=False)
+    rating_average = models.DecimalField(max_digits=3, decimal_places=2, null=True, editable=False)
+    use_count = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["-published_on", "-created_at"]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="resource_search_gin"),
+            GinIndex(OpClass(Lower("title"), name="gin_trgm_ops"), name="resource_title_trigram"),
+            models.Index(fields=["status", "audience", "-published_on"], name="resource_listing"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~(models.Q(file="") & models.Q(link="")),
+                name="resource_has_file_or_link",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("resources:detail", args=[self.slug])
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class Rating(models.Model):
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="ratings")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="resource_ratings"
+    )
+    stars = models.PositiveSmallIntegerField(choices=[(n, str(n)) for n in range(1, 6)])
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["resource", "member"], name="one_rating_each"),
+            models.CheckConstraint(
+                condition=models.Q(stars__gte=1, stars__lte=5), name="rating_one_to_five"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.stars} for {self.resource}"
+
+
+class Use(models.Model):
+    """A member says they used the resource in their practice: the library's measure of reuse."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="uses")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="resource_uses"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["resource", "member"], name="one_use_each"),
+        ]
+
+    def __str__(self):
+        return f"{self.member} used {self.resource}"
+
+
+class Bulletin(models.Model):
+    """The eBulletin: composed by curators, frozen when it goes out, then kept in the archive."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    introduction = models.TextField(max_length=5000, blank=True, help_text="You can use Markdown.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # The date of issue: when sending started. The archive lists bulletins by it.
+    sent_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # What was sent, fixed when sending starts: the archive and every e-mail read this, so later
+    # edits of a resource or an event never change a bulletin that has gone out.
+    frozen = models.JSONField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-sent_at", "-created_at"]
+        indexes = [models.Index(fields=["status", "-sent_at"], name="bulletin_archive")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("resources:bulletin", args=[self.slug])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.SCHEDULED)
+
+
+class BulletinSection(models.Model):
+    bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveSmallIntegerField(default=1)
+    heading = models.CharField(max_length=200)
+    text = models.TextField(max_length=5000, blank=True, help_text="You can use Markdown.")
+    members_only = models.BooleanField(
+        "for members only",
+        default=False,
+        help_text="Left out of the public archive. E-mails go to members, so they always have it.",
+    )
+    resources = models.ManyToManyField(Resource, blank=True, related_name="+")
+    events = models.ManyToManyField("events.Event", blank=True, related_name="+")
+    communities = models.ManyToManyField("communities.Community", blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.heading
+
+
+class Delivery(models.Model):
+    """One member's copy of one bulletin: Postgres, not the queue, knows who still needs it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "To be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Not sent (unsubscribed or left before it was sent)"
+
+    bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="deliveries")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bulletin_deliveries"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    # Set when a batch task is queued for it, so the sweep only re-queues what the queue lost.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    # The batch that claimed it, and when: a stale claim belongs to a worker that died.
+    claim = models.UUIDField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["bulletin", "member"], name="one_delivery_each"),
+        ]
+        indexes = [models.Index(fields=["bulletin", "status"], name="delivery_progress")]
+
+    def __str__(self):
+        return f"{self.bulletin} to {self.member_id}"

@@ -1,0 +1,719 @@
+"""Rules of the resource library and the eBulletin: who sees what, uploads, search, sending."""
+
+from __future__ import annotations
+
+import io
+import os
+import urllib.parse
+import uuid
+import zipfile
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Avg, Count, F, QuerySet, Value
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from PIL import Image, UnidentifiedImageError
+
+from members.models import Profile, User
+from members.roles import CURATORS, is_curator
+from members.services import member_profiles, notify
+from network.markdown import render_markdown
+from resources.models import Bulletin, Delivery, Rating, Resource, Use
+
+SEARCH_CONFIG = "english"
+FILE_TEXT_LIMIT = 200_000  # characters of a file's text kept for search
+PDF_PAGE_LIMIT = 100
+DOCX_XML_LIMIT = 50 * 1024 * 1024  # uncompressed document.xml; larger is a zip bomb, not a guide
+
+
+class BulletinError(Exception):
+    """A bulletin cannot do what was asked in its present state; the message says why."""
+
+
+# --- who may see what -----------------------------------------------------------------------
+
+
+def can_curate(viewer) -> bool:
+    return is_curator(viewer)
+
+
+def visible_resources(viewer) -> QuerySet[Resource]:
+    """What the library lists: published resources, the members-only ones to members only."""
+    resources = Resource.objects.filter(status=Resource.Status.PUBLISHED)
+    if not viewer.is_authenticated:
+        resources = resources.filter(audience=Resource.Audience.PUBLIC)
+    return resources
+
+
+def resource_for(viewer, slug: str) -> Resource:
+    """The resource, or 404 for anyone who may not see it.
+
+    Archived resources stay readable by their address (old bulletins link to them); drafts only
+    by curators and the member who contributed them.
+    """
+    resource = (
+        Resource.objects.select_related("organisation", "contributor").filter(slug=slug).first()
+    )
+    if resource is None:
+        raise Http404("No such resource")
+    if resource.audience == Resource.Audience.MEMBERS and not viewer.is_authenticated:
+        raise Http404("No such resource")
+    if resource.status == Resource.Status.DRAFT and not (
+        can_curate(viewer) or (viewer.is_authenticated and resource.contributor_id == viewer.pk)
+    ):
+        raise Http404("No such resource")
+    return resource
+
+
+def can_edit(resource: Resource, viewer) -> bool:
+    if can_curate(viewer):
+        return True
+    return (
+        viewer.is_authenticated
+        and resource.contributor_id == viewer.pk
+        and resource.status == Resource.Status.DRAFT
+    )
+
+
+def resource_listing(resources: QuerySet[Resource]) -> QuerySet[Resource]:
+    return resources.select_related("organisation")
+
+
+def resource_search(resources: QuerySet[Resource], text: str) -> QuerySet[Resource]:
+    """Full text over title, summary, topics, author and the file's own words, best first."""
+    text = " ".join(text.split())[:200]
+    if not text:
+        return resources
+    query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+    return (
+        resources.filter(search_vector=query)
+        .annotate(relevance=SearchRank(F("search_vector"), query))
+        .order_by("-relevance", "-published_on", "pk")
+    )
+
+
+def resource_index(resource: Resource) -> None:
+    """Rebuild the stored search vector; call after the topics are saved."""
+    topics = " ".join(resource.topics.values_list("name", flat=True))
+    organisation = resource.organisation.name if resource.organisation_id else ""
+    vector = (
+        SearchVector(Value(resource.title), weight="A", config=SEARCH_CONFIG)
+        + SearchVector(Value(topics), weight="A", config=SEARCH_CONFIG)
+        + SearchVector(Value(resource.summary), weight="B", config=SEARCH_CONFIG)
+        + SearchVector(Value(f"{resource.author} {organisation}"), weight="C", config="simple")
+        + SearchVector(Value(resource.file_text), weight="D", config=SEARCH_CONFIG)
+    )
+    Resource.objects.filter(pk=resource.pk).update(search_vector=vector)
+
+
+# --- uploads --------------------------------------------------------------------------------
+
+# What the library accepts, recognised by content: extension -> what members are told it is.
+FILE_TYPES = {
+    "pdf": "PDF",
+    "docx": "Word document",
+    "xlsx": "Excel spreadsheet",
+    "pptx": "PowerPoint presentation",
+    "odt": "OpenDocument text",
+    "ods": "OpenDocument spreadsheet",
+    "odp": "OpenDocument presentation",
+    "png": "PNG image",
+    "jpg": "JPEG image",
+}
+OOXML_PARTS = {
+    "word/document.xml": "docx",
+    "xl/workbook.xml": "xlsx",
+    "ppt/presentation.xml": "pptx",
+}
+ODF_TYPES = {
+    b"application/vnd.oasis.opendocument.text": "odt",
+    b"application/vnd.oasis.opendocument.spreadsheet": "ods",
+    b"application/vnd.oasis.opendocument.presentation": "odp",
+}
+SAME_KIND = {"jpeg": "jpg"}
+ALLOWED_TYPES_TEXT = "a PDF, Word, Excel, PowerPoint or OpenDocument file, or a PNG or JPEG image"
+
+
+def _kind_of_zip(upload) -> str | None:
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names:
+                return ODF_TYPES.get(archive.read("mimetype").strip())
+            if "[Content_Types].xml" in names:
+                for part, extension in OOXML_PARTS.items():
+                    if part in names:
+                        return extension
+    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, ValueError):
+        return None
+    return None
+
+
+def _kind_of_image(upload) -> str | None:
+    try:
+        with Image.open(upload) as image:
+            image_format = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
+        return None
+    return {"PNG": "png", "JPEG": "jpg"}.get(image_format)
+
+
+def file_kind(upload) -> str | None:
+    """The library's name for what the file is, read from its content; None if not allowed."""
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if head.startswith(b"%PDF-"):
+        kind = "pdf"
+    elif head.startswith(b"PK\x03\x04"):
+        kind = _kind_of_zip(upload)
+    elif head.startswith((b"\x89PNG", b"\xff\xd8\xff")):
+        kind = _kind_of_image(upload)
+    else:
+        kind = None
+    upload.seek(0)
+    return kind
+
+
+def file_check(upload) -> str:
+    """Refuse what the library does not take; answer the extension the stored file gets.
+
+    The name's extension must agree with the content: a program renamed "report.pdf" is refused,
+    and so is a Word file called "report.pdf", which would open in the wrong application.
+    """
+    limit = settings.RESOURCE_MAX_UPLOAD_MB
+    if upload.size > limit * 1024 * 1024:
+        raise ValidationError(f"The file must be smaller than {limit} MB.", code="too_large")
+    if upload.size == 0:
+        raise ValidationError("The file is empty.", code="empty")
+    kind = file_kind(upload)
+    if kind is None:
+        raise ValidationError(f"The file must be {ALLOWED_TYPES_TEXT}.", code="not_allowed")
+    stated = os.path.splitext(upload.name or "")[1].lower().lstrip(".")
+    stated = SAME_KIND.get(stated, stated)
+    if stated != kind:
+        raise ValidationError(
+            f"The file is a {FILE_TYPES[kind]}, but its name ends in “.{stated}”. "
+            f"Rename it to end in .{kind} and upload it again.",
+            code="wrong_extension",
+        )
+    return kind
+
+
+def stored_name(kind: str) -> str:
+    """A generated name: nobody can guess another file's address from one they know."""
+    return f"{uuid.uuid4().hex}.{kind}"
+
+
+def display_file_name(name: str) -> str:
+    """The contributor's name for the file, safe to put in a download header."""
+    base = os.path.basename(name or "").replace('"', "").replace("\\", "")
+    cleaned = "".join(character for character in base if character.isprintable())
+    return cleaned[-150:] or "resource"
+
+
+def file_text_of(content: bytes, kind: str) -> str:
+    """Words of a PDF or Word file for search; other kinds, or unreadable files, give none."""
+    try:
+        if kind == "pdf":
+            from pypdf import PdfReader
+
+            reader = PdfReader(io.BytesIO(content))
+            pages = []
+            for page in reader.pages[:PDF_PAGE_LIMIT]:
+                pages.append(page.extract_text() or "")
+                if sum(map(len, pages)) > FILE_TEXT_LIMIT:
+                    break
+            text = "\n".join(pages)
+        elif kind == "docx":
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                if archive.getinfo("word/document.xml").file_size > DOCX_XML_LIMIT:
+                    return ""
+            import docx
+
+            document = docx.Document(io.BytesIO(content))
+            text = "\n".join(paragraph.text for paragraph in document.paragraphs)
+        else:
+            return ""
+    except Exception:
+        # Broken or unusual files are still resources; they are just not searchable inside.
+        return ""
+    # PostgreSQL text cannot hold NUL characters.
+    return text.replace("\x00", " ")[:FILE_TEXT_LIMIT]
+
+
+# --- contributing and curating --------------------------------------------------------------
+
+
+@transaction.atomic
+def resource_save(*, resource: Resource, by: User, upload=None, remove_file: bool = False) -> None:
+    """Save a new or edited resource (its form has set the fields) with its file.
+
+    A member who is not a curator suggests: the resource stays a draft until a curator reviews
+    it, and the curators are told.
+    """
+    from resources.tasks import extract_resource_text
+
+    suggesting = resource.pk is None and not can_curate(by)
+    if resource.pk is None:
+        resource.contributor = by
+    if suggesting:
+        resource.status = Resource.Status.DRAFT
+        resource.featured = False
+        resource.suggested_at = timezone.now()
+    old_file = resource.file.name if resource.pk and resource.file else ""
+    if upload is not None:
+        kind = file_check(upload)
+        resource.file_name = display_file_name(upload.name)
+        resource.file_size = upload.size
+        resource.file.save(stored_name(kind), upload, save=False)
+        resource.file_text = ""
+    elif remove_file:
+        resource.file = ""
+        resource.file_name = ""
+        resource.file_size = 0
+        resource.file_text = ""
+    resource.save()
+    new_file = resource.file.name if resource.file else ""
+    if old_file and old_file != new_file:
+        storage = resource.file.storage
+        transaction.on_commit(lambda: storage.delete(old_file))
+    if upload is not None:
+        extract_resource_text.delay_on_commit(resource.pk)
+    if suggesting:
+        for curator in User.objects.filter(groups__name=CURATORS, is_active=True).distinct():
+            notify(
+                member=curator,
+                kind="resource_suggested",
+                message=f"{by.display_name} suggested a resource: {resource.title}",
+                url=resource.get_absolute_url(),
+                actor=by,
+            )
+
+
+CURATOR_ACTIONS = {"publish", "archive", "feature", "unfeature", "draft"}
+
+
+@transaction.atomic
+def resource_curate(*, resource: Resource, action: str, by: User) -> str:
+    """A curator's decision on a resource; answers what members will now see."""
+    if not can_curate(by):
+        raise Http404
+    resource = Resource.objects.select_for_update().get(pk=resource.pk)
+    if action == "publish":
+        was_suggestion = resource.status == Resource.Status.DRAFT and resource.suggested_at
+        resource.status = Resource.Status.PUBLISHED
+        resource.published_on = resource.published_on or timezone.localdate()
+        resource.save(update_fields=["status", "published_on", "updated_at"])
+        if was_suggestion and resource.contributor_id and resource.contributor_id != by.pk:
+            notify(
+                member=resource.contributor,
+                kind="resource_published",
+                message=f"Your suggested resource is now in the library: {resource.title}",
+                url=resource.get_absolute_url(),
+                actor=by,
+            )
+        return "The resource is published."
+    if action == "archive":
+        resource.status = Resource.Status.ARCHIVED
+        resource.featured = False
+        resource.save(update_fields=["status", "featured", "updated_at"])
+        return "The resource is archived: it is no longer listed, but its address still works."
+    if action == "draft":
+        resource.status = Resource.Status.DRAFT
+        resource.featured = False
+        resource.save(update_fields=["status", "featured", "updated_at"])
+        return "The resource is a draft again: only curators and its contributor can see it."
+    if action in ("feature", "unfeature"):
+        if action == "feature" and resource.status != Resource.Status.PUBLISHED:
+            raise ValidationError("Publish the resource before featuring it.")
+        resource.featured = action == "feature"
+        resource.save(update_fields=["featured", "updated_at"])
+        return (
+            "The resource is featured on the home page."
+            if resource.featured
+            else "The resource is no longer featured."
+        )
+    raise Http404
+
+
+def _recount(resource_id: int) -> None:
+    ratings = Rating.objects.filter(resource_id=resource_id).aggregate(
+        count=Count("pk"), average=Avg("stars")
+    )
+    average = ratings["average"]
+    Resource.objects.filter(pk=resource_id).update(
+        rating_count=ratings["count"],
+        rating_average=Decimal(average).quantize(Decimal("0.01")) if average else None,
+        use_count=Use.objects.filter(resource_id=resource_id).count(),
+    )
+
+
+@transaction.atomic
+def rating_set(*, resource: Resource, member: User, stars: int) -> None:
+    if not 1 <= stars <= 5:
+        raise ValidationError("Choose from 1 to 5 stars.")
+    # The lock makes the fresh count below see every rating made at the same moment.
+    Resource.objects.select_for_update().filter(pk=resource.pk).first()
+    Rating.objects.update_or_create(resource=resource, member=member, defaults={"stars": stars})
+    _recount(resource.pk)
+
+
+@transaction.atomic
+def use_toggle(*, resource: Resource, member: User) -> bool:
+    """Mark or unmark "I used this in practice"; answers whether it is now marked."""
+    Resource.objects.select_for_update().filter(pk=resource.pk).first()
+    removed, _ = Use.objects.filter(resource=resource, member=member).delete()
+    if not removed:
+        Use.objects.create(resource=resource, member=member)
+    _recount(resource.pk)
+    return not removed
+
+
+# --- bulletins: composing -------------------------------------------------------------------
+
+
+def bulletin_for(viewer, slug: str) -> Bulletin:
+    """Sent bulletins are public; drafts and scheduled ones exist only for curators."""
+    bulletin = Bulletin.objects.filter(slug=slug).first()
+    if bulletin is None or (bulletin.frozen is None and not can_curate(viewer)):
+        raise Http404("No such bulletin")
+    return bulletin
+
+
+def sent_bulletins() -> QuerySet[Bulletin]:
+    return Bulletin.objects.filter(
+        status__in=[Bulletin.Status.SENDING, Bulletin.Status.SENT]
+    ).order_by("-sent_at", "-pk")
+
+
+def section_choices() -> dict[str, QuerySet]:
+    """What a curator may pick for a section: the library, events to come, and communities
+    whose existence is no secret."""
+    from communities.models import Community
+    from events.models import Event
+
+    return {
+        "resources": Resource.objects.filter(status=Resource.Status.PUBLISHED).order_by(
+            "-featured", "-published_on", "title"
+        ),
+        "events": Event.objects.filter(starts_at__gt=timezone.now()).order_by("starts_at"),
+        "communities": Community.objects.exclude(privacy=Community.Privacy.SECRET).order_by("name"),
+    }
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def bulletin_snapshot(bulletin: Bulletin) -> dict:
+    """The bulletin as it would go out now: text rendered, every pick turned into a link.
+
+    Each entry records whether it is for members only, so the public archive can leave it out.
+    """
+    from communities.models import Community
+    from events.models import Event
+
+    sections = []
+    for section in bulletin.sections.prefetch_related("resources", "events", "communities"):
+        entries = []
+        for resource in section.resources.all():
+            if resource.status != Resource.Status.PUBLISHED:
+                continue
+            entries.append(
+                {
+                    "title": resource.title,
+                    "url": _absolute(resource.get_absolute_url()),
+                    "label": resource.get_kind_display(),
+                    "summary": _first_paragraph(resource.summary),
+                    "members_only": resource.audience == Resource.Audience.MEMBERS,
+                }
+            )
+        for event in section.events.all():
+            starts = timezone.localtime(event.starts_at)
+            entries.append(
+                {
+                    "title": event.title,
+                    "url": _absolute(event.get_absolute_url()),
+                    "label": f"{event.get_kind_display()}, {starts:%A %-d %B %Y, %H:%M}",
+                    "summary": _first_paragraph(event.summary),
+                    "members_only": event.visibility != Event.Visibility.PUBLIC,
+                }
+            )
+        for community in section.communities.all():
+            if community.privacy == Community.Privacy.SECRET:
+                continue
+            entries.append(
+                {
+                    "title": community.name,
+                    "url": _absolute(community.get_absolute_url()),
+                    "label": "Community of practice",
+                    "summary": _first_paragraph(community.purpose),
+                    "members_only": community.privacy != Community.Privacy.OPEN,
+                }
+            )
+        sections.append(
+            {
+                "heading": section.heading,
+                "html": str(render_markdown(section.text)),
+                # Markdown reads well as it is: the plain-text e-mail uses it unrendered.
+                "text": section.text.strip(),
+                "members_only": section.members_only,
+                "entries": entries,
+            }
+        )
+    return {
+        "title": bulletin.title,
+        "introduction_html": str(render_markdown(bulletin.introduction)),
+        "introduction": bulletin.introduction.strip(),
+        "sections": sections,
+    }
+
+
+def _first_paragraph(text: str, limit: int = 300) -> str:
+    """Plain words for a summary line: the first paragraph, without Markdown's marks."""
+    paragraph = (text or "").strip().split("\n\n")[0]
+    plain = " ".join(paragraph.replace("*", "").replace("#", "").replace("_", " ").split())
+    return plain if len(plain) <= limit else plain[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def public_view(frozen: dict, *, member: bool) -> dict:
+    """What one reader of the archive sees: visitors lose members-only sections and entries."""
+    if member:
+        return frozen
+    sections = []
+    for section in frozen["sections"]:
+        if section["members_only"]:
+            continue
+        entries = [entry for entry in section["entries"] if not entry["members_only"]]
+        sections.append({**section, "entries": entries})
+    return {**frozen, "sections": sections}
+
+
+def next_section_position(bulletin: Bulletin) -> int:
+    last = bulletin.sections.order_by("-position").values_list("position", flat=True).first()
+    return (last or 0) + 1
+
+
+# --- bulletins: sending ---------------------------------------------------------------------
+
+
+def subscribers() -> QuerySet[User]:
+    """Members who want the bulletin: confirmed, active, subscribed."""
+    return User.objects.filter(
+        pk__in=member_profiles().filter(receives_bulletin=True).values("member_id")
+    )
+
+
+@transaction.atomic
+def bulletin_schedule(*, bulletin: Bulletin, when: datetime) -> None:
+    bulletin = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
+    if not bulletin.is_editable:
+        raise BulletinError("This bulletin has already been sent.")
+    if when <= timezone.now():
+        raise BulletinError("Choose a time in the future.")
+    bulletin.status = Bulletin.Status.SCHEDULED
+    bulletin.scheduled_for = when
+    bulletin.save(update_fields=["status", "scheduled_for"])
+
+
+@transaction.atomic
+def bulletin_unschedule(*, bulletin: Bulletin) -> None:
+    updated = Bulletin.objects.filter(pk=bulletin.pk, status=Bulletin.Status.SCHEDULED).update(
+        status=Bulletin.Status.DRAFT, scheduled_for=None
+    )
+    if not updated:
+        raise BulletinError("This bulletin is not scheduled.")
+
+
+@transaction.atomic
+def bulletin_send(*, bulletin: Bulletin) -> int:
+    """Freeze the bulletin and make a delivery for every subscriber; the workers do the rest.
+
+    The row lock makes a double click, or the scheduler and a curator at the same moment, send
+    it once. Answers the number of deliveries.
+    """
+    from resources.tasks import fan_out_bulletin
+
+    bulletin = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
+    if not bulletin.is_editable:
+        raise BulletinError("This bulletin has already been sent.")
+    if not bulletin.sections.exists() and not bulletin.introduction.strip():
+        raise BulletinError("The bulletin is empty: add an introduction or a section first.")
+    bulletin.frozen = bulletin_snapshot(bulletin)
+    bulletin.status = Bulletin.Status.SENDING
+    bulletin.sent_at = timezone.now()
+    bulletin.save(update_fields=["frozen", "status", "sent_at"])
+    recipients = subscribers().values_list("pk", flat=True).order_by("pk")
+    Delivery.objects.bulk_create(
+        (Delivery(bulletin=bulletin, member_id=member_id) for member_id in recipients.iterator()),
+        batch_size=5000,
+        ignore_conflicts=True,
+    )
+    fan_out_bulletin.delay_on_commit(bulletin.pk)
+    return Delivery.objects.filter(bulletin=bulletin).count()
+
+
+def bulletin_finish_if_done(bulletin_id: int) -> bool:
+    """Mark the bulletin sent once no delivery is waiting or in flight."""
+    unfinished = Delivery.objects.filter(
+        bulletin_id=bulletin_id, status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING]
+    )
+    return bool(
+        Bulletin.objects.filter(pk=bulletin_id, status=Bulletin.Status.SENDING)
+        .exclude(pk__in=unfinished.values("bulletin_id"))
+        .update(status=Bulletin.Status.SENT, finished_at=timezone.now())
+    )
+
+
+def bulletin_progress(bulletin: Bulletin) -> dict:
+    counts = dict(
+        Delivery.objects.filter(bulletin=bulletin)
+        .values_list("status")
+        .annotate(count=Count("pk"))
+        .values_list("status", "count")
+    )
+    total = sum(counts.values())
+    pending = counts.get(Delivery.Status.PENDING, 0) + counts.get(Delivery.Status.SENDING, 0)
+    return {
+        "total": total,
+        "sent": counts.get(Delivery.Status.SENT, 0),
+        "failed": counts.get(Delivery.Status.FAILED, 0),
+        "skipped": counts.get(Delivery.Status.SKIPPED, 0),
+        "pending": pending,
+        "percent": round(100 * (total - pending) / total) if total else 100,
+    }
+
+
+@transaction.atomic
+def deliveries_retry_failed(*, bulletin: Bulletin) -> int:
+    """Curators try the failed deliveries again; answers how many."""
+    from resources.tasks import fan_out_bulletin
+
+    bulletin = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
+    if bulletin.frozen is None:
+        raise BulletinError("This bulletin has not been sent.")
+    retried = Delivery.objects.filter(bulletin=bulletin, status=Delivery.Status.FAILED).update(
+        status=Delivery.Status.PENDING,
+        attempts=0,
+        error="",
+        claim=None,
+        claimed_at=None,
+        queued_at=None,
+    )
+    if retried:
+        Bulletin.objects.filter(pk=bulletin.pk).update(
+            status=Bulletin.Status.SENDING, finished_at=None
+        )
+        fan_out_bulletin.delay_on_commit(bulletin.pk)
+    return retried
+
+
+def stale_claims_release(bulletin_id: int) -> int:
+    """Take back what a dead worker had claimed.
+
+    A batch sends in delivery order and marks each one sent at once, so of a dead worker's
+    claimed deliveries only the first may have gone out without being marked: it is marked
+    failed ("may have arrived") rather than risk sending it twice, and curators may retry it.
+    The rest were certainly not sent and wait for the next batch.
+    """
+    cutoff = timezone.now() - timezone.timedelta(seconds=settings.BULLETIN_CLAIM_TIMEOUT)
+    stale = Delivery.objects.filter(
+        bulletin_id=bulletin_id, status=Delivery.Status.SENDING, claimed_at__lt=cutoff
+    )
+    released = 0
+    for claim in set(stale.values_list("claim", flat=True)):
+        with transaction.atomic():
+            claimed = Delivery.objects.select_for_update().filter(
+                bulletin_id=bulletin_id, claim=claim, status=Delivery.Status.SENDING
+            )
+            in_doubt = claimed.order_by("pk").first()
+            if in_doubt is None:
+                continue
+            Delivery.objects.filter(pk=in_doubt.pk).update(
+                status=Delivery.Status.FAILED,
+                error="Interrupted while sending: it may have arrived. Retry to send it again.",
+            )
+            released += claimed.exclude(pk=in_doubt.pk).update(
+                status=Delivery.Status.PENDING, claim=None, claimed_at=None, queued_at=None
+            )
+    return released
+
+
+# --- subscriptions --------------------------------------------------------------------------
+
+
+def subscription_for_token(token: str) -> Profile | None:
+    if not token or len(token) > 64:
+        return None
+    return Profile.objects.select_related("member").filter(bulletin_token=token).first()
+
+
+def bulletin_unsubscribe(*, profile: Profile) -> None:
+    Profile.objects.filter(pk=profile.pk).update(receives_bulletin=False)
+
+
+# --- bulletins: the e-mail ------------------------------------------------------------------
+
+NAME_MARK = "%%MEMBER_NAME%%"
+UNSUBSCRIBE_MARK = "%%UNSUBSCRIBE_URL%%"
+
+
+class BulletinMail:
+    """One bulletin's e-mail, rendered once and personalised per member by replacing two marks.
+
+    Rendering the templates per member would cost more than the SMTP conversation itself.
+    """
+
+    def __init__(self, bulletin: Bulletin, frozen: dict, *, test: bool = False):
+        context = {
+            "bulletin": frozen,
+            "web_url": _absolute(bulletin.get_absolute_url()),
+            "member_name": NAME_MARK,
+            "unsubscribe_url": UNSUBSCRIBE_MARK,
+            "preferences_url": _absolute(reverse("members:preferences")),
+            "site_name": settings.SITE_NAME,
+            "site_url": settings.SITE_URL,
+        }
+        self.subject = f"{'[Test] ' if test else ''}{frozen['title']}"
+        self.html = render_to_string("resources/email/bulletin.html", context)
+        self.text = render_to_string("resources/email/bulletin.txt", context)
+
+    def message(self, member: User, token: str, connection=None) -> EmailMultiAlternatives:
+        unsubscribe_url = _absolute(reverse("resources:unsubscribe", args=[token]))
+        name = member.get_short_name()
+        message = EmailMultiAlternatives(
+            subject=self.subject,
+            body=self.text.replace(NAME_MARK, name).replace(UNSUBSCRIBE_MARK, unsubscribe_url),
+            to=[member.email],
+            connection=connection,
+            headers={
+                # RFC 2369 and RFC 8058: mail programs offer "unsubscribe" and POST to it.
+                "List-Unsubscribe": f"<{unsubscribe_url}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                "List-Id": f"{settings.SITE_NAME} eBulletin <bulletin.{_list_host()}>",
+                "Precedence": "bulk",
+                "Auto-Submitted": "auto-generated",
+            },
+        )
+        message.attach_alternative(
+            self.html.replace(NAME_MARK, escape(name)).replace(
+                UNSUBSCRIBE_MARK, escape(unsubscribe_url)
+            ),
+            "text/html",
+        )
+        return message
+
+
+def _list_host() -> str:
+    return urllib.parse.urlsplit(settings.SITE_URL).hostname or "localhost"

@@ -1,0 +1,117 @@
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from django.utils.text import slugify
+
+from members.services import profile_for
+from network.smtp_sink import SmtpSink
+from resources.models import Bulletin, BulletinSection, Resource
+from resources.services import resource_index
+
+
+def make_resource(title="Run chart tool", *, topics=(), **fields) -> Resource:
+    fields.setdefault("summary", "A simple tool for plotting data over time.")
+    fields.setdefault("kind", Resource.Kind.TOOL)
+    fields.setdefault("link", "https://example.org/run-chart-tool")
+    fields.setdefault("status", Resource.Status.PUBLISHED)
+    fields.setdefault("audience", Resource.Audience.PUBLIC)
+    fields.setdefault("published_on", timezone.localdate())
+    resource = Resource.objects.create(
+        title=title, slug=fields.pop("slug", slugify(title)), **fields
+    )
+    resource.topics.set(topics)
+    resource_index(resource)
+    return resource
+
+
+def make_bulletin(title="eBulletin: December 2026", *, author=None, **fields) -> Bulletin:
+    bulletin = Bulletin.objects.create(
+        title=title,
+        slug=fields.pop("slug", slugify(title)),
+        introduction=fields.pop("introduction", "Welcome to this month's bulletin."),
+        created_by=author,
+        **fields,
+    )
+    return bulletin
+
+
+def add_section(bulletin, heading="New in the library", *, resources=(), **fields):
+    section = BulletinSection.objects.create(
+        bulletin=bulletin, heading=heading, position=fields.pop("position", 1), **fields
+    )
+    section.resources.set(resources)
+    return section
+
+
+def subscribe(*members):
+    for person in members:
+        profile = profile_for(person)
+        profile.receives_bulletin = True
+        profile.save(update_fields=["receives_bulletin"])
+    return members
+
+
+def pdf_bytes(text="Falls prevention in care homes") -> bytes:
+    """A one-page PDF whose text pypdf can read back."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(
+        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    )
+    return out.getvalue()
+
+
+def docx_bytes(text="Anticipatory care planning with families") -> bytes:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph(text)
+    stream = io.BytesIO()
+    document.save(stream)
+    return stream.getvalue()
+
+
+def upload(name: str, content: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content)
+
+
+def executable_bytes() -> bytes:
+    # The start of a Windows program: "MZ", then padding.
+    return b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200
+
+
+def zip_bytes() -> bytes:
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w") as archive:
+        archive.writestr("notes.txt", "not an office document")
+    return stream.getvalue()
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    """A real SMTP server, and the settings that send this process's e-mail to it."""
+    with SmtpSink() as sink:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = sink.port
+        yield sink.mailbox

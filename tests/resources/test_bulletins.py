@@ -1,0 +1,409 @@
+"""Composing, sending, reading and leaving the eBulletin, with a real SMTP server on loopback."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from members.services import member_erase, profile_for
+from resources import services
+from resources.models import Bulletin, Delivery, Resource
+from resources.tasks import send_bulletin_batch, send_bulletin_test, sweep_bulletins
+from tests.factories import MemberFactory
+from tests.resources.conftest import add_section, make_bulletin, make_resource, subscribe
+
+pytestmark = pytest.mark.django_db
+
+
+def send_all(bulletin: Bulletin) -> None:
+    """What the workers do with a sent bulletin: every pending delivery, in batches."""
+    pending = list(
+        Delivery.objects.filter(bulletin=bulletin, status=Delivery.Status.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(pending), 2):
+        send_bulletin_batch(bulletin.pk, pending[start : start + 2])
+
+
+@pytest.fixture
+def bulletin(curator):
+    bulletin = make_bulletin(author=curator)
+    add_section(bulletin, resources=[make_resource("Run chart tool")])
+    return bulletin
+
+
+# --- composing ------------------------------------------------------------------------------
+
+
+def test_a_curator_composes_a_bulletin_with_sections(client, curator):
+    resource = make_resource("Run chart tool")
+    client.force_login(curator)
+
+    response = client.post(
+        "/bulletins/new/", {"title": "eBulletin: January 2027", "introduction": "Happy new year."}
+    )
+    bulletin = Bulletin.objects.get()
+    assert response["Location"] == bulletin.get_absolute_url()
+    client.post(
+        reverse("resources:section_create", args=[bulletin.slug]),
+        {
+            "heading": "New in the library",
+            "text": "Try these.",
+            "resources": [resource.pk],
+            "position": 1,
+        },
+    )
+
+    page = client.get(bulletin.get_absolute_url()).content.decode()
+    assert "New in the library" in page
+    assert "Run chart tool" in page
+    assert "Send or schedule the bulletin" in page
+
+
+def test_an_empty_section_gets_a_message(client, curator, bulletin):
+    client.force_login(curator)
+
+    response = client.post(
+        reverse("resources:section_create", args=[bulletin.slug]),
+        {"heading": "Nothing", "position": 2},
+    )
+
+    assert "Write some text or pick something" in response.content.decode()
+    assert bulletin.sections.count() == 1
+
+
+def test_members_cannot_compose(client, member, bulletin):
+    client.force_login(member)
+
+    assert client.get("/bulletins/new/").status_code == 403
+    assert (
+        client.post(
+            reverse("resources:bulletin_send", args=[bulletin.slug]), {"when": "now"}
+        ).status_code
+        == 403
+    )
+    assert not Delivery.objects.exists()
+
+
+def test_draft_bulletins_are_invisible_to_members_and_visitors(client, member, bulletin):
+    assert client.get(bulletin.get_absolute_url()).status_code == 404
+    client.force_login(member)
+    assert client.get(bulletin.get_absolute_url()).status_code == 404
+    assert bulletin.title not in client.get("/bulletins/").content.decode()
+    assert client.get(reverse("resources:bulletin_email", args=[bulletin.slug])).status_code == 403
+
+
+def test_the_email_preview_is_personalised_and_carries_the_unsubscribe_headers(
+    client, curator, bulletin
+):
+    client.force_login(curator)
+
+    html = client.get(reverse("resources:bulletin_email", args=[bulletin.slug])).content.decode()
+    text = client.get(
+        reverse("resources:bulletin_email", args=[bulletin.slug]) + "?format=text"
+    ).content.decode()
+
+    assert "Dear Kirsty," in html and "Dear Kirsty," in text
+    assert "Run chart tool" in html and "Run chart tool" in text
+    assert f"/bulletins/unsubscribe/{profile_for(curator).bulletin_token}/" in text
+
+
+def test_a_test_send_reaches_the_curator_only(curator, bulletin, smtp_sink):
+    subscribe(MemberFactory())
+
+    send_bulletin_test(bulletin.pk, curator.pk)
+
+    assert smtp_sink.recipients() == [curator.email]
+    assert smtp_sink.messages()[0]["Subject"] == "[Test] eBulletin: December 2026"
+    assert not Delivery.objects.exists()
+
+
+# --- sending --------------------------------------------------------------------------------
+
+
+def test_sending_freezes_the_bulletin_and_mails_every_subscriber_once(
+    client, curator, bulletin, smtp_sink
+):
+    readers = subscribe(
+        MemberFactory(name="Rhona Reid"), MemberFactory(name="Ross Kerr"), MemberFactory()
+    )
+    MemberFactory()  # not subscribed
+    subscribe(MemberFactory(verified=False))  # not a member until the address is confirmed
+    client.force_login(curator)
+
+    client.post(reverse("resources:bulletin_send", args=[bulletin.slug]), {"when": "now"})
+    Resource.objects.update(title="Renamed after sending")
+    send_all(bulletin)
+
+    bulletin.refresh_from_db()
+    assert bulletin.status == Bulletin.Status.SENT
+    assert sorted(smtp_sink.recipients()) == sorted(reader.email for reader in readers)
+    first = smtp_sink.messages()[0]
+    assert first["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert (
+        first["List-Unsubscribe"].strip().startswith("<http")
+        and "/bulletins/unsubscribe/" in first["List-Unsubscribe"]
+    )
+    assert {part.get_content_type() for part in first.iter_parts()} == {"text/plain", "text/html"}
+    bodies = " ".join(
+        message.get_body(("plain",)).get_content() for message in smtp_sink.messages()
+    )
+    assert "Dear Rhona," in bodies and "Dear Ross," in bodies
+    assert "Run chart tool" in bodies  # as it was when sent
+    assert "Renamed after sending" not in client.get(bulletin.get_absolute_url()).content.decode()
+
+
+def test_a_sent_bulletin_cannot_be_sent_again_or_edited(client, curator, bulletin, smtp_sink):
+    subscribe(MemberFactory())
+    client.force_login(curator)
+    send_url = reverse("resources:bulletin_send", args=[bulletin.slug])
+
+    client.post(send_url, {"when": "now"})
+    client.post(send_url, {"when": "now"})
+    response = client.post(
+        reverse("resources:bulletin_edit", args=[bulletin.slug]), {"title": "Changed"}
+    )
+
+    assert Delivery.objects.count() == 1
+    bulletin.refresh_from_db()
+    assert bulletin.title == "eBulletin: December 2026"
+    assert response.status_code == 302
+
+
+def test_a_batch_run_twice_sends_nobody_a_second_copy(bulletin, smtp_sink):
+    subscribe(*MemberFactory.create_batch(3))
+    services.bulletin_send(bulletin=bulletin)
+    delivery_ids = list(Delivery.objects.values_list("pk", flat=True))
+
+    send_bulletin_batch(bulletin.pk, delivery_ids)
+    send_bulletin_batch(bulletin.pk, delivery_ids)
+
+    assert len(smtp_sink.recipients()) == 3
+
+
+def test_a_member_who_unsubscribes_during_a_send_is_skipped(bulletin, smtp_sink):
+    staying, leaving = subscribe(MemberFactory(), MemberFactory())
+    services.bulletin_send(bulletin=bulletin)
+    services.bulletin_unsubscribe(profile=profile_for(leaving))
+
+    send_all(bulletin)
+
+    assert smtp_sink.recipients() == [staying.email]
+    assert Delivery.objects.get(member=leaving).status == Delivery.Status.SKIPPED
+
+
+def test_an_unreachable_mail_server_leaves_deliveries_pending_for_the_retry(bulletin, settings):
+    subscribe(MemberFactory())
+    services.bulletin_send(bulletin=bulletin)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens on discard
+
+    # Called directly, a task's retry raises the error it would retry on.
+    with pytest.raises(ConnectionRefusedError):
+        send_bulletin_batch(bulletin.pk, list(Delivery.objects.values_list("pk", flat=True)))
+
+    delivery = Delivery.objects.get()
+    assert delivery.status == Delivery.Status.PENDING
+    assert delivery.attempts == 1 and "Connection" in delivery.error
+
+
+def test_a_dead_workers_claim_is_resumed_by_the_sweep_without_a_second_copy(
+    bulletin, smtp_sink, settings
+):
+    subscribe(*MemberFactory.create_batch(4))
+    services.bulletin_send(bulletin=bulletin)
+    first, second, *rest = Delivery.objects.order_by("pk")
+    # A worker claimed a batch, sent the first and was killed before marking it sent.
+    claimed_at = timezone.now() - timedelta(seconds=settings.BULLETIN_CLAIM_TIMEOUT + 1)
+    Delivery.objects.filter(pk__in=[first.pk, second.pk]).update(
+        status=Delivery.Status.SENDING,
+        claim="00000000-0000-0000-0000-000000000001",
+        claimed_at=claimed_at,
+    )
+
+    sweep_bulletins()  # queues batches after commit; here we run them ourselves
+    send_all(bulletin)
+
+    first.refresh_from_db()
+    assert first.status == Delivery.Status.FAILED and "may have arrived" in first.error
+    assert sorted(smtp_sink.recipients()) == sorted(d.member.email for d in [second, *rest])
+
+
+def test_curators_see_progress_and_retry_failed_deliveries(client, curator, bulletin, smtp_sink):
+    subscribe(*MemberFactory.create_batch(2))
+    services.bulletin_send(bulletin=bulletin)
+    failed = Delivery.objects.first()
+    Delivery.objects.filter(pk=failed.pk).update(status=Delivery.Status.FAILED, error="Refused")
+    client.force_login(curator)
+
+    progress = client.get(
+        reverse("resources:bulletin_progress", args=[bulletin.slug])
+    ).content.decode()
+    assert '<span data-progress="failed">1</span> failed' in progress
+    assert 'hx-trigger="every 2s"' in progress
+
+    client.post(reverse("resources:bulletin_retry", args=[bulletin.slug]))
+    send_all(bulletin)
+
+    progress = client.get(
+        reverse("resources:bulletin_progress", args=[bulletin.slug])
+    ).content.decode()
+    assert '<span data-progress="sent">2</span> sent' in progress
+    assert "hx-trigger" not in progress
+    assert len(smtp_sink.recipients()) == 2
+
+
+def test_a_scheduled_bulletin_goes_when_due(client, curator, bulletin):
+    subscribe(MemberFactory())
+    client.force_login(curator)
+    send_at = timezone.localtime() + timedelta(days=1)
+
+    client.post(
+        reverse("resources:bulletin_send", args=[bulletin.slug]),
+        {"when": "later", "send_at": send_at.strftime("%Y-%m-%dT%H:%M")},
+    )
+    bulletin.refresh_from_db()
+    assert bulletin.status == Bulletin.Status.SCHEDULED
+    sweep_bulletins()
+    assert not Delivery.objects.exists()
+
+    Bulletin.objects.filter(pk=bulletin.pk).update(
+        scheduled_for=timezone.now() - timedelta(minutes=1)
+    )
+    sweep_bulletins()
+    bulletin.refresh_from_db()
+    assert bulletin.status == Bulletin.Status.SENDING
+    assert Delivery.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("send_at", "message"),
+    [
+        ("", "Enter when to send it."),
+        ("2020-01-01T09:00", "Choose a time in the future."),
+        ("soon", "Enter a real date and time"),
+    ],
+)
+def test_a_bad_schedule_gets_a_message_and_sends_nothing(
+    client, curator, bulletin, send_at, message
+):
+    client.force_login(curator)
+
+    response = client.post(
+        reverse("resources:bulletin_send", args=[bulletin.slug]),
+        {"when": "later", "send_at": send_at},
+    )
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    bulletin.refresh_from_db()
+    assert bulletin.status == Bulletin.Status.DRAFT
+
+
+# --- the archive ----------------------------------------------------------------------------
+
+
+def test_the_archive_hides_members_only_parts_from_visitors(client, member, curator):
+    bulletin = make_bulletin(author=curator)
+    add_section(
+        bulletin,
+        "Open to all",
+        resources=[
+            make_resource("Public tool"),
+            make_resource("Members' tool", audience=Resource.Audience.MEMBERS),
+        ],
+    )
+    add_section(bulletin, "For members", text="Inside news.", members_only=True, position=2)
+    services.bulletin_send(bulletin=bulletin)
+
+    visitor_page = client.get(bulletin.get_absolute_url()).content.decode()
+    client.force_login(member)
+    member_page = client.get(bulletin.get_absolute_url()).content.decode()
+
+    assert "Public tool" in visitor_page
+    assert "Members&#x27; tool" not in visitor_page and "For members" not in visitor_page
+    assert "Members&#x27; tool" in member_page and "Inside news." in member_page
+    assert bulletin.title in client.get("/bulletins/").content.decode()
+
+
+def test_the_home_page_shows_the_latest_bulletin(client, curator, bulletin):
+    services.bulletin_send(bulletin=bulletin)
+
+    assert "eBulletin: December 2026" in client.get("/").content.decode()
+
+
+# --- subscribing and unsubscribing ----------------------------------------------------------
+
+
+def test_unsubscribe_by_post_needs_no_session_and_no_csrf_token(member):
+    (reader,) = subscribe(member)
+    token = profile_for(reader).bulletin_token
+    mail_program = Client(enforce_csrf_checks=True)
+
+    response = mail_program.post(
+        f"/bulletins/unsubscribe/{token}/",
+        "List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    assert response.status_code == 200
+    assert not profile_for(reader).__class__.objects.get(member=reader).receives_bulletin
+
+
+def test_opening_the_unsubscribe_link_only_asks(client, member):
+    (reader,) = subscribe(member)
+    token = profile_for(reader).bulletin_token
+
+    response = client.get(f"/bulletins/unsubscribe/{token}/")
+
+    assert "Stop sending me the eBulletin" in response.content.decode()
+    assert type(profile_for(reader)).objects.get(member=reader).receives_bulletin
+
+
+@pytest.mark.parametrize("token", ["not-a-token", "x" * 80])
+def test_a_bad_unsubscribe_token_gets_a_helpful_page(client, token):
+    response = client.post(f"/bulletins/unsubscribe/{token}/")
+
+    assert response.status_code == 404
+    assert "This link does not work" in response.content.decode()
+
+
+def test_the_token_of_a_closed_account_no_longer_works(client, member):
+    (reader,) = subscribe(member)
+    old_token = profile_for(reader).bulletin_token
+    member_erase(reader)
+
+    response = client.post(f"/bulletins/unsubscribe/{old_token}/")
+
+    assert response.status_code == 404
+
+
+def test_members_choose_in_their_preferences(client, member):
+    client.force_login(member)
+
+    client.post(
+        "/members/me/preferences/",
+        {
+            "email_notifications": "on",
+            "receives_bulletin": "on",
+            "email_visibility": "members",
+            "visibility": "members",
+            "show_events": "on",
+        },
+    )
+
+    assert profile_for(member).__class__.objects.get(member=member).receives_bulletin
+
+
+@pytest.mark.parametrize(("setting", "ticked"), [(False, False), (True, True)])
+def test_new_members_are_subscribed_as_the_admin_configures(client, settings, setting, ticked):
+    settings.BULLETIN_SUBSCRIBE_NEW_MEMBERS = setting
+
+    page = client.get("/accounts/signup/").content.decode()
+
+    checkbox = re.search(r'<input type="checkbox" name="receives_bulletin"[^>]*>', page).group()
+    assert (" checked" in checkbox) is ticked

@@ -1,0 +1,154 @@
+"""Files in the library: checked by content, stored under a generated name, served by permission."""
+
+import pytest
+from django.urls import reverse
+
+from resources.models import Resource
+from resources.tasks import extract_resource_text
+from tests.resources.conftest import (
+    docx_bytes,
+    executable_bytes,
+    make_resource,
+    pdf_bytes,
+    upload,
+    zip_bytes,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def add_resource(client, file, **fields):
+    return client.post(
+        "/resources/new/",
+        {
+            "title": fields.pop("title", "Falls prevention toolkit"),
+            "kind": "tool",
+            "summary": "Everything our partnership used.",
+            "audience": fields.pop("audience", "public"),
+            "status": "published",
+            "upload": file,
+            **fields,
+        },
+    )
+
+
+def read(response) -> bytes:
+    return b"".join(response.streaming_content)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("toolkit.pdf", executable_bytes(), "The file must be a PDF, Word, Excel"),
+        ("toolkit.docx", zip_bytes(), "The file must be a PDF, Word, Excel"),
+        ("toolkit.pdf", docx_bytes(), "but its name ends in “.pdf”"),
+        ("toolkit.exe", pdf_bytes(), "but its name ends in “.exe”"),
+        ("toolkit.pdf", b"", "The submitted file is empty."),
+    ],
+)
+def test_a_file_that_is_not_what_it_says_is_refused(client, curator, name, content, message):
+    client.force_login(curator)
+
+    response = add_resource(client, upload(name, content))
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Resource.objects.exists()
+
+
+def test_a_file_over_the_size_limit_is_refused(client, curator, settings):
+    settings.RESOURCE_MAX_UPLOAD_MB = 1
+    client.force_login(curator)
+
+    response = add_resource(client, upload("toolkit.pdf", pdf_bytes() + b"%" * 1_100_000))
+
+    assert "The file must be smaller than 1 MB." in response.content.decode()
+    assert not Resource.objects.exists()
+
+
+def test_an_accepted_file_gets_a_generated_name_and_keeps_its_own_for_download(client, curator):
+    client.force_login(curator)
+
+    add_resource(client, upload("Falls toolkit (final).pdf", pdf_bytes()))
+
+    resource = Resource.objects.get()
+    assert resource.file.name.startswith("resources/")
+    assert "Falls" not in resource.file.name and resource.file.name.endswith(".pdf")
+    response = client.get(reverse("resources:file", args=[resource.slug]))
+    assert response.status_code == 200
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert 'filename="Falls toolkit (final).pdf"' in response["Content-Disposition"]
+    assert read(response).startswith(b"%PDF-")
+    # Not reachable by the storage path either: nothing serves the media folder directly.
+    assert client.get(f"/media/{resource.file.name}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "words"),
+    [
+        ("toolkit.pdf", pdf_bytes("Falls prevention in care homes"), "care homes"),
+        ("plan.docx", docx_bytes("Anticipatory care planning with families"), "families"),
+    ],
+)
+def test_the_text_inside_pdf_and_word_files_is_searchable(client, curator, name, content, words):
+    client.force_login(curator)
+    add_resource(client, upload(name, content), title="Untitled upload")
+    resource = Resource.objects.get()
+
+    extract_resource_text(resource.pk)  # what the worker does after the upload commits
+
+    found = client.get("/resources/", {"q": words}).context["page"].object_list
+    assert [result.title for result in found] == ["Untitled upload"]
+
+
+def test_a_members_only_file_is_refused_to_visitors(client, member):
+    resource = make_resource(
+        "Members' toolkit", audience=Resource.Audience.MEMBERS, link="", file="resources/x.pdf"
+    )
+    resource.file.storage.save("resources/x.pdf", upload("x.pdf", pdf_bytes()))
+    file_url = reverse("resources:file", args=[resource.slug])
+
+    assert client.get(file_url).status_code == 404
+    client.force_login(member)
+    assert client.get(file_url).status_code == 200
+
+
+def test_a_drafts_file_is_refused_to_other_members(client, member, outsider):
+    resource = make_resource(
+        "Draft toolkit",
+        status=Resource.Status.DRAFT,
+        contributor=member,
+        link="",
+        file="resources/y.pdf",
+    )
+    resource.file.storage.save("resources/y.pdf", upload("y.pdf", pdf_bytes()))
+    file_url = reverse("resources:file", args=[resource.slug])
+
+    client.force_login(outsider)
+    assert client.get(file_url).status_code == 404
+    client.force_login(member)
+    assert client.get(file_url).status_code == 200
+
+
+def test_replacing_a_file_removes_the_old_one(client, curator, django_capture_on_commit_callbacks):
+    client.force_login(curator)
+    add_resource(client, upload("first.pdf", pdf_bytes()))
+    resource = Resource.objects.get()
+    old_name = resource.file.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("resources:edit", args=[resource.slug]),
+            {
+                "title": resource.title,
+                "kind": "tool",
+                "summary": resource.summary,
+                "audience": "public",
+                "status": "published",
+                "upload": upload("second.docx", docx_bytes()),
+            },
+        )
+
+    resource.refresh_from_db()
+    assert resource.file_name == "second.docx"
+    assert not resource.file.storage.exists(old_name)
