@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from resources.models import Bulletin, BulletinSection, Delivery, Resource
+from resources.services import resource_index
 
 
 @admin.register(Resource)
@@ -10,7 +11,20 @@ class ResourceAdmin(admin.ModelAdmin):
     search_fields = ["title", "summary"]
     autocomplete_fields = ["organisation", "contributor"]
     filter_horizontal = ["topics"]
-    readonly_fields = ["rating_count", "rating_average", "use_count", "suggested_at"]
+    # Files go through the library's own form, which checks them and names them safely.
+    readonly_fields = [
+        "file",
+        "file_name",
+        "file_size",
+        "rating_count",
+        "rating_average",
+        "use_count",
+        "suggested_at",
+    ]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        resource_index(form.instance)
 
 
 class SectionInline(admin.StackedInline):

@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.utils import timezone
 
 from resources import services
@@ -90,13 +91,25 @@ class ResourceForm(forms.ModelForm):
             raise forms.ValidationError("Enter a title.")
         return title
 
+    def clean_published_on(self):
+        published_on = self.cleaned_data.get("published_on")
+        if published_on and published_on > timezone.localdate():
+            raise forms.ValidationError("The publication date cannot be in the future.")
+        return published_on
+
     def clean(self):
         cleaned = super().clean()
         keeps_file = self.instance.file and not cleaned.get("remove_file")
-        if "upload" not in self.errors and not (
+        if not ({"upload", "link"} & set(self.errors)) and not (
             cleaned.get("upload") or keeps_file or cleaned.get("link")
         ):
             self.add_error("upload", "Upload a file or give a web address below.")
+        if self.errors and cleaned.get("upload") and "upload" not in self.errors:
+            # Browsers never send a file twice: say so, or it is silently lost.
+            self.fields["upload"].help_text = (
+                f"Choose your file “{cleaned['upload'].name}” again before saving. "
+                + self.fields["upload"].help_text
+            )
         if cleaned.get("featured") and cleaned.get("status") != Resource.Status.PUBLISHED:
             self.add_error("featured", "Only a published resource can be featured.")
         return cleaned
@@ -109,8 +122,8 @@ class RatingForm(forms.Form):
         choices=[(5, "5: very useful"), (4, "4"), (3, "3"), (2, "2"), (1, "1: not useful")],
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Choose from 1 to 5 stars.",
-            "invalid_choice": "Choose from 1 to 5 stars.",
+            "required": "Choose a number from 1 to 5.",
+            "invalid_choice": "Choose a number from 1 to 5.",
         },
     )
 
@@ -150,18 +163,33 @@ class SectionForm(forms.ModelForm):
             "text": f"Free text for this section. {MARKDOWN_HINT}",
             "position": "Sections appear in this order: 1 first.",
         }
+        error_messages = {
+            "heading": {"required": "Enter a heading for the section."},
+            "position": {"min_value": "Enter 1 or more."},
+        }
         widgets = {
             "text": forms.Textarea(attrs={"rows": 5}),
             "resources": forms.CheckboxSelectMultiple,
             "events": forms.CheckboxSelectMultiple,
             "communities": forms.CheckboxSelectMultiple,
         }
-        error_messages = {"heading": {"required": "Enter a heading for the section."}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, choices in services.section_choices().items():
             self.fields[name].queryset = choices
+        self.fields["position"].validators.append(MinValueValidator(1))
+        # What curators need to choose: when an event is, and what visitors will not see.
+        self.fields["resources"].label_from_instance = lambda resource: (
+            f"{resource.title}{' (members only)' if resource.audience == 'members' else ''}"
+        )
+        self.fields["events"].label_from_instance = lambda event: (
+            f"{event.title}, {timezone.localtime(event.starts_at):%-d %B %Y}"
+            f"{' (members only)' if event.visibility == 'members' else ''}"
+        )
+        self.fields["communities"].label_from_instance = lambda community: (
+            f"{community.name}{' (members only)' if community.privacy != 'open' else ''}"
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -173,6 +201,23 @@ class SectionForm(forms.ModelForm):
         return cleaned
 
 
+class LocalDateTimeField(forms.DateTimeField):
+    """A UK date and time; the hour that happens twice, or not at all, when the clocks change
+    gets a plain message rather than Django's technical one."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as error:
+            if error.code == "ambiguous_timezone":
+                raise forms.ValidationError(
+                    "The clocks change at that time, so it happens twice or not at all: "
+                    "choose another time.",
+                    code="ambiguous_timezone",
+                ) from None
+            raise
+
+
 class SendForm(forms.Form):
     # The date is asked for only when "later" is chosen; the clean() below says so if missing.
     optional_is_implied = True
@@ -181,10 +226,10 @@ class SendForm(forms.Form):
         label="When should it go?",
         choices=[("now", "Send it now"), ("later", "Send it later")],
         widget=forms.RadioSelect,
-        initial="now",
+        # No default: sending to every member should be a choice, never a slip.
         error_messages={"required": "Choose when to send it."},
     )
-    send_at = forms.DateTimeField(
+    send_at = LocalDateTimeField(
         label="If later: the date and time to send it (UK time)",
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -194,6 +239,12 @@ class SendForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("when") == "now" and (cleaned.get("send_at") or "send_at" in self.errors):
+            self.add_error(
+                "when",
+                "You chose to send it now but also gave a date: choose “Send it later”, "
+                "or clear the date.",
+            )
         if cleaned.get("when") == "later" and "send_at" not in self.errors:
             send_at = cleaned.get("send_at")
             if send_at is None:

@@ -213,9 +213,14 @@ class Delivery(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     # Set when a batch task is queued for it, so the sweep only re-queues what the queue lost.
     queued_at = models.DateTimeField(null=True, blank=True)
-    # The batch that claimed it, and when: a stale claim belongs to a worker that died.
+    # The batch that claimed it, and its latest sign of life: a claim with no recent sign
+    # belongs to a worker that died.
     claim = models.UUIDField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Set just before the message goes to the SMTP server: a dead worker's row with this set
+    # may have arrived, one without was certainly not sent.
+    handed_over_at = models.DateTimeField(null=True, blank=True)
+    in_doubt = models.BooleanField(default=False)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.CharField(max_length=300, blank=True)

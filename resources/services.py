@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import io
 import os
+import re
 import urllib.parse
 import uuid
 import zipfile
+import zlib
 from datetime import datetime
 from decimal import Decimal
 
@@ -15,12 +18,12 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Avg, Count, F, QuerySet, Value
+from django.db.models import Avg, Count, F, Max, Q, QuerySet, Value
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import escape, strip_tags
 from PIL import Image, UnidentifiedImageError
 
 from members.models import Profile, User
@@ -30,6 +33,7 @@ from network.markdown import render_markdown
 from resources.models import Bulletin, Delivery, Rating, Resource, Use
 
 SEARCH_CONFIG = "english"
+TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 FILE_TEXT_LIMIT = 200_000  # characters of a file's text kept for search
 PDF_PAGE_LIMIT = 100
 DOCX_XML_LIMIT = 50 * 1024 * 1024  # uncompressed document.xml; larger is a zip bomb, not a guide
@@ -85,7 +89,7 @@ def can_edit(resource: Resource, viewer) -> bool:
 
 
 def resource_listing(resources: QuerySet[Resource]) -> QuerySet[Resource]:
-    return resources.select_related("organisation")
+    return resources.select_related("organisation").defer("file_text", "search_vector")
 
 
 def resource_search(resources: QuerySet[Resource], text: str) -> QuerySet[Resource]:
@@ -102,7 +106,11 @@ def resource_search(resources: QuerySet[Resource], text: str) -> QuerySet[Resour
 
 
 def resource_index(resource: Resource) -> None:
-    """Rebuild the stored search vector; call after the topics are saved."""
+    """Rebuild the stored search vector; call after the topics are saved.
+
+    Reads the row afresh: the text of its file may have been stored since `resource` was.
+    """
+    resource = Resource.objects.select_related("organisation").get(pk=resource.pk)
     topics = " ".join(resource.topics.values_list("name", flat=True))
     organisation = resource.organisation.name if resource.organisation_id else ""
     vector = (
@@ -148,12 +156,14 @@ def _kind_of_zip(upload) -> str | None:
         with zipfile.ZipFile(upload) as archive:
             names = set(archive.namelist())
             if "mimetype" in names:
-                return ODF_TYPES.get(archive.read("mimetype").strip())
+                # Read a few bytes only: a crafted entry could unpack to gigabytes.
+                with archive.open("mimetype") as mimetype:
+                    return ODF_TYPES.get(mimetype.read(100).strip())
             if "[Content_Types].xml" in names:
                 for part, extension in OOXML_PARTS.items():
                     if part in names:
                         return extension
-    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, ValueError):
+    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, ValueError, EOFError, zlib.error):
         return None
     return None
 
@@ -197,10 +207,16 @@ def file_check(upload) -> str:
     if upload.size == 0:
         raise ValidationError("The file is empty.", code="empty")
     kind = file_kind(upload)
-    if kind is None:
-        raise ValidationError(f"The file must be {ALLOWED_TYPES_TEXT}.", code="not_allowed")
     stated = os.path.splitext(upload.name or "")[1].lower().lstrip(".")
     stated = SAME_KIND.get(stated, stated)
+    if kind is None and stated in FILE_TYPES:
+        raise ValidationError(
+            f"The file is called .{stated} but it is not a real {FILE_TYPES[stated]}: it may be "
+            f"damaged, or another kind of file renamed. The library takes {ALLOWED_TYPES_TEXT}.",
+            code="not_allowed",
+        )
+    if kind is None:
+        raise ValidationError(f"The file must be {ALLOWED_TYPES_TEXT}.", code="not_allowed")
     if stated != kind:
         raise ValidationError(
             f"The file is a {FILE_TYPES[kind]}, but its name ends in “.{stated}”. "
@@ -325,9 +341,18 @@ def resource_curate(*, resource: Resource, action: str, by: User) -> str:
             )
         return "The resource is published."
     if action == "archive":
+        turned_down = resource.status == Resource.Status.DRAFT and resource.suggested_at
         resource.status = Resource.Status.ARCHIVED
         resource.featured = False
         resource.save(update_fields=["status", "featured", "updated_at"])
+        if turned_down and resource.contributor_id and resource.contributor_id != by.pk:
+            notify(
+                member=resource.contributor,
+                kind="resource_not_added",
+                message=f"A curator did not add your suggestion to the library: {resource.title}",
+                url=resource.get_absolute_url(),
+                actor=by,
+            )
         return "The resource is archived: it is no longer listed, but its address still works."
     if action == "draft":
         resource.status = Resource.Status.DRAFT
@@ -347,6 +372,11 @@ def resource_curate(*, resource: Resource, action: str, by: User) -> str:
     raise Http404
 
 
+def _check_published(resource: Resource) -> None:
+    if resource.status != Resource.Status.PUBLISHED:
+        raise ValidationError("Only resources in the library can be rated or marked as used.")
+
+
 def _recount(resource_id: int) -> None:
     ratings = Rating.objects.filter(resource_id=resource_id).aggregate(
         count=Count("pk"), average=Avg("stars")
@@ -361,6 +391,7 @@ def _recount(resource_id: int) -> None:
 
 @transaction.atomic
 def rating_set(*, resource: Resource, member: User, stars: int) -> None:
+    _check_published(resource)
     if not 1 <= stars <= 5:
         raise ValidationError("Choose from 1 to 5 stars.")
     # The lock makes the fresh count below see every rating made at the same moment.
@@ -372,6 +403,7 @@ def rating_set(*, resource: Resource, member: User, stars: int) -> None:
 @transaction.atomic
 def use_toggle(*, resource: Resource, member: User) -> bool:
     """Mark or unmark "I used this in practice"; answers whether it is now marked."""
+    _check_published(resource)
     Resource.objects.select_for_update().filter(pk=resource.pk).first()
     removed, _ = Use.objects.filter(resource=resource, member=member).delete()
     if not removed:
@@ -481,9 +513,8 @@ def bulletin_snapshot(bulletin: Bulletin) -> dict:
 
 
 def _first_paragraph(text: str, limit: int = 300) -> str:
-    """Plain words for a summary line: the first paragraph, without Markdown's marks."""
-    paragraph = (text or "").strip().split("\n\n")[0]
-    plain = " ".join(paragraph.replace("*", "").replace("#", "").replace("_", " ").split())
+    """Plain words for a summary line: the Markdown rendered, its tags dropped, cut at a word."""
+    plain = " ".join(html.unescape(strip_tags(render_markdown(text))).split())
     return plain if len(plain) <= limit else plain[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
@@ -496,7 +527,8 @@ def public_view(frozen: dict, *, member: bool) -> dict:
         if section["members_only"]:
             continue
         entries = [entry for entry in section["entries"] if not entry["members_only"]]
-        sections.append({**section, "entries": entries})
+        if entries or section["html"]:
+            sections.append({**section, "entries": entries})
     return {**frozen, "sections": sections}
 
 
@@ -522,9 +554,24 @@ def bulletin_schedule(*, bulletin: Bulletin, when: datetime) -> None:
         raise BulletinError("This bulletin has already been sent.")
     if when <= timezone.now():
         raise BulletinError("Choose a time in the future.")
+    _check_not_empty(bulletin)
     bulletin.status = Bulletin.Status.SCHEDULED
     bulletin.scheduled_for = when
     bulletin.save(update_fields=["status", "scheduled_for"])
+
+
+def bulletin_schedule_failed(*, bulletin: Bulletin, reason: str) -> None:
+    """A scheduled bulletin that cannot go (emptied since): back to draft, its curator told."""
+    updated = Bulletin.objects.filter(pk=bulletin.pk, status=Bulletin.Status.SCHEDULED).update(
+        status=Bulletin.Status.DRAFT, scheduled_for=None
+    )
+    if updated and bulletin.created_by_id:
+        notify(
+            member=bulletin.created_by,
+            kind="bulletin_not_sent",
+            message=f"“{bulletin.title}” was not sent at its time: {reason}",
+            url=bulletin.get_absolute_url(),
+        )
 
 
 @transaction.atomic
@@ -548,8 +595,7 @@ def bulletin_send(*, bulletin: Bulletin) -> int:
     bulletin = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
     if not bulletin.is_editable:
         raise BulletinError("This bulletin has already been sent.")
-    if not bulletin.sections.exists() and not bulletin.introduction.strip():
-        raise BulletinError("The bulletin is empty: add an introduction or a section first.")
+    _check_not_empty(bulletin)
     bulletin.frozen = bulletin_snapshot(bulletin)
     bulletin.status = Bulletin.Status.SENDING
     bulletin.sent_at = timezone.now()
@@ -562,6 +608,11 @@ def bulletin_send(*, bulletin: Bulletin) -> int:
     )
     fan_out_bulletin.delay_on_commit(bulletin.pk)
     return Delivery.objects.filter(bulletin=bulletin).count()
+
+
+def _check_not_empty(bulletin: Bulletin) -> None:
+    if not bulletin.sections.exists() and not bulletin.introduction.strip():
+        raise BulletinError("The bulletin is empty: add an introduction or a section first.")
 
 
 def bulletin_finish_if_done(bulletin_id: int) -> bool:
@@ -577,38 +628,45 @@ def bulletin_finish_if_done(bulletin_id: int) -> bool:
 
 
 def bulletin_progress(bulletin: Bulletin) -> dict:
-    counts = dict(
-        Delivery.objects.filter(bulletin=bulletin)
-        .values_list("status")
-        .annotate(count=Count("pk"))
-        .values_list("status", "count")
+    counts = Delivery.objects.filter(bulletin=bulletin).aggregate(
+        **{status: Count("pk", filter=Q(status=status)) for status in Delivery.Status.values},
+        in_doubt=Count("pk", filter=Q(in_doubt=True, status=Delivery.Status.FAILED)),
     )
-    total = sum(counts.values())
-    pending = counts.get(Delivery.Status.PENDING, 0) + counts.get(Delivery.Status.SENDING, 0)
+    total = sum(counts[status] for status in Delivery.Status.values)
+    pending = counts[Delivery.Status.PENDING] + counts[Delivery.Status.SENDING]
     return {
         "total": total,
-        "sent": counts.get(Delivery.Status.SENT, 0),
-        "failed": counts.get(Delivery.Status.FAILED, 0),
-        "skipped": counts.get(Delivery.Status.SKIPPED, 0),
+        "sent": counts[Delivery.Status.SENT],
+        "failed": counts[Delivery.Status.FAILED] - counts["in_doubt"],
+        "in_doubt": counts["in_doubt"],
+        "skipped": counts[Delivery.Status.SKIPPED],
         "pending": pending,
         "percent": round(100 * (total - pending) / total) if total else 100,
     }
 
 
 @transaction.atomic
-def deliveries_retry_failed(*, bulletin: Bulletin) -> int:
-    """Curators try the failed deliveries again; answers how many."""
+def deliveries_retry_failed(*, bulletin: Bulletin, in_doubt: bool = False) -> int:
+    """Curators try the failed deliveries again; answers how many.
+
+    Those in doubt (interrupted mid-send: they may have arrived) are retried only when asked,
+    since their member may get a second copy.
+    """
     from resources.tasks import fan_out_bulletin
 
     bulletin = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
     if bulletin.frozen is None:
         raise BulletinError("This bulletin has not been sent.")
-    retried = Delivery.objects.filter(bulletin=bulletin, status=Delivery.Status.FAILED).update(
+    retried = Delivery.objects.filter(
+        bulletin=bulletin, status=Delivery.Status.FAILED, in_doubt=in_doubt
+    ).update(
         status=Delivery.Status.PENDING,
         attempts=0,
         error="",
+        in_doubt=False,
         claim=None,
         claimed_at=None,
+        handed_over_at=None,
         queued_at=None,
     )
     if retried:
@@ -620,31 +678,33 @@ def deliveries_retry_failed(*, bulletin: Bulletin) -> int:
 
 
 def stale_claims_release(bulletin_id: int) -> int:
-    """Take back what a dead worker had claimed.
+    """Take back what a dead worker had claimed; answers how many deliveries wait again.
 
-    A batch sends in delivery order and marks each one sent at once, so of a dead worker's
-    claimed deliveries only the first may have gone out without being marked: it is marked
-    failed ("may have arrived") rather than risk sending it twice, and curators may retry it.
-    The rest were certainly not sent and wait for the next batch.
+    A batch renews its claim before each message, so a claim with no sign of life for
+    BULLETIN_CLAIM_TIMEOUT is dead. Of its rows, one that was handed to the SMTP server but not
+    marked may have arrived: it is marked failed and in doubt, for a curator to decide, rather
+    than risk a second copy. The rest were certainly not sent and wait for the next batch.
     """
     cutoff = timezone.now() - timezone.timedelta(seconds=settings.BULLETIN_CLAIM_TIMEOUT)
-    stale = Delivery.objects.filter(
-        bulletin_id=bulletin_id, status=Delivery.Status.SENDING, claimed_at__lt=cutoff
+    dead_claims = (
+        Delivery.objects.filter(bulletin_id=bulletin_id, status=Delivery.Status.SENDING)
+        .values("claim")
+        .annotate(last_sign=Max("claimed_at"))
+        .filter(last_sign__lt=cutoff)
+        .values_list("claim", flat=True)
     )
     released = 0
-    for claim in set(stale.values_list("claim", flat=True)):
+    for claim in list(dead_claims):
         with transaction.atomic():
             claimed = Delivery.objects.select_for_update().filter(
                 bulletin_id=bulletin_id, claim=claim, status=Delivery.Status.SENDING
             )
-            in_doubt = claimed.order_by("pk").first()
-            if in_doubt is None:
-                continue
-            Delivery.objects.filter(pk=in_doubt.pk).update(
+            claimed.filter(handed_over_at__isnull=False).update(
                 status=Delivery.Status.FAILED,
-                error="Interrupted while sending: it may have arrived. Retry to send it again.",
+                in_doubt=True,
+                error="Interrupted while sending: it may have arrived.",
             )
-            released += claimed.exclude(pk=in_doubt.pk).update(
+            released += claimed.filter(handed_over_at__isnull=True).update(
                 status=Delivery.Status.PENDING, claim=None, claimed_at=None, queued_at=None
             )
     return released
@@ -654,7 +714,8 @@ def stale_claims_release(bulletin_id: int) -> int:
 
 
 def subscription_for_token(token: str) -> Profile | None:
-    if not token or len(token) > 64:
+    # Anything but a token's own characters (a NUL byte, say) is simply not a token.
+    if not TOKEN.fullmatch(token or ""):
         return None
     return Profile.objects.select_related("member").filter(bulletin_token=token).first()
 

@@ -69,7 +69,9 @@ def send_bulletin_batch(self, bulletin_id: int, delivery_ids: list[int]) -> str:
     """Send one batch over one SMTP connection.
 
     Each delivery is claimed before anything is sent, so a task delivered twice finds nothing
-    left to claim; each is marked sent as soon as the server accepts it.
+    left to claim. Before each message the batch renews its claim on that row and notes the
+    hand-over; after it, marks the row sent. A batch that finds its claim gone (the sweep took
+    it over from a batch it thought dead) stops at once.
     """
     claim = uuid.uuid4()
     claimed = Delivery.objects.filter(
@@ -97,35 +99,35 @@ def send_bulletin_batch(self, bulletin_id: int, delivery_ids: list[int]) -> str:
     mail = services.BulletinMail(bulletin, bulletin.frozen)
     connection = get_connection()
     done = 0
-    in_flight = None
     try:
         connection.open()
         for delivery in deliveries:
             profile = getattr(delivery.member, "profile", None)
             # They may have unsubscribed or left since the bulletin was frozen.
             if not _still_wanted(delivery.member, profile):
-                _mark(delivery, Delivery.Status.SKIPPED)
+                _mark(delivery, claim, Delivery.Status.SKIPPED)
             else:
-                in_flight = delivery
+                if not _hand_over(delivery, claim):
+                    return "claim taken over"
                 try:
                     connection.send_messages(
                         [mail.message(delivery.member, profile.bulletin_token)]
                     )
                 except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as refusal:
-                    _mark(delivery, Delivery.Status.FAILED, error=_describe(refusal))
+                    _mark(delivery, claim, Delivery.Status.FAILED, error=_describe(refusal))
+                except (smtplib.SMTPException, OSError) as error:
+                    # The server broke off during this message: it may have been delivered,
+                    # and sending it again could be a second copy. Curators see it and decide.
+                    _mark(delivery, claim, Delivery.Status.FAILED, error=_describe(error))
+                    Delivery.objects.filter(pk=delivery.pk).update(in_doubt=True)
+                    done += 1
+                    raise
                 else:
-                    _mark(delivery, Delivery.Status.SENT)
-                in_flight = None
+                    _mark(delivery, claim, Delivery.Status.SENT)
             done += 1
     except (smtplib.SMTPException, OSError) as error:
-        unsent = deliveries[done:]
-        if in_flight is not None:
-            # The server broke off during this message: it may have been delivered, and sending
-            # it again could be a second copy. A curator sees it failed and may retry it.
-            _mark(in_flight, Delivery.Status.FAILED, error=f"May have arrived: {_describe(error)}")
-            unsent = unsent[1:]
-        # Nothing else was handed over: the retry of this task takes it up again.
-        _release(unsent, error)
+        # Nothing after the broken message was handed over: this task's retry takes it up.
+        _release(deliveries[done:], claim, error)
         if self.request.retries >= MAX_ATTEMPTS:
             return "failed"
         raise self.retry(exc=error, countdown=30 * 2**self.request.retries) from error
@@ -145,8 +147,19 @@ def _still_wanted(member: User, profile) -> bool:
     )
 
 
-def _mark(delivery: Delivery, status: str, *, error: str = "") -> None:
-    Delivery.objects.filter(pk=delivery.pk).update(
+def _hand_over(delivery: Delivery, claim) -> bool:
+    """Renew the claim (a sign of life for the sweep) and note the hand-over; False if the
+    claim is no longer this batch's."""
+    now = timezone.now()
+    return bool(
+        Delivery.objects.filter(pk=delivery.pk, claim=claim, status=Delivery.Status.SENDING).update(
+            claimed_at=now, handed_over_at=now
+        )
+    )
+
+
+def _mark(delivery: Delivery, claim, status: str, *, error: str = "") -> None:
+    Delivery.objects.filter(pk=delivery.pk, claim=claim).update(
         status=status,
         sent_at=timezone.now() if status == Delivery.Status.SENT else None,
         error=error,
@@ -154,14 +167,15 @@ def _mark(delivery: Delivery, status: str, *, error: str = "") -> None:
     )
 
 
-def _release(deliveries: list[Delivery], error: Exception) -> None:
+def _release(deliveries: list[Delivery], claim, error: Exception) -> None:
     for delivery in deliveries:
         attempts = delivery.attempts + 1
-        Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
+        Delivery.objects.filter(pk=delivery.pk, claim=claim, status=Delivery.Status.SENDING).update(
             status=Delivery.Status.FAILED if attempts >= MAX_ATTEMPTS else Delivery.Status.PENDING,
             attempts=attempts,
             claim=None,
             claimed_at=None,
+            handed_over_at=None,
             error=_describe(error),
         )
 
@@ -193,16 +207,23 @@ def sweep_bulletins() -> dict:
         try:
             services.bulletin_send(bulletin=bulletin)
             started += 1
-        except services.BulletinError:
-            continue
+        except services.BulletinError as error:
+            services.bulletin_schedule_failed(bulletin=bulletin, reason=str(error))
     resumed = 0
     for bulletin_id in Bulletin.objects.filter(status=Bulletin.Status.SENDING).values_list(
         "pk", flat=True
     ):
         services.stale_claims_release(bulletin_id)
-        # Batches whose queue message was lost: queue them again.
-        Delivery.objects.filter(
-            bulletin_id=bulletin_id, status=Delivery.Status.PENDING, queued_at__lt=now - LOST_BATCH
-        ).update(queued_at=None)
+        # Batches whose queue message was lost: queue them again, but only when nothing has
+        # moved for a while (a long send still working through its queue is not lost).
+        moving = Delivery.objects.filter(
+            bulletin_id=bulletin_id, claimed_at__gte=now - LOST_BATCH
+        ).exists()
+        if not moving:
+            Delivery.objects.filter(
+                bulletin_id=bulletin_id,
+                status=Delivery.Status.PENDING,
+                queued_at__lt=now - LOST_BATCH,
+            ).update(queued_at=None)
         resumed += fan_out_bulletin(bulletin_id)
     return {"started": started, "resumed": resumed}

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -35,8 +36,9 @@ def _curators_only(request) -> None:
 def resource_list(request):
     resource_filter = ResourceFilter(request.GET, queryset=services.visible_resources(request.user))
     resources = resource_filter.qs
-    query = resource_filter.form.cleaned_data.get("q", "") if resource_filter.is_bound else ""
-    if resource_filter.form.is_valid() and query:
+    # The words still count when another filter is wrong (its message shows beside it).
+    query = resource_filter.form.cleaned_data.get("q", "")
+    if query:
         resources = services.resource_search(resources, query)
     page = Paginator(services.resource_listing(resources), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -161,7 +163,10 @@ def resource_edit(request, slug):
     )
 
 
+@transaction.atomic
 def _save(request, form: ResourceForm, resource: Resource) -> None:
+    # One transaction: the task reading the file's text starts only once the topics and the
+    # index are saved too.
     if resource.status == Resource.Status.PUBLISHED and not resource.published_on:
         resource.published_on = timezone.localdate()
     services.resource_save(
@@ -198,8 +203,13 @@ def rate(request, slug):
     form = RatingForm(request.POST)
     if not form.is_valid():
         return resource_detail(request, slug, rating_form=form)
-    services.rating_set(resource=resource, member=request.user, stars=form.cleaned_data["stars"])
-    messages.success(request, "Thank you: your rating is saved.")
+    try:
+        services.rating_set(
+            resource=resource, member=request.user, stars=form.cleaned_data["stars"]
+        )
+        messages.success(request, "Thank you: your rating is saved.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     return redirect(resource)
 
 
@@ -207,10 +217,13 @@ def rate(request, slug):
 @require_POST
 def used(request, slug):
     resource = services.resource_for(request.user, slug)
-    if services.use_toggle(resource=resource, member=request.user):
-        messages.success(request, "Thank you: the network counts what members use in practice.")
-    else:
-        messages.info(request, "You no longer mark this resource as used in practice.")
+    try:
+        if services.use_toggle(resource=resource, member=request.user):
+            messages.success(request, "Thank you: the network counts what members use in practice.")
+        else:
+            messages.info(request, "You no longer mark this resource as used in practice.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     return redirect(resource)
 
 
@@ -444,7 +457,9 @@ def bulletin_progress(request, slug):
 def bulletin_retry(request, slug):
     bulletin = _curated_bulletin(request, slug)
     try:
-        count = services.deliveries_retry_failed(bulletin=bulletin)
+        count = services.deliveries_retry_failed(
+            bulletin=bulletin, in_doubt=request.POST.get("in_doubt") == "1"
+        )
         messages.success(request, f"Trying again for {count} member{'s' if count != 1 else ''}.")
     except BulletinError as error:
         messages.error(request, str(error))

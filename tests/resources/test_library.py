@@ -359,7 +359,7 @@ def test_a_rating_out_of_range_gets_a_message_and_changes_nothing(client, member
     response = client.post(reverse("resources:rate", args=[resource.slug]), {"stars": "11"})
 
     assert response.status_code == 400
-    assert "Choose from 1 to 5 stars." in response.content.decode()
+    assert "Choose a number from 1 to 5." in response.content.decode()
     resource.refresh_from_db()
     assert resource.rating_count == 0
 
@@ -396,3 +396,69 @@ def test_the_data_export_lists_contributions_ratings_and_bulletins(client, membe
     assert export["contributed"][0]["title"] == "Run chart tool"
     assert export["ratings"] == [{"resource": "Run chart tool", "stars": 4}]
     assert export["used_in_practice"] == ["Run chart tool"]
+
+
+def test_a_future_publication_date_gets_a_message(client, curator):
+    client.force_login(curator)
+
+    response = client.post(
+        "/resources/new/",
+        {
+            "title": "From the future",
+            "kind": "guide",
+            "summary": "Soon.",
+            "link": "https://example.org/x",
+            "audience": "public",
+            "status": "published",
+            "published_on": "2099-01-01",
+        },
+    )
+
+    assert "The publication date cannot be in the future." in response.content.decode()
+
+
+def test_visitors_do_not_see_who_shared_a_resource(client, member):
+    resource = make_resource("Run chart tool", contributor=member)
+
+    assert "Morag Campbell" not in client.get(resource.get_absolute_url()).content.decode()
+    client.force_login(member)
+    assert "Morag Campbell" in client.get(resource.get_absolute_url()).content.decode()
+
+
+def test_words_are_searched_even_when_another_filter_is_wrong(client, member):
+    make_resource("Frailty screening guide")
+    make_resource("Discharge tool")
+    client.force_login(member)
+
+    assert titles(client.get("/resources/?q=frailty&topic=abc")) == ["Frailty screening guide"]
+
+
+def test_archived_resources_cannot_be_rated(client, member):
+    resource = make_resource("Old tool", status=Resource.Status.ARCHIVED)
+    client.force_login(member)
+
+    client.post(reverse("resources:rate", args=[resource.slug]), {"stars": 5})
+    client.post(reverse("resources:used", args=[resource.slug]))
+
+    resource.refresh_from_db()
+    assert resource.rating_count == 0 and resource.use_count == 0
+
+
+def test_a_turned_down_suggestion_is_told_to_its_contributor(client, member, curator):
+    suggestion = make_resource(
+        "Duplicate",
+        status=Resource.Status.DRAFT,
+        contributor=member,
+        suggested_at="2026-11-01T09:00Z",
+        published_on=None,
+    )
+    client.force_login(curator)
+
+    client.post(reverse("resources:curate", args=[suggestion.slug]), {"action": "archive"})
+
+    assert Notification.objects.filter(recipient=member, kind="resource_not_added").exists()
+    client.force_login(member)
+    assert (
+        "This suggestion was not added to the library"
+        in client.get(suggestion.get_absolute_url()).content.decode()
+    )

@@ -39,8 +39,9 @@ def read(response) -> bytes:
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("toolkit.pdf", executable_bytes(), "The file must be a PDF, Word, Excel"),
-        ("toolkit.docx", zip_bytes(), "The file must be a PDF, Word, Excel"),
+        ("toolkit.pdf", executable_bytes(), "it is not a real PDF"),
+        ("toolkit.docx", zip_bytes(), "it is not a real Word document"),
+        ("toolkit.exe", executable_bytes(), "The file must be a PDF, Word, Excel"),
         ("toolkit.pdf", docx_bytes(), "but its name ends in “.pdf”"),
         ("toolkit.exe", pdf_bytes(), "but its name ends in “.exe”"),
         ("toolkit.pdf", b"", "The submitted file is empty."),
@@ -152,3 +153,35 @@ def test_replacing_a_file_removes_the_old_one(client, curator, django_capture_on
     resource.refresh_from_db()
     assert resource.file_name == "second.docx"
     assert not resource.file.storage.exists(old_name)
+
+
+def test_a_crafted_zip_is_refused_without_unpacking_it(client, curator):
+    import io
+    import zipfile
+
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", b"\0" * 50_000_000)  # 50 MB of nothing, a few KB packed
+    client.force_login(curator)
+
+    response = add_resource(client, upload("toolkit.odt", stream.getvalue()))
+
+    assert "it is not a real OpenDocument text" in response.content.decode()
+
+
+def test_a_damaged_zip_gets_a_message_not_an_error(client, curator):
+    import io
+    import zipfile
+
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", b"application/vnd.oasis.opendocument.text" * 500)
+    content = bytearray(stream.getvalue())
+    content[40:60] = b"\xff" * 20  # damage the packed data of the first entry
+    client.force_login(curator)
+
+    response = add_resource(client, upload("toolkit.odt", bytes(content)))
+
+    assert response.status_code == 200
+    assert "it is not a real OpenDocument text" in response.content.decode()
+    assert not Resource.objects.exists()
