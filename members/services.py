@@ -279,6 +279,12 @@ def notify(
     return notification
 
 
+def notify_role(*, role: str, kind: str, message: str, url: str = "", actor: User | None = None):
+    """Tell everyone who holds a role (a group such as Curators) the same thing."""
+    for member in User.objects.filter(groups__name=role, is_active=True).distinct():
+        notify(member=member, kind=kind, message=message, url=url, actor=actor)
+
+
 def unread_count(member: User) -> int:
     return Notification.objects.filter(recipient=member, read_at__isnull=True).count()
 

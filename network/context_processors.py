@@ -9,7 +9,7 @@ SECTIONS = [
     ("Mentoring", "mentoring:hub"),
     ("Resources", "resources:list"),
     ("Bulletins", "resources:bulletins"),
-    ("Insights", "insights"),
+    ("Insights", "insights:dashboard"),
     ("Search", "search"),
 ]
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("events/", include("events.urls")),
     path("mentoring/", include("mentoring.urls")),
     path("", include("resources.urls")),
+    path("insights/", include("insights.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -34,6 +34,7 @@ NETWORK_FEATURES = [
 
 def home(request):
     from events.services import event_listing, places_left, visible_events
+    from insights.services import published_stories
     from resources.services import resource_listing, sent_bulletins, visible_resources
 
     upcoming = list(
@@ -53,16 +54,13 @@ def home(request):
                 resource_listing(visible_resources(request.user).filter(featured=True))[:3]
             ),
             "latest_bulletin": sent_bulletins().first(),
+            "stories": list(published_stories()[:3]),
         },
     )
 
 
 # Sections whose pages later work fills; until then each says what it will hold.
 SECTIONS = {
-    "insights": (
-        "Network impact",
-        "How the network is doing on the five features of effective networks.",
-    ),
     "search": ("Search the network", "One search over people, resources, communities and events."),
 }
 

@@ -28,7 +28,7 @@ from PIL import Image, UnidentifiedImageError
 
 from members.models import Profile, User
 from members.roles import CURATORS, is_curator
-from members.services import member_profiles, notify
+from members.services import member_profiles, notify, notify_role
 from network.markdown import render_markdown
 from resources.models import Bulletin, Delivery, Rating, Resource, Use
 
@@ -307,14 +307,13 @@ def resource_save(*, resource: Resource, by: User, upload=None, remove_file: boo
     if upload is not None:
         extract_resource_text.delay_on_commit(resource.pk)
     if suggesting:
-        for curator in User.objects.filter(groups__name=CURATORS, is_active=True).distinct():
-            notify(
-                member=curator,
-                kind="resource_suggested",
-                message=f"{by.display_name} suggested a resource: {resource.title}",
-                url=resource.get_absolute_url(),
-                actor=by,
-            )
+        notify_role(
+            role=CURATORS,
+            kind="resource_suggested",
+            message=f"{by.display_name} suggested a resource: {resource.title}",
+            url=resource.get_absolute_url(),
+            actor=by,
+        )
 
 
 CURATOR_ACTIONS = {"publish", "archive", "feature", "unfeature", "draft"}

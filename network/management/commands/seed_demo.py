@@ -19,6 +19,7 @@ from django.utils.text import slugify
 
 from communities import demo as community_demo
 from events import demo as event_demo
+from insights import demo as insight_demo
 from members.models import Notification, Organisation, Profile, Region, Sector, Topic, User
 from members.roles import COORDINATORS, CURATORS
 from members.services import profile_index, profile_slug
@@ -257,6 +258,7 @@ class Command(BaseCommand):
             events = event_demo.seed(members)
             mentors = mentoring_demo.seed(members)
             resources = resource_demo.seed(members)
+            insight_demo.seed(members)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo network ready: {len(organisations)} organisations, {len(topics)} topics, "

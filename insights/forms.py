@@ -1,0 +1,115 @@
+from django import forms
+from django.utils import timezone
+
+from communities.models import Community, Membership
+from events.models import Event, Registration
+from insights.models import Assessment, Feature, Story
+
+
+class StoryForm(forms.ModelForm):
+    features = forms.MultipleChoiceField(
+        label="Which features of the network does it reflect?",
+        choices=Feature.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one feature."},
+    )
+
+    class Meta:
+        model = Story
+        fields = [
+            "title",
+            "change",
+            "place",
+            "result",
+            "features",
+            "community",
+            "event",
+            "mentoring_helped",
+        ]
+        labels = {
+            "title": "A title for your story",
+            "change": "What did you change?",
+            "place": "Where?",
+            "result": "What happened as a result?",
+            "community": "A community of practice that helped",
+            "event": "An event that helped",
+            "mentoring_helped": "Mentoring through the network helped",
+        }
+        help_texts = {
+            "place": "The team, service or area, for example “Ward 7, Ninewells Hospital”.",
+            "result": "What people noticed: figures if you have them, or what they said.",
+        }
+        widgets = {
+            "change": forms.Textarea(attrs={"rows": 5}),
+            "result": forms.Textarea(attrs={"rows": 5}),
+        }
+        error_messages = {
+            "title": {"required": "Enter a title."},
+            "change": {"required": "Say what you changed."},
+            "place": {"required": "Say where the change happened."},
+            "result": {"required": "Say what happened as a result."},
+        }
+
+    def __init__(self, *args, author, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only what the author belongs to or attended, and nothing secret: a published story
+        # must not name a community others may not know exists.
+        self.fields["community"].queryset = Community.objects.filter(
+            pk__in=Membership.objects.filter(member=author).values("community_id")
+        ).exclude(privacy=Community.Privacy.SECRET)
+        self.fields["community"].empty_label = "None"
+        self.fields["event"].queryset = Event.objects.filter(
+            pk__in=Registration.objects.filter(
+                member=author, status=Registration.Status.CONFIRMED
+            ).values("event_id"),
+            starts_at__lte=timezone.now(),
+        ).order_by("-starts_at")
+        self.fields["event"].empty_label = "None"
+
+
+class AssessmentForm(forms.Form):
+    year = forms.IntegerField(
+        label="Year",
+        min_value=2000,
+        max_value=2100,
+        error_messages={
+            "required": "Enter the year.",
+            "invalid": "Enter a year, for example 2026.",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = timezone.localdate().year
+        for feature in Feature:
+            self.fields[f"{feature.value}_rating"] = forms.TypedChoiceField(
+                label=f"{feature.label}: rating",
+                coerce=int,
+                choices=[(n, str(n)) for n in range(1, 6)],
+                widget=forms.RadioSelect,
+                help_text="1 is weak, 5 is strong.",
+                error_messages={"required": f"Rate {feature.label.lower()} from 1 to 5."},
+            )
+            self.fields[f"{feature.value}_evidence"] = forms.CharField(
+                label=f"{feature.label}: evidence",
+                required=False,
+                max_length=3000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+
+    def ratings(self) -> dict[str, tuple[int, str]]:
+        return {
+            feature.value: (
+                self.cleaned_data[f"{feature.value}_rating"],
+                self.cleaned_data[f"{feature.value}_evidence"],
+            )
+            for feature in Feature
+        }
+
+    @classmethod
+    def initial_for(cls, year: int) -> dict:
+        initial = {"year": year}
+        for assessment in Assessment.objects.filter(year=year):
+            initial[f"{assessment.feature}_rating"] = assessment.rating
+            initial[f"{assessment.feature}_evidence"] = assessment.evidence
+        return initial

@@ -1,0 +1,112 @@
+"""Rules of the network's impact: stories of change and the yearly self-assessment.
+
+The measured figures for the five features arrive with the rest of issue #8.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from insights.models import Assessment, Feature, Story
+from members.models import User
+from members.roles import COORDINATORS, is_coordinator
+from members.services import notify, notify_role
+
+
+def can_review(viewer) -> bool:
+    return is_coordinator(viewer)
+
+
+def published_stories() -> QuerySet[Story]:
+    return (
+        Story.objects.filter(status=Story.Status.PUBLISHED)
+        .select_related("author", "author__profile__organisation", "community", "event")
+        .order_by("-published_at", "-pk")
+    )
+
+
+def story_for(viewer, story_id: int) -> Story:
+    """Published stories are for everyone; others for their author and the coordinators."""
+    story = (
+        Story.objects.select_related(
+            "author", "author__profile__organisation", "community", "event"
+        )
+        .filter(pk=story_id)
+        .first()
+    )
+    if story is None:
+        raise Http404("No such story")
+    if story.status != Story.Status.PUBLISHED and not (
+        can_review(viewer) or (viewer.is_authenticated and story.author_id == viewer.pk)
+    ):
+        raise Http404("No such story")
+    return story
+
+
+@transaction.atomic
+def story_submit(*, story: Story, author: User) -> Story:
+    story.author = author
+    story.status = Story.Status.SUBMITTED
+    story.save()
+    notify_role(
+        role=COORDINATORS,
+        kind="story_submitted",
+        message=f"{author.display_name} shared a story of change: {story.title}",
+        url=story.get_absolute_url(),
+        actor=author,
+    )
+    return story
+
+
+@transaction.atomic
+def story_review(*, story: Story, publish: bool, by: User) -> None:
+    if not can_review(by):
+        raise Http404
+    story = Story.objects.select_for_update().get(pk=story.pk)
+    story.status = Story.Status.PUBLISHED if publish else Story.Status.DECLINED
+    story.reviewed_by = by
+    story.published_at = timezone.now() if publish else None
+    story.save(update_fields=["status", "reviewed_by", "published_at"])
+    if story.author_id and story.author_id != by.pk:
+        notify(
+            member=story.author,
+            kind="story_published" if publish else "story_declined",
+            message=(
+                f"Your story is published: {story.title}"
+                if publish
+                else f"Your story was not published this time: {story.title}"
+            ),
+            url=story.get_absolute_url(),
+            actor=by,
+        )
+
+
+@transaction.atomic
+def assessment_record(*, year: int, ratings: dict[str, tuple[int, str]], by: User) -> None:
+    """Record (or correct) one year's rating of each feature."""
+    for feature, (rating, evidence) in ratings.items():
+        Assessment.objects.update_or_create(
+            year=year,
+            feature=feature,
+            defaults={"rating": rating, "evidence": evidence, "recorded_by": by},
+        )
+
+
+def assessment_trend() -> dict:
+    """Years as columns, features as rows: what the network said of itself, year by year."""
+    assessments = list(Assessment.objects.all())
+    years = sorted({assessment.year for assessment in assessments})
+    by_key = {(assessment.feature, assessment.year): assessment for assessment in assessments}
+    return {
+        "years": years,
+        "rows": [
+            {
+                "feature": feature.label,
+                "cells": [by_key.get((feature.value, year)) for year in years],
+            }
+            for feature in Feature
+        ],
+    }

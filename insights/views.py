@@ -1,0 +1,109 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from insights import services
+from insights.forms import AssessmentForm, StoryForm
+from insights.models import Story
+
+PAGE_SIZE = 10
+
+
+def _coordinators_only(request) -> None:
+    if not services.can_review(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def dashboard(request):
+    can_review = services.can_review(request.user)
+    return render(
+        request,
+        "insights/dashboard.html",
+        {
+            "stories": list(services.published_stories()[:3]),
+            "trend": services.assessment_trend(),
+            "can_review": can_review,
+            "to_review": Story.objects.filter(status=Story.Status.SUBMITTED).count()
+            if can_review
+            else 0,
+            "my_stories": Story.objects.filter(author=request.user).exclude(
+                status=Story.Status.PUBLISHED
+            ),
+        },
+    )
+
+
+def story_list(request):
+    page = Paginator(services.published_stories(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "insights/story_list.html", {"page": page})
+
+
+def story_detail(request, story_id):
+    story = services.story_for(request.user, story_id)
+    return render(
+        request,
+        "insights/story.html",
+        {"story": story, "can_review": services.can_review(request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def story_create(request):
+    form = StoryForm(request.POST if request.method == "POST" else None, author=request.user)
+    if request.method == "POST" and form.is_valid():
+        story = services.story_submit(story=form.save(commit=False), author=request.user)
+        messages.success(
+            request,
+            "Thank you for your story. A coordinator will read it before it is published.",
+        )
+        return redirect(story)
+    return render(request, "insights/story_form.html", {"form": form})
+
+
+@login_required
+def story_review_list(request):
+    _coordinators_only(request)
+    waiting = Story.objects.filter(status=Story.Status.SUBMITTED).select_related("author")
+    page = Paginator(waiting.order_by("created_at"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "insights/review.html", {"page": page})
+
+
+@login_required
+@require_POST
+def story_review(request, story_id):
+    _coordinators_only(request)
+    story = services.story_for(request.user, story_id)
+    publish = request.POST.get("decision") == "publish"
+    services.story_review(story=story, publish=publish, by=request.user)
+    messages.success(
+        request, "The story is published." if publish else "The story will not be published."
+    )
+    return redirect(story)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment(request):
+    _coordinators_only(request)
+    # ?year=2025 opens an earlier year's ratings to correct them.
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else timezone.localdate().year
+    if request.method == "POST":
+        form = AssessmentForm(request.POST)
+        if form.is_valid():
+            services.assessment_record(
+                year=form.cleaned_data["year"], ratings=form.ratings(), by=request.user
+            )
+            messages.success(
+                request, f"The self-assessment for {form.cleaned_data['year']} is saved."
+            )
+            return redirect("insights:dashboard")
+    else:
+        form = AssessmentForm(initial=AssessmentForm.initial_for(year))
+    return render(request, "insights/assessment.html", {"form": form})
