@@ -3,7 +3,10 @@ from django.utils import timezone
 
 from communities.models import Community, Membership
 from events.models import Event, Registration
+from insights.measures import PERIODS
 from insights.models import Assessment, Feature, Story
+from members.models import Region
+from network.forms import FilterForm
 
 
 class StoryForm(forms.ModelForm):
@@ -113,3 +116,28 @@ class AssessmentForm(forms.Form):
             initial[f"{assessment.feature}_rating"] = assessment.rating
             initial[f"{assessment.feature}_evidence"] = assessment.evidence
         return initial
+
+
+class MeasureFilterForm(FilterForm):
+    months = forms.TypedChoiceField(
+        label="Period",
+        coerce=int,
+        choices=[(months, label.capitalize()) for months, label in PERIODS.items()],
+        required=False,
+        empty_value=12,
+        initial=12,
+    )
+    region = forms.ChoiceField(
+        label="Region", choices=[("", "All of Scotland"), *Region.choices], required=False
+    )
+
+    def __init__(self, *args, regional: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not regional:
+            # Members see the network-wide summary; narrowing is for coordinators.
+            del self.fields["region"]
+
+    def choice(self) -> tuple[int, str]:
+        if not self.is_valid():
+            return 12, ""
+        return self.cleaned_data["months"] or 12, self.cleaned_data.get("region", "")

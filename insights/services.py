@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from insights import measures
 from insights.models import Assessment, Feature, Story
 from members.models import User
 from members.roles import COORDINATORS, is_coordinator
@@ -110,3 +111,22 @@ def assessment_trend() -> dict:
             for feature in Feature
         ],
     }
+
+
+def measure_result(measure: measures.Measure, *, months: int, region: str) -> measures.Result:
+    return measure.compute(measures.Period(months, timezone.localdate()), region)
+
+
+def measures_by_feature(*, months: int, region: str) -> list[dict]:
+    """Every measure's figure, change and chart, grouped under its feature."""
+    period = measures.Period(months, timezone.localdate())
+    grouped = []
+    for feature in Feature:
+        rows = []
+        for measure in (m for m in measures.MEASURES if m.feature == feature):
+            result = measure.compute(period, region)
+            rows.append(
+                {"measure": measure, "result": result, "bars": measures.bars(result.series)}
+            )
+        grouped.append({"feature": feature.label, "measures": rows})
+    return grouped

@@ -12,4 +12,5 @@ urlpatterns = [
     path("stories/<int:story_id>/", views.story_detail, name="story"),
     path("stories/<int:story_id>/review/", views.story_review, name="story_review"),
     path("assessment/", views.assessment, name="assessment"),
+    path("measures/<slug:key>.csv", views.measure_csv, name="measure_csv"),
 ]

@@ -1,14 +1,19 @@
+import csv
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from insights import services
-from insights.forms import AssessmentForm, StoryForm
+from insights import measures, services
+from insights.forms import AssessmentForm, MeasureFilterForm, StoryForm
 from insights.models import Story
+from members.models import Region
 
 PAGE_SIZE = 10
 
@@ -21,10 +26,17 @@ def _coordinators_only(request) -> None:
 @login_required
 def dashboard(request):
     can_review = services.can_review(request.user)
+    filters = MeasureFilterForm(request.GET or None, regional=can_review)
+    months, region = filters.choice()
     return render(
         request,
         "insights/dashboard.html",
         {
+            "filters": filters,
+            "period": measures.PERIODS[months],
+            "region": Region(region).label if region else "",
+            "query": urlencode({"months": months, "region": region}),
+            "features": services.measures_by_feature(months=months, region=region),
             "stories": list(services.published_stories()[:3]),
             "trend": services.assessment_trend(),
             "can_review": can_review,
@@ -107,3 +119,24 @@ def assessment(request):
     else:
         form = AssessmentForm(initial=AssessmentForm.initial_for(year))
     return render(request, "insights/assessment.html", {"form": form})
+
+
+@login_required
+def measure_csv(request, key):
+    measure = measures.MEASURES_BY_KEY.get(key)
+    if measure is None:
+        raise Http404
+    filters = MeasureFilterForm(request.GET or None, regional=services.can_review(request.user))
+    months, region = filters.choice()
+    result = services.measure_result(measure, months=months, region=region)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{key}-{months}-months{"-" + region if region else ""}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(["month", measure.title])
+    for month, amount in result.series:
+        writer.writerow([month.strftime("%Y-%m"), amount])
+    writer.writerow([f"total for {measures.PERIODS[months]}", result.value])
+    writer.writerow(["the period before", result.previous])
+    return response

@@ -1,0 +1,35 @@
+"""A coordinator opens the network's impact, narrows it to one region and downloads a CSV."""
+
+import pytest
+from playwright.sync_api import expect
+
+from members.models import Region
+from tests.e2e.conftest import sign_in
+from tests.factories import ProfileFactory
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def test_a_coordinator_narrows_insights_to_a_region_and_downloads_the_figures(
+    live_server, page, coordinator, accessibility_violations
+):
+    for region in (Region.WEST, Region.WEST, Region.NORTH):
+        ProfileFactory(region=region)
+
+    sign_in(page, live_server, coordinator)
+    page.goto(f"{live_server.url}/insights/")
+    expect(page.get_by_role("heading", name="New members")).to_be_visible()
+    assert accessibility_violations(page) == []
+    page.get_by_label("Region").select_option(label="West")
+    page.get_by_role("button", name="Show the figures").click()
+    expect(page.get_by_text("for members in the West region")).to_be_visible()
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download the figures (CSV) for new members").click()
+    download = download_info.value
+    with open(download.path(), encoding="utf-8") as figures:
+        lines = figures.read().strip().splitlines()
+
+    assert download.suggested_filename == "new-members-12-months-west.csv"
+    assert lines[0] == "month,New members"
+    assert lines[-2] == "total for the last 12 months,2.0"
