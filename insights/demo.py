@@ -1,12 +1,16 @@
 """Demo stories of change and two years of self-assessment for seed_demo."""
 
-from datetime import timedelta
+import random
+from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from communities.models import Community
+from communities.models import Community, Membership, Post, Thread
+from events.models import Feedback
 from insights.models import Assessment, Feature, Story
 from members.models import User
+from mentoring.models import Match
+from resources.models import Resource, Use
 
 STORIES = [
     (
@@ -38,6 +42,54 @@ RATINGS = {
     2025: [3, 2, 2, 3, 3],
     2026: [4, 3, 3, 4, 4],
 }
+
+
+def age_activity(members: list[User]) -> None:
+    """Spread the demo's activity over the past year, so the measures have a history.
+
+    Times are set from a fixed seed, not shifted, so running seed_demo again gives the same.
+    """
+    chooser = random.Random(365)  # noqa: S311 (the same history on every run)
+    now = timezone.now()
+    joined = {}
+    for member in members:
+        joined[member.pk] = now - timedelta(days=chooser.randint(30, 365))
+        User.objects.filter(pk=member.pk).update(date_joined=joined[member.pk])
+    for membership in Membership.objects.filter(member__in=members).only("pk", "member_id"):
+        start = joined[membership.member_id]
+        Membership.objects.filter(pk=membership.pk).update(
+            joined_at=start + (now - start) * chooser.random() * 0.5
+        )
+    for thread in Thread.objects.all().only("pk"):
+        opened = now - timedelta(days=chooser.randint(1, 330), hours=chooser.randint(0, 12))
+        posts = list(
+            Post.objects.filter(thread=thread)
+            .order_by("created_at", "pk")
+            .values_list("pk", flat=True)
+        )
+        for number, post in enumerate(posts):
+            Post.objects.filter(pk=post).update(created_at=opened + timedelta(hours=5 * number))
+        Thread.objects.filter(pk=thread.pk).update(
+            created_at=opened, last_post_at=opened + timedelta(hours=5 * max(len(posts) - 1, 0))
+        )
+    for use in Use.objects.all().only("pk"):
+        Use.objects.filter(pk=use.pk).update(
+            created_at=now - timedelta(days=chooser.randint(0, 360))
+        )
+    for resource in Resource.objects.exclude(published_on=None).only("pk", "published_on"):
+        Resource.objects.filter(pk=resource.pk).update(
+            created_at=timezone.make_aware(datetime.combine(resource.published_on, time(9)))
+        )
+    for match in Match.objects.all().only("pk"):
+        Match.objects.filter(pk=match.pk).update(
+            started_at=now - timedelta(days=chooser.randint(0, 300))
+        )
+    for feedback in Feedback.objects.select_related("registration__event").only(
+        "pk", "registration__event__ends_at"
+    ):
+        Feedback.objects.filter(pk=feedback.pk).update(
+            created_at=feedback.registration.event.ends_at + timedelta(days=1)
+        )
 
 
 def seed(members: list[User]) -> int:

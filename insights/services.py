@@ -5,12 +5,13 @@ The measured figures for the five features arrive with the rest of issue #8.
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from insights import measures
+from insights import measures, network
 from insights.models import Assessment, Feature, Story
 from members.models import User
 from members.roles import COORDINATORS, is_coordinator
@@ -130,3 +131,22 @@ def measures_by_feature(*, months: int, region: str) -> list[dict]:
             )
         grouped.append({"feature": feature.label, "measures": rows})
     return grouped
+
+
+BRIDGING_CACHE_SECONDS = 30 * 60
+
+
+BRIDGING_KEY = "insights:bridging"
+
+
+def network_bridging() -> dict:
+    """The network analysis, named for the page. A national network's graph takes seconds to
+    analyse, so beat refreshes it every 20 minutes (insights.tasks); a page finding none (a
+    new installation) analyses it there and then."""
+    return cache.get(BRIDGING_KEY) or network_bridging_refresh()
+
+
+def network_bridging_refresh() -> dict:
+    analysis = network.named(network.bridging())
+    cache.set(BRIDGING_KEY, analysis, BRIDGING_CACHE_SECONDS)
+    return analysis

@@ -37,6 +37,7 @@ def dashboard(request):
             "region": Region(region).label if region else "",
             "query": urlencode({"months": months, "region": region}),
             "features": services.measures_by_feature(months=months, region=region),
+            "bridging": services.network_bridging(),
             "stories": list(services.published_stories()[:3]),
             "trend": services.assessment_trend(),
             "can_review": can_review,

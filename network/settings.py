@@ -240,6 +240,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "resources.tasks.sweep_bulletins",
         "schedule": 60.0,
     },
+    "network-analysis": {
+        "task": "insights.tasks.refresh_network_analysis",
+        "schedule": 1200.0,
+    },
     "community-daily-digests": {
         "task": "communities.tasks.send_daily_digests",
         "schedule": crontab(hour=7, minute=0),

@@ -259,6 +259,7 @@ class Command(BaseCommand):
             mentors = mentoring_demo.seed(members)
             resources = resource_demo.seed(members)
             insight_demo.seed(members)
+            insight_demo.age_activity(members)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo network ready: {len(organisations)} organisations, {len(topics)} topics, "

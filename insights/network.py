@@ -1,0 +1,190 @@
+"""The network as a graph: who is tied to whom, and who and what bridges organisations.
+
+Members are tied by shared communities and events (co-membership, co-attendance), mentoring
+and replies. Secret communities are left out entirely, so no figure or ranking can come from
+one. Betweenness is computed on the graph of members, communities and events (so communities
+can be bridges too), sampled from a fixed seed on large networks so it stays quick and
+repeatable.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+import networkx as nx
+
+from communities.models import Community, Membership, Post
+from events.models import Registration
+from members.models import Organisation, Profile
+from mentoring.models import Match
+
+SAMPLE = 300  # betweenness sources on networks larger than this
+
+
+@dataclass
+class Bridging:
+    ties: int
+    cross_organisation: int
+    cross_sector: int
+    bridging_members: list[tuple[int, float]]  # member id, betweenness
+    bridging_communities: list[tuple[int, float]]  # community id, betweenness
+    isolated_organisations: list[int]
+
+    @property
+    def cross_organisation_share(self) -> float:
+        return self.cross_organisation / self.ties if self.ties else 0.0
+
+    @property
+    def cross_sector_share(self) -> float:
+        return self.cross_sector / self.ties if self.ties else 0.0
+
+
+def _groups(rows, known: dict[int, str]) -> dict[int, list[int]]:
+    """Members of each community (or event), counting only members still in the network."""
+    groups: dict[int, list[int]] = defaultdict(list)
+    for group, member in rows:
+        if member in known:
+            groups[group].append(member)
+    return groups
+
+
+def _pairs_across(groups: dict[int, list[int]], label: dict[int, str]) -> tuple[int, int]:
+    """All pairs within each group, and how many of them join two different labels, counted
+    without listing the pairs (a community of 50 has 1,225)."""
+    total = across = 0
+    for members in groups.values():
+        labelled = [label.get(member, "") for member in members]
+        size = len(labelled)
+        pairs = size * (size - 1) // 2
+        same = sum(count * (count - 1) // 2 for value, count in Counter(labelled).items() if value)
+        total += pairs
+        across += pairs - same - _pairs_with_unknown(labelled)
+    return total, across
+
+
+def _pairs_with_unknown(labelled: list[str]) -> int:
+    # A pair with a member whose organisation (or sector) is unknown cannot be said to cross.
+    unknown = labelled.count("")
+    known = len(labelled) - unknown
+    return unknown * (unknown - 1) // 2 + unknown * known
+
+
+def bridging(*, top: int = 10) -> Bridging:
+    profiles = Profile.objects.filter(member__is_active=True, member__erased_at__isnull=True)
+    organisation = {
+        member: str(organisation or "")
+        for member, organisation in profiles.values_list("member_id", "organisation_id")
+    }
+    sector = dict(profiles.values_list("member_id", "sector"))
+
+    communities = _groups(
+        Membership.objects.exclude(community__privacy=Community.Privacy.SECRET).values_list(
+            "community_id", "member_id"
+        ),
+        organisation,
+    )
+    events = _groups(
+        Registration.objects.filter(status=Registration.Status.CONFIRMED).values_list(
+            "event_id", "member_id"
+        ),
+        organisation,
+    )
+    direct = set()
+    for mentor, mentee in Match.objects.values_list("mentor_id", "mentee_id"):
+        direct.add(frozenset((mentor, mentee)))
+    for replier, opener in (
+        Post.objects.exclude(thread__community__privacy=Community.Privacy.SECRET)
+        .exclude(author=None)
+        .values_list("author_id", "thread__author_id")
+        .distinct()
+    ):
+        if replier != opener:
+            direct.add(frozenset((replier, opener)))
+    direct = {pair for pair in direct if all(member in organisation for member in pair)}
+
+    ties = cross_organisation = cross_sector = 0
+    for groups in (communities, events):
+        total, across = _pairs_across(groups, organisation)
+        ties += total
+        cross_organisation += across
+        cross_sector += _pairs_across(groups, sector)[1]
+    for pair in direct:
+        first, second = tuple(pair)
+        ties += 1
+        cross_organisation += bool(
+            organisation[first]
+            and organisation[second]
+            and organisation[first] != organisation[second]
+        )
+        cross_sector += bool(sector[first] and sector[second] and sector[first] != sector[second])
+
+    graph = nx.Graph()
+    graph.add_nodes_from(("m", member) for member in organisation)
+    for community, members in communities.items():
+        graph.add_edges_from((("c", community), ("m", member)) for member in members)
+    for event, members in events.items():
+        graph.add_edges_from((("e", event), ("m", member)) for member in members)
+    graph.add_edges_from((("m", first), ("m", second)) for first, second in map(tuple, direct))
+    sample = SAMPLE if graph.number_of_nodes() > SAMPLE else None
+    centrality = nx.betweenness_centrality(graph, k=sample, seed=2026, normalized=True)
+    ranked = sorted(centrality.items(), key=lambda item: (-item[1], item[0]))
+    members = [(node[1], score) for node, score in ranked if node[0] == "m" and score > 0][:top]
+    bridges = [(node[1], score) for node, score in ranked if node[0] == "c" and score > 0][:top]
+
+    return Bridging(
+        ties=ties,
+        cross_organisation=cross_organisation,
+        cross_sector=cross_sector,
+        bridging_members=members,
+        bridging_communities=bridges,
+        isolated_organisations=_isolated(organisation, communities, events, direct),
+    )
+
+
+def _isolated(organisation, communities, events, direct) -> list[int]:
+    """Organisations with members but no tie from any of them to another organisation."""
+    with_members = {int(value) for value in organisation.values() if value}
+    connected: set[int] = set()
+    for groups in (communities, events):
+        for members in groups.values():
+            present = {organisation[member] for member in members if organisation[member]}
+            if len(present) > 1:
+                connected.update(int(value) for value in present)
+    for first, second in map(tuple, direct):
+        if (
+            organisation[first]
+            and organisation[second]
+            and organisation[first] != organisation[second]
+        ):
+            connected.update((int(organisation[first]), int(organisation[second])))
+    return sorted(with_members - connected)
+
+
+def named(result: Bridging) -> dict:
+    """The result with names, for the page: members by profile, communities, organisations."""
+    profiles = {
+        profile.member_id: profile
+        for profile in Profile.objects.select_related("member", "organisation").filter(
+            member_id__in=[member for member, _ in result.bridging_members]
+        )
+    }
+    communities = Community.objects.in_bulk(
+        [community for community, _ in result.bridging_communities]
+    )
+    return {
+        "result": result,
+        "members": [
+            (profiles[member], score)
+            for member, score in result.bridging_members
+            if member in profiles
+        ],
+        "communities": [
+            (communities[community], score)
+            for community, score in result.bridging_communities
+            if community in communities
+        ],
+        "isolated": list(
+            Organisation.objects.filter(pk__in=result.isolated_organisations).order_by("name")
+        ),
+    }

@@ -1,0 +1,95 @@
+"""The network analysis on a small hand-built network whose answers are known."""
+
+import pytest
+from django.urls import reverse
+
+from communities.models import Community, Membership
+from insights.network import bridging
+from members.models import Sector
+from mentoring.models import Match, MentoringRequest
+from tests.factories import OrganisationFactory, ProfileFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def network():
+    """Two members of A and one of B share an open community; A and B are also tied by
+    mentoring, and B's member alone joins a partnership community with D. C's two members only
+    meet each other, and one of them shares a secret community with A, which must count for
+    nothing."""
+    org_a, org_b, org_c, org_d = (
+        OrganisationFactory(name=f"Organisation {letter}") for letter in "ABCD"
+    )
+    d1 = ProfileFactory(organisation=org_d, sector=Sector.NHS).member
+    a1, a2 = (ProfileFactory(organisation=org_a, sector=Sector.NHS).member for _ in range(2))
+    b1 = ProfileFactory(
+        organisation=org_b, sector=Sector.THIRD_SECTOR, member__name="Bea Bridge"
+    ).member
+    c1, c2 = (ProfileFactory(organisation=org_c, sector=Sector.NHS).member for _ in range(2))
+    shared = Community.objects.create(name="Shared learning", slug="shared", purpose="x")
+    own = Community.objects.create(name="C only", slug="c-only", purpose="x")
+    secret = Community.objects.create(
+        name="Hidden circle", slug="hidden", purpose="x", privacy=Community.Privacy.SECRET
+    )
+    partners = Community.objects.create(name="Partners", slug="partners", purpose="x")
+    for community, members in [
+        (shared, [a1, a2, b1]),
+        (own, [c1, c2]),
+        (secret, [a1, c1]),
+        (partners, [b1, d1]),
+    ]:
+        for member in members:
+            Membership.objects.create(community=community, member=member)
+    Match.objects.create(
+        request=MentoringRequest.objects.create(mentee=b1, goals="g"),
+        mentor=a2,
+        mentee=b1,
+        goals="g",
+    )
+    return {"org_c": org_c, "b1": b1, "shared": shared, "secret": secret}
+
+
+def test_ties_and_the_share_that_cross_organisations_and_sectors(network):
+    result = bridging()
+
+    # Shared learning: 3 pairs, 2 across; C only: 1 pair, none across; Partners: 1 pair,
+    # across; mentoring: 1, across.
+    assert result.ties == 6
+    assert result.cross_organisation == 4
+    assert result.cross_sector == 4
+    assert result.cross_organisation_share == pytest.approx(4 / 6)
+
+
+def test_isolated_organisations_and_the_secret_community_counts_for_nothing(network):
+    result = bridging()
+
+    assert result.isolated_organisations == [network["org_c"].pk]
+    assert network["secret"].pk not in [community for community, _ in result.bridging_communities]
+
+
+def test_the_bridging_community_and_member_rank_first(network):
+    result = bridging()
+
+    assert result.bridging_communities[0][0] == network["shared"].pk
+    assert result.bridging_members[0][0] == network["b1"].pk
+
+
+def test_only_coordinators_see_who_bridges(client, network, member, coordinator):
+    client.force_login(member)
+    page = client.get(reverse("insights:dashboard")).content.decode()
+    assert "Shared learning" in page and "Organisation C" in page
+    assert "Bea Bridge" not in page and "Hidden circle" not in page
+
+    client.force_login(coordinator)
+    assert "Bea Bridge" in client.get(reverse("insights:dashboard")).content.decode()
+
+
+def test_the_beat_task_refreshes_the_analysis_the_page_shows(client, network, member):
+    from insights.tasks import refresh_network_analysis
+
+    assert refresh_network_analysis() == 6
+    client.force_login(member)
+    assert (
+        "Of 6 ties across the network" in client.get(reverse("insights:dashboard")).content.decode()
+    )
