@@ -10,3 +10,4 @@ class InsightsConfig(AppConfig):
         from members import hooks
 
         hooks.register_export("stories", insight_hooks.export)
+        hooks.register_eraser(insight_hooks.erase)

@@ -86,7 +86,7 @@ class AssessmentForm(forms.Form):
         self.fields["year"].initial = timezone.localdate().year
         for feature in Feature:
             self.fields[f"{feature.value}_rating"] = forms.TypedChoiceField(
-                label=f"{feature.label}: rating",
+                label="Rating",
                 coerce=int,
                 choices=[(n, str(n)) for n in range(1, 6)],
                 widget=forms.RadioSelect,
@@ -94,11 +94,18 @@ class AssessmentForm(forms.Form):
                 error_messages={"required": f"Rate {feature.label.lower()} from 1 to 5."},
             )
             self.fields[f"{feature.value}_evidence"] = forms.CharField(
-                label=f"{feature.label}: evidence",
+                label="Evidence",
                 required=False,
                 max_length=3000,
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
+
+    def feature_groups(self):
+        """Each feature's rating and evidence together, for one fieldset each."""
+        return [
+            (feature.label, self[f"{feature.value}_rating"], self[f"{feature.value}_evidence"])
+            for feature in Feature
+        ]
 
     def ratings(self) -> dict[str, tuple[int, str]]:
         return {
@@ -138,6 +145,8 @@ class MeasureFilterForm(FilterForm):
             del self.fields["region"]
 
     def choice(self) -> tuple[int, str]:
-        if not self.is_valid():
+        """The period and region asked for; a field that is wrong falls back on its own."""
+        if not self.is_bound:
             return 12, ""
-        return self.cleaned_data["months"] or 12, self.cleaned_data.get("region", "")
+        self.is_valid()
+        return self.cleaned_data.get("months") or 12, self.cleaned_data.get("region", "")

@@ -1,5 +1,5 @@
-"""What insights adds to a member's data export (members.hooks). Published stories stay after
-an account closes, told by "a former member", as posts in communities do."""
+"""What insights adds to a member's data export and erasure (members.hooks). Published stories
+stay after an account closes, told by "a former member", as posts in communities do."""
 
 from insights.models import Story
 
@@ -16,3 +16,8 @@ def export(member) -> list[dict]:
         }
         for story in Story.objects.filter(author=member).order_by("created_at")
     ]
+
+
+def erase(member) -> None:
+    """Stories not yet published go with the account; published ones stay, untold by whom."""
+    Story.objects.filter(author=member).exclude(status=Story.Status.PUBLISHED).delete()

@@ -10,18 +10,18 @@ from __future__ import annotations
 import calendar
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
-from django.db.models import Avg, Count, Exists, F, OuterRef, QuerySet
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from communities.models import Community, Membership, Post, Thread
 from events.models import Feedback
 from insights.models import Feature
-from members.models import Profile, User
+from members.models import User
 from members.roles import COORDINATORS
 from mentoring.models import Match
 from resources.models import Resource, Use
@@ -52,7 +52,10 @@ class Period:
 
     @property
     def previous_start(self) -> datetime:
-        return _aware(_add_months(self.month_starts[0], -self.months))
+        """As long before the start as the period has run so far: a month in progress is
+        compared with the same number of days, not with whole months."""
+        end_of_today = _aware(self.today + timedelta(days=1))
+        return self.start - (end_of_today - self.start)
 
 
 def _add_months(day: date, months: int) -> date:
@@ -68,12 +71,12 @@ def _aware(day: date) -> datetime:
 @dataclass
 class Result:
     value: float
-    previous: float
+    previous: float | None  # None: nothing to compare with (an average of no ratings)
     series: list[tuple[date, float]] = field(default_factory=list)
 
     @property
     def change(self) -> float:
-        return round(self.value - self.previous, 2)
+        return round(self.value - (self.previous or 0), 2)
 
     @property
     def size_of_change(self) -> float:
@@ -101,33 +104,38 @@ def _in_region(queryset: QuerySet, member_path: str, region: str) -> QuerySet:
 
 
 def _monthly(queryset: QuerySet, date_field: str, period: Period, *, average: str = "") -> Result:
-    """Counts (or the average of `average`) per month over the period and the one before."""
+    """Counts (or the average of `average`) per month over the period, and the same for the
+    time before it, in one grouped query (three for an average)."""
+    since_previous = {f"{date_field}__gte": period.previous_start, f"{date_field}__lt": period.end}
+    current = Q(**{f"{date_field}__gte": period.start})
     rows = (
-        queryset.filter(
-            **{f"{date_field}__gte": period.previous_start, f"{date_field}__lt": period.end}
-        )
+        queryset.filter(**since_previous)
         .annotate(month=TruncMonth(date_field, tzinfo=LONDON))
         .values("month")
-        .annotate(amount=Avg(average) if average else Count("pk"))
-        .values_list("month", "amount")
+        .annotate(
+            amount=Avg(average, filter=current) if average else Count("pk", filter=current),
+            before=Count("pk", filter=~current),
+        )
+        .values_list("month", "amount", "before")
     )
-    by_month = {month.date(): float(amount or 0) for month, amount in rows}
+    by_month, previous = {}, 0.0
+    for month, amount, before in rows:
+        by_month[month.date()] = float(amount or 0)
+        previous += before
     series = [(month, by_month.get(month, 0.0)) for month in period.month_starts]
-    previous_months = [_add_months(period.month_starts[0], -n) for n in range(1, period.months + 1)]
     if average:
-        # The period's average over all its rows, not an average of monthly averages.
-        current = queryset.filter(
-            **{f"{date_field}__gte": period.start, f"{date_field}__lt": period.end}
-        ).aggregate(amount=Avg(average))["amount"]
-        previous = queryset.filter(
-            **{f"{date_field}__gte": period.previous_start, f"{date_field}__lt": period.start}
-        ).aggregate(amount=Avg(average))["amount"]
-        return Result(round(float(current or 0), 2), round(float(previous or 0), 2), series)
-    return Result(
-        sum(amount for _, amount in series),
-        sum(by_month.get(month, 0.0) for month in previous_months),
-        series,
-    )
+        # The period's average over all its rows, not an average of monthly averages; None
+        # when there was nothing to average.
+        def mean(start, end):
+            value = queryset.filter(
+                **{f"{date_field}__gte": start, f"{date_field}__lt": end}
+            ).aggregate(amount=Avg(average))["amount"]
+            return None if value is None else round(float(value), 2)
+
+        return Result(
+            mean(period.start, period.end) or 0.0, mean(period.previous_start, period.start), series
+        )
+    return Result(sum(amount for _, amount in series), previous, series)
 
 
 def _open_communities() -> QuerySet[Community]:
@@ -143,18 +151,14 @@ def _members() -> QuerySet[User]:
 
 
 def interest_matched_joins(period: Period, region: str) -> Result:
-    matching = Profile.objects.filter(
-        member=OuterRef("member"), interests__in=OuterRef("community__topics")
+    # One row a join, however many of the community's topics the member is interested in.
+    shared_topic = Community.topics.through.objects.filter(
+        community=OuterRef("community"), topic__interested_members__member=OuterRef("member")
     )
-    joins = Membership.objects.filter(community__in=_open_communities()).filter(Exists(matching))
+    joins = Membership.objects.filter(community__in=_open_communities()).filter(
+        Exists(shared_topic)
+    )
     return _monthly(_in_region(joins, "member", region), "joined_at", period)
-
-
-def purposeful_communities(period: Period, region: str) -> Result:
-    communities = _open_communities().exclude(purpose="")
-    if region:
-        communities = communities.filter(created_by__profile__region=region)
-    return _monthly(communities, "created_at", period)
 
 
 def member_led_communities(period: Period, region: str) -> Result:
@@ -192,8 +196,13 @@ def resources_used(period: Period, region: str) -> Result:
 
 
 def questions_answered(period: Period, region: str) -> Result:
-    answered = Thread.objects.filter(answer__isnull=False, community__in=_open_communities())
-    return _monthly(_in_region(answered, "author", region), "created_at", period)
+    # Counted when answered, for the region of whoever answered.
+    answers = Post.objects.filter(
+        pk__in=Thread.objects.filter(
+            answer__isnull=False, community__in=_open_communities()
+        ).values("answer_id")
+    )
+    return _monthly(_in_region(answers, "author", region), "created_at", period)
 
 
 def event_rating(period: Period, region: str) -> Result:
@@ -206,11 +215,11 @@ def mentoring_pairs(period: Period, region: str) -> Result:
 
 
 def replies(period: Period, region: str) -> Result:
-    # A reply is any post after a thread's opening one.
+    # A reply is a post after a thread's opening one, by someone other than who opened it.
     earlier = Post.objects.filter(thread=OuterRef("thread"), pk__lt=OuterRef("pk"))
     replies = Post.objects.filter(
         Exists(earlier), state=Post.State.VISIBLE, thread__community__in=_open_communities()
-    )
+    ).exclude(author=F("thread__author"))  # to one another, not more of one's own thread
     return _monthly(_in_region(replies, "author", region), "created_at", period)
 
 
@@ -221,13 +230,6 @@ MEASURES = [
         "Joins that match members' interests",
         "Members who joined a community whose topics include one of their stated interests.",
         interest_matched_joins,
-    ),
-    Measure(
-        "purposeful-communities",
-        Feature.COMMON_PURPOSE,
-        "New communities with a purpose statement",
-        "Communities started with a written purpose.",
-        purposeful_communities,
     ),
     Measure(
         "member-led-communities",

@@ -13,10 +13,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import networkx as nx
+from django.utils import timezone
 
 from communities.models import Community, Membership, Post
 from events.models import Registration
 from members.models import Organisation, Profile
+from members.services import member_profiles
 from mentoring.models import Match
 
 SAMPLE = 300  # betweenness sources on networks larger than this
@@ -71,7 +73,7 @@ def _pairs_with_unknown(labelled: list[str]) -> int:
 
 
 def bridging(*, top: int = 10) -> Bridging:
-    profiles = Profile.objects.filter(member__is_active=True, member__erased_at__isnull=True)
+    profiles = member_profiles()
     organisation = {
         member: str(organisation or "")
         for member, organisation in profiles.values_list("member_id", "organisation_id")
@@ -85,16 +87,18 @@ def bridging(*, top: int = 10) -> Bridging:
         organisation,
     )
     events = _groups(
-        Registration.objects.filter(status=Registration.Status.CONFIRMED).values_list(
-            "event_id", "member_id"
-        ),
+        # Events that have taken place: a place at a future one is not yet a meeting.
+        Registration.objects.filter(
+            status=Registration.Status.CONFIRMED, event__ends_at__lt=timezone.now()
+        ).values_list("event_id", "member_id"),
         organisation,
     )
     direct = set()
     for mentor, mentee in Match.objects.values_list("mentor_id", "mentee_id"):
         direct.add(frozenset((mentor, mentee)))
     for replier, opener in (
-        Post.objects.exclude(thread__community__privacy=Community.Privacy.SECRET)
+        Post.objects.filter(state=Post.State.VISIBLE)
+        .exclude(thread__community__privacy=Community.Privacy.SECRET)
         .exclude(author=None)
         .values_list("author_id", "thread__author_id")
         .distinct()
@@ -143,12 +147,15 @@ def bridging(*, top: int = 10) -> Bridging:
 
 
 def _isolated(organisation, communities, events, direct) -> list[int]:
-    """Organisations with members but no tie from any of them to another organisation."""
-    with_members = {int(value) for value in organisation.values() if value}
+    """Organisations whose members take part with others, but only with their own colleagues
+    (an organisation whose members take no part at all is not counted as isolated)."""
+    taking_part: set[int] = set()
     connected: set[int] = set()
     for groups in (communities, events):
         for members in groups.values():
             present = {organisation[member] for member in members if organisation[member]}
+            if len(members) > 1:
+                taking_part.update(int(value) for value in present)
             if len(present) > 1:
                 connected.update(int(value) for value in present)
     for first, second in map(tuple, direct):
@@ -158,7 +165,9 @@ def _isolated(organisation, communities, events, direct) -> list[int]:
             and organisation[first] != organisation[second]
         ):
             connected.update((int(organisation[first]), int(organisation[second])))
-    return sorted(with_members - connected)
+    for pair in direct:
+        taking_part.update(int(organisation[member]) for member in pair if organisation[member])
+    return sorted(taking_part - connected)
 
 
 def named(result: Bridging) -> dict:

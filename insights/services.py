@@ -48,6 +48,20 @@ def story_for(viewer, story_id: int) -> Story:
     return story
 
 
+def story_links(story: Story, viewer) -> tuple:
+    """The community and event the story names, each only if this reader may see it: a
+    community may have closed, or turned secret, since the story was told."""
+    from communities.services import visible_communities
+    from events.services import visible_events
+
+    community = event = None
+    if story.community_id and visible_communities(viewer).filter(pk=story.community_id).exists():
+        community = story.community
+    if story.event_id and visible_events(viewer).filter(pk=story.event_id).exists():
+        event = story.event
+    return community, event
+
+
 @transaction.atomic
 def story_submit(*, story: Story, author: User) -> Story:
     story.author = author
@@ -133,20 +147,31 @@ def measures_by_feature(*, months: int, region: str) -> list[dict]:
     return grouped
 
 
-BRIDGING_CACHE_SECONDS = 30 * 60
+BRIDGING_LOCK = "insights:bridging:queued"
+BRIDGING_LOCK_SECONDS = 30 * 60
 
 
 BRIDGING_KEY = "insights:bridging"
 
 
-def network_bridging() -> dict:
-    """The network analysis, named for the page. A national network's graph takes seconds to
-    analyse, so beat refreshes it every 20 minutes (insights.tasks); a page finding none (a
-    new installation) analyses it there and then."""
-    return cache.get(BRIDGING_KEY) or network_bridging_refresh()
+def network_bridging() -> dict | None:
+    """The latest network analysis, named for the page, or None while the first is prepared.
+
+    A national network's graph takes minutes to analyse, so no page request ever does it: beat
+    refreshes it every 20 minutes (insights.tasks), and a page that finds none asks a worker
+    for one, once (the lock), and says it is being prepared.
+    """
+    from insights.tasks import refresh_network_analysis
+
+    analysis = cache.get(BRIDGING_KEY)
+    if analysis is None and cache.add(BRIDGING_LOCK, True, BRIDGING_LOCK_SECONDS):
+        refresh_network_analysis.delay_on_commit()
+    return analysis
 
 
 def network_bridging_refresh() -> dict:
-    analysis = network.named(network.bridging())
-    cache.set(BRIDGING_KEY, analysis, BRIDGING_CACHE_SECONDS)
+    analysis = {**network.named(network.bridging()), "computed_at": timezone.now()}
+    # Kept until replaced: an old analysis is better than none if the worker falls behind.
+    cache.set(BRIDGING_KEY, analysis, None)
+    cache.delete(BRIDGING_LOCK)
     return analysis

@@ -3,7 +3,7 @@ from celery import shared_task
 from insights import services
 
 
-@shared_task
+@shared_task(soft_time_limit=20 * 60, time_limit=25 * 60)
 def refresh_network_analysis() -> int:
     """Beat: keep the network analysis warm, so no member waits for it."""
     return services.network_bridging_refresh()["result"].ties

@@ -1,4 +1,5 @@
 import csv
+import re
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -58,10 +59,16 @@ def story_list(request):
 
 def story_detail(request, story_id):
     story = services.story_for(request.user, story_id)
+    community, event = services.story_links(story, request.user)
     return render(
         request,
         "insights/story.html",
-        {"story": story, "can_review": services.can_review(request.user)},
+        {
+            "story": story,
+            "community": community,
+            "event": event,
+            "can_review": services.can_review(request.user),
+        },
     )
 
 
@@ -92,7 +99,11 @@ def story_review_list(request):
 def story_review(request, story_id):
     _coordinators_only(request)
     story = services.story_for(request.user, story_id)
-    publish = request.POST.get("decision") == "publish"
+    decision = request.POST.get("decision")
+    if decision not in ("publish", "decline") or story.status != Story.Status.SUBMITTED:
+        messages.error(request, "This story has already been reviewed.")
+        return redirect(story)
+    publish = decision == "publish"
     services.story_review(story=story, publish=publish, by=request.user)
     messages.success(
         request, "The story is published." if publish else "The story will not be published."
@@ -106,7 +117,7 @@ def assessment(request):
     _coordinators_only(request)
     # ?year=2025 opens an earlier year's ratings to correct them.
     year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else timezone.localdate().year
+    year = int(year) if re.fullmatch(r"20\d\d", year) else timezone.localdate().year
     if request.method == "POST":
         form = AssessmentForm(request.POST)
         if form.is_valid():
@@ -119,7 +130,7 @@ def assessment(request):
             return redirect("insights:dashboard")
     else:
         form = AssessmentForm(initial=AssessmentForm.initial_for(year))
-    return render(request, "insights/assessment.html", {"form": form})
+    return render(request, "insights/assessment.html", {"form": form, "previous_year": year - 1})
 
 
 @login_required
@@ -139,5 +150,7 @@ def measure_csv(request, key):
     for month, amount in result.series:
         writer.writerow([month.strftime("%Y-%m"), amount])
     writer.writerow([f"total for {measures.PERIODS[months]}", result.value])
-    writer.writerow(["the period before", result.previous])
+    writer.writerow(
+        ["the same length of time before", "" if result.previous is None else result.previous]
+    )
     return response

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from communities.models import Community, Membership
 from insights.network import bridging
+from insights.services import network_bridging_refresh
 from members.models import Sector
 from mentoring.models import Match, MentoringRequest
 from tests.factories import OrganisationFactory, ProfileFactory
@@ -76,13 +77,15 @@ def test_the_bridging_community_and_member_rank_first(network):
 
 
 def test_only_coordinators_see_who_bridges(client, network, member, coordinator):
+    network_bridging_refresh()
     client.force_login(member)
     page = client.get(reverse("insights:dashboard")).content.decode()
-    assert "Shared learning" in page and "Organisation C" in page
-    assert "Bea Bridge" not in page and "Hidden circle" not in page
+    assert "Shared learning" in page
+    assert "Bea Bridge" not in page and "Hidden circle" not in page and "Organisation C" not in page
 
     client.force_login(coordinator)
-    assert "Bea Bridge" in client.get(reverse("insights:dashboard")).content.decode()
+    page = client.get(reverse("insights:dashboard")).content.decode()
+    assert "Bea Bridge" in page and "Organisation C" in page
 
 
 def test_the_beat_task_refreshes_the_analysis_the_page_shows(client, network, member):
@@ -90,6 +93,4 @@ def test_the_beat_task_refreshes_the_analysis_the_page_shows(client, network, me
 
     assert refresh_network_analysis() == 6
     client.force_login(member)
-    assert (
-        "Of 6 ties across the network" in client.get(reverse("insights:dashboard")).content.decode()
-    )
+    assert "Of 6 connections" in client.get(reverse("insights:dashboard")).content.decode()

@@ -178,3 +178,52 @@ def test_an_earlier_year_opens_with_its_own_ratings(client, coordinator):
 
     assert 'value="2024"' in page and "Few regions." in page
     assert client.get(reverse("insights:assessment") + "?year=%00").status_code == 200
+
+
+def test_a_story_names_a_closed_community_only_to_those_who_may_see_it(client, member, outsider):
+    closed = Community.objects.create(
+        name="Charge nurses' circle",
+        slug="charge-nurses",
+        purpose="x",
+        privacy=Community.Privacy.CLOSED,
+    )
+    story = make_story(member, community=closed)
+
+    assert "Charge nurses" not in client.get(story.get_absolute_url()).content.decode()
+    closed.privacy = Community.Privacy.SECRET  # turned secret after the story was published
+    closed.save()
+    client.force_login(outsider)
+    assert "Charge nurses" not in client.get(story.get_absolute_url()).content.decode()
+    Membership.objects.create(community=closed, member=member)
+    client.force_login(member)
+    assert "Charge nurses" in client.get(story.get_absolute_url()).content.decode()
+
+
+def test_a_reviewed_story_is_not_reviewed_again_by_a_stray_post(client, member, coordinator):
+    story = make_story(member, status=Story.Status.PUBLISHED)
+    client.force_login(coordinator)
+
+    client.post(reverse("insights:story_review", args=[story.pk]), {"decision": "decline"})
+    client.post(reverse("insights:story_review", args=[story.pk]), {})
+
+    story.refresh_from_db()
+    assert story.status == Story.Status.PUBLISHED
+
+
+def test_closing_an_account_removes_unpublished_stories_and_keeps_published_ones(member):
+    from members.services import member_erase
+
+    make_story(member, status=Story.Status.SUBMITTED, title="Draft")
+    make_story(member, status=Story.Status.PUBLISHED, title="Told")
+    member_erase(member)
+
+    assert list(Story.objects.values_list("title", flat=True)) == ["Told"]
+
+
+@pytest.mark.parametrize("year", ["²", "abc", "99999", ""])
+def test_an_odd_year_in_the_address_opens_this_year(client, coordinator, year):
+    client.force_login(coordinator)
+
+    response = client.get(reverse("insights:assessment"), {"year": year})
+
+    assert response.status_code == 200
