@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from allauth.account.models import EmailAddress
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -23,6 +22,7 @@ from events.models import Feedback
 from insights.models import Feature
 from members.models import User
 from members.roles import COORDINATORS
+from members.services import member_profiles
 from mentoring.models import Match
 from resources.models import Resource, Use
 
@@ -143,8 +143,8 @@ def _open_communities() -> QuerySet[Community]:
 
 
 def _members() -> QuerySet[User]:
-    confirmed = EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)
-    return User.objects.filter(Exists(confirmed), is_active=True, erased_at__isnull=True)
+    # The network's one definition of a member: confirmed address, account open.
+    return User.objects.filter(pk__in=member_profiles().values("member_id"))
 
 
 # --- the measures ---------------------------------------------------------------------------

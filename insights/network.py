@@ -42,7 +42,12 @@ class Bridging:
         return self.cross_sector / self.ties if self.ties else 0.0
 
 
-def _groups(rows, known: dict[int, str]) -> dict[int, list[int]]:
+def _crosses(first, second) -> bool:
+    """Two known, different organisations (or sectors); an unknown one crosses nothing."""
+    return bool(first and second and first != second)
+
+
+def _groups(rows, known: dict) -> dict[int, list[int]]:
     """Members of each community (or event), counting only members still in the network."""
     groups: dict[int, list[int]] = defaultdict(list)
     for group, member in rows:
@@ -51,12 +56,12 @@ def _groups(rows, known: dict[int, str]) -> dict[int, list[int]]:
     return groups
 
 
-def _pairs_across(groups: dict[int, list[int]], label: dict[int, str]) -> tuple[int, int]:
+def _pairs_across(groups: dict[int, list[int]], label: dict) -> tuple[int, int]:
     """All pairs within each group, and how many of them join two different labels, counted
     without listing the pairs (a community of 50 has 1,225)."""
     total = across = 0
     for members in groups.values():
-        labelled = [label.get(member, "") for member in members]
+        labelled = [label.get(member) for member in members]
         size = len(labelled)
         pairs = size * (size - 1) // 2
         same = sum(count * (count - 1) // 2 for value, count in Counter(labelled).items() if value)
@@ -65,19 +70,16 @@ def _pairs_across(groups: dict[int, list[int]], label: dict[int, str]) -> tuple[
     return total, across
 
 
-def _pairs_with_unknown(labelled: list[str]) -> int:
+def _pairs_with_unknown(labelled: list) -> int:
     # A pair with a member whose organisation (or sector) is unknown cannot be said to cross.
-    unknown = labelled.count("")
+    unknown = sum(1 for value in labelled if not value)
     known = len(labelled) - unknown
     return unknown * (unknown - 1) // 2 + unknown * known
 
 
 def bridging(*, top: int = 10) -> Bridging:
     profiles = member_profiles()
-    organisation = {
-        member: str(organisation or "")
-        for member, organisation in profiles.values_list("member_id", "organisation_id")
-    }
+    organisation = dict(profiles.values_list("member_id", "organisation_id"))
     sector = dict(profiles.values_list("member_id", "sector"))
 
     communities = _groups(
@@ -116,12 +118,8 @@ def bridging(*, top: int = 10) -> Bridging:
     for pair in direct:
         first, second = tuple(pair)
         ties += 1
-        cross_organisation += bool(
-            organisation[first]
-            and organisation[second]
-            and organisation[first] != organisation[second]
-        )
-        cross_sector += bool(sector[first] and sector[second] and sector[first] != sector[second])
+        cross_organisation += _crosses(organisation[first], organisation[second])
+        cross_sector += _crosses(sector[first], sector[second])
 
     graph = nx.Graph()
     graph.add_nodes_from(("m", member) for member in organisation)
@@ -155,18 +153,14 @@ def _isolated(organisation, communities, events, direct) -> list[int]:
         for members in groups.values():
             present = {organisation[member] for member in members if organisation[member]}
             if len(members) > 1:
-                taking_part.update(int(value) for value in present)
+                taking_part.update(present)
             if len(present) > 1:
-                connected.update(int(value) for value in present)
+                connected.update(present)
     for first, second in map(tuple, direct):
-        if (
-            organisation[first]
-            and organisation[second]
-            and organisation[first] != organisation[second]
-        ):
-            connected.update((int(organisation[first]), int(organisation[second])))
-    for pair in direct:
-        taking_part.update(int(organisation[member]) for member in pair if organisation[member])
+        pair = {organisation[first], organisation[second]} - {None}
+        taking_part.update(pair)
+        if _crosses(organisation[first], organisation[second]):
+            connected.update(pair)
     return sorted(taking_part - connected)
 
 

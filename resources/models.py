@@ -92,10 +92,6 @@ class Resource(models.Model):
     def get_absolute_url(self):
         return reverse("resources:detail", args=[self.slug])
 
-    @property
-    def is_published(self) -> bool:
-        return self.status == self.Status.PUBLISHED
-
 
 class Rating(models.Model):
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="ratings")

@@ -254,7 +254,7 @@ def test_a_claim_that_is_still_alive_is_left_alone(bulletin, smtp_sink, settings
     assert Delivery.objects.filter(status=Delivery.Status.SENDING).count() == 2
 
 
-def test_a_batch_whose_claim_was_taken_over_stops(bulletin, smtp_sink):
+def test_a_batch_whose_rows_another_batch_claimed_sends_nothing(bulletin, smtp_sink):
     subscribe(*MemberFactory.create_batch(2))
     services.bulletin_send(bulletin=bulletin)
     ids = list(Delivery.objects.order_by("pk").values_list("pk", flat=True))
