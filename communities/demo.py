@@ -173,7 +173,8 @@ def seed(members: list[User]) -> list[Community]:
                 "level": level,
                 "region": region,
                 "purpose": purpose,
-                "created_by": coordinator,
+                # A few communities were started by members, not the central team.
+                "created_by": mentor if number % 4 == 1 else coordinator,
             },
         )
         community.topics.set([topics[topic] for topic in topic_names if topic in topics])

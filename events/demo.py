@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 from django.utils.text import slugify
 
-from events.models import Event, Registration
+from events.models import Event, Feedback, Registration
 from members.models import User
 
 LONDON = ZoneInfo("Europe/London")
@@ -106,4 +106,64 @@ def seed(members: list[User]) -> list[Event]:
                     "feedback_requested_at": timezone.now(),
                 },
             )
+    return events + _past_year(members, coordinator, chooser)
+
+
+# A year of held events, about one a month, so insights has attendance and ratings to show.
+# Every other one is run by a member rather than the central team.
+PAST_YEAR = [
+    ("Huddles that stick: a learning session", "learning_event"),
+    ("Care home quality improvement meet-up", "community_meeting"),
+    ("Using data to spot deterioration", "webinar"),
+    ("Carers' voices in service design", "community_meeting"),
+    ("Flow and frailty at the front door", "learning_event"),
+    ("Primary care improvement exchange", "community_meeting"),
+    ("Reducing restrictive practice", "webinar"),
+    ("Social prescribing link workers' gathering", "community_meeting"),
+    ("Improvement coaching skills", "masterclass"),
+    ("Medicines safety in the community", "community_meeting"),
+]
+
+
+def _past_year(members: list[User], coordinator: User, chooser: random.Random) -> list[Event]:
+    today = timezone.localdate()
+    events = []
+    for number, (title, kind) in enumerate(PAST_YEAR):
+        starts = datetime.combine(
+            today - timedelta(days=45 + 31 * number), time(14, 0), tzinfo=LONDON
+        )
+        event, created = Event.objects.get_or_create(
+            slug=slugify(title),
+            defaults={
+                "title": title,
+                "kind": kind,
+                "format": "online",
+                "starts_at": starts,
+                "ends_at": starts + timedelta(hours=1, minutes=30),
+                "summary": f"{title}: what teams tried, what worked, and what they would change.",
+                "organiser": members[number * 7 % len(members)] if number % 2 else coordinator,
+                "visibility": "members",
+            },
+        )
+        events.append(event)
+        if not created:
+            continue
+        for member in chooser.sample(members, min(len(members), chooser.randint(10, 30))):
+            registration = Registration.objects.create(
+                event=event,
+                member=member,
+                status=Registration.Status.CONFIRMED,
+                attended=True,
+                created_at=starts - timedelta(days=chooser.randint(3, 30)),
+                confirmation_sent_at=starts,
+                day_reminder_sent_at=starts,
+                hour_reminder_sent_at=starts,
+                feedback_requested_at=starts,
+            )
+            if chooser.random() < 0.6:
+                Feedback.objects.create(
+                    registration=registration,
+                    rating=chooser.choice([3, 4, 4, 4, 5, 5]),
+                    created_at=starts + timedelta(days=1),
+                )
     return events

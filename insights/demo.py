@@ -3,14 +3,15 @@
 import random
 from datetime import datetime, time, timedelta
 
+from django.db.models import Count, Min
 from django.utils import timezone
 
 from communities.models import Community, Membership, Post, Thread
-from events.models import Feedback
-from insights.models import Assessment, Feature, Story
+from events.models import Feedback, Registration
+from insights.models import Assessment, Feature, Story, Target
 from members.models import User
 from mentoring.models import Match
-from resources.models import Resource, Use
+from resources.models import Rating, Resource, Use
 
 STORIES = [
     (
@@ -37,6 +38,18 @@ STORIES = [
         [Feature.COMMON_PURPOSE, Feature.CRITICAL_MASS],
         True,
     ),
+]
+# Members the network aims to reach (an admin's demo targets); some are left unset.
+TARGETS = [
+    (Target.Dimension.REGION, "north", 40),
+    (Target.Dimension.REGION, "east", 40),
+    (Target.Dimension.REGION, "west", 60),
+    (Target.Dimension.ORGANISATION_KIND, "health_board", 30),
+    (Target.Dimension.ORGANISATION_KIND, "partnership", 40),
+    (Target.Dimension.ORGANISATION_KIND, "third_sector", 20),
+    (Target.Dimension.SECTOR, "nhs", 60),
+    (Target.Dimension.SECTOR, "local_authority", 40),
+    (Target.Dimension.SECTOR, "third_sector", 30),
 ]
 RATINGS = {
     2025: [3, 2, 2, 3, 3],
@@ -71,6 +84,29 @@ def age_activity(members: list[User]) -> None:
             Post.objects.filter(pk=post).update(created_at=opened + timedelta(hours=5 * number))
         Thread.objects.filter(pk=thread.pk).update(
             created_at=opened, last_post_at=opened + timedelta(hours=5 * max(len(posts) - 1, 0))
+        )
+    for community in Community.objects.all().only("pk"):
+        first_join = Membership.objects.filter(community=community).aggregate(
+            first=Min("joined_at")
+        )["first"]
+        Community.objects.filter(pk=community.pk).update(
+            created_at=(first_join or now - timedelta(days=360)) - timedelta(days=7)
+        )
+    for thread in Thread.objects.annotate(replies=Count("posts")).filter(replies__gt=1).only("pk"):
+        if chooser.random() < 0.4:  # some questions got their answer
+            second = Post.objects.filter(thread=thread).order_by("created_at", "pk")[1]
+            Thread.objects.filter(pk=thread.pk).update(answer=second)
+    recently = now - timedelta(days=1)
+    for registration in Registration.objects.filter(created_at__gte=recently).select_related(
+        "event"
+    ):
+        Registration.objects.filter(pk=registration.pk).update(
+            created_at=min(registration.event.starts_at, now)
+            - timedelta(days=chooser.randint(2, 40))
+        )
+    for rating in Rating.objects.all().only("pk"):
+        Rating.objects.filter(pk=rating.pk).update(
+            created_at=now - timedelta(days=chooser.randint(0, 360))
         )
     for use in Use.objects.all().only("pk"):
         Use.objects.filter(pk=use.pk).update(
@@ -123,4 +159,6 @@ def seed(members: list[User]) -> int:
                     "recorded_by": coordinator,
                 },
             )
+    for dimension, value, target in TARGETS:
+        Target.objects.get_or_create(dimension=dimension, value=value, defaults={"members": target})
     return len(STORIES)

@@ -1,11 +1,13 @@
+from urllib.parse import urlencode
+
 from django import forms
 from django.utils import timezone
 
 from communities.models import Community, Membership
 from events.models import Event, Registration
-from insights.measures import PERIODS
+from insights.measures import EVERYONE, PERIODS, Scope
 from insights.models import Assessment, Feature, Story
-from members.models import Region
+from members.models import Organisation, Region
 from network.forms import FilterForm
 
 
@@ -137,16 +139,58 @@ class MeasureFilterForm(FilterForm):
     region = forms.ChoiceField(
         label="Region", choices=[("", "All of Scotland"), *Region.choices], required=False
     )
+    organisation_kind = forms.ChoiceField(
+        label="Type of organisation",
+        choices=[("", "All types"), *Organisation.Kind.choices],
+        required=False,
+    )
+    community = forms.ModelChoiceField(
+        label="Community",
+        queryset=Community.objects.exclude(privacy=Community.Privacy.SECRET).order_by("name"),
+        empty_label="All communities",
+        required=False,
+    )
 
-    def __init__(self, *args, regional: bool, **kwargs):
+    def __init__(self, *args, narrowing: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        if not regional:
+        if not narrowing:
             # Members see the network-wide summary; narrowing is for coordinators.
-            del self.fields["region"]
+            for name in ("region", "organisation_kind", "community"):
+                del self.fields[name]
 
-    def choice(self) -> tuple[int, str]:
-        """The period and region asked for; a field that is wrong falls back on its own."""
+    def choice(self) -> tuple[int, Scope]:
+        """The period and scope asked for; a field that is wrong falls back on its own."""
         if not self.is_bound:
-            return 12, ""
+            return 12, EVERYONE
         self.is_valid()
-        return self.cleaned_data.get("months") or 12, self.cleaned_data.get("region", "")
+        community = self.cleaned_data.get("community")
+        return self.cleaned_data.get("months") or 12, Scope(
+            region=self.cleaned_data.get("region", ""),
+            organisation_kind=self.cleaned_data.get("organisation_kind", ""),
+            community=community.pk if community else None,
+        )
+
+    def description(self) -> str:
+        """Whose figures these are, in words: "members in the East region, of councils"."""
+        _, scope = self.choice()
+        parts = []
+        if scope.region:
+            parts.append(f"in the {Region(scope.region).label} region")
+        if scope.organisation_kind:
+            kind = Organisation.Kind(scope.organisation_kind).label.lower()
+            parts.append(f"from {kind} organisations")
+        if scope.community:
+            parts.append(f"of the community {self.cleaned_data['community'].name}")
+        return "members " + ", ".join(parts) if parts else ""
+
+    def query(self) -> str:
+        """The same choice as a query string, for the CSV links."""
+        months, scope = self.choice()
+        return urlencode(
+            {
+                "months": months,
+                "region": scope.region,
+                "organisation_kind": scope.organisation_kind,
+                "community": scope.community or "",
+            }
+        )

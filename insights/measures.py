@@ -1,30 +1,33 @@
 """Measures of the five features of effective networks, computed from the network's own activity.
 
 Each measure counts dated things (a join, a reply, a mentoring pair…) month by month over the
-chosen period and the one before it, optionally only for members of one region. Nothing from a
-secret community is counted: a figure must never reveal that one exists.
+chosen period and the one before it, or follows a total (members, communities) month end by month
+end. A scope narrows the figures to members of one region, one type of organisation or one
+community. Nothing from a secret community is counted: a figure must never reveal that one exists.
 """
 
 from __future__ import annotations
 
 import calendar
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db import connection
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Length, Trim, TruncMonth
 from django.utils import timezone
 
 from communities.models import Community, Membership, Post, Thread
-from events.models import Feedback
+from events.models import Event, Feedback, Registration
 from insights.models import Feature
 from members.models import User
 from members.roles import COORDINATORS
 from members.services import member_profiles
 from mentoring.models import Match
-from resources.models import Resource, Use
+from resources.models import Bulletin, Rating, Resource, Use
 
 LONDON = ZoneInfo("Europe/London")
 PERIODS = {3: "the last 3 months", 6: "the last 6 months", 12: "the last 12 months"}
@@ -68,6 +71,42 @@ def _aware(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), LONDON)
 
 
+@dataclass(frozen=True)
+class Scope:
+    """Whose activity the figures count: everyone, or members of one region, one type of
+    organisation or one community (or all of these at once)."""
+
+    region: str = ""
+    organisation_kind: str = ""
+    community: int | None = None  # a community's id
+
+    def narrow(
+        self, queryset: QuerySet, member: str, community: str = "", region: str = ""
+    ) -> QuerySet:
+        """Keep the rows whose member (the path to a user, "" for users themselves) is in
+        scope. For a community, rows that belong to a community (a join, a reply) must be in
+        that one; other rows must be by its members. Rows with a region of their own (a
+        community, an event) name it in `region`, and are narrowed by it rather than by the
+        region of whoever started them."""
+        prefix = f"{member}__" if member else ""
+        if self.region:
+            queryset = queryset.filter(**{region or f"{prefix}profile__region": self.region})
+        if self.organisation_kind:
+            queryset = queryset.filter(
+                **{f"{prefix}profile__organisation__kind": self.organisation_kind}
+            )
+        if self.community:
+            if community:
+                queryset = queryset.filter(**{community: self.community})
+            else:
+                its_members = Membership.objects.filter(community=self.community)
+                queryset = queryset.filter(**{f"{prefix}pk__in": its_members.values("member_id")})
+        return queryset
+
+
+EVERYONE = Scope()
+
+
 @dataclass
 class Result:
     value: float
@@ -89,18 +128,15 @@ class Measure:
     feature: Feature
     title: str
     explanation: str
-    compute: Callable[[Period, str], Result]
+    compute: Callable[[Period, Scope], Result]
     unit: str = ""
     average: bool = False  # the figure is an average, not a count
+    total: bool = False  # the figure is a running total at the end of the period
+    # About people's own relationships: members see "fewer than 5" rather than a small count.
+    sensitive: bool = False
 
 
 # --- building blocks ------------------------------------------------------------------------
-
-
-def _in_region(queryset: QuerySet, member_path: str, region: str) -> QuerySet:
-    if not region:
-        return queryset
-    return queryset.filter(**{f"{member_path}__profile__region": region})
 
 
 def _monthly(queryset: QuerySet, date_field: str, period: Period, *, average: str = "") -> Result:
@@ -138,6 +174,61 @@ def _monthly(queryset: QuerySet, date_field: str, period: Period, *, average: st
     return Result(sum(amount for _, amount in series), previous, series)
 
 
+def _running_total(queryset: QuerySet, date_field: str, period: Period) -> Result:
+    """How many there were at the end of each month (so far, for this one), and at the start
+    of the period to compare with, in one query."""
+    month_ends = [*(_aware(month) for month in period.month_starts[1:]), timezone.now()]
+    counts = queryset.aggregate(
+        before=Count("pk", filter=Q(**{f"{date_field}__lt": period.start})),
+        **{
+            f"by_{index}": Count("pk", filter=Q(**{f"{date_field}__lt": end}))
+            for index, end in enumerate(month_ends)
+        },
+    )
+    series = [
+        (month, float(counts[f"by_{index}"])) for index, month in enumerate(period.month_starts)
+    ]
+    return Result(series[-1][1], float(counts["before"]), series)
+
+
+def _summed(amounts: list[tuple[datetime, int]], period: Period) -> Result:
+    """Amounts at moments (an event's pairs of attendees when it started), added up by month."""
+    by_month: dict[date, float] = {}
+    previous = 0.0
+    for moment, amount in amounts:
+        if moment >= period.start:
+            month = timezone.localtime(moment, LONDON).date().replace(day=1)
+            by_month[month] = by_month.get(month, 0.0) + amount
+        elif moment >= period.previous_start:
+            previous += amount
+    series = [(month, by_month.get(month, 0.0)) for month in period.month_starts]
+    return Result(sum(amount for _, amount in series), previous, series)
+
+
+def _central_team(queryset: QuerySet, person: str) -> QuerySet:
+    """Leave out what the central team (coordinators, admins) or nobody known started."""
+    return (
+        queryset.filter(**{f"{person}__isnull": False})
+        .exclude(**{f"{person}__groups__name": COORDINATORS})
+        .exclude(**{f"{person}__is_staff": True})
+        .exclude(**{f"{person}__is_superuser": True})
+    )
+
+
+def _held_events() -> QuerySet[Event]:
+    # Events that have taken place, outside secret communities (a secret community's meeting
+    # must not show up even as a number).
+    return Event.objects.filter(starts_at__lte=timezone.now()).exclude(
+        community__privacy=Community.Privacy.SECRET
+    )
+
+
+def _attending(scope: Scope) -> QuerySet[Registration]:
+    return scope.narrow(
+        Registration.objects.filter(status=Registration.Status.CONFIRMED), "member"
+    ).filter(member__in=_members())
+
+
 def _open_communities() -> QuerySet[Community]:
     return Community.objects.exclude(privacy=Community.Privacy.SECRET)
 
@@ -150,7 +241,16 @@ def _members() -> QuerySet[User]:
 # --- the measures ---------------------------------------------------------------------------
 
 
-def interest_matched_joins(period: Period, region: str) -> Result:
+def communities_with_purpose(period: Period, scope: Scope) -> Result:
+    communities = _open_communities().annotate(said=Length(Trim("purpose"))).filter(said__gt=0)
+    return _running_total(
+        scope.narrow(communities, "created_by", community="pk", region="region"),
+        "created_at",
+        period,
+    )
+
+
+def interest_matched_joins(period: Period, scope: Scope) -> Result:
     # One row a join, however many of the community's topics the member is interested in.
     shared_topic = Community.topics.through.objects.filter(
         community=OuterRef("community"), topic__interested_members__member=OuterRef("member")
@@ -158,72 +258,209 @@ def interest_matched_joins(period: Period, region: str) -> Result:
     joins = Membership.objects.filter(community__in=_open_communities()).filter(
         Exists(shared_topic)
     )
-    return _monthly(_in_region(joins, "member", region), "joined_at", period)
+    return _monthly(scope.narrow(joins, "member", community="community"), "joined_at", period)
 
 
-def member_led_communities(period: Period, region: str) -> Result:
-    led = (
-        _open_communities()
-        .exclude(created_by__groups__name=COORDINATORS)
-        .exclude(created_by__is_staff=True)
+def member_led_communities(period: Period, scope: Scope) -> Result:
+    led = _central_team(_open_communities(), "created_by")
+    return _monthly(
+        scope.narrow(led, "created_by", community="pk", region="region"), "created_at", period
     )
-    return _monthly(_in_region(led, "created_by", region), "created_at", period)
 
 
-def cross_organisation_mentoring(period: Period, region: str) -> Result:
+def member_led_events(period: Period, scope: Scope) -> Result:
+    led = _central_team(_held_events(), "organiser")
+    return _monthly(
+        scope.narrow(led, "organiser", community="community", region="region"),
+        "starts_at",
+        period,
+    )
+
+
+def member_led_bulletins(period: Period, scope: Scope) -> Result:
+    sent = Bulletin.objects.filter(sent_at__isnull=False)
+    return _monthly(
+        scope.narrow(_central_team(sent, "created_by"), "created_by"), "sent_at", period
+    )
+
+
+def cross_organisation_threads(period: Period, scope: Scope) -> Result:
+    # A thread someone from another organisation replied to; unknown organisations cross nothing.
+    other_organisation = Post.objects.filter(
+        thread=OuterRef("pk"),
+        state=Post.State.VISIBLE,
+        author__profile__organisation__isnull=False,
+    ).exclude(author__profile__organisation=OuterRef("author__profile__organisation"))
+    threads = Thread.objects.filter(
+        Exists(other_organisation),
+        community__in=_open_communities(),
+        author__profile__organisation__isnull=False,
+    )
+    return _monthly(scope.narrow(threads, "author", community="community"), "created_at", period)
+
+
+def cross_organisation_events(period: Period, scope: Scope) -> Result:
+    # Held events whose confirmed attendees (in scope) came from more than one organisation.
+    mixed = (
+        _attending(scope)
+        .values("event")
+        .annotate(organisations=Count("member__profile__organisation", distinct=True))
+        .filter(organisations__gt=1)
+        .values("event")
+    )
+    events = _held_events().filter(pk__in=mixed)
+    if scope.community:
+        events = events.filter(community=scope.community)
+    return _monthly(events, "starts_at", period)
+
+
+def cross_organisation_mentoring(period: Period, scope: Scope) -> Result:
     pairs = Match.objects.exclude(
         mentor__profile__organisation=F("mentee__profile__organisation")
     ).filter(
         mentor__profile__organisation__isnull=False, mentee__profile__organisation__isnull=False
     )
-    return _monthly(_in_region(pairs, "mentee", region), "started_at", period)
+    return _monthly(scope.narrow(pairs, "mentee"), "started_at", period)
 
 
-def new_members(period: Period, region: str) -> Result:
-    members = _members()
-    if region:
-        members = members.filter(profile__region=region)
-    return _monthly(members, "date_joined", period)
+def _joined(scope: Scope) -> tuple[QuerySet, str]:
+    """Members and the moment they joined: the network, or for a community, that community."""
+    if scope.community:
+        joins = Membership.objects.filter(member__in=_members())
+        return scope.narrow(joins, "member", community="community"), "joined_at"
+    # Counted in the month they signed up (a confirmation usually follows within minutes).
+    return scope.narrow(_members(), ""), "date_joined"
 
 
-def resources_shared(period: Period, region: str) -> Result:
+def members(period: Period, scope: Scope) -> Result:
+    return _running_total(*_joined(scope), period)
+
+
+def new_members(period: Period, scope: Scope) -> Result:
+    return _monthly(*_joined(scope), period)
+
+
+def active_members(period: Period, scope: Scope) -> Result:
+    """Members who did something in the month (or the period): wrote a post, joined a
+    community, registered for an event, rated or used a resource, or started mentoring.
+    Each member counts once however much they did, so this is one query over all of them."""
+    in_scope = scope.narrow(_members(), "").values("pk")
+    open_posts = Post.objects.filter(thread__community__in=_open_communities())
+    open_joins = Membership.objects.filter(community__in=_open_communities())
+    activity = [
+        open_posts.values_list("author_id", "created_at"),
+        open_joins.values_list("member_id", "joined_at"),
+        Registration.objects.exclude(
+            event__community__privacy=Community.Privacy.SECRET
+        ).values_list("member_id", "created_at"),
+        Rating.objects.values_list("member_id", "created_at"),
+        Use.objects.values_list("member_id", "created_at"),
+        Match.objects.values_list("mentee_id", "started_at"),
+        Match.objects.values_list("mentor_id", "started_at"),
+    ]
+    parts, params = [], []
+    for rows in activity:
+        sql, part_params = rows.order_by().query.sql_with_params()
+        parts.append(f"({sql})")
+        params.extend(part_params)
+    scope_sql, scope_params = in_scope.order_by().query.sql_with_params()
+    # GROUPING SETS gives each month's distinct members and, in the row whose month is null,
+    # the distinct members of the whole period and of the time before it. Only the ORM's own
+    # SQL is joined in; every value travels as a parameter.
+    sql = f"""
+        WITH activity (member_id, moment) AS ({" UNION ALL ".join(parts)})
+        SELECT date_trunc('month', moment AT TIME ZONE %s) AS month,
+               count(DISTINCT member_id) FILTER (WHERE moment >= %s),
+               count(DISTINCT member_id) FILTER (WHERE moment < %s)
+        FROM activity
+        WHERE moment >= %s AND moment < %s AND member_id IN ({scope_sql})
+        GROUP BY GROUPING SETS ((1), ())
+    """  # noqa: S608
+    params += [str(LONDON), period.start, period.start, period.previous_start, period.end]
+    params += scope_params
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    by_month, value, previous = {}, 0.0, 0.0
+    for month, current, before in rows:
+        if month is None:
+            value, previous = float(current), float(before)
+        else:
+            by_month[month.date()] = float(current)
+    series = [(month, by_month.get(month, 0.0)) for month in period.month_starts]
+    return Result(value, previous, series)
+
+
+def resources_shared(period: Period, scope: Scope) -> Result:
     shared = Resource.objects.filter(status=Resource.Status.PUBLISHED)
-    return _monthly(_in_region(shared, "contributor", region), "created_at", period)
+    return _monthly(scope.narrow(shared, "contributor"), "created_at", period)
 
 
-def resources_used(period: Period, region: str) -> Result:
-    return _monthly(_in_region(Use.objects.all(), "member", region), "created_at", period)
+def resources_used(period: Period, scope: Scope) -> Result:
+    return _monthly(scope.narrow(Use.objects.all(), "member"), "created_at", period)
 
 
-def questions_answered(period: Period, region: str) -> Result:
-    # Counted when answered, for the region of whoever answered.
+def questions_answered(period: Period, scope: Scope) -> Result:
+    # Dated by the answer post, and counted for whoever wrote it.
     answers = Post.objects.filter(
         pk__in=Thread.objects.filter(
             answer__isnull=False, community__in=_open_communities()
         ).values("answer_id")
     )
-    return _monthly(_in_region(answers, "author", region), "created_at", period)
+    return _monthly(
+        scope.narrow(answers, "author", community="thread__community"), "created_at", period
+    )
 
 
-def event_rating(period: Period, region: str) -> Result:
-    feedback = _in_region(Feedback.objects.all(), "registration__member", region)
+def event_rating(period: Period, scope: Scope) -> Result:
+    feedback = scope.narrow(
+        Feedback.objects.exclude(registration__event__community__privacy=Community.Privacy.SECRET),
+        "registration__member",
+        community="registration__event__community",
+    )
     return _monthly(feedback, "created_at", period, average="rating")
 
 
-def mentoring_pairs(period: Period, region: str) -> Result:
-    return _monthly(_in_region(Match.objects.all(), "mentee", region), "started_at", period)
+def mentoring_pairs(period: Period, scope: Scope) -> Result:
+    return _monthly(scope.narrow(Match.objects.all(), "mentee"), "started_at", period)
 
 
-def replies(period: Period, region: str) -> Result:
+def event_co_attendance(period: Period, scope: Scope) -> Result:
+    """Pairs of members (in scope) who attended the same event: a meeting of 10 makes 45."""
+    events = _held_events().filter(starts_at__gte=period.previous_start, starts_at__lt=period.end)
+    if scope.community:
+        events = events.filter(community=scope.community)
+    attendees = (
+        _attending(scope)
+        .filter(event__in=events)
+        .values("event", "event__starts_at")
+        .annotate(count=Count("pk"))
+        .values_list("event__starts_at", "count")
+    )
+    return _summed([(moment, count * (count - 1) // 2) for moment, count in attendees], period)
+
+
+def replies(period: Period, scope: Scope) -> Result:
     # A reply is a post after a thread's opening one, by someone other than who opened it.
     earlier = Post.objects.filter(thread=OuterRef("thread"), pk__lt=OuterRef("pk"))
     replies = Post.objects.filter(
         Exists(earlier), state=Post.State.VISIBLE, thread__community__in=_open_communities()
     ).exclude(author=F("thread__author"))  # to one another, not more of one's own thread
-    return _monthly(_in_region(replies, "author", region), "created_at", period)
+    return _monthly(
+        scope.narrow(replies, "author", community="thread__community"), "created_at", period
+    )
 
 
 MEASURES = [
+    Measure(
+        "communities-with-purpose",
+        Feature.COMMON_PURPOSE,
+        "Communities with a stated purpose",
+        "Every community states its purpose when it starts and its page leads with it: open "
+        "and closed communities at the end of each month.",
+        communities_with_purpose,
+        total=True,
+    ),
     Measure(
         "interest-matched-joins",
         Feature.COMMON_PURPOSE,
@@ -239,18 +476,64 @@ MEASURES = [
         member_led_communities,
     ),
     Measure(
+        "member-led-events",
+        Feature.COOPERATIVE_STRUCTURES,
+        "Events led by members",
+        "Events held whose organiser is a member rather than the central team.",
+        member_led_events,
+    ),
+    Measure(
+        "member-led-bulletins",
+        Feature.COOPERATIVE_STRUCTURES,
+        "eBulletins put together by members",
+        "eBulletins sent that a member curator, not the central team, put together.",
+        member_led_bulletins,
+    ),
+    Measure(
+        "cross-organisation-threads",
+        Feature.COOPERATIVE_STRUCTURES,
+        "Discussions across organisations",
+        "Community threads started in the period that someone from another organisation "
+        "replied to.",
+        cross_organisation_threads,
+    ),
+    Measure(
+        "cross-organisation-events",
+        Feature.COOPERATIVE_STRUCTURES,
+        "Events that brought organisations together",
+        "Events held whose confirmed attendees came from more than one organisation.",
+        cross_organisation_events,
+    ),
+    Measure(
         "cross-organisation-mentoring",
         Feature.COOPERATIVE_STRUCTURES,
         "Mentoring across organisations",
         "Mentoring relationships whose mentor and mentee work in different organisations.",
         cross_organisation_mentoring,
+        sensitive=True,
+    ),
+    Measure(
+        "members",
+        Feature.CRITICAL_MASS,
+        "Members",
+        "Members with a confirmed e-mail address, at the end of each month.",
+        members,
+        total=True,
     ),
     Measure(
         "new-members",
         Feature.CRITICAL_MASS,
         "New members",
-        "People who joined and confirmed their e-mail address.",
+        "People who signed up and confirmed their e-mail address, by the month they signed up.",
         new_members,
+    ),
+    Measure(
+        "active-members",
+        Feature.CRITICAL_MASS,
+        "Active members",
+        "Members who posted, joined a community, registered for an event, rated or used a "
+        "resource, or started mentoring. Each counts once however much they did.",
+        active_members,
     ),
     Measure(
         "resources-shared",
@@ -288,6 +571,14 @@ MEASURES = [
         "Mentoring relationships formed",
         "Mentors and mentees who started working together.",
         mentoring_pairs,
+        sensitive=True,
+    ),
+    Measure(
+        "event-co-attendance",
+        Feature.COMMUNITY_BUILDING,
+        "Connections made at events",
+        "Pairs of members who attended the same event: a meeting of 10 people makes 45.",
+        event_co_attendance,
     ),
     Measure(
         "replies",
@@ -298,6 +589,24 @@ MEASURES = [
     ),
 ]
 MEASURES_BY_KEY = {measure.key: measure for measure in MEASURES}
+FINGERPRINT = hashlib.sha256(",".join(MEASURES_BY_KEY).encode()).hexdigest()[:12]
+
+
+SMALL = 5  # counts from 1 to SMALL - 1 of a sensitive measure are shown as "fewer than 5"
+
+
+def is_small(amount: float | None) -> bool:
+    return amount is not None and 0 < amount < SMALL
+
+
+def coarse(amount: float | None) -> str:
+    """A sensitive figure as members see it: only for a whole period, and rounded to the
+    nearest 5, so no month and no difference between two periods picks a person out."""
+    if amount is None:
+        return ""
+    if is_small(amount):
+        return f"fewer than {SMALL}"
+    return str(int(SMALL * round(amount / SMALL)))
 
 
 def bars(series: list[tuple[date, float]], *, width: int = 240, height: int = 64) -> list[dict]:

@@ -101,3 +101,54 @@ class Assessment(models.Model):
 
     def __str__(self):
         return f"{self.get_feature_display()} {self.year}: {self.rating}"
+
+
+class Target(models.Model):
+    """How many members the network aims to have in one region, type of organisation or
+    sector: the admin sets these, and insights shows the reach against them."""
+
+    class Dimension(models.TextChoices):
+        REGION = "region", "Region"
+        ORGANISATION_KIND = "organisation_kind", "Type of organisation"
+        SECTOR = "sector", "Sector"
+
+    dimension = models.CharField(max_length=32, choices=Dimension.choices)
+    value = models.CharField(
+        max_length=32,
+        help_text="One of the regions, types of organisation or sectors (the admin's form "
+        "offers them as one list).",
+    )
+    members = models.PositiveIntegerField(
+        "target number of members", validators=[MinValueValidator(1)]
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["dimension", "value"]
+        constraints = [
+            models.UniqueConstraint(fields=["dimension", "value"], name="one_target_each")
+        ]
+
+    def __str__(self):
+        return f"{self.value_label}: {self.members} members"
+
+    @classmethod
+    def choices_for(cls, dimension: str) -> list[tuple[str, str]]:
+        from members.models import Organisation, Region, Sector
+
+        return {
+            cls.Dimension.REGION: Region.choices,
+            cls.Dimension.ORGANISATION_KIND: Organisation.Kind.choices,
+            cls.Dimension.SECTOR: Sector.choices,
+        }[dimension]
+
+    @property
+    def value_label(self) -> str:
+        return dict(self.choices_for(self.dimension)).get(self.value, self.value)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.dimension and self.value not in dict(self.choices_for(self.dimension)):
+            allowed = ", ".join(value for value, _ in self.choices_for(self.dimension))
+            raise ValidationError({"value": f"Choose one of: {allowed}."})

@@ -1,21 +1,19 @@
-"""Rules of the network's impact: stories of change and the yearly self-assessment.
-
-The measured figures for the five features arrive with the rest of issue #8.
-"""
+"""Rules of the network's impact: the measured figures for the five features, reach against
+targets, stories of change and the yearly self-assessment."""
 
 from __future__ import annotations
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from insights import measures, network
-from insights.models import Assessment, Feature, Story
-from members.models import User
+from insights.models import Assessment, Feature, Story, Target
+from members.models import Organisation, Region, User
 from members.roles import COORDINATORS, is_coordinator
-from members.services import notify, notify_role
+from members.services import member_profiles, notify, notify_role
 
 
 def can_review(viewer) -> bool:
@@ -128,23 +126,127 @@ def assessment_trend() -> dict:
     }
 
 
-def measure_result(measure: measures.Measure, *, months: int, region: str) -> measures.Result:
-    return measure.compute(measures.Period(months, timezone.localdate()), region)
+FIGURES_SECONDS = 10 * 60  # beat works the network-wide figures out again this often
 
 
-def measures_by_feature(*, months: int, region: str) -> list[dict]:
-    """Every measure's figure, change and chart, grouped under its feature."""
-    period = measures.Period(months, timezone.localdate())
+def _figures_key(months: int, scope: measures.Scope) -> str:
+    # The measures' names are part of the key, so figures cached before a release that adds or
+    # renames a measure are never read after it. The day is not: at midnight every view would
+    # be worked out again at once.
+    return ":".join(
+        [
+            "insights:figures",
+            measures.FINGERPRINT,
+            str(months),
+            scope.region,
+            scope.organisation_kind,
+            str(scope.community or ""),
+        ]
+    )
+
+
+def measure_results(*, months: int, scope: measures.Scope, fresh: bool = False) -> dict:
+    """Every measure's result for the period and scope, worked out at most every ten minutes:
+    the dashboard, its CSVs and the next coordinator read the same figures from the cache."""
+    key = _figures_key(months, scope)
+    figures = None if fresh else cache.get(key)
+    if figures is None:
+        period = measures.Period(months, timezone.localdate())
+        figures = {
+            "results": {m.key: m.compute(period, scope) for m in measures.MEASURES},
+            "computed_at": timezone.now(),
+        }
+        cache.set(key, figures, FIGURES_SECONDS + 60)
+    return figures
+
+
+def figures_refresh() -> int:
+    """Work out before anyone asks what is asked most: the whole network for each period,
+    and each region and type of organisation for the default year. A community's figures
+    (or another combination) are worked out on the first request and kept as long."""
+    scopes = [(months, measures.EVERYONE) for months in measures.PERIODS]
+    scopes += [(12, measures.Scope(region=region)) for region in Region.values]
+    scopes += [(12, measures.Scope(organisation_kind=kind)) for kind in Organisation.Kind.values]
+    for months, scope in scopes:
+        measure_results(months=months, scope=scope, fresh=True)
+    return len(scopes)
+
+
+def measures_by_feature(*, results: dict, viewer, trend: dict) -> list[dict]:
+    """Every measure's figure, change and chart, grouped under its feature beside the
+    network's own rating of that feature in recent years. Members see the sensitive measures
+    only for the whole period, rounded (measures.coarse)."""
+    see_all = can_review(viewer)
     grouped = []
-    for feature in Feature:
+    for feature, trend_row in zip(Feature, trend["rows"], strict=True):
         rows = []
         for measure in (m for m in measures.MEASURES if m.feature == feature):
-            result = measure.compute(period, region)
-            rows.append(
-                {"measure": measure, "result": result, "bars": measures.bars(result.series)}
-            )
-        grouped.append({"feature": feature.label, "measures": rows})
+            result = results[measure.key]
+            if measure.sensitive and not see_all:
+                rows.append(
+                    {
+                        "measure": measure,
+                        "coarse": True,
+                        "value": measures.coarse(result.value),
+                        "previous": measures.coarse(result.previous),
+                    }
+                )
+            else:
+                rows.append(
+                    {"measure": measure, "result": result, "bars": measures.bars(result.series)}
+                )
+        ratings = [cell for cell in trend_row["cells"] if cell]
+        grouped.append(
+            {
+                "key": feature.value,
+                "feature": feature.label,
+                "measures": rows,
+                "ratings": ratings[-3:],
+            }
+        )
     return grouped
+
+
+def reach() -> list[dict]:
+    """Members now in each region, type of organisation and sector, against the admin's
+    targets."""
+    targets = {(target.dimension, target.value): target.members for target in Target.objects.all()}
+    profile_field = {
+        Target.Dimension.REGION: "region",
+        Target.Dimension.ORGANISATION_KIND: "organisation__kind",
+        Target.Dimension.SECTOR: "sector",
+    }
+    # The counts change slowly and are read from the cache like the measures; the targets are
+    # read afresh, so an admin sees a new target at once.
+    counted = cache.get("insights:reach")
+    if counted is None:
+        counted = {
+            dimension: dict(
+                member_profiles()
+                .values(field_name)
+                .annotate(count=Count("pk"))
+                .values_list(field_name, "count")
+            )
+            for dimension, field_name in profile_field.items()
+        }
+        cache.set("insights:reach", counted, FIGURES_SECONDS)
+    tables = []
+    for dimension in profile_field:
+        counts = counted[dimension]
+        rows = []
+        for value, label in Target.choices_for(dimension):
+            target = targets.get((dimension, value))
+            have = counts.get(value, 0)
+            rows.append(
+                {
+                    "label": label,
+                    "members": have,
+                    "target": target,
+                    "share": round(100 * have / target) if target else None,
+                }
+            )
+        tables.append({"dimension": dimension, "title": dimension.label, "rows": rows})
+    return tables
 
 
 BRIDGING_LOCK = "insights:bridging:queued"

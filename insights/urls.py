@@ -13,4 +13,5 @@ urlpatterns = [
     path("stories/<int:story_id>/review/", views.story_review, name="story_review"),
     path("assessment/", views.assessment, name="assessment"),
     path("measures/<slug:key>.csv", views.measure_csv, name="measure_csv"),
+    path("reach.csv", views.reach_csv, name="reach_csv"),
 ]

@@ -1,6 +1,5 @@
 import csv
 import re
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from insights import measures, services
 from insights.forms import AssessmentForm, MeasureFilterForm, StoryForm
 from insights.models import Story
-from members.models import Region
+from members.roles import is_admin
 
 PAGE_SIZE = 10
 
@@ -27,20 +26,27 @@ def _coordinators_only(request) -> None:
 @login_required
 def dashboard(request):
     can_review = services.can_review(request.user)
-    filters = MeasureFilterForm(request.GET or None, regional=can_review)
-    months, region = filters.choice()
+    filters = MeasureFilterForm(request.GET or None, narrowing=can_review)
+    months, scope = filters.choice()
+    figures = services.measure_results(months=months, scope=scope)
+    trend = services.assessment_trend()
     return render(
         request,
         "insights/dashboard.html",
         {
             "filters": filters,
             "period": measures.PERIODS[months],
-            "region": Region(region).label if region else "",
-            "query": urlencode({"months": months, "region": region}),
-            "features": services.measures_by_feature(months=months, region=region),
+            "whose": filters.description(),
+            "query": filters.query(),
+            "features": services.measures_by_feature(
+                results=figures["results"], viewer=request.user, trend=trend
+            ),
+            "computed_at": figures["computed_at"],
+            "reach": services.reach(),
+            "can_set_targets": is_admin(request.user),
             "bridging": services.network_bridging(),
             "stories": list(services.published_stories()[:3]),
-            "trend": services.assessment_trend(),
+            "trend": trend,
             "can_review": can_review,
             "to_review": Story.objects.filter(status=Story.Status.SUBMITTED).count()
             if can_review
@@ -138,19 +144,60 @@ def measure_csv(request, key):
     measure = measures.MEASURES_BY_KEY.get(key)
     if measure is None:
         raise Http404
-    filters = MeasureFilterForm(request.GET or None, regional=services.can_review(request.user))
-    months, region = filters.choice()
-    result = services.measure_result(measure, months=months, region=region)
+    can_review = services.can_review(request.user)
+    filters = MeasureFilterForm(request.GET or None, narrowing=can_review)
+    months, scope = filters.choice()
+    result = services.measure_results(months=months, scope=scope)["results"][key]
+    narrowed = "".join(
+        f"-{part}"
+        for part in (
+            scope.region,
+            scope.organisation_kind.replace("_", "-"),
+            f"community-{scope.community}" if scope.community else "",
+        )
+        if part
+    )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{key}-{months}-months{"-" + region if region else ""}.csv"'
-    )
+    response["Content-Disposition"] = f'attachment; filename="{key}-{months}-months{narrowed}.csv"'
+    total = f"total for {measures.PERIODS[months]}"
     writer = csv.writer(response)
-    writer.writerow(["month", measure.title])
+    writer.writerow(["month", measure.title + (f" ({filters.description()})" if narrowed else "")])
+    if measure.sensitive and not can_review:
+        # Members get the whole period only, rounded: see measures.coarse.
+        writer.writerow([total, measures.coarse(result.value)])
+        writer.writerow(["the same length of time before", measures.coarse(result.previous)])
+        return response
+
+    def shown(amount):
+        if amount is None:
+            return ""
+        return int(amount) if amount == int(amount) else amount
+
     for month, amount in result.series:
-        writer.writerow([month.strftime("%Y-%m"), amount])
-    writer.writerow([f"total for {measures.PERIODS[months]}", result.value])
-    writer.writerow(
-        ["the same length of time before", "" if result.previous is None else result.previous]
-    )
+        writer.writerow([month.strftime("%Y-%m"), shown(amount)])
+    if measure.total:
+        writer.writerow([f"at the start of {measures.PERIODS[months]}", shown(result.previous)])
+    else:
+        writer.writerow([total, shown(result.value)])
+        writer.writerow(["the same length of time before", shown(result.previous)])
+    return response
+
+
+@login_required
+def reach_csv(request):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="reach.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["by", "members in", "members now", "target", "share of target (%)"])
+    for table in services.reach():
+        for row in table["rows"]:
+            writer.writerow(
+                [
+                    table["title"],
+                    row["label"],
+                    row["members"],
+                    row["target"] or "",
+                    "" if row["share"] is None else row["share"],
+                ]
+            )
     return response

@@ -240,6 +240,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "resources.tasks.sweep_bulletins",
         "schedule": 60.0,
     },
+    "insights-figures": {
+        "task": "insights.tasks.refresh_figures",
+        "schedule": 600.0,
+    },
     "network-analysis": {
         "task": "insights.tasks.refresh_network_analysis",
         "schedule": 1200.0,

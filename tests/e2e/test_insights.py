@@ -31,5 +31,5 @@ def test_a_coordinator_narrows_insights_to_a_region_and_downloads_the_figures(
         lines = figures.read().strip().splitlines()
 
     assert download.suggested_filename == "new-members-12-months-west.csv"
-    assert lines[0] == "month,New members"
-    assert lines[-2] == "total for the last 12 months,2.0"
+    assert lines[0] == "month,New members (members in the West region)"
+    assert lines[-2] == "total for the last 12 months,2"
