@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from communities.models import Community, JoinRequest, Membership, Post, Report, Thread
-from communities.services import community_update
+from communities.services import community_update, threads_index
 
 
 class MembershipInline(admin.TabularInline):
@@ -32,6 +32,10 @@ class ThreadAdmin(admin.ModelAdmin):
     search_fields = ["title"]
     raw_id_fields = ["author", "answer"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        threads_index(Thread.objects.filter(pk=obj.pk))
+
 
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
@@ -39,6 +43,10 @@ class PostAdmin(admin.ModelAdmin):
     list_filter = ["state"]
     raw_id_fields = ["thread", "author"]
     readonly_fields = ["body_html"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        threads_index(Thread.objects.filter(pk=obj.thread_id))
 
 
 @admin.register(JoinRequest)

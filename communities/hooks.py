@@ -12,9 +12,10 @@ from communities.models import (
     Membership,
     Post,
     Report,
+    Thread,
     ThreadSubscription,
 )
-from communities.services import FOUNDERS, post_render
+from communities.services import FOUNDERS, post_render, threads_index
 from members.roles import is_admin, is_coordinator
 
 
@@ -110,6 +111,7 @@ def erase(member) -> None:
 def _forget_mentions(member) -> None:
     """Others' posts keep their words, but an @mention no longer names the former member."""
     slug = getattr(getattr(member, "profile", None), "slug", None)
+    touched = set()
     for post in Post.objects.filter(mentions=member).prefetch_related("mentions__profile"):
         if slug:
             post.body = post.body.replace(f"@{slug}", "@former-member")
@@ -117,3 +119,6 @@ def _forget_mentions(member) -> None:
         post.body_html = post_render(post.body, others)
         post.save(update_fields=["body", "body_html"])
         post.mentions.remove(member)
+        touched.add(post.thread_id)
+    # Nor does searching for the former member's address find the thread.
+    threads_index(Thread.objects.filter(pk__in=touched))

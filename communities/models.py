@@ -2,9 +2,10 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -41,13 +42,17 @@ class Community(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     last_activity_at = models.DateTimeField(default=timezone.now)
-    # Maintained by communities.services.community_index(): name first, then purpose.
+    # Maintained by communities.services.communities_index(): name first, then purpose.
     search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         verbose_name_plural = "communities"
         ordering = ["name"]
-        indexes = [GinIndex(fields=["search_vector"], name="community_search_gin")]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="community_search_gin"),
+            # Suggestions as a member types, forgiving slips (trigram similarity).
+            GinIndex(OpClass(Lower("name"), name="gin_trgm_ops"), name="community_name_trigram"),
+        ]
 
     def __str__(self):
         return self.name
@@ -166,11 +171,14 @@ class Thread(models.Model):
     answer = models.ForeignKey(
         "Post", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Maintained by communities.services.threads_index(): the title, then every visible post.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["-pinned", "-last_post_at"]
         indexes = [
             models.Index(fields=["community", "-pinned", "-last_post_at"], name="thread_listing"),
+            GinIndex(fields=["search_vector"], name="thread_search_gin"),
         ]
 
     def __str__(self):

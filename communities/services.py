@@ -8,7 +8,8 @@ from django.contrib.auth.models import Group
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models import Count, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Left
 from django.http import Http404
 from django.utils import timezone
 from django.utils.html import escape
@@ -27,11 +28,11 @@ from members.models import Profile, User
 from members.roles import is_admin, is_coordinator
 from members.services import notify
 from network.markdown import render_markdown
+from network.text_search import SEARCH_CONFIG, joined_text
 
 FOUNDERS = "Community founders"
 # Paths under /communities/ that are not communities.
 RESERVED_SLUGS = {"new", "invitations", "founders"}
-SEARCH_CONFIG = "english"
 MENTION = re.compile(r"(?<![\w@])@([a-z0-9][a-z0-9-]{1,178})\b")
 
 
@@ -103,11 +104,32 @@ def readable_threads(viewer) -> QuerySet[Thread]:
 # --- communities ----------------------------------------------------------------------------
 
 
-def community_index(community: Community) -> None:
-    vector = SearchVector(Value(community.name), weight="A", config=SEARCH_CONFIG) + SearchVector(
-        Value(community.purpose), weight="B", config=SEARCH_CONFIG
+def communities_index(communities: QuerySet[Community]) -> None:
+    communities.update(
+        search_vector=SearchVector("name", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("purpose", weight="B", config=SEARCH_CONFIG)
     )
-    Community.objects.filter(pk=community.pk).update(search_vector=vector)
+
+
+def community_index(community: Community) -> None:
+    communities_index(Community.objects.filter(pk=community.pk))
+
+
+THREAD_TEXT_LIMIT = 100_000
+
+
+def threads_index(threads: QuerySet[Thread]) -> None:
+    """A thread is found by its title and by what its visible posts say."""
+    posts = joined_text(
+        Post.objects.filter(thread=OuterRef("pk"), state=Post.State.VISIBLE), "body", "thread"
+    )
+    # A search vector may not pass 1 MB: a thread's first THREAD_TEXT_LIMIT characters say
+    # what it is about, and a flood of posts cannot make it unwritable.
+    posts = Left(posts, THREAD_TEXT_LIMIT)
+    threads.update(
+        search_vector=SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector(posts, weight="D", config=SEARCH_CONFIG)
+    )
 
 
 @transaction.atomic
@@ -379,6 +401,7 @@ def _post_add(*, thread: Thread, author: User, body: str) -> Post:
     )
     post.mentions.set(mentioned)
     Thread.objects.filter(pk=thread.pk).update(last_post_at=now, post_count=F("post_count") + 1)
+    threads_index(Thread.objects.filter(pk=thread.pk))
     Community.objects.filter(pk=community.pk).update(last_activity_at=now)
     ThreadSubscription.objects.get_or_create(
         thread=thread, member=author, defaults={"state": ThreadSubscription.State.FOLLOWING}
@@ -455,12 +478,16 @@ def thread_moderate(*, thread: Thread, pinned: bool | None = None, locked: bool 
 
 @transaction.atomic
 def post_moderate(*, post: Post, moderator: User, state: str) -> None:
+    # The thread row first, as a reply does: its search text is rebuilt below.
+    Thread.objects.select_for_update().filter(pk=post.thread_id).first()
     if post.state == Post.State.REMOVED:
         raise CommunityError("A removed post cannot be brought back.")
     post.state = state
     post.save(update_fields=["state"])
     if post.thread.answer_id == post.pk and state != Post.State.VISIBLE:
         Thread.objects.filter(pk=post.thread_id).update(answer=None)
+    # A hidden or removed post's words no longer find the thread.
+    threads_index(Thread.objects.filter(pk=post.thread_id))
     # Whatever reports there were, a moderator has now acted on the post.
     Report.objects.filter(post=post, resolved_at__isnull=True).update(
         resolved_at=timezone.now(), resolved_by=moderator

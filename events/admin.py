@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from events.models import Event, Feedback, Registration
+from events.services import event_index
 
 
 class RegistrationInline(admin.TabularInline):
@@ -25,6 +26,10 @@ class EventAdmin(admin.ModelAdmin):
     raw_id_fields = ["organiser"]
     filter_horizontal = ["tags"]
     inlines = [RegistrationInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        event_index(form.instance)  # the tags are saved by now
 
 
 @admin.register(Feedback)

@@ -15,3 +15,10 @@ class EventsConfig(AppConfig):
         )
         hooks.register_export("events", event_hooks.export)
         hooks.register_eraser(event_hooks.erase)
+
+        from django.db.models.signals import post_save
+
+        from members.models import Topic
+
+        # A renamed topic is a renamed tag: the events that carry it are found by the new name.
+        post_save.connect(event_hooks.topic_saved, sender=Topic, dispatch_uid="events-topic")

@@ -1,15 +1,17 @@
 import django_filters
 from django import forms
-from django.db.models import Q
 
 from events.models import Event
+from events.services import event_search
 from members.models import Region
 from network.forms import FilterForm
 
 
 class EventFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label="Title or summary", method="search", widget=forms.TextInput(attrs={"type": "search"})
+        label="Title, topic or description",
+        method="search",
+        widget=forms.TextInput(attrs={"type": "search"}),
     )
     when = django_filters.ChoiceFilter(
         label="When",
@@ -48,8 +50,7 @@ class EventFilter(django_filters.FilterSet):
         self.filters["community"].queryset = communities
 
     def search(self, events, name, value):
-        text = " ".join(value.split())[:200]
-        return events.filter(Q(title__icontains=text) | Q(summary__icontains=text))
+        return event_search(events, value)
 
     def filter_when(self, events, name, value):
         # The view chooses upcoming or past (and their order); nothing more to do here.

@@ -67,3 +67,10 @@ def erase(member) -> None:
     ).select_related("event"):
         registration_cancel(event=registration.event, member=member)
     CalendarFeed.objects.filter(member=member).delete()
+
+
+def topic_saved(sender, instance, created, **kwargs) -> None:
+    if not created:
+        from events.services import events_index
+
+        events_index(instance.events.all())

@@ -1,6 +1,8 @@
 import secrets
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -68,10 +70,15 @@ class Event(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     # Raised whenever the time or place changes, so calendars replace their copy (RFC 5545).
     sequence = models.PositiveIntegerField(default=0, editable=False)
+    # Maintained by events.services.events_index(): title and tags first, then the summary.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["starts_at"]
-        indexes = [models.Index(fields=["starts_at"], name="event_starts")]
+        indexes = [
+            models.Index(fields=["starts_at"], name="event_starts"),
+            GinIndex(fields=["search_vector"], name="event_search_gin"),
+        ]
 
     def __str__(self):
         return self.title

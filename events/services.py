@@ -6,15 +6,18 @@ from datetime import timedelta
 
 import icalendar
 from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from communities.models import Community, Membership
 from events.models import CalendarFeed, Event, Registration
 from members.models import User
-from members.roles import is_coordinator
+from members.roles import is_admin, is_coordinator
 from members.services import notify
+from network.text_search import SEARCH_CONFIG, joined_text
 
 OFFER_LIFETIME = timedelta(hours=24)
 HOLDS_A_PLACE = [Registration.Status.CONFIRMED, Registration.Status.OFFERED]
@@ -28,9 +31,49 @@ class EventError(ValidationError):
 
 
 def visible_events(viewer) -> QuerySet[Event]:
-    if viewer.is_authenticated:
+    """Members see every event, visitors the public ones; an event hosted by a secret community
+    only its members (and admins) see, as they alone may know the community exists."""
+    if not viewer.is_authenticated:
+        return Event.objects.filter(visibility=Event.Visibility.PUBLIC).exclude(
+            community__privacy=Community.Privacy.SECRET
+        )
+    if is_admin(viewer):
         return Event.objects.all()
-    return Event.objects.filter(visibility=Event.Visibility.PUBLIC)
+    # A subquery, not a join: a join on memberships would multiply the places counted.
+    return Event.objects.filter(
+        Q(community__isnull=True)
+        | ~Q(community__privacy=Community.Privacy.SECRET)
+        | Q(community_id__in=Membership.objects.filter(member=viewer).values("community_id"))
+    )
+
+
+def events_index(events: QuerySet[Event]) -> None:
+    """Rebuild the stored search vectors; call after the tags are saved."""
+    tags = joined_text(
+        Event.tags.through.objects.filter(event=OuterRef("pk")), "topic__name", "event"
+    )
+    events.update(
+        search_vector=SearchVector("title", tags, weight="A", config=SEARCH_CONFIG)
+        + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
+        + SearchVector("speakers", "venue", weight="C", config=SEARCH_CONFIG)
+        + SearchVector("programme", weight="D", config=SEARCH_CONFIG)
+    )
+
+
+def event_index(event: Event) -> None:
+    events_index(Event.objects.filter(pk=event.pk))
+
+
+def event_search(events: QuerySet[Event], text: str) -> QuerySet[Event]:
+    """The events whose words match (stemmed: "mentor" finds "mentoring"), with their rank; the
+    caller orders them."""
+    text = " ".join(text.split())[:200]
+    if not text:
+        return events
+    query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+    return events.filter(search_vector=query).annotate(
+        relevance=SearchRank(F("search_vector"), query)
+    )
 
 
 def can_run(viewer) -> bool:
@@ -227,6 +270,7 @@ def event_update(*, event: Event, changed: list[str], editor: User) -> None:
     """After a coordinator's edit: more places go to those waiting; a new time reaches the
     people registered, their calendars and their reminders."""
     event = Event.objects.select_for_update().get(pk=event.pk)
+    event_index(event)  # the form has saved the new words and tags by now
     if {"starts_at", "ends_at", "venue", "address", "format"} & set(changed):
         Event.objects.filter(pk=event.pk).update(sequence=F("sequence") + 1)
         upcoming = Registration.objects.filter(event=event).exclude(

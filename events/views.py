@@ -87,6 +87,7 @@ def event_create(request):
         )
         event.save()
         form.save_m2m()
+        services.event_index(event)
         messages.success(request, "The event is published.")
         return redirect(event)
     return render(request, "events/form.html", {"form": form, "creating": True})

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from members.models import Organisation, Profile, Topic, User
-from members.services import profile_index
+from members.services import profile_index, profiles_index
 
 
 class ProfileInline(admin.StackedInline):
@@ -71,8 +71,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and "name" in form.changed_data:
-            for profile in obj.profiles.select_related("member", "organisation"):
-                profile_index(profile)
+            profiles_index(obj.profiles.all())
 
 
 @admin.register(Topic)
@@ -83,5 +82,4 @@ class TopicAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and "name" in form.changed_data:
-            for profile in obj.experts.select_related("member", "organisation"):
-                profile_index(profile)
+            profiles_index(obj.experts.all())

@@ -15,16 +15,16 @@ from django.contrib.postgres.search import (
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Lower, Replace
 from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from members import hooks
-from members.models import FORMER_MEMBER, Notification, Profile, User
+from members.models import FORMER_MEMBER, Notification, Organisation, Profile, User
+from network.text_search import SEARCH_CONFIG, array_text, joined_text
 
-SEARCH_CONFIG = "english"
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_MAX_PIXELS = 16_000_000  # refuse decompression bombs before decoding them
 PHOTO_SIZE = 600
@@ -60,23 +60,29 @@ def profile_for(member: User) -> Profile:
         return profile
 
 
-def profile_index(profile: Profile) -> None:
-    """Rebuild the stored search vector: name, role and expertise weigh most, the bio least."""
-    expertise = " ".join(
-        [*profile.expertise.values_list("name", flat=True), *profile.expertise_tags]
+def profiles_index(profiles: QuerySet[Profile]) -> None:
+    """Rebuild the stored search vectors: name, role and expertise weigh most, the bio least."""
+    name = Subquery(User.objects.filter(pk=OuterRef("member_id")).values("name")[:1])
+    expertise = joined_text(
+        Profile.expertise.through.objects.filter(profile=OuterRef("pk")), "topic__name", "profile"
     )
-    organisation = profile.organisation.name if profile.organisation_id else ""
+    organisation = Subquery(
+        Organisation.objects.filter(pk=OuterRef("organisation_id")).values("name")[:1]
+    )
     vector = (
         # Names unstemmed ("jones" stays "jones") and stemmed, to match either kind of query.
-        SearchVector(Value(profile.member.name), weight="A", config="simple")
-        + SearchVector(Value(profile.member.name), weight="A", config=SEARCH_CONFIG)
-        + SearchVector(Value(expertise), weight="A", config=SEARCH_CONFIG)
-        + SearchVector(Value(profile.job_title), weight="B", config=SEARCH_CONFIG)
-        + SearchVector(Value(organisation), weight="C", config=SEARCH_CONFIG)
-        + SearchVector(Value(profile.locality), weight="C", config=SEARCH_CONFIG)
-        + SearchVector(Value(profile.bio), weight="D", config=SEARCH_CONFIG)
+        SearchVector(name, weight="A", config="simple")
+        + SearchVector(name, weight="A", config=SEARCH_CONFIG)
+        + SearchVector(expertise, array_text("expertise_tags"), weight="A", config=SEARCH_CONFIG)
+        + SearchVector("job_title", weight="B", config=SEARCH_CONFIG)
+        + SearchVector(organisation, "locality", weight="C", config=SEARCH_CONFIG)
+        + SearchVector("bio", weight="D", config=SEARCH_CONFIG)
     )
-    Profile.objects.filter(pk=profile.pk).update(search_vector=vector)
+    profiles.update(search_vector=vector)
+
+
+def profile_index(profile: Profile) -> None:
+    profiles_index(Profile.objects.filter(pk=profile.pk))
 
 
 # The parts of a profile that make it useful to others, in the order the checklist shows them.

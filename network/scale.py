@@ -20,12 +20,17 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from communities.models import Community, Membership, Post, Thread
+from communities.services import communities_index, threads_index
 from events.models import Event, Feedback, Registration
+from events.services import events_index
 from members.models import Organisation, Profile, Region, User
 from members.roles import COORDINATORS, CURATORS
+from members.services import profiles_index
 from mentoring.models import Match, MentoringRequest
 from network.management.commands.seed_demo import FIRST_NAMES, LAST_NAMES, SECTORS, seed_topics
+from network.search import words_refresh
 from resources.models import Bulletin, Rating, Resource, Use
+from resources.services import resources_index
 
 DOMAIN = "scale.example.org"
 BATCH = 5000
@@ -382,3 +387,11 @@ def seed_scale(size: Size, *, seed: int = 2026, say: Callable[[str], None] = pri
             )
             for month in range(12)
         )
+
+        say("search vectors and the known words…")
+        profiles_index(Profile.objects.all())
+        resources_index(Resource.objects.all())
+        communities_index(Community.objects.all())
+        events_index(Event.objects.all())
+        threads_index(Thread.objects.all())
+        words_refresh()

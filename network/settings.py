@@ -240,6 +240,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "resources.tasks.sweep_bulletins",
         "schedule": 60.0,
     },
+    "search-words": {
+        "task": "network.tasks.refresh_search_words",
+        "schedule": 1800.0,
+    },
     "insights-figures": {
         "task": "insights.tasks.refresh_figures",
         "schedule": 600.0,

@@ -16,6 +16,8 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
+    path("search/", views.search, name="search"),
+    path("search/suggest/", views.search_suggest, name="search_suggest"),
     path("accounts/", include("allauth.urls")),
     path("members/", include("members.urls")),
     path("communities/", include("communities.urls")),
@@ -24,10 +26,4 @@ urlpatterns = [
     path("", include("resources.urls")),
     path("insights/", include("insights.urls")),
     path("admin/", admin.site.urls),
-]
-
-# Placeholders keep the navigation honest until each capability replaces its own.
-urlpatterns += [
-    path(f"{section}/", views.section, {"section": section}, name=section)
-    for section in views.SECTIONS
 ]

@@ -10,3 +10,13 @@ class ResourcesConfig(AppConfig):
         from resources import hooks as resource_hooks
 
         hooks.register_export("resources", resource_hooks.export)
+
+        from django.db.models.signals import post_save
+
+        from members.models import Organisation, Topic
+
+        # A renamed topic or organisation: the resources that name it are found by the new name.
+        for model in (Topic, Organisation):
+            post_save.connect(
+                resource_hooks.named_saved, sender=model, dispatch_uid=f"resources-{model.__name__}"
+            )

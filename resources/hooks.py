@@ -30,3 +30,11 @@ def export(member) -> dict:
             for delivery in Delivery.objects.filter(member=member).select_related("bulletin")
         ],
     }
+
+
+def named_saved(sender, instance, created, **kwargs) -> None:
+    """A topic or an organisation saved: rebuild the search text of the resources naming it."""
+    if not created:
+        from resources.services import resources_index
+
+        resources_index(instance.resources.all())

@@ -18,7 +18,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Avg, Count, F, Max, Q, QuerySet, Value
+from django.db.models import Avg, Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -26,13 +26,13 @@ from django.utils import timezone
 from django.utils.html import escape, strip_tags
 from PIL import Image, UnidentifiedImageError
 
-from members.models import Profile, User
+from members.models import Organisation, Profile, User
 from members.roles import CURATORS, is_curator
 from members.services import member_profiles, notify, notify_role
 from network.markdown import render_markdown
+from network.text_search import SEARCH_CONFIG, joined_text
 from resources.models import Bulletin, Delivery, Rating, Resource, Use
 
-SEARCH_CONFIG = "english"
 TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 FILE_TEXT_LIMIT = 200_000  # characters of a file's text kept for search
 PDF_PAGE_LIMIT = 100
@@ -105,22 +105,26 @@ def resource_search(resources: QuerySet[Resource], text: str) -> QuerySet[Resour
     )
 
 
-def resource_index(resource: Resource) -> None:
-    """Rebuild the stored search vector; call after the topics are saved.
-
-    Reads the row afresh: the text of its file may have been stored since `resource` was.
-    """
-    resource = Resource.objects.select_related("organisation").get(pk=resource.pk)
-    topics = " ".join(resource.topics.values_list("name", flat=True))
-    organisation = resource.organisation.name if resource.organisation_id else ""
-    vector = (
-        SearchVector(Value(resource.title), weight="A", config=SEARCH_CONFIG)
-        + SearchVector(Value(topics), weight="A", config=SEARCH_CONFIG)
-        + SearchVector(Value(resource.summary), weight="B", config=SEARCH_CONFIG)
-        + SearchVector(Value(f"{resource.author} {organisation}"), weight="C", config="simple")
-        + SearchVector(Value(resource.file_text), weight="D", config=SEARCH_CONFIG)
+def resources_index(resources: QuerySet[Resource]) -> None:
+    """Rebuild the stored search vectors; call after the topics are saved."""
+    topics = joined_text(
+        Resource.topics.through.objects.filter(resource=OuterRef("pk")), "topic__name", "resource"
     )
-    Resource.objects.filter(pk=resource.pk).update(search_vector=vector)
+    organisation = Subquery(
+        Organisation.objects.filter(pk=OuterRef("organisation_id")).values("name")[:1]
+    )
+    vector = (
+        SearchVector("title", topics, weight="A", config=SEARCH_CONFIG)
+        + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
+        + SearchVector("author", organisation, weight="C", config="simple")
+        + SearchVector("file_text", weight="D", config=SEARCH_CONFIG)
+    )
+    resources.update(search_vector=vector)
+
+
+def resource_index(resource: Resource) -> None:
+    # Reads the row afresh in the database: the text of its file may have been stored since.
+    resources_index(Resource.objects.filter(pk=resource.pk))
 
 
 # --- uploads --------------------------------------------------------------------------------

@@ -12,3 +12,15 @@ if (errorSummary) {
 
 // htmx swaps in new HTML: initialise any design-system components it brings.
 document.addEventListener("htmx:afterSwap", (event) => DS.initAll(event.target));
+
+// Escape closes the suggestions under the search box; the words typed stay.
+const siteSearch = document.getElementById("site-search");
+if (siteSearch) {
+  siteSearch.addEventListener("keydown", (event) => {
+    const suggestions = document.getElementById("site-search-suggestions");
+    if (event.key === "Escape" && suggestions && suggestions.firstChild) {
+      suggestions.replaceChildren();
+      event.preventDefault();
+    }
+  });
+}

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from events.models import Event
+from events.services import event_index
 from tests.factories import ProfileFactory
 
 
@@ -14,7 +15,7 @@ def make_event(
     starts = timezone.now() + starts_in
     fields.setdefault("format", Event.Format.ONLINE)
     fields.setdefault("joining_link", "https://meet.example.org/secret-room")
-    return Event.objects.create(
+    event = Event.objects.create(
         title=title,
         slug=slugify(title),
         kind=fields.pop("kind", "webinar"),
@@ -26,6 +27,8 @@ def make_event(
         visibility=fields.pop("visibility", Event.Visibility.PUBLIC),
         **fields,
     )
+    event_index(event)
+    return event
 
 
 @pytest.fixture

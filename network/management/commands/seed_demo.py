@@ -18,12 +18,17 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from communities import demo as community_demo
+from communities.models import Thread
+from communities.services import threads_index
 from events import demo as event_demo
+from events.models import Event
+from events.services import events_index
 from insights import demo as insight_demo
 from members.models import Notification, Organisation, Profile, Region, Sector, Topic, User
 from members.roles import COORDINATORS, CURATORS
 from members.services import profile_index, profile_slug
 from mentoring import demo as mentoring_demo
+from network.search import words_refresh
 from resources import demo as resource_demo
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "seed"
@@ -260,6 +265,10 @@ class Command(BaseCommand):
             resources = resource_demo.seed(members)
             insight_demo.seed(members)
             insight_demo.age_activity(members)
+            # Demo rows made directly, not through the services that index them as they go.
+            events_index(Event.objects.all())
+            threads_index(Thread.objects.all())
+            words_refresh()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo network ready: {len(organisations)} organisations, {len(topics)} topics, "
