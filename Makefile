@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test test-fast lint format migrations shell stop clean
+.PHONY: run test test-fast bench lint format migrations shell stop clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ test: install
 ## test-fast: the suite without the slow newcomer-path test
 test-fast: PYTEST_ARGS = -m "not slow"
 test-fast: test
+
+## bench: speed at national scale (a generated 20,000-member network in its own database);
+## about ten minutes; the table goes to docs/benchmarks.md
+bench: install
+	$(PY) -m network.devservers run --redis-db 5 -- $(PY) -m network.bench $(BENCH_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -8,8 +8,8 @@ from django.contrib.auth.models import Group
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, OuterRef, Q, QuerySet
-from django.db.models.functions import Left
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Left
 from django.http import Http404
 from django.utils import timezone
 from django.utils.html import escape
@@ -150,10 +150,23 @@ def community_update(community: Community) -> None:
         ).delete()
 
 
+def _per_community(rows: QuerySet) -> Coalesce:
+    """How many of `rows` each community has, counted on its own: counting memberships and
+    threads through two joins would multiply them (a national list took seconds)."""
+    counted = (
+        rows.filter(community=OuterRef("pk"))
+        .order_by()
+        .values("community")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
 def community_listing(communities: QuerySet[Community]) -> QuerySet[Community]:
     return communities.annotate(
-        member_count=Count("memberships", distinct=True),
-        thread_count=Count("threads", distinct=True),
+        member_count=_per_community(Membership.objects.all()),
+        thread_count=_per_community(Thread.objects.all()),
     ).prefetch_related("topics")
 
 

@@ -9,7 +9,8 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from communities.models import Community, Membership
@@ -82,8 +83,19 @@ def can_run(viewer) -> bool:
 
 
 def event_listing(events: QuerySet[Event]) -> QuerySet[Event]:
-    return events.select_related("community").annotate(
-        places_taken=Count("registrations", filter=Q(registrations__status__in=HOLDS_A_PLACE))
+    # Places counted per listed event: a join over every registration, grouped before the page
+    # is cut, read all 60,000 of a national network's registrations for a list of twenty.
+    taken = (
+        Registration.objects.filter(event=OuterRef("pk"), status__in=HOLDS_A_PLACE)
+        .order_by()
+        .values("event")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return (
+        events.select_related("community")
+        .defer("search_vector")
+        .annotate(places_taken=Coalesce(Subquery(taken), 0))
     )
 
 

@@ -47,7 +47,10 @@ def event_list(request):
         else events.filter(ends_at__gt=now).order_by("starts_at")
     )
     event_filter = EventFilter(
-        request.GET, queryset=events, communities=visible_communities(request.user)
+        request.GET,
+        queryset=events,
+        # Only what the choice shows: a community row carries its whole search text.
+        communities=visible_communities(request.user).only("pk", "name"),
     )
     page = Paginator(services.event_listing(event_filter.qs), PAGE_SIZE).get_page(
         request.GET.get("page")

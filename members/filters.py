@@ -16,7 +16,9 @@ class DirectoryFilter(django_filters.FilterSet):
         label="Expertise", queryset=Topic.objects.all(), empty_label="Any expertise"
     )
     organisation = django_filters.ModelChoiceFilter(
-        label="Organisation", queryset=Organisation.objects.all(), empty_label="Any organisation"
+        label="Organisation",
+        queryset=Organisation.objects.only("pk", "name"),
+        empty_label="Any organisation",
     )
     organisation_type = django_filters.ChoiceFilter(
         label="Type of organisation",

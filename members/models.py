@@ -67,6 +67,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         indexes = [
             # Typo-tolerant name search in the directory (trigram similarity).
             GinIndex(OpClass(Lower("name"), name="gin_trgm_ops"), name="member_name_trigram"),
+            # The directory lists by name: a page is read in name order, not sorted from all.
+            models.Index(fields=["name"], name="member_name"),
         ]
 
     def __str__(self):

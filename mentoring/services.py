@@ -412,6 +412,68 @@ def feedback_give(*, match: Match, member: User, helped: bool, rating: int, chan
 # --- cohorts --------------------------------------------------------------------------------
 
 
+def score_matrix(needs: list[Needs], mentors: list[Mentor]) -> np.ndarray:
+    """match_score for every mentee (rows) and mentor (columns) at once, without the reasons;
+    NaN where a pair cannot be made. The same rules, in numpy: scoring 3,000 mentees against
+    600 mentors one call at a time took seconds."""
+
+    def column(values, dtype=object):
+        return np.array(values, dtype=dtype)
+
+    areas = sorted({area for person in [*needs, *mentors] for area in person.area_ids})
+    position = {area: index for index, area in enumerate(areas)}
+
+    def area_matrix(people):
+        matrix = np.zeros((len(people), len(areas)), dtype=np.int32)
+        for row, person in enumerate(people):
+            for area in person.area_ids:
+                matrix[row, position[area]] = 1
+        return matrix
+
+    shared = area_matrix(needs) @ area_matrix(mentors).T
+    score = 3.0 * shared
+
+    mentee_org = column([n.organisation_id or 0 for n in needs], np.int64)[:, None]
+    mentor_org = column([m.organisation_id or 0 for m in mentors], np.int64)[None, :]
+    other_org = column([n.other_organisation for n in needs], bool)[:, None]
+    both_known = (mentee_org != 0) & (mentor_org != 0)
+    differ = mentee_org != mentor_org
+    score += np.where(both_known & differ, np.where(other_org, 2.0, 0.5), 0.0)
+    score += np.where(both_known & ~differ & other_org, -2.0, 0.0)
+
+    mentee_sector = column([n.sector or "" for n in needs])[:, None]
+    mentor_sector = column([m.sector or "" for m in mentors])[None, :]
+    other_sector = column([n.other_sector for n in needs], bool)[:, None]
+    score += np.where(
+        other_sector
+        & (mentee_sector != "")
+        & (mentor_sector != "")
+        & (mentee_sector != mentor_sector),
+        1.5,
+        0.0,
+    )
+
+    mentee_region = column([n.region or "" for n in needs])[:, None]
+    mentor_region = column([m.region for m in mentors])[None, :]
+    same_region = column([n.same_region for n in needs], bool)[:, None]
+    score += np.where(
+        same_region & (mentee_region != "") & (mentee_region == mentor_region), 1.5, 0
+    )
+
+    mentee_format = column([n.format for n in needs])[:, None]
+    mentor_format = column([m.format for m in mentors])[None, :]
+    suits = (mentee_format == Format.EITHER) | (mentor_format == Format.EITHER)
+    score += np.where(suits | (mentee_format == mentor_format), 0.5, -1.0)
+
+    free = column([m.free for m in mentors], np.int64)[None, :]
+    score = score + 0.25 * np.minimum(free, 3)
+    itself = (
+        column([n.member_id for n in needs], np.int64)[:, None]
+        == column([m.member_id for m in mentors], np.int64)[None, :]
+    )
+    return np.where(itself | (free <= 0), np.nan, score)
+
+
 def cohort_assignment(needs: list[Needs], mentors: list[Mentor]):
     """The best overall pairing: each mentor as many times as their free places, one mentor per
     mentee, the total score as high as it can be (an optimal assignment over capacity slots).
@@ -421,24 +483,18 @@ def cohort_assignment(needs: list[Needs], mentors: list[Mentor]):
     slots = [index for index, mentor in enumerate(mentors) for _ in range(max(mentor.free, 0))]
     if not needs or not slots:
         return []
-    forbidden = -1e9
-    # Score each mentee against each mentor once; a mentor's slots share that column.
-    by_mentor = np.full((len(needs), len(mentors)), forbidden)
-    for row, mentee in enumerate(needs):
-        for column, mentor in enumerate(mentors):
-            scored = match_score(mentee, mentor)
-            if scored is not None:
-                by_mentor[row, column] = scored[0]
-    # One "no mentor" column per mentee, worth 0: a pair that scores below nothing is better
-    # left unmade, and a mentee who cannot be paired still has somewhere to go.
-    scores = np.hstack([by_mentor[:, slots], np.zeros((len(needs), len(needs)))])
+    # A pair that scores nothing or less (or cannot be made) is worth the same as no pair: at
+    # 0 the assignment may place a mentee there, and such places are dropped below. This
+    # keeps the matrix mentees by slots; a "no mentor" column for each mentee made it three
+    # times as wide and the assignment seven times slower.
+    scores = np.nan_to_num(score_matrix(needs, mentors), nan=0.0).clip(min=0)[:, slots]
     rows, columns = linear_sum_assignment(scores, maximize=True)
     pairs = []
     for row, column in zip(rows, columns, strict=True):
-        if column < len(slots) and scores[row, column] > forbidden / 2:
+        if scores[row, column] > 0:
             mentor_index = slots[column]
-            _, reasons = match_score(needs[row], mentors[mentor_index])
-            pairs.append((row, mentor_index, float(scores[row, column]), reasons))
+            score, reasons = match_score(needs[row], mentors[mentor_index])
+            pairs.append((row, mentor_index, score, reasons))
     return pairs
 
 

@@ -221,15 +221,20 @@ def seed_scale(size: Size, *, seed: int = 2026, say: Callable[[str], None] = pri
         posts = Post.objects.bulk_create(posts, batch_size=BATCH)
         last_post: dict[int, Post] = {}
         replies: dict[int, Post] = {}
+        counted: dict[int, int] = {}
         for post in posts:
+            counted[post.thread_id] = counted.get(post.thread_id, 0) + 1
             if post.thread_id in last_post and post.thread_id not in replies:
                 replies[post.thread_id] = post
             last_post[post.thread_id] = post
         for thread in threads:
             thread.last_post_at = last_post[thread.pk].created_at
+            thread.post_count = counted[thread.pk]
             if thread.pk in replies and chooser.random() < 0.3:
                 thread.answer = replies[thread.pk]
-        Thread.objects.bulk_update(threads, ["last_post_at", "answer"], batch_size=BATCH)
+        Thread.objects.bulk_update(
+            threads, ["last_post_at", "post_count", "answer"], batch_size=BATCH
+        )
 
         say(f"{size.events} events, {size.registrations} registrations…")
         events = Event.objects.bulk_create(

@@ -14,6 +14,7 @@ handler500 = "network.views.server_error"
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("ping/", views.ping, name="ping"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
     path("search/", views.search, name="search"),

@@ -61,6 +61,12 @@ def home(request):
     )
 
 
+def ping(request):
+    """The smallest page Django can serve through all its middleware: "is the process up?" for
+    a load balancer, and the benchmark's measure of the framework's own limit."""
+    return HttpResponse("pong", content_type="text/plain")
+
+
 def search(request):
     """Ask the network: the best few of each kind, or (?in=threads) every matching discussion."""
     text, shortened = network_search.cleaned(request.GET.get("q", ""))

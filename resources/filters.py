@@ -23,7 +23,7 @@ class ResourceFilter(django_filters.FilterSet):
         empty_label="Any topic",
     )
     organisation = django_filters.ModelChoiceFilter(
-        queryset=Organisation.objects.all(), empty_label="Any organisation"
+        queryset=Organisation.objects.only("pk", "name"), empty_label="Any organisation"
     )
     published_from = django_filters.DateFilter(
         label="Published on or after",

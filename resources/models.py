@@ -78,6 +78,12 @@ class Resource(models.Model):
             GinIndex(fields=["search_vector"], name="resource_search_gin"),
             GinIndex(OpClass(Lower("title"), name="gin_trgm_ops"), name="resource_title_trigram"),
             models.Index(fields=["status", "audience", "-published_on"], name="resource_listing"),
+            # The few featured ones, for the home page and the top of the library.
+            models.Index(
+                fields=["-published_on"],
+                condition=models.Q(featured=True, status="published"),
+                name="resource_featured",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

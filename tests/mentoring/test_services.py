@@ -2,6 +2,7 @@ import itertools
 import random
 import threading
 
+import numpy as np
 import pytest
 from django.db import close_old_connections, connection
 
@@ -322,3 +323,24 @@ def test_a_mentee_never_has_two_open_requests_even_pressing_twice(mentee, topics
 
     with pytest.raises(IntegrityError):
         MentoringRequest.objects.create(mentee=mentee, goals="second")
+
+
+def test_the_score_matrix_gives_every_pair_the_score_match_score_gives():
+    from dataclasses import replace
+
+    from mentoring.management.commands.bench_cohort import synthetic
+    from mentoring.services import score_matrix
+
+    needs, mentors = synthetic(80, 30, seed=7)
+    mentors[0] = replace(mentors[0], free=0)  # no place left: cannot be paired
+    mentors[1] = replace(mentors[1], member_id=needs[0].member_id)  # oneself
+
+    matrix = score_matrix(needs, mentors)
+
+    for row, mentee in enumerate(needs):
+        for column, mentor in enumerate(mentors):
+            scored = match_score(mentee, mentor)
+            if scored is None:
+                assert np.isnan(matrix[row, column])
+            else:
+                assert matrix[row, column] == pytest.approx(scored[0])

@@ -54,16 +54,27 @@ class Command(BaseCommand):
         parser.add_argument("--mentors", type=int, default=600)
 
     def handle(self, *args, mentees, mentors, **options):
-        needs, offers = synthetic(mentees, mentors)
-        started = time.perf_counter()
-        pairs = cohort_assignment(needs, offers)
-        optimal_seconds = time.perf_counter() - started
-        started = time.perf_counter()
-        greedy_total = greedy_assignment(needs, offers)
-        greedy_seconds = time.perf_counter() - started
-        total = sum(score for _, _, score, _ in pairs)
+        result = run(mentees, mentors)
         self.stdout.write(
-            f"{mentees} mentees, {mentors} mentors ({sum(m.free for m in offers)} places)\n"
-            f"optimal: {len(pairs)} pairs, total score {total:.1f}, {optimal_seconds:.1f} s\n"
-            f"greedy:  total score {greedy_total:.1f}, {greedy_seconds:.1f} s"
+            f"{mentees} mentees, {mentors} mentors ({result['places']} places)\n"
+            f"optimal: {result['pairs']} pairs, total score {result['total']:.1f}, "
+            f"{result['seconds']:.1f} s\n"
+            f"greedy:  total score {result['greedy_total']:.1f}, {result['greedy_seconds']:.1f} s"
         )
+
+
+def run(mentees: int, mentors: int) -> dict:
+    needs, offers = synthetic(mentees, mentors)
+    started = time.perf_counter()
+    pairs = cohort_assignment(needs, offers)
+    seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    greedy_total = greedy_assignment(needs, offers)
+    return {
+        "places": sum(mentor.free for mentor in offers),
+        "pairs": len(pairs),
+        "total": sum(score for _, _, score, _ in pairs),
+        "seconds": seconds,
+        "greedy_total": greedy_total,
+        "greedy_seconds": time.perf_counter() - started,
+    }

@@ -42,24 +42,9 @@ class Command(BaseCommand):
         if Bulletin.objects.filter(status=Bulletin.Status.SENDING).exists():
             raise CommandError("A bulletin is being sent in this database; use a scratch one.")
         self.stdout.write(f"Preparing {members} subscribed members…")
-        recipients = prepare_members(members)
-        with SmtpSink() as sink:
-            worker = start_worker(
-                pool="prefork",
-                concurrency=concurrency,
-                EMAIL_BACKEND="smtp",
-                EMAIL_HOST="127.0.0.1",
-                EMAIL_PORT=str(sink.port),
-            )
-            try:
-                time.sleep(3)  # the workers connect to the broker
-                celery_rate, delivered = self.send_through_celery(sink, recipients)
-            finally:
-                stop_worker(worker)
-            counts = collections.Counter(sink.mailbox.recipients())
-            duplicates = sum(1 for count in counts.values() if count > 1)
-            sink.mailbox.clear()
-            plain_rate = plain_smtplib_loop(sink, recipients)
+        result = run(members, concurrency)
+        celery_rate, plain_rate = result["celery_rate"], result["plain_rate"]
+        delivered, duplicates = result["delivered"], result["duplicates"]
         ratio = celery_rate / plain_rate if plain_rate else 0
         self.stdout.write("")
         self.stdout.write("| path | messages | per second |")
@@ -69,40 +54,78 @@ class Command(BaseCommand):
             f"| {delivered} | {celery_rate:.0f} |"
         )
         self.stdout.write(
-            f"| plain smtplib loop, one connection | {len(recipients)} | {plain_rate:.0f} |"
+            f"| plain smtplib loop, one connection | {result['members']} | {plain_rate:.0f} |"
         )
         self.stdout.write(
             f"\nCelery reaches {ratio:.0%} of the plain loop; {duplicates} duplicates."
         )
-        if duplicates or delivered != len(recipients):
+        if duplicates or delivered != result["members"]:
             raise CommandError("Some members were sent the bulletin twice, or not at all.")
 
-    def send_through_celery(self, sink, recipients) -> tuple[float, int]:
-        resource = Resource.objects.filter(status=Resource.Status.PUBLISHED).first()
-        bulletin = Bulletin.objects.create(
-            title="Benchmark bulletin",
-            slug=f"benchmark-{int(time.time())}",
-            introduction="A bulletin of the usual length, to time the sending.",
+
+def run(members: int, concurrency: int) -> dict:
+    """Send one bulletin to `members` fictional members through Celery, then the same number of
+    messages in a plain smtplib loop; both into the same local SMTP server."""
+    recipients = prepare_members(members)
+    with SmtpSink() as sink:
+        worker = start_worker(
+            pool="prefork",
+            concurrency=concurrency,
+            EMAIL_BACKEND="smtp",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=str(sink.port),
         )
-        section = BulletinSection.objects.create(
-            bulletin=bulletin, heading="New in the library", text="Try these."
-        )
-        if resource:
-            section.resources.set([resource])
-        started = time.perf_counter()
-        total = services.bulletin_send(bulletin=bulletin)
-        while Delivery.objects.filter(
-            bulletin=bulletin, status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING]
-        ).exists():
-            time.sleep(0.2)
-        elapsed = time.perf_counter() - started
-        sent = Delivery.objects.filter(bulletin=bulletin, status=Delivery.Status.SENT).count()
-        bulletin.delete()
-        return sent / elapsed, min(sent, total)
+        try:
+            time.sleep(3)  # the workers connect to the broker
+            celery_rate, delivered = send_through_celery(sink, recipients)
+        finally:
+            stop_worker(worker)
+        counts = collections.Counter(sink.mailbox.recipients())
+        duplicates = sum(1 for count in counts.values() if count > 1)
+        sink.mailbox.clear()
+        plain_rate = plain_smtplib_loop(sink, recipients)
+    return {
+        "members": len(recipients),
+        "celery_rate": celery_rate,
+        "plain_rate": plain_rate,
+        "delivered": delivered,
+        "duplicates": duplicates,
+    }
+
+
+def send_through_celery(sink, recipients) -> tuple[float, int]:
+    resource = Resource.objects.filter(status=Resource.Status.PUBLISHED).first()
+    bulletin = Bulletin.objects.create(
+        title="Benchmark bulletin",
+        slug=f"benchmark-{int(time.time())}",
+        introduction="A bulletin of the usual length, to time the sending.",
+    )
+    section = BulletinSection.objects.create(
+        bulletin=bulletin, heading="New in the library", text="Try these."
+    )
+    if resource:
+        section.resources.set([resource])
+    started = time.perf_counter()
+    total = services.bulletin_send(bulletin=bulletin)
+    while Delivery.objects.filter(
+        bulletin=bulletin, status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING]
+    ).exists():
+        time.sleep(0.2)
+    elapsed = time.perf_counter() - started
+    sent = Delivery.objects.filter(bulletin=bulletin, status=Delivery.Status.SENT).count()
+    bulletin.delete()
+    return sent / elapsed, min(sent, total)
 
 
 def prepare_members(count: int) -> list[tuple[str, str]]:
-    """Fictional subscribed members, made in bulk; everyone else stops receiving for the run."""
+    """Subscribed members: the database's own when it has enough (the large network of
+    seed_scale), else fictional ones made in bulk; everyone else stops receiving for the run."""
+    people = User.objects.filter(profile__isnull=False, is_active=True, erased_at__isnull=True)
+    if people.count() >= count:
+        Profile.objects.update(receives_bulletin=False)
+        chosen = people.order_by("pk")[:count]
+        Profile.objects.filter(member__in=chosen.values("pk")).update(receives_bulletin=True)
+        return list(chosen.values_list("email", "name"))
     existing = User.objects.filter(email__endswith=f"@{BENCH_DOMAIN}").count()
     if existing < count:
         users = User.objects.bulk_create(

@@ -1,0 +1,423 @@
+"""`make bench`: the platform's speed at national scale, measured the same way every time.
+
+    python -m network.bench [--seconds 10] [--rate 50] [--no-bulletin]
+
+It works in a database of its own, network_bench, on the server DATABASE_URL names (built
+once by seed_scale, then reused), and serves the site with gunicorn (DEBUG off, several
+workers) on loopback. For each main page it reports the SQL queries of one request, the
+median and 95th percentile latency at a fixed rate from locust, the errors, and the page's
+throughput at saturation as a share of a minimal Django view's. Then the bulletin fan-out
+through Celery beside a plain smtplib loop, cohort matching beside greedy, and 100 members
+registering at once for 10 places. The table is printed and written into docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg2
+
+BENCH_DATABASE = "network_bench"
+ROOT = Path(__file__).resolve().parent.parent
+REPORT = ROOT / "docs" / "benchmarks.md"
+START_MARK, END_MARK = "<!-- make bench: start -->", "<!-- make bench: end -->"
+TARGET_P95_MS, TARGET_SHARE = 150, 0.2
+
+
+def bench_database_url(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}"))
+
+
+def ensure_database(url: str) -> None:
+    parts = urlsplit(url)
+    # The server's maintenance database, reached the same way as the project's own.
+    server = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
+    server.autocommit = True
+    with server.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DATABASE])
+        if cursor.fetchone() is None:
+            cursor.execute(f"CREATE DATABASE {BENCH_DATABASE}")
+    server.close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Page:
+    title: str
+    path: str
+    queries: int = 0
+    median: float = 0
+    p95: float = 0
+    failures: int = 0
+    requests: int = 0
+    rps: float = 0
+    share: float = 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=10, help="measured seconds per page")
+    parser.add_argument("--rate", type=int, default=50, help="requests per second per page")
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2)
+    parser.add_argument("--no-bulletin", action="store_true", help="skip the 20,000 e-mails")
+    args = parser.parse_args(argv)
+
+    source = os.environ.get("DATABASE_URL")
+    if not source:
+        print("DATABASE_URL is not set: run this through `make bench`.", file=sys.stderr)
+        return 2
+    os.environ["DATABASE_URL"] = bench_database_url(source)
+    ensure_database(os.environ["DATABASE_URL"])
+    # This process only prepares and measures; the site itself runs with DEBUG off below.
+    os.environ["DEBUG"] = "true"
+    os.environ.setdefault("SECRET_KEY", f"bench-{secrets.token_urlsafe(24)}")
+    static_root = tempfile.mkdtemp(prefix="network-bench-static-")
+    os.environ["STATIC_ROOT"] = static_root
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "network.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from members.models import User
+
+    call_command("migrate", verbosity=0)
+    if not User.objects.exists():
+        call_command("seed_scale")
+    from members.services import member_profiles
+
+    members = member_profiles().count()
+    pages, cookie = prepare_pages()
+    port = free_port()
+    server = start_gunicorn(port, args.workers, static_root)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        minimal = Page("Minimal Django view", "/ping/")
+        for page in [minimal, *pages]:
+            load(page, base, cookie, rate=args.rate, seconds=args.seconds)
+            page.share = page.rps / minimal.rps if minimal.rps else 0
+            print(f"  {page.title}: p95 {page.p95:.0f} ms, {page.rps:.0f}/s", flush=True)
+        race = registration_race(base)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    cohort = cohort_matching()
+    bulletin = None if args.no_bulletin else bulletin_fan_out()
+    report = table(pages, minimal, race, cohort, bulletin, args, members)
+    print(report)
+    write_report(report)
+    return 0
+
+
+def prepare_pages() -> tuple[list[Page], str]:
+    """The main pages with real addresses from the large network, each request's SQL
+    queries counted in this process, and a signed-in member's session cookie."""
+    from django.conf import settings
+    from django.db import connection
+    from django.db.models import Count
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from communities.models import Community, Thread
+    from events.models import Event
+    from insights.services import figures_refresh
+    from members.services import member_profiles
+    from resources.models import Bulletin
+
+    figures_refresh()  # as beat does every ten minutes
+    profiles = member_profiles().exclude(member__groups__isnull=False).order_by("pk")
+    member, other = profiles[0].member, profiles[1]
+    thread = (
+        Thread.objects.filter(community__privacy=Community.Privacy.OPEN)
+        .annotate(written=Count("posts"))
+        .order_by("-written", "pk")
+        .first()
+    )
+    event = Event.objects.filter(starts_at__gt=timezone.now()).order_by("starts_at").first()
+    bulletin = Bulletin.objects.filter(sent_at__isnull=False).order_by("-sent_at").first()
+    pages = [
+        Page("Home", "/"),
+        Page("Directory, one region", "/members/?region=east"),
+        Page("A profile", other.get_absolute_url()),
+        Page("Communities", "/communities/"),
+        Page(f"A busy thread ({thread.written} posts)", f"{thread.get_absolute_url()}?page=last"),
+        Page("Events", "/events/"),
+        Page("An event", event.get_absolute_url()),
+        Page("Resources search", "/resources/?q=frailty"),
+        Page("A bulletin", bulletin.get_absolute_url()),
+        Page("Insights", "/insights/"),
+        Page("Search", "/search/?q=discharge+planning"),
+    ]
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(member)
+    for page in pages:
+        client.get(page.path)  # caches warm, as on a live site
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(page.path)
+        if response.status_code != 200:
+            raise SystemExit(f"{page.path} answered {response.status_code}")
+        page.queries = len(queries)
+    return (
+        pages,
+        f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}",
+    )
+
+
+def start_gunicorn(port: int, workers: int, static_root: str) -> subprocess.Popen:
+    """The site as production serves it: DEBUG off, static files hashed and served by
+    whitenoise (so collected first, with the same settings)."""
+    environment = {
+        **os.environ,
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "SECURE_COOKIES": "false",
+        "SECURE_HSTS_SECONDS": "0",
+        "EMAIL_BACKEND": "console",
+        "STATIC_ROOT": static_root,
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        cwd=ROOT,
+        env=environment,
+        check=True,
+    )
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "network.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=environment,
+    )
+    for _ in range(100):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/ping/", timeout=2):
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("gunicorn did not start")
+
+
+def _run_load(url: str, cookie: str, users: int, rate: float, seconds: float) -> dict:
+    finished = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "network.bench_load",
+            url,
+            cookie,
+            str(users),
+            str(rate),
+            str(seconds),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(finished.stdout.strip().splitlines()[-1])
+
+
+def load(page: Page, base: str, cookie: str, *, rate: int, seconds: float) -> None:
+    # A fixed rate: `rate` members, each asking once a second.
+    steady = _run_load(base + page.path, cookie, rate, 1, seconds)
+    page.median, page.p95 = steady["median"], steady["p95"]
+    page.failures, page.requests = steady["failures"], steady["requests"]
+    # Saturation: a few members asking again as soon as they are answered.
+    page.rps = _run_load(base + page.path, cookie, 8, 0, seconds / 2)["rps"]
+
+
+def registration_race(base: str, attempts: int = 100, places: int = 10) -> dict:
+    """100 members press "Register" at the same moment, through the web server, for an event
+    with 10 places: each with their own session, all released by one barrier."""
+    from django.conf import settings
+    from django.test import Client
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
+
+    from events.models import Event, Registration
+    from members.services import member_profiles
+
+    organiser = member_profiles().order_by("pk").first().member
+    event = Event.objects.create(
+        kind=Event.Kind.MASTERCLASS,
+        title="Benchmark masterclass",
+        slug=f"benchmark-masterclass-{int(time.time())}",
+        summary="A full masterclass.",
+        starts_at=timezone.now() + timezone.timedelta(days=30),
+        ends_at=timezone.now() + timezone.timedelta(days=30, hours=2),
+        format=Event.Format.ONLINE,
+        organiser=organiser,
+        capacity=places,
+    )
+    sessions = []
+    for profile in member_profiles().order_by("-pk")[:attempts]:
+        client = Client()
+        client.force_login(profile.member)
+        sessions.append(client.cookies[settings.SESSION_COOKIE_NAME].value)
+    address = f"{base}/events/{event.slug}/register/"
+    start = threading.Barrier(len(sessions) + 1)
+    answers, failures = [], []
+
+    def press_register(session: str) -> None:
+        token = get_random_string(32)
+        request = urllib.request.Request(  # noqa: S310 (our own server on loopback)
+            address,
+            data=b"",
+            method="POST",
+            headers={
+                "Cookie": f"{settings.SESSION_COOKIE_NAME}={session}; "
+                f"{settings.CSRF_COOKIE_NAME}={token}",
+                "X-CSRFToken": token,
+            },
+        )
+        start.wait()
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+                answers.append(response.status)
+        except OSError as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=press_register, args=[session]) for session in sessions]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join(timeout=120)
+    seconds = time.perf_counter() - started
+    confirmed = Registration.objects.filter(
+        event=event, status=Registration.Status.CONFIRMED
+    ).count()
+    waiting = Registration.objects.filter(event=event, status=Registration.Status.WAITING).count()
+    event.delete()
+    return {
+        "attempts": attempts,
+        "places": places,
+        "confirmed": confirmed,
+        "waiting": waiting,
+        "failures": len(failures) + sum(1 for status in answers if status != 200),
+        "seconds": seconds,
+    }
+
+
+def cohort_matching() -> dict:
+    from mentoring.management.commands.bench_cohort import run
+
+    return run(3000, 600)
+
+
+def bulletin_fan_out() -> dict:
+    from resources.management.commands.bench_bulletin import run
+
+    return run(20_000, os.cpu_count() or 2)
+
+
+def machine() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgres = cursor.fetchone()[0]
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    model = "unknown processor"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return (
+        f"{os.cpu_count()} cores ({model}), {memory:.0f} GiB, {platform.system()}, "
+        f"Python {platform.python_version()}, PostgreSQL {postgres.split()[0]}"
+    )
+
+
+def table(pages, minimal, race, cohort, bulletin, args, members) -> str:
+    def verdict(ok: bool) -> str:
+        return "yes" if ok else "**no**"
+
+    lines = [
+        f"Measured {time.strftime('%Y-%m-%d')} on {machine()}; "
+        f"{members:,} members. gunicorn with {args.workers} workers, DEBUG "
+        f"off; locust on the same machine, {args.rate} requests a second for "
+        f"{args.seconds:.0f} s per page, then saturation with 8 simulated members.",
+        "",
+        "| page | SQL queries | median (ms) | p95 (ms) | errors | throughput (/s) "
+        "| share of minimal view | p95 under 150 ms and share over 1/5 |",
+        "|---|---|---|---|---|---|---|---|",
+        f"| {minimal.title} | 0 | {minimal.median:.0f} | {minimal.p95:.0f} | {minimal.failures} "
+        f"| {minimal.rps:.0f} | 100% | |",
+    ]
+    for page in pages:
+        ok = page.p95 < TARGET_P95_MS and page.share >= TARGET_SHARE and not page.failures
+        lines.append(
+            f"| {page.title} | {page.queries} | {page.median:.0f} | {page.p95:.0f} "
+            f"| {page.failures} | {page.rps:.0f} | {page.share:.0%} | {verdict(ok)} |"
+        )
+    lines += [
+        "",
+        "| other measure | result | target met |",
+        "|---|---|---|",
+        f"| {race['attempts']} members press Register at once for {race['places']} places "
+        f"| {race['confirmed']} confirmed, {race['waiting']} waiting, {race['failures']} errors, "
+        f"{race['seconds']:.2f} s | {verdict(race['confirmed'] == race['places'])} |",
+        f"| cohort matching, 3,000 mentees and 600 mentors | {cohort['seconds']:.2f} s, "
+        f"total score {cohort['total']:.0f} (greedy {cohort['greedy_total']:.0f} in "
+        f"{cohort['greedy_seconds']:.2f} s) | {verdict(cohort['seconds'] < 2)} |",
+    ]
+    if bulletin:
+        share = bulletin["celery_rate"] / bulletin["plain_rate"] if bulletin["plain_rate"] else 0
+        lines.append(
+            f"| bulletin to {bulletin['members']:,} members through Celery | "
+            f"{bulletin['celery_rate']:.0f}/s, {share:.0%} of a plain smtplib loop "
+            f"({bulletin['plain_rate']:.0f}/s), {bulletin['duplicates']} duplicates | "
+            f"{verdict(bulletin['celery_rate'] >= 300 and share >= 0.5)} |"
+        )
+    return "\n".join(lines)
+
+
+def write_report(report: str) -> None:
+    text = REPORT.read_text(encoding="utf-8")
+    block = f"{START_MARK}\n{report}\n{END_MARK}"
+    if START_MARK in text:
+        before, rest = text.split(START_MARK, 1)
+        text = before + block + rest.split(END_MARK, 1)[1]
+    else:
+        text = text.rstrip() + "\n\n## make bench\n\n" + block + "\n"
+    REPORT.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

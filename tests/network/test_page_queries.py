@@ -1,0 +1,132 @@
+"""Every main page (the ones `make bench` times) takes the same number of SQL queries whatever
+the size of the network, and no more than ten."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from communities.models import Community, Membership
+from communities.services import community_index, reply_create, thread_start
+from events.models import Registration
+from insights.models import Story
+from resources.models import Bulletin
+from resources.services import bulletin_snapshot
+from tests.events.conftest import make_event
+from tests.factories import OrganisationFactory, ProfileFactory, TopicFactory
+from tests.resources.conftest import add_section, make_bulletin, make_resource
+
+pytestmark = pytest.mark.django_db
+
+MOST = 10
+
+
+def grow(network: dict, count: int, coordinator) -> None:
+    """`count` more of everything the main pages list."""
+    start = len(network["profiles"])
+    for number in range(start, start + count):
+        topic = TopicFactory(name=f"Frailty topic {number}")
+        profile = ProfileFactory(
+            member__name=f"Fiona Frailty {number}",
+            organisation=OrganisationFactory(),
+            expertise=[topic],
+        )
+        network["profiles"].append(profile)
+        community = Community.objects.create(
+            name=f"Frailty community {number}", slug=f"frailty-{number}", purpose="Frailty."
+        )
+        community.topics.set([topic])
+        community_index(community)
+        Membership.objects.create(community=community, member=profile.member)
+        Membership.objects.create(community=network["place"], member=profile.member)
+        reply_create(thread=network["thread"], author=profile.member, body=f"Reply {number}.")
+        event = make_event(coordinator, title=f"Frailty event {number}")
+        Registration.objects.create(event=event, member=profile.member, status="confirmed")
+        network["events"].append(event)
+        resource = make_resource(f"Frailty guide {number}", slug=f"frailty-guide-{number}")
+        add_section(network["bulletin"], f"Section {number}", resources=[resource], position=number)
+        Story.objects.create(
+            author=profile.member,
+            title=f"Frailty story {number}",
+            change="c",
+            place="p",
+            result="r",
+            features=["common_purpose"],
+            status=Story.Status.PUBLISHED,
+        )
+    Bulletin.objects.filter(pk=network["bulletin"].pk).update(
+        frozen=bulletin_snapshot(network["bulletin"])
+    )
+
+
+@pytest.fixture
+def network(coordinator):
+    place = Community.objects.create(name="Busy place", slug="busy", purpose="Talk.")
+    Membership.objects.create(community=place, member=coordinator)
+    thread = thread_start(community=place, author=coordinator, title="Busy thread", body="Hi")
+    bulletin = make_bulletin(status=Bulletin.Status.SENT)
+    Bulletin.objects.filter(pk=bulletin.pk).update(sent_at=timezone.now())
+    return {"place": place, "thread": thread, "bulletin": bulletin, "profiles": [], "events": []}
+
+
+PAGES = {
+    "home": lambda network: reverse("home"),
+    "directory, one region": lambda network: f"{reverse('members:directory')}?region=east",
+    "a profile": lambda network: network["profiles"][0].get_absolute_url(),
+    "communities": lambda network: reverse("communities:list"),
+    "a busy thread": lambda network: f"{network['thread'].get_absolute_url()}?page=last",
+    "events": lambda network: reverse("events:list"),
+    "an event": lambda network: network["events"][0].get_absolute_url(),
+    "resources search": lambda network: f"{reverse('resources:list')}?q=frailty",
+    "a bulletin": lambda network: network["bulletin"].get_absolute_url(),
+    "insights": lambda network: reverse("insights:dashboard"),
+    "search": lambda network: f"{reverse('search')}?q=frailty",
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_main_page_takes_the_same_few_queries_at_two_sizes(
+    client, member, coordinator, network, page
+):
+    client.force_login(member)
+    counts = []
+    for more in (2, 6):
+        grow(network, more, coordinator)
+        path = PAGES[page](network)
+        assert client.get(path).status_code == 200  # caches fill, as on a live site
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        assert response.status_code == 200
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1], [query["sql"][:120] for query in queries.captured_queries]
+    assert counts[1] <= MOST
+
+
+def test_the_minimal_view_answers_without_the_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get(reverse("ping"))
+
+    assert response.content == b"pong"
+
+
+# The live server makes this a transactional test; restoring the migrated rows afterwards keeps
+# the next transactional test's own restore from meeting rows made meanwhile.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_benchmark_load_generator_reaches_a_page(live_server):
+    """`make bench` drives its pages with this; a short run here keeps it working."""
+    import json
+    import subprocess
+    import sys
+
+    finished = subprocess.run(
+        [sys.executable, "-m", "network.bench_load", f"{live_server.url}/ping/", "", "2", "5", "1"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    measured = json.loads(finished.stdout.strip().splitlines()[-1])
+
+    assert measured["requests"] > 0 and measured["failures"] == 0
