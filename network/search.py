@@ -132,7 +132,7 @@ def _best(queryset: QuerySet) -> tuple[list, int]:
 
 def people(viewer, text: str) -> Group:
     found = directory_search(visible_profiles(viewer), text).annotate(
-        headline=_headline(_doc("job_title", "bio"), text)
+        headline=_headline("bio", text)  # the job title is on the card already
     )
     results, total = _best(directory_listing(found))
     see_all = _listing("members:directory", text)
