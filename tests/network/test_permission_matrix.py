@@ -1,0 +1,197 @@
+"""Who may open what: every page of the URL map, for every role, in one table.
+
+Each role is a real person in the network: a visitor (not signed in), a member of the closed
+community, an outsider (a member who is not in it), its moderator, a coordinator, a curator and
+an admin. 200 is the page, 302 the way to sign in, 403 a page they may know exists but not use,
+404 a page they may not know exists.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+
+from communities.models import Community, Membership
+from communities.services import community_index, thread_start
+from insights.models import Story
+from members.roles import CURATORS
+from mentoring.models import MentoringRequest
+from resources.models import Bulletin, Resource
+from tests.events.conftest import make_event
+from tests.factories import MemberFactory, ProfileFactory
+from tests.resources.conftest import make_bulletin, make_resource
+
+pytestmark = pytest.mark.django_db
+
+# The column order of every row of the matrix below.
+ROLES = ["visitor", "member", "outsider", "moderator", "coordinator", "curator", "admin"]
+
+
+@pytest.fixture
+def places(member, outsider, coordinator, admin_member):
+    moderator = ProfileFactory(member__name="Mo Derator").member
+    curator = MemberFactory(name="Cu Rator", email="cu.rator@example.org")
+    curator.groups.add(Group.objects.get_or_create(name=CURATORS)[0])
+    ProfileFactory(member=member)
+    ProfileFactory(member=outsider)
+    closed = Community.objects.create(
+        name="Leads", slug="leads", purpose="p", privacy=Community.Privacy.CLOSED
+    )
+    secret = Community.objects.create(
+        name="Quiet", slug="quiet", purpose="p", privacy=Community.Privacy.SECRET
+    )
+    for place in (closed, secret):
+        community_index(place)
+        Membership.objects.create(community=place, member=moderator, role="moderator")
+    Membership.objects.create(community=closed, member=member)
+    thread = thread_start(community=closed, author=member, title="Budgets", body="b")
+    private = ProfileFactory(member__name="Pri Vate", slug="pri-vate")
+    event = make_event(coordinator, title="Masterclass", visibility="members")
+    past = make_event(coordinator, title="Last month", starts_in=-timedelta(days=30))
+    draft = make_resource("Draft guide", slug="draft-guide", status=Resource.Status.DRAFT)
+    members_only = make_resource(
+        "Members toolkit", slug="members-toolkit", audience=Resource.Audience.MEMBERS
+    )
+    sent = make_bulletin("Sent bulletin", status=Bulletin.Status.SENT, frozen={"sections": []})
+    unsent = make_bulletin("Draft bulletin")
+    request = MentoringRequest.objects.create(mentee=private.member, goals="Grow.")
+    story = Story.objects.create(
+        author=private.member,
+        title="Waiting",
+        change="c",
+        place="p",
+        result="r",
+        features=["common_purpose"],
+    )
+    return {
+        "people": {"moderator": moderator, "curator": curator},
+        "thread": f"/communities/leads/threads/{thread.pk}/",
+        "private": private,
+        "event": event,
+        "past": past,
+        "draft": draft,
+        "members_only": members_only,
+        "sent": sent,
+        "unsent": unsent,
+        "request": request,
+        "story": story,
+    }
+
+
+PAGE, SIGN_IN, FORBIDDEN, HIDDEN = 200, 302, 403, 404
+EVERYONE = [PAGE] * 7
+MEMBERS = [SIGN_IN] + [PAGE] * 6
+MODERATORS = [SIGN_IN, FORBIDDEN, FORBIDDEN, PAGE, FORBIDDEN, FORBIDDEN, PAGE]
+COORDINATORS = [SIGN_IN, FORBIDDEN, FORBIDDEN, FORBIDDEN, PAGE, FORBIDDEN, PAGE]
+CURATORS_ONLY = [SIGN_IN] + [FORBIDDEN] * 4 + [PAGE, PAGE]
+
+MATRIX = {
+    "/": EVERYONE,
+    "/members/": MEMBERS,
+    "/members/me/": MEMBERS,
+    "/members/me/edit/": MEMBERS,
+    "/members/me/notifications/": MEMBERS,
+    "/members/me/preferences/": MEMBERS,
+    "/members/me/export/": MEMBERS,
+    "/members/me/delete/": MEMBERS,
+    "/members/pri-vate/": [HIDDEN] + [PAGE] * 6,  # a members-only profile
+    "/communities/": EVERYONE,
+    "/communities/new/": COORDINATORS,
+    "/communities/leads/": [HIDDEN] + [PAGE] * 6,  # closed: known to members
+    "/communities/quiet/": [HIDDEN, HIDDEN, HIDDEN, PAGE, HIDDEN, HIDDEN, PAGE],  # secret
+    "/communities/leads/edit/": MODERATORS,
+    "/communities/leads/requests/": MODERATORS,
+    "/communities/leads/members/": [SIGN_IN, PAGE, HIDDEN, PAGE, HIDDEN, HIDDEN, PAGE],
+    "/communities/leads/invite/": MODERATORS,
+    "/communities/leads/reports/": MODERATORS,
+    # An admin may read every community, but writes only in those they joined.
+    "/communities/leads/threads/new/": [SIGN_IN, PAGE, HIDDEN, PAGE, HIDDEN, HIDDEN, SIGN_IN],
+    "THREAD": [HIDDEN, PAGE, HIDDEN, PAGE, HIDDEN, HIDDEN, PAGE],
+    "/events/": EVERYONE,
+    "/events/new/": COORDINATORS,
+    "/events/my-calendar/": MEMBERS,
+    "EVENT": [HIDDEN] + [PAGE] * 6,  # a members-only event
+    "EVENTedit/": COORDINATORS,
+    "EVENTattendees/": COORDINATORS,
+    "EVENTcalendar.ics": [HIDDEN] + [PAGE] * 6,
+    "PASTfeedback/": [SIGN_IN] + [HIDDEN] * 6,  # nobody here attended it
+    "PASTcertificate/": [SIGN_IN] + [HIDDEN] * 6,
+    "/mentoring/": MEMBERS,
+    "/mentoring/offer/": MEMBERS,
+    "/mentoring/mentors/": MEMBERS,
+    "/mentoring/request/": MEMBERS,
+    "REQUEST": [SIGN_IN] + [HIDDEN] * 6,  # someone else's mentoring, whatever one's role
+    "/mentoring/cohorts/": COORDINATORS,
+    "/resources/": EVERYONE,
+    "/resources/new/": MEMBERS,
+    "/resources/review/": [SIGN_IN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, PAGE, PAGE],
+    "/resources/draft-guide/": [HIDDEN] * 5 + [PAGE, PAGE],
+    "/resources/members-toolkit/": [HIDDEN] + [PAGE] * 6,
+    "/resources/draft-guide/edit/": [SIGN_IN] + [HIDDEN] * 4 + [PAGE, PAGE],
+    "/bulletins/": EVERYONE,
+    "/bulletins/new/": CURATORS_ONLY,
+    "/bulletins/sent-bulletin/": EVERYONE,
+    "/bulletins/draft-bulletin/": [HIDDEN] * 5 + [PAGE, PAGE],
+    "/bulletins/draft-bulletin/edit/": CURATORS_ONLY,
+    "/bulletins/draft-bulletin/email/": CURATORS_ONLY,
+    "/insights/": MEMBERS,
+    "/insights/stories/": EVERYONE,
+    "/insights/stories/new/": MEMBERS,
+    "/insights/stories/review/": COORDINATORS,
+    "STORY": [HIDDEN] * 4 + [PAGE, HIDDEN, PAGE],  # waiting for review: coordinators only
+    "/insights/assessment/": COORDINATORS,
+    "/insights/reach.csv": MEMBERS,
+    "/search/?q=budgets": EVERYONE,
+    "/admin/": [SIGN_IN] * 6 + [PAGE],
+}
+
+
+def _address(path: str, places: dict) -> str:
+    where = {
+        "THREAD": places["thread"],
+        "EVENT": places["event"].get_absolute_url(),
+        "PAST": places["past"].get_absolute_url(),
+        "REQUEST": f"/mentoring/requests/{places['request'].pk}/",
+        "STORY": f"/insights/stories/{places['story'].pk}/",
+    }
+    for name, address in where.items():
+        if path.startswith(name):
+            return address + path[len(name) :]
+    return path
+
+
+@pytest.mark.parametrize("path", MATRIX)
+def test_every_role_gets_the_answer_the_matrix_declares(
+    client, places, member, outsider, coordinator, admin_member, path
+):
+    people = [
+        None,
+        member,
+        outsider,
+        places["people"]["moderator"],
+        coordinator,
+        places["people"]["curator"],
+        admin_member,
+    ]
+    answers = []
+    for person in people:
+        client.logout()
+        if person is not None:
+            client.force_login(person)
+        answers.append(client.get(_address(path, places)).status_code)
+
+    assert dict(zip(ROLES, answers, strict=True)) == dict(zip(ROLES, MATRIX[path], strict=True))
+
+
+def test_a_secret_communitys_thread_is_not_found_by_changing_the_address(client, places, member):
+    thread = thread_start(
+        community=Community.objects.get(slug="quiet"),
+        author=places["people"]["moderator"],
+        title="Hidden plans",
+        body="h",
+    )
+    client.force_login(member)
+
+    # Neither through its own community's address nor through one the member can read.
+    assert client.get(f"/communities/quiet/threads/{thread.pk}/").status_code == HIDDEN
+    assert client.get(f"/communities/leads/threads/{thread.pk}/").status_code == HIDDEN
