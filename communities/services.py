@@ -8,8 +8,8 @@ from django.contrib.auth.models import Group
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, Left
+from django.db.models import F, OuterRef, Q, QuerySet
+from django.db.models.functions import Left
 from django.http import Http404
 from django.utils import timezone
 from django.utils.html import escape
@@ -28,6 +28,7 @@ from members.models import Profile, User
 from members.roles import is_admin, is_coordinator
 from members.services import notify
 from network.markdown import render_markdown
+from network.queries import per_row
 from network.text_search import SEARCH_CONFIG, joined_text
 
 FOUNDERS = "Community founders"
@@ -150,23 +151,10 @@ def community_update(community: Community) -> None:
         ).delete()
 
 
-def _per_community(rows: QuerySet) -> Coalesce:
-    """How many of `rows` each community has, counted on its own: counting memberships and
-    threads through two joins would multiply them (a national list took seconds)."""
-    counted = (
-        rows.filter(community=OuterRef("pk"))
-        .order_by()
-        .values("community")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return Coalesce(Subquery(counted), 0)
-
-
 def community_listing(communities: QuerySet[Community]) -> QuerySet[Community]:
     return communities.annotate(
-        member_count=_per_community(Membership.objects.all()),
-        thread_count=_per_community(Thread.objects.all()),
+        member_count=per_row(Membership.objects.all(), "community"),
+        thread_count=per_row(Thread.objects.all(), "community"),
     ).prefetch_related("topics")
 
 

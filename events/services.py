@@ -9,8 +9,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from communities.models import Community, Membership
@@ -18,6 +17,7 @@ from events.models import CalendarFeed, Event, Registration
 from members.models import User
 from members.roles import is_admin, is_coordinator
 from members.services import notify
+from network.queries import per_row
 from network.text_search import SEARCH_CONFIG, joined_text
 
 OFFER_LIFETIME = timedelta(hours=24)
@@ -85,17 +85,12 @@ def can_run(viewer) -> bool:
 def event_listing(events: QuerySet[Event]) -> QuerySet[Event]:
     # Places counted per listed event: a join over every registration, grouped before the page
     # is cut, read all 60,000 of a national network's registrations for a list of twenty.
-    taken = (
-        Registration.objects.filter(event=OuterRef("pk"), status__in=HOLDS_A_PLACE)
-        .order_by()
-        .values("event")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
     return (
         events.select_related("community")
         .defer("search_vector")
-        .annotate(places_taken=Coalesce(Subquery(taken), 0))
+        .annotate(
+            places_taken=per_row(Registration.objects.filter(status__in=HOLDS_A_PLACE), "event")
+        )
     )
 
 

@@ -15,8 +15,7 @@ from datetime import timedelta
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.db.models import Avg, Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Avg
 from django.utils import timezone
 
 from communities.models import Community, Membership, Post, Thread
@@ -28,6 +27,7 @@ from members.roles import COORDINATORS, CURATORS
 from members.services import profiles_index
 from mentoring.models import Match, MentoringRequest
 from network.management.commands.seed_demo import FIRST_NAMES, LAST_NAMES, SECTORS, seed_topics
+from network.queries import per_row
 from network.search import words_refresh
 from resources.models import Bulletin, Rating, Resource, Use
 from resources.services import resources_index
@@ -359,26 +359,10 @@ def seed_scale(size: Size, *, seed: int = 2026, say: Callable[[str], None] = pri
             batch_size=BATCH,
         )
 
-        def per_resource(model, amount):
-            return Coalesce(
-                Subquery(
-                    model.objects.filter(resource=OuterRef("pk"))
-                    .values("resource")
-                    .annotate(amount=amount)
-                    .values("amount")
-                ),
-                0,
-            )
-
         Resource.objects.update(
-            use_count=per_resource(Use, Count("pk")),
-            rating_count=per_resource(Rating, Count("pk")),
-            rating_average=Subquery(
-                Rating.objects.filter(resource=OuterRef("pk"))
-                .values("resource")
-                .annotate(average=Avg("stars"))
-                .values("average")
-            ),
+            use_count=per_row(Use.objects.all(), "resource"),
+            rating_count=per_row(Rating.objects.all(), "resource"),
+            rating_average=per_row(Rating.objects.all(), "resource", Avg("stars"), default=None),
         )
         Bulletin.objects.bulk_create(
             Bulletin(
