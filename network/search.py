@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
@@ -159,11 +160,8 @@ def communities(viewer, text: str) -> Group:
 
 
 def events(viewer, text: str) -> Group:
-    # Upcoming and recent ones; an event of a community the viewer may not know is left out.
-    seen = visible_events(viewer).filter(
-        Q(community__isnull=True) | Q(community__in=visible_communities(viewer)),
-        ends_at__gte=timezone.now() - RECENT_EVENTS,
-    )
+    # Upcoming and recent ones, as the events list shows them to this viewer.
+    seen = visible_events(viewer).filter(ends_at__gte=timezone.now() - RECENT_EVENTS)
     found = (
         event_search(seen, text)
         .annotate(headline=_headline("summary", text))
@@ -252,28 +250,25 @@ def corrected(viewer, text: str) -> str | None:
 
 def words_refresh() -> int:
     """Rebuild the known words from what may be searched, each marked for everyone or for
-    members; nothing from a secret community, a draft or a closed account."""
-    public_communities = Community.objects.filter(privacy=Community.Privacy.OPEN)
-    published = Resource.objects.filter(status=Resource.Status.PUBLISHED)
+    members; nothing from a secret community, a draft or a closed account. The public words
+    come from what a visitor may see, by the same rules the pages use."""
+    visitor = AnonymousUser()
+    public_communities = visible_communities(visitor)
     not_secret = Q(community__isnull=True) | ~Q(community__privacy=Community.Privacy.SECRET)
     sources = {
         SearchWord.Audience.PUBLIC: [
             Topic.objects.annotate(doc=F("name")),
             public_communities.annotate(doc=_doc("name", "purpose")),
-            published.filter(audience=Resource.Audience.PUBLIC).annotate(
-                doc=_doc("title", "summary")
-            ),
-            # As visitors find them: not an event of a closed community either.
-            Event.objects.filter(
-                Q(community__isnull=True) | Q(community__privacy=Community.Privacy.OPEN),
-                visibility=Event.Visibility.PUBLIC,
-            ).annotate(doc=_doc("title", "summary")),
+            visible_resources(visitor).annotate(doc=_doc("title", "summary")),
+            visible_events(visitor).annotate(doc=_doc("title", "summary")),
         ],
         SearchWord.Audience.MEMBERS: [
             Community.objects.filter(privacy=Community.Privacy.CLOSED).annotate(
                 doc=_doc("name", "purpose")
             ),
-            published.annotate(doc=_doc("title", "summary")),
+            Resource.objects.filter(status=Resource.Status.PUBLISHED).annotate(
+                doc=_doc("title", "summary")
+            ),
             Event.objects.filter(not_secret).annotate(doc=_doc("title", "summary")),
             Thread.objects.filter(community__in=public_communities).annotate(doc=F("title")),
             Post.objects.filter(
