@@ -129,7 +129,7 @@ def assessment_trend() -> dict:
 FIGURES_SECONDS = 10 * 60  # beat works the network-wide figures out again this often
 
 
-def _figures_key(months: int, scope: measures.Scope) -> str:
+def figures_key(months: int, scope: measures.Scope) -> str:
     # The measures' names are part of the key, so figures cached before a release that adds or
     # renames a measure are never read after it. The day is not: at midnight every view would
     # be worked out again at once.
@@ -148,7 +148,7 @@ def _figures_key(months: int, scope: measures.Scope) -> str:
 def measure_results(*, months: int, scope: measures.Scope, fresh: bool = False) -> dict:
     """Every measure's result for the period and scope, worked out at most every ten minutes:
     the dashboard, its CSVs and the next coordinator read the same figures from the cache."""
-    key = _figures_key(months, scope)
+    key = figures_key(months, scope)
     figures = None if fresh else cache.get(key)
     if figures is None:
         period = measures.Period(months, timezone.localdate())

@@ -72,7 +72,7 @@ class Command(BaseCommand):
             ),
         ]:
             # Only the figures are forgotten: the cache's Redis database also holds the queue.
-            cache.delete_many([services._figures_key(months, scope), "insights:reach"])
+            cache.delete_many([services.figures_key(months, scope), "insights:reach"])
             cold = timed(lambda q=query: page(q))
             warm = sorted(timed(lambda q=query: page(q)) for _ in range(requests))
             rows.append((label, cold, statistics.median(warm), warm[int(len(warm) * 0.95) - 1]))
