@@ -16,6 +16,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -69,6 +70,8 @@ def parse_database_url(url: str) -> dict:
             "DATABASE_URL must name a PostgreSQL database: postgres://user:password@host:5432/name"
         )
     database["CONN_HEALTH_CHECKS"] = True
+    # A database that does not answer gives the error page within seconds, not a hung request.
+    database.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
     # Name search forgives a dropped or swapped letter ("Cambell"); PostgreSQL's default of 0.6
     # for trigram word similarity misses those. Set per connection so the GIN index still applies.
     options = database.setdefault("OPTIONS", {})
@@ -156,6 +159,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "network.urls"
@@ -201,7 +205,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # With Redis down, pages carry on: reads miss and writes are dropped (network/cache.py).
+        "BACKEND": "network.cache.ForgivingRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "network",
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -217,6 +222,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = False
+# With the broker down, sending a task gives up within seconds rather than holding a member's
+# request; Postgres keeps the work as pending and the sweeps below send it later.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
 CELERY_TIMEZONE = "Europe/London"
 # Later capabilities add their periodic tasks here; each one sweeps what Postgres says is pending.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
@@ -368,6 +382,23 @@ if env_bool("BEHIND_TLS_PROXY", False):
     USE_X_FORWARDED_HOST = True
 # /health/ is probed over plain HTTP from inside the cluster.
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+# Scripts and styles only from the site's own static files: no inline script, no inline style,
+# so text a member writes can never run even if it slipped past the sanitiser. Photos and files are
+# served by the site's own views (permission checks), so nothing is needed beyond 'self'.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # --- files: static (whitenoise) and uploads (local disk or S3-compatible storage) ----------
 

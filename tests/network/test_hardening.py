@@ -1,0 +1,90 @@
+"""What the browser is told about every page (policy headers), and sessions after a password change."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from communities.services import thread_start
+from tests.communities.conftest import make_community
+from tests.e2e.conftest import sign_in
+from tests.factories import PASSWORD, MemberFactory, ProfileFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("path", ["/", "/accounts/login/", "/admin/login/", "/search/?q=care"])
+def test_every_page_forbids_inline_script_framing_and_sniffing(client, path):
+    response = client.get(path, follow=True)
+
+    policy = response.headers["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert directives["object-src"] == "'none'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert "unsafe" not in policy
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_a_password_change_signs_out_every_other_session_but_this_one():
+    member = MemberFactory()
+    laptop, phone = Client(), Client()
+    for device in (laptop, phone):
+        assert device.login(email=member.email, password=PASSWORD)
+
+    response = laptop.post(
+        reverse("account_change_password"),
+        {
+            "oldpassword": PASSWORD,
+            "password1": "a-new-ward-round-2026",
+            "password2": "a-new-ward-round-2026",
+        },
+    )
+
+    assert response.status_code == 302
+    assert laptop.get(reverse("members:me")).status_code == 200
+    assert phone.get(reverse("members:me")).status_code == 302, "the phone's session has ended"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_pages_and_their_interactions_run_under_the_policy(live_server, page, admin_member):
+    """No page needs anything the policy refuses: the browser reports no violation, and the
+    interactive parts (search suggestions, the design system's menus) still work."""
+    refused = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    ProfileFactory(member__name="Duncan Reid", job_title="Dementia nurse")
+    community = make_community(admin_member, "Frailty leads")
+    thread = thread_start(
+        community=community, author=admin_member, title="Ward rounds", body="**Who** comes?"
+    )
+
+    sign_in(page, live_server, admin_member)
+    for path in [
+        "/",
+        "/members/",
+        "/communities/",
+        thread.get_absolute_url(),
+        "/events/",
+        "/resources/",
+        "/mentoring/",
+        "/insights/",
+        "/admin/",
+        "/admin/members/user/",
+        f"/admin/members/user/{admin_member.pk}/change/",
+    ]:
+        page.goto(f"{live_server.url}{path}")
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("searchbox", name="Search the network").fill("Dunc")
+    expect(
+        page.locator("#site-search-suggestions").get_by_role("link", name="Duncan Reid")
+    ).to_be_visible()
+
+    assert refused == []
