@@ -27,6 +27,7 @@ from communities.models import (
 from members.models import Profile, User
 from members.roles import is_admin, is_coordinator
 from members.services import notify
+from network.audit import Action, audit_record
 from network.markdown import render_markdown
 from network.queries import per_row
 from network.text_search import SEARCH_CONFIG, joined_text
@@ -174,10 +175,18 @@ def founder_allow(*, coordinator: User, member: User, allowed: bool) -> None:
     if not is_coordinator(coordinator):
         raise CommunityError("Only coordinators can allow members to start communities.")
     founders, _ = Group.objects.get_or_create(name=FOUNDERS)
+    if member.groups.filter(pk=founders.pk).exists() == allowed:
+        return
     if allowed:
         member.groups.add(founders)
     else:
         member.groups.remove(founders)
+    audit_record(
+        actor=coordinator,
+        action=Action.ROLE_GRANTED if allowed else Action.ROLE_REMOVED,
+        member=member,
+        detail=FOUNDERS,
+    )
 
 
 # --- membership -----------------------------------------------------------------------------
@@ -252,6 +261,12 @@ def join_request_decide(
     join_request.message = message.strip()
     join_request.save()
     community = join_request.community
+    audit_record(
+        actor=moderator,
+        action=Action.JOIN_APPROVED if approve else Action.JOIN_REFUSED,
+        member=join_request.member,
+        detail=community.name,
+    )
     if approve:
         Membership.objects.get_or_create(community=community, member=join_request.member)
         text = f"You are now a member of {community.name}"
@@ -282,8 +297,16 @@ def moderator_set(*, community: Community, moderator: User, member: User, appoin
         others = Membership.objects.filter(community=community, role=Membership.Role.MODERATOR)
         if others.exclude(pk=membership.pk).count() == 0:
             raise CommunityError("A community needs at least one moderator.")
+    if membership.is_moderator == appoint:
+        return
     membership.role = Membership.Role.MODERATOR if appoint else Membership.Role.MEMBER
     membership.save(update_fields=["role"])
+    audit_record(
+        actor=moderator,
+        action=Action.MODERATOR_APPOINTED if appoint else Action.MODERATOR_REMOVED,
+        member=member,
+        detail=community.name,
+    )
     if appoint:
         notify(
             member=member,
@@ -469,12 +492,19 @@ def answer_mark(*, thread: Thread, post: Post, member: User, moderator: bool) ->
     thread.save(update_fields=["answer"])
 
 
-def thread_moderate(*, thread: Thread, pinned: bool | None = None, locked: bool | None = None):
+def thread_moderate(
+    *, thread: Thread, moderator: User, pinned: bool | None = None, locked: bool | None = None
+) -> None:
+    where = f"{thread.community.name}: “{thread.title}”"
     # Only the field that changes: a pin and a lock at the same moment must both stick.
     if pinned is not None:
         Thread.objects.filter(pk=thread.pk).update(pinned=pinned)
+        action = Action.THREAD_PINNED if pinned else Action.THREAD_UNPINNED
+        audit_record(actor=moderator, action=action, member=thread.author, detail=where)
     if locked is not None:
         Thread.objects.filter(pk=thread.pk).update(locked=locked)
+        action = Action.THREAD_LOCKED if locked else Action.THREAD_UNLOCKED
+        audit_record(actor=moderator, action=action, member=thread.author, detail=where)
 
 
 @transaction.atomic
@@ -483,8 +513,19 @@ def post_moderate(*, post: Post, moderator: User, state: str) -> None:
     Thread.objects.select_for_update().filter(pk=post.thread_id).first()
     if post.state == Post.State.REMOVED:
         raise CommunityError("A removed post cannot be brought back.")
-    post.state = state
-    post.save(update_fields=["state"])
+    if post.state != state:
+        post.state = state
+        post.save(update_fields=["state"])
+        audit_record(
+            actor=moderator,
+            action={
+                Post.State.HIDDEN: Action.POST_HIDDEN,
+                Post.State.REMOVED: Action.POST_REMOVED,
+                Post.State.VISIBLE: Action.POST_RESTORED,
+            }[state],
+            member=post.author,
+            detail=f"{post.thread.community.name}: “{post.thread.title}”",
+        )
     if post.thread.answer_id == post.pk and state != Post.State.VISIBLE:
         Thread.objects.filter(pk=post.thread_id).update(answer=None)
     # A hidden or removed post's words no longer find the thread.
@@ -517,9 +558,17 @@ def report_create(*, post: Post, reporter: User, reason: str) -> Report:
 
 
 def report_dismiss(*, report: Report, moderator: User) -> None:
-    Report.objects.filter(pk=report.pk, resolved_at__isnull=True).update(
+    dismissed = Report.objects.filter(pk=report.pk, resolved_at__isnull=True).update(
         resolved_at=timezone.now(), resolved_by=moderator
     )
+    if dismissed:
+        thread = report.post.thread
+        audit_record(
+            actor=moderator,
+            action=Action.REPORT_DISMISSED,
+            member=report.post.author,
+            detail=f"{thread.community.name}: “{thread.title}”",
+        )
 
 
 def visible_posts(thread: Thread, *, moderator: bool) -> QuerySet[Post]:

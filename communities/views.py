@@ -234,7 +234,10 @@ def join_requests(request, slug):
         )
         form = DecisionForm(request.POST)
         decision = request.POST.get("decision")
-        if form.is_valid() and decision in {"approve", "refuse"}:
+        if not form.is_valid():
+            # Keep the moderator's message, with why, beside that request's box.
+            return _join_requests_page(request, place, refused=(join_request.pk, form), status=400)
+        if decision in {"approve", "refuse"}:
             try:
                 services.join_request_decide(
                     join_request=join_request,
@@ -247,14 +250,26 @@ def join_requests(request, slug):
             except CommunityError as error:
                 messages.error(request, error.message)
         return redirect("communities:requests", slug=slug)
+    return _join_requests_page(request, place)
+
+
+def _join_requests_page(request, place: Place, *, refused=(None, None), status=200):
     pending = place.community.join_requests.filter(
         status=JoinRequest.Status.PENDING
     ).select_related("member__profile__organisation")
     page = Paginator(pending, PAGE_SIZE).get_page(request.GET.get("page"))
+    refused_request, refused_form = refused
     return render(
         request,
         "communities/requests.html",
-        {"place": place, "page": page, "community": place.community},
+        {
+            "place": place,
+            "page": page,
+            "community": place.community,
+            "refused_request": refused_request,
+            "form": refused_form,
+        },
+        status=status,
     )
 
 
@@ -442,6 +457,7 @@ def thread_action(request, slug, thread_id, action):
     else:
         services.thread_moderate(
             thread=thread,
+            moderator=request.user,
             pinned={"pin": True, "unpin": False}.get(action),
             locked={"lock": True, "unlock": False}.get(action),
         )

@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from members.models import Organisation, Profile, Topic, User
 from members.services import profile_index, profiles_index
+from network.audit import role_changes_record, roles_of
 
 
 class ProfileInline(admin.StackedInline):
@@ -34,8 +35,19 @@ class ProfileInline(admin.StackedInline):
 class UserAdmin(DjangoUserAdmin):
     inlines = [ProfileInline]
 
+    def save_model(self, request, obj, form, change):
+        # Read before saving: the audit log records what this edit granted or removed.
+        self._roles_before = roles_of(obj) if change else set()
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        role_changes_record(
+            actor=request.user,
+            member=form.instance,
+            before=self._roles_before,
+            after=roles_of(form.instance),
+        )
         # The directory searches a stored vector: an admin's edit must reach it too.
         for profile in Profile.objects.filter(member=form.instance):
             profile_index(profile)

@@ -29,6 +29,7 @@ from PIL import Image, UnidentifiedImageError
 from members.models import Organisation, Profile, User
 from members.roles import CURATORS, is_curator
 from members.services import member_profiles, notify, notify_role
+from network.audit import Action, audit_record
 from network.markdown import render_markdown
 from network.text_search import SEARCH_CONFIG, joined_text
 from resources.models import Bulletin, Delivery, Rating, Resource, Use
@@ -329,6 +330,13 @@ def resource_curate(*, resource: Resource, action: str, by: User) -> str:
     if not can_curate(by):
         raise Http404
     resource = Resource.objects.select_for_update().get(pk=resource.pk)
+    if action in ("publish", "archive", "draft", "feature", "unfeature"):
+        audit_record(
+            actor=by,
+            action=Action.RESOURCE_CURATED,
+            member=resource.contributor,
+            detail=f"{action.capitalize()}: {resource.title}",
+        )
     if action == "publish":
         was_suggestion = resource.status == Resource.Status.DRAFT and resource.suggested_at
         resource.status = Resource.Status.PUBLISHED
