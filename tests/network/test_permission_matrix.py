@@ -10,12 +10,13 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 
 from communities.models import Community, Membership
 from communities.services import community_index, thread_start
 from insights.models import Story
 from members.roles import CURATORS
-from mentoring.models import MentoringRequest
+from mentoring.models import Cohort, Match, MentoringRequest
 from resources.models import Bulletin, Resource
 from tests.events.conftest import make_event
 from tests.factories import MemberFactory, ProfileFactory
@@ -55,6 +56,16 @@ def places(member, outsider, coordinator, admin_member):
     sent = make_bulletin("Sent bulletin", status=Bulletin.Status.SENT, frozen={"sections": []})
     unsent = make_bulletin("Draft bulletin")
     request = MentoringRequest.objects.create(mentee=private.member, goals="Grow.")
+    mentee = ProfileFactory(member__name="Men Tee").member
+    match = Match.objects.create(
+        request=MentoringRequest.objects.create(mentee=mentee, goals="Lead."),
+        mentor=moderator,
+        mentee=mentee,
+        goals="Lead.",
+    )
+    cohort = Cohort.objects.create(name="Spring cohort", created_by=coordinator)
+    private.photo.save("private.jpg", ContentFile(b"\xff\xd8\xff photo"))
+    members_only.file.save("toolkit.pdf", ContentFile(b"%PDF-1.4 toolkit"))
     story = Story.objects.create(
         author=private.member,
         title="Waiting",
@@ -74,6 +85,8 @@ def places(member, outsider, coordinator, admin_member):
         "sent": sent,
         "unsent": unsent,
         "request": request,
+        "match": match,
+        "cohort": cohort,
         "story": story,
     }
 
@@ -95,6 +108,7 @@ MATRIX = {
     "/members/me/export/": MEMBERS,
     "/members/me/delete/": MEMBERS,
     "/members/pri-vate/": [HIDDEN] + [PAGE] * 6,  # a members-only profile
+    "/members/pri-vate/photo/": [HIDDEN] + [PAGE] * 6,
     "/communities/": EVERYONE,
     "/communities/new/": COORDINATORS,
     "/communities/leads/": [HIDDEN] + [PAGE] * 6,  # closed: known to members
@@ -121,12 +135,17 @@ MATRIX = {
     "/mentoring/mentors/": MEMBERS,
     "/mentoring/request/": MEMBERS,
     "REQUEST": [SIGN_IN] + [HIDDEN] * 6,  # someone else's mentoring, whatever one's role
+    # Its mentor is the moderator persona: the pair alone reads its notes, admins included.
+    "MATCH": [SIGN_IN, HIDDEN, HIDDEN, PAGE, HIDDEN, HIDDEN, HIDDEN],
+    "COHORT": COORDINATORS,
     "/mentoring/cohorts/": COORDINATORS,
     "/resources/": EVERYONE,
     "/resources/new/": MEMBERS,
     "/resources/review/": [SIGN_IN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, PAGE, PAGE],
     "/resources/draft-guide/": [HIDDEN] * 5 + [PAGE, PAGE],
     "/resources/members-toolkit/": [HIDDEN] + [PAGE] * 6,
+    "/resources/members-toolkit/file/": [HIDDEN] + [PAGE] * 6,
+    "/resources/draft-guide/file/": [HIDDEN] * 7,  # no file: nothing to find for anyone
     "/resources/draft-guide/edit/": [SIGN_IN] + [HIDDEN] * 4 + [PAGE, PAGE],
     "/bulletins/": EVERYONE,
     "/bulletins/new/": CURATORS_ONLY,
@@ -134,6 +153,10 @@ MATRIX = {
     "/bulletins/draft-bulletin/": [HIDDEN] * 5 + [PAGE, PAGE],
     "/bulletins/draft-bulletin/edit/": CURATORS_ONLY,
     "/bulletins/draft-bulletin/email/": CURATORS_ONLY,
+    "/bulletins/sent-bulletin/progress/": CURATORS_ONLY,
+    "/bulletins/unsubscribe/not-a-real-token/": [HIDDEN] * 7,
+    # A page that says the invitation is not valid (or no longer): nothing of any community.
+    "/communities/invitations/not-a-real-token/": MEMBERS,
     "/insights/": MEMBERS,
     "/insights/stories/": EVERYONE,
     "/insights/stories/new/": MEMBERS,
@@ -141,6 +164,7 @@ MATRIX = {
     "STORY": [HIDDEN] * 4 + [PAGE, HIDDEN, PAGE],  # waiting for review: coordinators only
     "/insights/assessment/": COORDINATORS,
     "/insights/reach.csv": MEMBERS,
+    "/insights/measures/communities-with-purpose.csv": MEMBERS,
     "/search/?q=budgets": EVERYONE,
     "/admin/": [SIGN_IN] * 6 + [PAGE],
 }
@@ -152,6 +176,8 @@ def _address(path: str, places: dict) -> str:
         "EVENT": places["event"].get_absolute_url(),
         "PAST": places["past"].get_absolute_url(),
         "REQUEST": f"/mentoring/requests/{places['request'].pk}/",
+        "MATCH": f"/mentoring/matches/{places['match'].pk}/",
+        "COHORT": f"/mentoring/cohorts/{places['cohort'].pk}/",
         "STORY": f"/insights/stories/{places['story'].pk}/",
     }
     for name, address in where.items():
