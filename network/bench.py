@@ -80,6 +80,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=int, default=50, help="requests per second per page")
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2)
     parser.add_argument("--no-bulletin", action="store_true", help="skip the 20,000 e-mails")
+    parser.add_argument(
+        "--mixed-seconds", type=float, default=180, help="length of the mixed-traffic run"
+    )
+    parser.add_argument(
+        "--mixed-only", action="store_true", help="only the mixed-traffic run; the report is kept"
+    )
     args = parser.parse_args(argv)
 
     source = os.environ.get("DATABASE_URL")
@@ -108,10 +114,15 @@ def main(argv: list[str] | None = None) -> int:
 
     members = member_profiles().count()
     pages, cookie = prepare_pages()
+    reply_to = reply_thread(cookie)
     port = free_port()
     server = start_gunicorn(port, args.workers, static_root)
     try:
         base = f"http://127.0.0.1:{port}"
+        mixed = mixed_traffic(base, pages, cookie, reply_to, args)
+        print(f"  mixed traffic: {mixed}", flush=True)
+        if args.mixed_only:
+            return 0 if mixed["failures"] == 0 else 1
         minimal = Page("Minimal Django view", "/ping/")
         for page in [minimal, *pages]:
             load(page, base, cookie, rate=args.rate, seconds=args.seconds)
@@ -123,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         server.wait(timeout=30)
     cohort = cohort_matching()
     bulletin = None if args.no_bulletin else bulletin_fan_out()
-    report = table(pages, minimal, race, cohort, bulletin, args, members)
+    report = table(pages, minimal, race, cohort, bulletin, mixed, args, members)
     print(report)
     write_report(report)
     return 0
@@ -184,6 +195,28 @@ def prepare_pages() -> tuple[list[Page], str]:
     )
 
 
+def reply_thread(cookie: str) -> str:
+    """A thread of a community the benchmark's member belongs to, for the mixed run's replies."""
+    from django.contrib.sessions.models import Session
+
+    from communities.models import Thread
+
+    session = Session.objects.get(session_key=cookie.split("=", 1)[1])
+    member_id = session.get_decoded()["_auth_user_id"]
+    thread = Thread.objects.filter(
+        community__memberships__member_id=member_id, locked=False
+    ).order_by("pk")[0]
+    return thread.get_absolute_url()
+
+
+def mixed_traffic(base: str, pages, cookie: str, reply_to: str, args) -> dict:
+    """Members at the target rate across every main page at once, one request in twenty a
+    reply to a thread: the errors must be none."""
+    urls = "|".join(base + page.path for page in pages)
+    result = _run_load(urls, cookie, args.rate, 1, args.mixed_seconds, reply_to)
+    return {**result, "seconds": args.mixed_seconds, "rate": args.rate}
+
+
 def start_gunicorn(port: int, workers: int, static_root: str) -> subprocess.Popen:
     """The site as production serves it: DEBUG off, static files hashed and served by
     whitenoise (so collected first, with the same settings)."""
@@ -229,7 +262,9 @@ def start_gunicorn(port: int, workers: int, static_root: str) -> subprocess.Pope
     raise SystemExit("gunicorn did not start")
 
 
-def _run_load(url: str, cookie: str, users: int, rate: float, seconds: float) -> dict:
+def _run_load(
+    url: str, cookie: str, users: int, rate: float, seconds: float, reply_to: str = ""
+) -> dict:
     finished = subprocess.run(
         [
             sys.executable,
@@ -240,6 +275,7 @@ def _run_load(url: str, cookie: str, users: int, rate: float, seconds: float) ->
             str(users),
             str(rate),
             str(seconds),
+            *([reply_to] if reply_to else []),
         ],
         cwd=ROOT,
         capture_output=True,
@@ -364,7 +400,7 @@ def machine() -> str:
     )
 
 
-def table(pages, minimal, race, cohort, bulletin, args, members) -> str:
+def table(pages, minimal, race, cohort, bulletin, mixed, args, members) -> str:
     def verdict(ok: bool) -> str:
         return "yes" if ok else "**no**"
 
@@ -396,6 +432,10 @@ def table(pages, minimal, race, cohort, bulletin, args, members) -> str:
         f"| cohort matching, 3,000 mentees and 600 mentors | {cohort['seconds']:.2f} s, "
         f"total score {cohort['total']:.0f} (greedy {cohort['greedy_total']:.0f} in "
         f"{cohort['greedy_seconds']:.2f} s) | {verdict(cohort['seconds'] < 2)} |",
+        f"| mixed member traffic: every page above and replies, {mixed['rate']} a second for "
+        f"{mixed['seconds']:.0f} s | {mixed['requests']:,} requests, {mixed['failures']} errors, "
+        f"median {mixed['median']:.0f} ms, p95 {mixed['p95']:.0f} ms "
+        f"| {verdict(mixed['failures'] == 0)} |",
     ]
     if bulletin:
         share = bulletin["celery_rate"] / bulletin["plain_rate"] if bulletin["plain_rate"] else 0

@@ -1,8 +1,11 @@
 """One load run for `make bench`, in a process of its own (locust patches the standard library
 with gevent, which must not happen inside the Django process that orchestrates the benchmark).
 
-    python -m network.bench_load URL COOKIE USERS RATE SECONDS
+    python -m network.bench_load URL COOKIE USERS RATE SECONDS [REPLY_TO [REPLY_SHARE]]
 
+URL may be several addresses joined by "|": each request then asks for one of them at random
+(mixed traffic). With REPLY_TO, a thread's address, a share of the requests (one in twenty
+unless REPLY_SHARE says otherwise) posts a reply there.
 RATE is requests per second per simulated member; 0 means as fast as the server answers.
 Prints one JSON line: median and 95th percentile (ms), requests, failures, requests per second.
 """
@@ -17,19 +20,24 @@ from locust import HttpUser, constant, constant_throughput, task
 from locust.env import Environment
 
 WARM_UP = 3  # seconds of load before measuring starts
+REPLY_SHARE = 0.05
 
 
 def main(argv: list[str]) -> None:
-    url, cookie, users, rate, seconds = (
-        argv[0],
+    urls, cookie, users, rate, seconds = (
+        argv[0].split("|"),
         argv[1],
         int(argv[2]),
         float(argv[3]),
         float(argv[4]),
     )
-    parts = urlsplit(url)
-    base = f"{parts.scheme}://{parts.netloc}"
-    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    reply_to = argv[5] if len(argv) > 5 else None
+    reply_share = float(argv[6]) if len(argv) > 6 else REPLY_SHARE
+    base = "{0.scheme}://{0.netloc}".format(urlsplit(urls[0]))
+    paths = [
+        urlsplit(url).path + (f"?{urlsplit(url).query}" if urlsplit(url).query else "")
+        for url in urls
+    ]
 
     class Member(HttpUser):
         host = base
@@ -42,11 +50,30 @@ def main(argv: list[str]) -> None:
 
         @task
         def page(self):
+            if reply_to and random.random() < reply_share:  # noqa: S311
+                self.reply()
+                return
+            path = random.choice(paths)  # noqa: S311
             with self.client.get(
                 path, headers={"Cookie": cookie}, allow_redirects=False, catch_response=True
             ) as response:
                 if response.status_code != 200:
                     response.failure(f"answered {response.status_code}")
+
+        def reply(self):
+            # As a browser does: the form's page first (it sets the CSRF cookie), then the post.
+            form = self.client.get(reply_to, headers={"Cookie": cookie}, name="reply form")
+            token = form.cookies.get("csrftoken") or self.client.cookies.get("csrftoken", "")
+            with self.client.post(
+                reply_to,
+                data={"body": "Thanks, this helps our ward too.", "csrfmiddlewaretoken": token},
+                headers={"Cookie": f"{cookie}; csrftoken={token}", "Referer": base + reply_to},
+                allow_redirects=False,
+                catch_response=True,
+                name="reply",
+            ) as response:
+                if response.status_code != 302:
+                    response.failure(f"reply answered {response.status_code}")
 
     environment = Environment(user_classes=[Member])
     runner = environment.create_local_runner()

@@ -130,3 +130,47 @@ def test_the_benchmark_load_generator_reaches_a_page(live_server):
     measured = json.loads(finished.stdout.strip().splitlines()[-1])
 
     assert measured["requests"] > 0 and measured["failures"] == 0
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_mixed_traffic_reads_pages_and_posts_replies_without_errors(live_server, client):
+    """The mixed run of `make bench`: pages at random and replies through the real form."""
+    import json
+    import subprocess
+    import sys
+
+    from communities.models import Post
+    from communities.services import thread_start
+    from tests.communities.conftest import make_community
+    from tests.factories import ProfileFactory
+
+    member = ProfileFactory(member__name="Lou Load").member
+    community = make_community(member, "Load group")
+    thread = thread_start(community=community, author=member, title="Busy", body="Start")
+    client.force_login(member)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    pages = "|".join(f"{live_server.url}{path}" for path in ["/", "/communities/", "/members/"])
+
+    reply_to, one_in_four = thread.get_absolute_url(), "0.25"
+    finished = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "network.bench_load",
+            pages,
+            cookie,
+            "4",
+            "5",
+            "4",
+            reply_to,
+            one_in_four,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    measured = json.loads(finished.stdout.strip().splitlines()[-1])
+
+    assert measured["requests"] > 20 and measured["failures"] == 0
+    assert Post.objects.filter(thread=thread, body__contains="this helps our ward").exists()
