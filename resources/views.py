@@ -1,3 +1,5 @@
+from csp.constants import SELF
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -179,6 +181,9 @@ def _save(request, form: ResourceForm, resource: Resource) -> None:
     services.resource_index(resource)
 
 
+# Browsers show a PDF through a viewer embedded in the response's own page, which the site-wide
+# object-src 'none' would refuse; the file's own address is the only thing it may embed.
+@csp_replace({"object-src": [SELF]})
 def resource_file(request, slug):
     """The uploaded file, to those who may see the resource; never by a guessable address."""
     resource = services.resource_for(request.user, slug)

@@ -88,3 +88,18 @@ def test_pages_and_their_interactions_run_under_the_policy(live_server, page, ad
     ).to_be_visible()
 
     assert refused == []
+
+
+def test_a_library_pdf_may_use_the_browsers_own_viewer(client):
+    from django.core.files.base import ContentFile
+
+    from tests.resources.conftest import make_resource
+
+    guide = make_resource("Falls guide")
+    guide.file.save("falls-guide.pdf", ContentFile(b"%PDF-1.4 falls guide"))
+
+    response = client.get(reverse("resources:file", args=[guide.slug]))
+
+    assert response.status_code == 200
+    assert "object-src 'self'" in response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
