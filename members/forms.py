@@ -94,6 +94,9 @@ class LinesField(forms.CharField):
         return [line for line in lines if line]
 
     def validate(self, value):
+        # The null-character check Django gives every text field sees a list here, not the text.
+        if any("\x00" in line for line in value):
+            raise forms.ValidationError("Null characters are not allowed.", code="null_characters")
         if len(value) > self.max_items:
             raise forms.ValidationError(f"Enter at most {self.max_items}, one on each line.")
         for line in value:

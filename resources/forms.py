@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.utils import timezone
+from django.utils.html import format_html
 
 from resources import services
 from resources.models import Bulletin, BulletinSection, Resource
@@ -106,9 +107,12 @@ class ResourceForm(forms.ModelForm):
             self.add_error("upload", "Upload a file or give a web address below.")
         if self.errors and cleaned.get("upload") and "upload" not in self.errors:
             # Browsers never send a file twice: say so, or it is silently lost.
-            self.fields["upload"].help_text = (
-                f"Choose your file “{cleaned['upload'].name}” again before saving. "
-                + self.fields["upload"].help_text
+            # The bound field is the one the page renders (it copied the help text when made).
+            # Help texts are shown as HTML, and the file's name is the member's own text.
+            self["upload"].help_text = format_html(
+                "Choose your file “{}” again before saving. {}",
+                cleaned["upload"].name,
+                self.fields["upload"].help_text,
             )
         if cleaned.get("featured") and cleaned.get("status") != Resource.Status.PUBLISHED:
             self.add_error("featured", "Only a published resource can be featured.")
