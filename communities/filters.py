@@ -4,14 +4,14 @@ from django import forms
 from communities.models import Community
 from communities.services import community_search
 from members.models import Region, Topic
-from network.forms import FilterForm
+from network.forms import FilterForm, NamedChoiceFilter
 
 
 class CommunityFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Name or purpose", method="search", widget=forms.TextInput(attrs={"type": "search"})
     )
-    topic = django_filters.ModelChoiceFilter(
+    topic = NamedChoiceFilter(
         label="Topic", field_name="topics", queryset=Topic.objects.all(), empty_label="Any topic"
     )
     region = django_filters.ChoiceFilter(choices=Region.choices, empty_label="Any region")

@@ -4,7 +4,7 @@ from django import forms
 from events.models import Event
 from events.services import event_search
 from members.models import Region
-from network.forms import FilterForm
+from network.forms import FilterForm, NamedChoiceFilter
 
 
 class EventFilter(django_filters.FilterSet):
@@ -24,7 +24,7 @@ class EventFilter(django_filters.FilterSet):
     )
     format = django_filters.ChoiceFilter(choices=Event.Format.choices, empty_label="Any format")
     region = django_filters.ChoiceFilter(choices=Region.choices, empty_label="Any region")
-    community = django_filters.ModelChoiceFilter(
+    community = NamedChoiceFilter(
         queryset=None, label="Hosting community", empty_label="Any community"
     )
     starts_from = django_filters.DateFilter(

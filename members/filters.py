@@ -3,7 +3,7 @@ from django import forms
 
 from members.models import Organisation, Profile, Region, Sector, Topic
 from members.services import directory_search
-from network.forms import FilterForm
+from network.forms import FilterForm, NamedChoiceFilter
 
 
 class DirectoryFilter(django_filters.FilterSet):
@@ -12,10 +12,10 @@ class DirectoryFilter(django_filters.FilterSet):
         method="search",
         widget=forms.TextInput(attrs={"type": "search"}),
     )
-    expertise = django_filters.ModelChoiceFilter(
+    expertise = NamedChoiceFilter(
         label="Expertise", queryset=Topic.objects.all(), empty_label="Any expertise"
     )
-    organisation = django_filters.ModelChoiceFilter(
+    organisation = NamedChoiceFilter(
         label="Organisation",
         queryset=Organisation.objects.only("pk", "name"),
         empty_label="Any organisation",

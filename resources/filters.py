@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 
 from members.models import Organisation, Topic
-from network.forms import FilterForm
+from network.forms import FilterForm, NamedChoiceFilter
 from resources.models import Resource
 
 
@@ -16,13 +16,13 @@ class ResourceFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         label="Type", choices=Resource.Kind.choices, empty_label="Any type"
     )
-    topic = django_filters.ModelChoiceFilter(
+    topic = NamedChoiceFilter(
         label="Topic",
         field_name="topics",
         queryset=Topic.objects.all(),
         empty_label="Any topic",
     )
-    organisation = django_filters.ModelChoiceFilter(
+    organisation = NamedChoiceFilter(
         queryset=Organisation.objects.only("pk", "name"), empty_label="Any organisation"
     )
     published_from = django_filters.DateFilter(
