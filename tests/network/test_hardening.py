@@ -103,3 +103,22 @@ def test_a_library_pdf_may_use_the_browsers_own_viewer(client):
     assert response.status_code == 200
     assert "object-src 'self'" in response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_the_admin_has_no_sign_in_of_its_own_to_guess_passwords_at(client, admin_member):
+    """Its sign-in is the members' page, rate limited: five wrong guesses close it too."""
+    posted = client.post(
+        "/admin/login/", {"username": admin_member.email, "password": PASSWORD}, follow=False
+    )
+    assert posted.status_code == 302
+    assert posted["Location"].startswith(reverse("account_login"))
+    assert client.get("/admin/").status_code == 302, "posting there signed nobody in"
+
+    for _ in range(5):
+        client.post(reverse("account_login"), {"login": admin_member.email, "password": "guess"})
+    response = client.post(
+        reverse("account_login"), {"login": admin_member.email, "password": PASSWORD}
+    )
+
+    assert "Too many failed attempts to sign in" in response.content.decode()
+    assert client.get("/admin/").status_code == 302

@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 
 from communities.models import Community, Membership
-from communities.services import community_index, thread_start
+from communities.services import community_index, reply_create, thread_start
 from insights.models import Story
 from members.roles import CURATORS
 from mentoring.models import Cohort, Match, MentoringRequest
@@ -46,6 +46,7 @@ def places(member, outsider, coordinator, admin_member):
         Membership.objects.create(community=place, member=moderator, role="moderator")
     Membership.objects.create(community=closed, member=member)
     thread = thread_start(community=closed, author=member, title="Budgets", body="b")
+    thread_post = reply_create(thread=thread, author=member, body="A reply")
     private = ProfileFactory(member__name="Pri Vate", slug="pri-vate")
     event = make_event(coordinator, title="Masterclass", visibility="members")
     past = make_event(coordinator, title="Last month", starts_in=-timedelta(days=30))
@@ -77,6 +78,7 @@ def places(member, outsider, coordinator, admin_member):
     return {
         "people": {"moderator": moderator, "curator": curator},
         "thread": f"/communities/leads/threads/{thread.pk}/",
+        "thread_post": thread_post,
         "private": private,
         "event": event,
         "past": past,
@@ -221,3 +223,77 @@ def test_a_secret_communitys_thread_is_not_found_by_changing_the_address(client,
     # Neither through its own community's address nor through one the member can read.
     assert client.get(f"/communities/quiet/threads/{thread.pk}/").status_code == HIDDEN
     assert client.get(f"/communities/leads/threads/{thread.pk}/").status_code == HIDDEN
+
+
+# --- the buttons: every address that only takes a POST -----------------------------------
+# "done" is the action's own answer (back to its page, or its form again, 400 if what was sent
+# is wrong); "login" the way to sign in, which every button asks of a visitor first and which
+# tells nothing of what is behind it. The same people in the same order; each acts on what the
+# one before left.
+DONE, LOGIN = "done", "login"
+POST_MATRIX = {
+    # Joining a closed community is a request (its own form); leaving: the only moderator may not.
+    "/communities/leads/join/": [LOGIN] + [DONE] * 6,
+    "/communities/leads/leave/": [LOGIN] + [DONE] * 6,
+    "/communities/leads/members/MEMBER/moderator/": [LOGIN, 403, 403, DONE, 403, 403, DONE],
+    "/communities/founders/MEMBER/": [LOGIN, 403, 403, 403, DONE, 403, DONE],
+    # Its author may read and reply, not pin; an admin moderates every community.
+    "THREADpin/": [LOGIN, 403, 404, DONE, 404, 404, DONE],
+    "POSThide/": [LOGIN, 403, 404, DONE, 404, 404, DONE],
+    "EVENTregister/": [LOGIN] + [DONE] * 6,
+    "EVENTattendees/add/": [LOGIN, 403, 403, 403, DONE, 403, DONE],
+    "/resources/draft-guide/curate/": [LOGIN, 403, 403, 403, 403, DONE, DONE],
+    "/resources/members-toolkit/rate/": [LOGIN] + [DONE] * 6,
+    "/bulletins/draft-bulletin/send/": [LOGIN, 403, 403, 403, 403, DONE, DONE],
+    "STORYreview/": [LOGIN, 403, 403, 403, DONE, 403, DONE],
+    "/members/me/notifications/read/": [LOGIN] + [DONE] * 6,
+    "COHORT": [LOGIN, 403, 403, 403, DONE, 403, DONE],
+}
+POST_DATA = {
+    "/resources/draft-guide/curate/": {"action": "publish"},
+    "/resources/members-toolkit/rate/": {"stars": "4"},
+    "STORYreview/": {"decision": "publish"},
+    "/communities/founders/MEMBER/": {"allowed": "yes"},
+    "/communities/leads/members/MEMBER/moderator/": {"appoint": "yes"},
+    "EVENTattendees/add/": {"email": "nobody@example.org"},
+}
+
+
+def _post_address(path: str, places: dict, member) -> str:
+    post = places["thread_post"]
+    path = path.replace("MEMBER", str(member.pk))
+    if path.startswith("POST"):
+        return f"/communities/leads/posts/{post.pk}/{path[len('POST') :]}"
+    return _address(path, places)
+
+
+@pytest.mark.parametrize("path", POST_MATRIX)
+def test_every_role_gets_the_answer_the_matrix_declares_for_each_button(
+    client, places, member, outsider, coordinator, admin_member, path
+):
+    people = [
+        None,
+        member,
+        outsider,
+        places["people"]["moderator"],
+        coordinator,
+        places["people"]["curator"],
+        admin_member,
+    ]
+    answers = []
+    for person in people:
+        client.logout()
+        if person is not None:
+            client.force_login(person)
+        response = client.post(
+            _post_address(path, places, member), POST_DATA.get(path, {}), follow=False
+        )
+        if response.status_code in {200, 302, 400}:
+            signing_in = response.get("Location", "").startswith("/accounts/login/")
+            answers.append(LOGIN if signing_in else DONE)
+        else:
+            answers.append(response.status_code)
+
+    assert dict(zip(ROLES, answers, strict=True)) == dict(
+        zip(ROLES, POST_MATRIX[path], strict=True)
+    )
