@@ -2,6 +2,8 @@ from django.contrib import admin
 
 from communities.models import Community, JoinRequest, Membership, Post, Report, Thread
 from communities.services import community_update, threads_index
+from members.models import User
+from network.audit import Action, audit_record
 
 
 class MembershipInline(admin.TabularInline):
@@ -21,8 +23,22 @@ class CommunityAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
 
     def save_related(self, request, form, formsets, change):
+        community = form.instance
+        before = dict(community.memberships.values_list("member_id", "role")) if change else {}
         super().save_related(request, form, formsets, change)
-        community_update(form.instance)
+        community_update(community)
+        after = dict(community.memberships.values_list("member_id", "role"))
+        # Moderators appointed or stood down here belong in the audit log, as on the site.
+        moderator = Membership.Role.MODERATOR
+        for member_id in before.keys() | after.keys():
+            was, now = before.get(member_id) == moderator, after.get(member_id) == moderator
+            if was != now:
+                audit_record(
+                    actor=request.user,
+                    action=Action.MODERATOR_APPOINTED if now else Action.MODERATOR_REMOVED,
+                    member=User.objects.get(pk=member_id),
+                    detail=community.name,
+                )
 
 
 @admin.register(Thread)

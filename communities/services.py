@@ -496,13 +496,16 @@ def thread_moderate(
     *, thread: Thread, moderator: User, pinned: bool | None = None, locked: bool | None = None
 ) -> None:
     where = f"{thread.community.name}: “{thread.title}”"
-    # Only the field that changes: a pin and a lock at the same moment must both stick.
-    if pinned is not None:
-        Thread.objects.filter(pk=thread.pk).update(pinned=pinned)
+    # Only the field that changes, and only if it does: a pin and a lock at the same moment must
+    # both stick, and a second click on "Lock" is no second decision for the audit log.
+    if pinned is not None and Thread.objects.filter(pk=thread.pk, pinned=not pinned).update(
+        pinned=pinned
+    ):
         action = Action.THREAD_PINNED if pinned else Action.THREAD_UNPINNED
         audit_record(actor=moderator, action=action, member=thread.author, detail=where)
-    if locked is not None:
-        Thread.objects.filter(pk=thread.pk).update(locked=locked)
+    if locked is not None and Thread.objects.filter(pk=thread.pk, locked=not locked).update(
+        locked=locked
+    ):
         action = Action.THREAD_LOCKED if locked else Action.THREAD_UNLOCKED
         audit_record(actor=moderator, action=action, member=thread.author, detail=where)
 
@@ -511,6 +514,8 @@ def thread_moderate(
 def post_moderate(*, post: Post, moderator: User, state: str) -> None:
     # The thread row first, as a reply does: its search text is rebuilt below.
     Thread.objects.select_for_update().filter(pk=post.thread_id).first()
+    # As it is now: another moderator may have acted since the page was read.
+    post = Post.objects.select_for_update().select_related("thread__community").get(pk=post.pk)
     if post.state == Post.State.REMOVED:
         raise CommunityError("A removed post cannot be brought back.")
     if post.state != state:

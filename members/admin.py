@@ -36,8 +36,9 @@ class UserAdmin(DjangoUserAdmin):
     inlines = [ProfileInline]
 
     def save_model(self, request, obj, form, change):
-        # Read before saving: the audit log records what this edit granted or removed.
-        self._roles_before = roles_of(obj) if change else set()
+        # Read before saving: the audit log records what this edit granted or removed. Kept on
+        # the form, which belongs to this request alone (the admin object serves them all).
+        form.roles_before = roles_of(obj) if change else set()
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
@@ -45,7 +46,7 @@ class UserAdmin(DjangoUserAdmin):
         role_changes_record(
             actor=request.user,
             member=form.instance,
-            before=self._roles_before,
+            before=form.roles_before,
             after=roles_of(form.instance),
         )
         # The directory searches a stored vector: an admin's edit must reach it too.

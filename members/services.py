@@ -23,6 +23,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from members import hooks
 from members.models import FORMER_MEMBER, Notification, Organisation, Profile, User
+from network.models import AuditEntry
 from network.text_search import SEARCH_CONFIG, array_text, joined_text
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
@@ -356,6 +357,16 @@ def member_export(member: User) -> dict:
                 "read": notification.read_at is not None,
             }
             for notification in member.notifications.all()
+        ],
+        # The audit log's entries about them: roles, requests, posts; who decided is another
+        # member's data and stays out.
+        "decisions_about_you": [
+            {
+                "decision": entry.get_action_display(),
+                "about": entry.detail,
+                "at": entry.at.isoformat(),
+            }
+            for entry in AuditEntry.objects.filter(member=member).order_by("at", "id")
         ],
     }
     for section, contribute in hooks.export_sections():

@@ -5,6 +5,7 @@ A backup is a folder: `database.dump` (pg_dump's custom format, restorable table
 store are not copied: that store's own versioning or replication is their backup.
 """
 
+import contextlib
 import os
 import re
 import shutil
@@ -13,6 +14,7 @@ import tarfile
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management.base import CommandError
 from django.db import connection
 
@@ -77,34 +79,44 @@ def _run(command: list[str]) -> None:
         raise CommandError(f"{Path(command[0]).name} failed: {result.stderr.strip()}")
 
 
+@contextlib.contextmanager
+def _private_files():
+    """A backup holds every member's details: files only their owner can read."""
+    previous = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
 def _uploads_on_disk() -> bool:
     return settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage")
 
 
 def backup_create(folder: Path) -> list[str]:
     """Write a backup into `folder`; answer what it holds, for the operator."""
-    folder.mkdir(parents=True, exist_ok=True)
-    _run(
-        [
-            postgres_program("pg_dump"),
-            "--format=custom",
-            "--no-owner",
-            "--file",
-            str(folder / DATABASE_FILE),
-        ]
-    )
-    held = [f"{DATABASE_FILE}: the database {settings.DATABASES['default']['NAME']}"]
-    if not _uploads_on_disk():
-        return [*held, "uploads: kept by the S3-compatible store, not copied"]
-    media = Path(settings.MEDIA_ROOT)
-    with tarfile.open(folder / UPLOADS_FILE, "w:gz") as archive:
-        if media.exists():
-            archive.add(media, arcname=".")
+    pg_dump = postgres_program("pg_dump")
+    dump = folder / DATABASE_FILE
+    with _private_files():
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            _run([pg_dump, "--format=custom", "--no-owner", "--file", str(dump)])
+        except CommandError:
+            dump.unlink(missing_ok=True)  # an empty file would pass for a backup
+            raise
+        held = [f"{DATABASE_FILE}: the database {settings.DATABASES['default']['NAME']}"]
+        if not _uploads_on_disk():
+            return [*held, "uploads: kept by the S3-compatible store, not copied"]
+        media = Path(settings.MEDIA_ROOT)
+        with tarfile.open(folder / UPLOADS_FILE, "w:gz") as archive:
+            if media.exists():
+                archive.add(media, arcname=".")
     return [*held, f"{UPLOADS_FILE}: the uploaded files under {media}"]
 
 
 def backup_restore(folder: Path) -> list[str]:
-    """Load a backup into the configured database (emptied first) and upload folder."""
+    """Load a backup into the configured database and upload folder: what the backup holds
+    replaces what is there (tables the backup does not know are left alone)."""
     dump = folder / DATABASE_FILE
     if not dump.exists():
         raise CommandError(f"{dump} does not exist: is this a backup folder?")
@@ -126,7 +138,7 @@ def backup_restore(folder: Path) -> list[str]:
             str(dump),
         ]
     )
-    restored = [f"the database {settings.DATABASES['default']['NAME']}"]
+    restored = [f"restored the database {settings.DATABASES['default']['NAME']}"]
     uploads = folder / UPLOADS_FILE
     if uploads.exists() and _uploads_on_disk():
         media = Path(settings.MEDIA_ROOT)
@@ -134,5 +146,11 @@ def backup_restore(folder: Path) -> list[str]:
         with tarfile.open(uploads, "r:gz") as archive:
             # The data filter refuses absolute paths, links out of the folder and device files.
             archive.extractall(media, filter="data")
-        restored.append(f"the uploaded files under {media}")
+        restored.append(f"restored the uploaded files under {media}")
+    # Cached figures and counts describe the database as it was before.
+    try:
+        cache.clear()
+    except Exception:
+        # A cache that cannot be reached is no reason to call the restore failed.
+        restored.append("the cache could not be reached: clear it once it is back")
     return restored

@@ -286,8 +286,14 @@ def resource_save(*, resource: Resource, by: User, upload=None, remove_file: boo
     from resources.tasks import extract_resource_text
 
     suggesting = resource.pk is None and not can_curate(by)
+    before = (Resource.Status.DRAFT, False)
     if resource.pk is None:
         resource.contributor = by
+    else:
+        saved = (
+            Resource.objects.select_for_update().values("status", "featured").get(pk=resource.pk)
+        )
+        before = (saved["status"], saved["featured"])
     if suggesting:
         resource.status = Resource.Status.DRAFT
         resource.featured = False
@@ -305,6 +311,8 @@ def resource_save(*, resource: Resource, by: User, upload=None, remove_file: boo
         resource.file_size = 0
         resource.file_text = ""
     resource.save()
+    if not suggesting:
+        _curation_record(resource=resource, by=by, before=before)
     new_file = resource.file.name if resource.file else ""
     if old_file and old_file != new_file:
         storage = resource.file.storage
@@ -330,13 +338,37 @@ def resource_curate(*, resource: Resource, action: str, by: User) -> str:
     if not can_curate(by):
         raise Http404
     resource = Resource.objects.select_for_update().get(pk=resource.pk)
-    if action in ("publish", "archive", "draft", "feature", "unfeature"):
+    before = (resource.status, resource.featured)
+    answer = _curation_apply(resource=resource, action=action, by=by)
+    _curation_record(resource=resource, by=by, before=before)
+    return answer
+
+
+CURATION_NAMES = {
+    Resource.Status.PUBLISHED: "Published",
+    Resource.Status.ARCHIVED: "Archived",
+    Resource.Status.DRAFT: "Back to draft",
+}
+
+
+def _curation_record(*, resource: Resource, by: User, before: tuple[str, bool]) -> None:
+    """The audit log's entries for what a curator changed, from the curate buttons or the form."""
+    status, featured = before
+    changes = []
+    if resource.status != status:
+        changes.append(CURATION_NAMES[resource.status])
+    if resource.featured != featured:
+        changes.append("Featured" if resource.featured else "No longer featured")
+    for change in changes:
         audit_record(
             actor=by,
             action=Action.RESOURCE_CURATED,
             member=resource.contributor,
-            detail=f"{action.capitalize()}: {resource.title}",
+            detail=f"{change}: {resource.title}",
         )
+
+
+def _curation_apply(*, resource: Resource, action: str, by: User) -> str:
     if action == "publish":
         was_suggestion = resource.status == Resource.Status.DRAFT and resource.suggested_at
         resource.status = Resource.Status.PUBLISHED

@@ -93,3 +93,13 @@ def test_restoring_from_a_folder_that_is_not_a_backup_says_so_and_changes_nothin
 
     assert result.returncode != 0
     assert "is this a backup folder?" in result.stderr
+
+
+def test_a_backup_is_readable_by_its_owner_alone(tmp_path):
+    backup = tmp_path / "backup"
+
+    made = manage("backup", str(backup), MEDIA_ROOT=str(settings.MEDIA_ROOT))
+
+    assert made.returncode == 0, made.stderr
+    for part in [backup, *backup.iterdir()]:
+        assert part.stat().st_mode & 0o077 == 0, f"{part.name} is readable by others"

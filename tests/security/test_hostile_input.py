@@ -722,6 +722,18 @@ def test_a_required_name_made_only_of_invisible_characters_is_missing(form_for, 
     assert_refused(response, form, before, field_name)
 
 
+def test_text_ending_in_a_flag_or_a_direction_mark_is_kept_whole(form_for):
+    """Scotland's flag ends in invisible tag characters; right-to-left text may end in a mark."""
+    form = form_for("thread_new")
+    client = client_for(form)
+    body = "See you at the summit 🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
+
+    post(client, form, title="שלום\u200f", body=body)
+
+    thread = Thread.objects.get(title="שלום\u200f")
+    assert thread.posts.get().body == body
+
+
 # --- CSRF -----------------------------------------------------------------------------------
 
 

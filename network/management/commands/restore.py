@@ -26,6 +26,6 @@ class Command(BaseCommand):
             )
             if answer != "yes":
                 raise CommandError("Nothing was restored.")
-        for part in backup_restore(folder):
-            self.stdout.write(f"restored {part}")
+        for line in backup_restore(folder):
+            self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS("Restore finished."))
