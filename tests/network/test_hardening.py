@@ -8,7 +8,9 @@ from playwright.sync_api import expect
 from communities.services import thread_start
 from tests.communities.conftest import make_community
 from tests.e2e.conftest import sign_in
+from tests.events.conftest import make_event
 from tests.factories import PASSWORD, MemberFactory, ProfileFactory
+from tests.resources.conftest import make_resource
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +67,8 @@ def test_pages_and_their_interactions_run_under_the_policy(live_server, page, ad
     thread = thread_start(
         community=community, author=admin_member, title="Ward rounds", body="**Who** comes?"
     )
+    guide = make_resource("Falls guide", summary="Read *this* first.")
+    masterclass = make_event(admin_member, title="Run charts masterclass")
 
     sign_in(page, live_server, admin_member)
     for path in [
@@ -73,7 +77,9 @@ def test_pages_and_their_interactions_run_under_the_policy(live_server, page, ad
         "/communities/",
         thread.get_absolute_url(),
         "/events/",
+        masterclass.get_absolute_url(),
         "/resources/",
+        guide.get_absolute_url(),
         "/mentoring/",
         "/insights/",
         "/admin/",
@@ -92,8 +98,6 @@ def test_pages_and_their_interactions_run_under_the_policy(live_server, page, ad
 
 def test_a_library_pdf_may_use_the_browsers_own_viewer(client):
     from django.core.files.base import ContentFile
-
-    from tests.resources.conftest import make_resource
 
     guide = make_resource("Falls guide")
     guide.file.save("falls-guide.pdf", ContentFile(b"%PDF-1.4 falls guide"))
