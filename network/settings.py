@@ -70,12 +70,12 @@ def parse_database_url(url: str) -> dict:
             "DATABASE_URL must name a PostgreSQL database: postgres://user:password@host:5432/name"
         )
     database["CONN_HEALTH_CHECKS"] = True
-    # A database that does not answer gives the error page within seconds, not a hung request.
-    database.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
     # Name search forgives a dropped or swapped letter ("Cambell"); PostgreSQL's default of 0.6
     # for trigram word similarity misses those. Set per connection so the GIN index still applies.
     options = database.setdefault("OPTIONS", {})
     options["options"] = f"{options.get('options', '')} -c pg_trgm.word_similarity_threshold=0.5"
+    # A database that does not answer gives the error page within seconds, not a hung request.
+    options.setdefault("connect_timeout", 5)
     return database
 
 
@@ -248,6 +248,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     "community-post-emails": {
         "task": "communities.tasks.send_post_emails",
+        "schedule": 300.0,
+    },
+    "community-invitation-emails": {
+        "task": "communities.tasks.send_invitation_emails",
         "schedule": 300.0,
     },
     "bulletins": {
