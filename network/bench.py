@@ -114,12 +114,13 @@ def main(argv: list[str] | None = None) -> int:
 
     members = member_profiles().count()
     pages, cookie = prepare_pages()
-    reply_to = reply_thread(cookie)
+    replies = reply_thread(cookie)
     port = free_port()
     server = start_gunicorn(port, args.workers, static_root)
     try:
         base = f"http://127.0.0.1:{port}"
-        mixed = mixed_traffic(base, pages, cookie, reply_to, args)
+        mixed = mixed_traffic(base, pages, cookie, replies.get_absolute_url(), args)
+        replies.delete()
         print(f"  mixed traffic: {mixed}", flush=True)
         if args.mixed_only:
             return 0 if mixed["failures"] == 0 else 1
@@ -195,18 +196,21 @@ def prepare_pages() -> tuple[list[Page], str]:
     )
 
 
-def reply_thread(cookie: str) -> str:
-    """A thread of a community the benchmark's member belongs to, for the mixed run's replies."""
+def reply_thread(cookie: str):
+    """A thread of its own for the mixed run's replies, in a community the benchmark's member
+    belongs to; deleted afterwards, so runs leave the network as they found it."""
     from django.contrib.sessions.models import Session
 
-    from communities.models import Thread
+    from communities.models import Community
+    from communities.services import thread_start
+    from members.models import User
 
     session = Session.objects.get(session_key=cookie.split("=", 1)[1])
-    member_id = session.get_decoded()["_auth_user_id"]
-    thread = Thread.objects.filter(
-        community__memberships__member_id=member_id, locked=False
-    ).order_by("pk")[0]
-    return thread.get_absolute_url()
+    member = User.objects.get(pk=session.get_decoded()["_auth_user_id"])
+    community = Community.objects.filter(memberships__member=member).order_by("pk")[0]
+    return thread_start(
+        community=community, author=member, title="Benchmark replies", body="Replies go here."
+    )
 
 
 def mixed_traffic(base: str, pages, cookie: str, reply_to: str, args) -> dict:
