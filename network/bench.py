@@ -1,14 +1,15 @@
 """`make bench`: the platform's speed at national scale, measured the same way every time.
 
-    python -m network.bench [--seconds 10] [--rate 50] [--no-bulletin]
+    python -m network.bench [--seconds 10] [--rate 50] [--no-bulletin] [--mixed-only]
 
 It works in a database of its own, network_bench, on the server DATABASE_URL names (built
 once by seed_scale, then reused), and serves the site with gunicorn (DEBUG off, several
 workers) on loopback. For each main page it reports the SQL queries of one request, the
-median and 95th percentile latency at a fixed rate from locust, the errors, and the page's
-throughput at saturation as a share of a minimal Django view's. Then the bulletin fan-out
-through Celery beside a plain smtplib loop, cohort matching beside greedy, and 100 members
-registering at once for 10 places. The table is printed and written into docs/benchmarks.md.
+median and 95th percentile latency at a fixed rate (network/bench_load.py), the errors, and
+the page's throughput at saturation as a share of a minimal Django view's. Then mixed traffic
+over every page with replies, the bulletin fan-out through Celery beside a plain smtplib loop,
+cohort matching beside greedy, and 100 members registering at once for 10 places. The table is
+printed and written into docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -411,7 +412,7 @@ def table(pages, minimal, race, cohort, bulletin, mixed, args, members) -> str:
     lines = [
         f"Measured {time.strftime('%Y-%m-%d')} on {machine()}; "
         f"{members:,} members. gunicorn with {args.workers} workers, DEBUG "
-        f"off; locust on the same machine, {args.rate} requests a second for "
+        f"off; the load generator (threads) on the same machine, {args.rate} requests a second for "
         f"{args.seconds:.0f} s per page, then saturation with 8 simulated members.",
         "",
         "| page | SQL queries | median (ms) | p95 (ms) | errors | throughput (/s) "
