@@ -39,7 +39,7 @@ test-faults: install
 	$(PY) -m network.devservers run --redis-db 1 -- $(PY) -m pytest tests/faults $(PYTEST_ARGS)
 
 ## bench: speed at national scale (a generated 20,000-member network in its own database);
-## about ten minutes; the table goes to docs/benchmarks.md
+## about a quarter of an hour; the table goes to docs/benchmarks.md
 bench: install
 	$(PY) -m network.devservers run --redis-db 5 -- $(PY) -m network.bench $(BENCH_ARGS)
 

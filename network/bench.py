@@ -416,16 +416,17 @@ def table(pages, minimal, race, cohort, bulletin, mixed, args, members) -> str:
         f"{args.seconds:.0f} s per page, then saturation with 8 simulated members.",
         "",
         "| page | SQL queries | median (ms) | p95 (ms) | errors | throughput (/s) "
-        "| share of minimal view | p95 under 150 ms and share over 1/5 |",
-        "|---|---|---|---|---|---|---|---|",
+        "| share of minimal view | p95 under 150 ms, no errors | share over 1/5 |",
+        "|---|---|---|---|---|---|---|---|---|",
         f"| {minimal.title} | 0 | {minimal.median:.0f} | {minimal.p95:.0f} | {minimal.failures} "
-        f"| {minimal.rps:.0f} | 100% | |",
+        f"| {minimal.rps:.0f} | 100% | | |",
     ]
     for page in pages:
-        ok = page.p95 < TARGET_P95_MS and page.share >= TARGET_SHARE and not page.failures
+        quick = page.p95 < TARGET_P95_MS and not page.failures
         lines.append(
             f"| {page.title} | {page.queries} | {page.median:.0f} | {page.p95:.0f} "
-            f"| {page.failures} | {page.rps:.0f} | {page.share:.0%} | {verdict(ok)} |"
+            f"| {page.failures} | {page.rps:.0f} | {page.share:.0%} | {verdict(quick)} "
+            f"| {verdict(page.share >= TARGET_SHARE)} |"
         )
     lines += [
         "",
