@@ -12,6 +12,7 @@ def _invisible(text: str) -> bool:
 
 class NetworkConfig(AppConfig):
     name = "network"
+    verbose_name = "Audit"
 
     def ready(self):
         # Every form's text field, Django's and allauth's included: a required name made only of

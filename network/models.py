@@ -43,18 +43,23 @@ class AuditEntry(models.Model):
         REPORT_DISMISSED = "report_dismissed", "Report dismissed"
         RESOURCE_CURATED = "resource_curated", "Resource decision"
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField("when", auto_now_add=True, db_index=True)
     # Names are read through the accounts, so that an erased member's name leaves the log too.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="who",
     )
-    action = models.CharField(max_length=32, choices=Action.choices, db_index=True)
+    action = models.CharField("decision", max_length=32, choices=Action.choices, db_index=True)
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name="about",
         help_text="The member whose role, request or post it was.",
     )
     detail = models.CharField(
@@ -63,6 +68,7 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+        verbose_name = "audit log entry"
         verbose_name_plural = "audit log"
 
     def __str__(self):
