@@ -188,10 +188,8 @@ def _address(path: str, places: dict) -> str:
     return path
 
 
-@pytest.mark.parametrize("path", MATRIX)
-def test_every_role_gets_the_answer_the_matrix_declares(
-    client, places, member, outsider, coordinator, admin_member, path
-):
+def _as_each_role(client, places, member, outsider, coordinator, admin_member, ask) -> dict:
+    """What `ask(client)` answers for each role in ROLES order, signed in as that person."""
     people = [
         None,
         member,
@@ -206,9 +204,25 @@ def test_every_role_gets_the_answer_the_matrix_declares(
         client.logout()
         if person is not None:
             client.force_login(person)
-        answers.append(client.get(_address(path, places)).status_code)
+        answers.append(ask(client))
+    return dict(zip(ROLES, answers, strict=True))
 
-    assert dict(zip(ROLES, answers, strict=True)) == dict(zip(ROLES, MATRIX[path], strict=True))
+
+@pytest.mark.parametrize("path", MATRIX)
+def test_every_role_gets_the_answer_the_matrix_declares(
+    client, places, member, outsider, coordinator, admin_member, path
+):
+    answers = _as_each_role(
+        client,
+        places,
+        member,
+        outsider,
+        coordinator,
+        admin_member,
+        lambda client: client.get(_address(path, places)).status_code,
+    )
+
+    assert answers == dict(zip(ROLES, MATRIX[path], strict=True))
 
 
 def test_a_secret_communitys_thread_is_not_found_by_changing_the_address(client, places, member):
@@ -271,29 +285,15 @@ def _post_address(path: str, places: dict, member) -> str:
 def test_every_role_gets_the_answer_the_matrix_declares_for_each_button(
     client, places, member, outsider, coordinator, admin_member, path
 ):
-    people = [
-        None,
-        member,
-        outsider,
-        places["people"]["moderator"],
-        coordinator,
-        places["people"]["curator"],
-        admin_member,
-    ]
-    answers = []
-    for person in people:
-        client.logout()
-        if person is not None:
-            client.force_login(person)
+    def press(client):
         response = client.post(
             _post_address(path, places, member), POST_DATA.get(path, {}), follow=False
         )
-        if response.status_code in {200, 302, 400}:
-            signing_in = response.get("Location", "").startswith("/accounts/login/")
-            answers.append(LOGIN if signing_in else DONE)
-        else:
-            answers.append(response.status_code)
+        if response.status_code not in {200, 302, 400}:
+            return response.status_code
+        signing_in = response.get("Location", "").startswith("/accounts/login/")
+        return LOGIN if signing_in else DONE
 
-    assert dict(zip(ROLES, answers, strict=True)) == dict(
-        zip(ROLES, POST_MATRIX[path], strict=True)
-    )
+    answers = _as_each_role(client, places, member, outsider, coordinator, admin_member, press)
+
+    assert answers == dict(zip(ROLES, POST_MATRIX[path], strict=True))
