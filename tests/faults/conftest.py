@@ -14,7 +14,8 @@ import pytest
 from network import celery_app, devservers
 from network.settings import celery_broker_url
 from network.smtp_sink import SmtpSink
-from network.worker_process import start_worker, stop_worker
+from network.worker_process import stop_worker
+from tests.resources.conftest import worker_for
 
 
 @dataclass
@@ -82,12 +83,7 @@ def workers(private_redis, smtp_sink):
     started = []
 
     def start(**environment: str):
-        process = start_worker(
-            EMAIL_BACKEND="smtp",
-            EMAIL_HOST="127.0.0.1",
-            EMAIL_PORT=str(smtp_sink.port),
-            **environment,
-        )
+        process = worker_for(smtp_sink, **environment)
         started.append(process)
         return process
 
@@ -95,15 +91,6 @@ def workers(private_redis, smtp_sink):
     for process in started:
         if process.poll() is None:
             stop_worker(process)
-
-
-def wait_until(condition, seconds: float = 90) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @contextlib.contextmanager

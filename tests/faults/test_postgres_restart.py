@@ -16,7 +16,7 @@ from django.conf import settings
 
 from network import devservers
 from network.smtp_sink import free_port
-from tests.faults.conftest import wait_until
+from tests.resources.conftest import wait_until
 
 pytestmark = pytest.mark.faults
 

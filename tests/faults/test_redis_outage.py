@@ -22,7 +22,8 @@ from members.tasks import sweep_notification_emails
 from tests.communities.conftest import join, make_community
 from tests.events.conftest import make_event
 from tests.factories import PASSWORD, ProfileFactory
-from tests.faults.conftest import answers_within, wait_until
+from tests.faults.conftest import answers_within
+from tests.resources.conftest import wait_until
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 

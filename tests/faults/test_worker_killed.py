@@ -11,8 +11,13 @@ from django.urls import reverse
 from resources.models import Bulletin, Delivery
 from resources.tasks import sweep_bulletins
 from tests.factories import MemberFactory
-from tests.faults.conftest import wait_until
-from tests.resources.conftest import add_section, make_bulletin, make_resource, subscribe
+from tests.resources.conftest import (
+    add_section,
+    make_bulletin,
+    make_resource,
+    subscribe,
+    wait_until,
+)
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 

@@ -1,4 +1,5 @@
 import io
+import time
 import zipfile
 
 import pytest
@@ -8,6 +9,7 @@ from django.utils.text import slugify
 
 from members.services import profile_for
 from network.smtp_sink import SmtpSink
+from network.worker_process import start_worker
 from resources.models import Bulletin, BulletinSection, Resource
 from resources.services import resource_index
 
@@ -115,3 +117,22 @@ def smtp_sink(settings):
         settings.EMAIL_HOST = "127.0.0.1"
         settings.EMAIL_PORT = sink.port
         yield sink.mailbox
+
+
+def worker_for(sink: SmtpSink, **environment):
+    """A real Celery worker whose e-mail goes to the sink."""
+    return start_worker(
+        EMAIL_BACKEND="smtp",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(sink.port),
+        **environment,
+    )
+
+
+def wait_until(condition, seconds: float = 90) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False

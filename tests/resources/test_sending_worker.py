@@ -7,32 +7,21 @@ import time
 import pytest
 
 from network.smtp_sink import SmtpSink
-from network.worker_process import start_worker, stop_worker
+from network.worker_process import stop_worker
 from resources import services
 from resources.models import Bulletin, Delivery
 from resources.tasks import send_bulletin_batch, sweep_bulletins
 from tests.factories import MemberFactory
-from tests.resources.conftest import add_section, make_bulletin, make_resource, subscribe
+from tests.resources.conftest import (
+    add_section,
+    make_bulletin,
+    make_resource,
+    subscribe,
+    wait_until,
+    worker_for,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def worker_for(sink: SmtpSink, **environment):
-    return start_worker(
-        EMAIL_BACKEND="smtp",
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=str(sink.port),
-        **environment,
-    )
-
-
-def wait_until(condition, seconds: float = 90) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def unfinished(bulletin) -> int:
