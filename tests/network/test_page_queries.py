@@ -1,6 +1,10 @@
 """Every main page (the ones `make bench` times) takes the same number of SQL queries whatever
 the size of the network, and no more than ten."""
 
+import json
+import subprocess
+import sys
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -111,23 +115,24 @@ def test_the_minimal_view_answers_without_the_database(client, django_assert_num
     assert response.content == b"pong"
 
 
-# The live server makes this a transactional test; restoring the migrated rows afterwards keeps
-# the next transactional test's own restore from meeting rows made meanwhile.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_benchmark_load_generator_reaches_a_page(live_server):
-    """`make bench` drives its pages with this; a short run here keeps it working."""
-    import json
-    import subprocess
-    import sys
-
+def _load(*arguments: str) -> dict:
+    """One run of `make bench`'s load generator, as the benchmark starts it."""
     finished = subprocess.run(
-        [sys.executable, "-m", "network.bench_load", f"{live_server.url}/ping/", "", "2", "5", "1"],
+        [sys.executable, "-m", "network.bench_load", *arguments],
         capture_output=True,
         text=True,
         check=True,
         timeout=60,
     )
-    measured = json.loads(finished.stdout.strip().splitlines()[-1])
+    return json.loads(finished.stdout.strip().splitlines()[-1])
+
+
+# The live server makes this a transactional test; restoring the migrated rows afterwards keeps
+# the next transactional test's own restore from meeting rows made meanwhile.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_benchmark_load_generator_reaches_a_page(live_server):
+    """`make bench` drives its pages with this; a short run here keeps it working."""
+    measured = _load(f"{live_server.url}/ping/", "", "2", "5", "1")
 
     assert measured["requests"] > 0 and measured["failures"] == 0
 
@@ -135,9 +140,6 @@ def test_the_benchmark_load_generator_reaches_a_page(live_server):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_mixed_traffic_reads_pages_and_posts_replies_without_errors(live_server, client):
     """The mixed run of `make bench`: pages at random and replies through the real form."""
-    import json
-    import subprocess
-    import sys
 
     from communities.models import Post
     from communities.services import thread_start
@@ -152,25 +154,7 @@ def test_mixed_traffic_reads_pages_and_posts_replies_without_errors(live_server,
     pages = "|".join(f"{live_server.url}{path}" for path in ["/", "/communities/", "/members/"])
 
     reply_to, one_in_four = thread.get_absolute_url(), "0.25"
-    finished = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "network.bench_load",
-            pages,
-            cookie,
-            "4",
-            "5",
-            "4",
-            reply_to,
-            one_in_four,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    measured = json.loads(finished.stdout.strip().splitlines()[-1])
+    measured = _load(pages, cookie, "4", "5", "4", reply_to, one_in_four)
 
     assert measured["requests"] > 20 and measured["failures"] == 0
     assert Post.objects.filter(thread=thread, body__contains="this helps our ward").exists()

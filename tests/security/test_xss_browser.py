@@ -24,6 +24,7 @@ from mentoring.models import Meeting, MentorOffer
 from mentoring.services import approach_accept, request_create
 from resources.models import Bulletin, BulletinSection, Resource
 from resources.services import resource_index
+from tests.communities.conftest import make_community
 from tests.e2e.conftest import sign_in
 from tests.factories import OrganisationFactory, ProfileFactory, TopicFactory
 
@@ -122,14 +123,8 @@ def seed(payload: str, viewer) -> dict:
     # A mention puts the author's name inside the Markdown of a post.
     reply = reply_create(thread=thread, author=viewer, body=f"@hostile-author {text(payload, 500)}")
     Report.objects.create(post=reply, reporter=author, reason=text(payload, 1000))
-    closed = community_create(
-        founder=viewer,
-        community=Community(
-            name="QI Coaches Circle",
-            slug="qi-coaches-circle",
-            privacy="closed",
-            purpose="A safe space for improvement coaches.",
-        ),
+    closed = make_community(
+        viewer, "QI Coaches Circle", privacy="closed", purpose="A safe space for coaches."
     )
     JoinRequest.objects.create(community=closed, member=author, reason=text(payload, 1000))
 
@@ -306,14 +301,7 @@ def test_markup_typed_into_the_reply_box_is_shown_as_text(live_server, watched, 
     """Through the real form: the member's reply is posted, shown, and runs nothing."""
     page, dialogs = watched
     ProfileFactory(member=viewer, slug="viewing-curator")
-    community = community_create(
-        founder=viewer,
-        community=Community(
-            name="Frailty Improvement Network",
-            slug="frailty-improvement-network",
-            purpose="Sharing what works for frail people at home.",
-        ),
-    )
+    community = make_community(viewer, "Frailty Improvement Network")
     thread = thread_start(
         community=community, author=viewer, title="Night-time falls", body="What has worked?"
     )
