@@ -6,7 +6,6 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from communities.models import (
-    Community,
     Invitation,
     JoinRequest,
     Membership,
@@ -16,7 +15,7 @@ from communities.models import (
     ThreadSubscription,
 )
 from communities.services import FOUNDERS, post_render, threads_index
-from members.roles import is_admin, is_coordinator
+from members.roles import is_coordinator
 
 
 def home_panel(member) -> dict:
@@ -35,17 +34,11 @@ def home_panel(member) -> dict:
 
 
 def profile_panel(member, viewer) -> dict | None:
-    """The member's open communities, and those the viewer shares with them: who belongs to a
-    closed or secret community is for its members to know."""
-    shared = Q(community__privacy=Community.Privacy.OPEN)
-    if viewer.is_authenticated:
-        shared |= Q(
-            community_id__in=Membership.objects.filter(member=viewer).values("community_id")
-        )
-    if is_admin(viewer):
-        shared = Q()
+    """The member's communities that the viewer may know them to be in (open ones, and those
+    whose discussions the viewer reads)."""
     memberships = list(
-        Membership.objects.filter(shared, member=member)
+        Membership.objects.visible_to(viewer)
+        .filter(member=member)
         .select_related("community")
         .order_by("community__name")
     )

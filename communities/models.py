@@ -2,16 +2,76 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import Region, Topic
+from members.models import Region, Topic, User
+from members.roles import is_admin, is_coordinator
 
 INVITATION_LIFETIME = timedelta(days=14)
+
+
+def _joined_by(viewer) -> models.QuerySet:
+    # By id: the viewer may be ANY_MEMBER, who has none and belongs nowhere.
+    return Membership.objects.filter(member_id=viewer.pk).values("community_id")
+
+
+class CommunityQuerySet(models.QuerySet):
+    """Who may know of a community, read its discussions, run it and host events in it: the
+    one place these rules are written, for every page, list, search, feed, e-mail and figure."""
+
+    def secret(self) -> "CommunityQuerySet":
+        return self.filter(privacy=Community.Privacy.SECRET)
+
+    def secret_from(self, viewer) -> "CommunityQuerySet":
+        """Secret communities the viewer may not know exist: all of them but their own (none
+        for admins). Their events, threads and names are hidden from the viewer too."""
+        if is_admin(viewer):
+            return self.none()
+        return self.secret().exclude(pk__in=_joined_by(viewer))
+
+    def visible_to(self, viewer) -> "CommunityQuerySet":
+        """Communities the viewer may see listed and named: visitors the open ones; members also
+        the closed ones and the secret ones they belong to; admins all."""
+        if not viewer.is_authenticated:
+            return self.filter(privacy=Community.Privacy.OPEN)
+        # A subquery, not a join: a join on memberships would also narrow the member counts.
+        return self.exclude(pk__in=Community.objects.secret_from(viewer).values("pk"))
+
+    def readable_by(self, viewer) -> "CommunityQuerySet":
+        """Communities whose discussions the viewer may read: an open community's for every
+        signed-in member, another's for its own members (and admins)."""
+        if not viewer.is_authenticated:
+            return self.none()
+        if is_admin(viewer):
+            return self.all()
+        return self.filter(Q(privacy=Community.Privacy.OPEN) | Q(pk__in=_joined_by(viewer)))
+
+    def moderated_by(self, viewer) -> "CommunityQuerySet":
+        if not viewer.is_authenticated:
+            return self.none()
+        if is_admin(viewer):
+            return self.all()
+        return self.filter(
+            pk__in=Membership.objects.filter(
+                member_id=viewer.pk, role=Membership.Role.MODERATOR
+            ).values("community_id")
+        )
+
+    def hostable_by(self, viewer) -> "CommunityQuerySet":
+        """Communities whose events the viewer may create and run: coordinators those they may
+        see, except secret ones, whose events their own moderators run (a coordinator need not
+        know one exists); moderators their own communities; admins all."""
+        moderated = Community.objects.moderated_by(viewer).values("pk")
+        if is_coordinator(viewer):
+            return self.exclude(pk__in=Community.objects.secret().exclude(pk__in=moderated))
+        return self.filter(pk__in=moderated)
 
 
 class Community(models.Model):
@@ -45,6 +105,8 @@ class Community(models.Model):
     # Maintained by communities.services.communities_index(): name first, then purpose.
     search_vector = SearchVectorField(null=True, editable=False)
 
+    objects = CommunityQuerySet.as_manager()
+
     class Meta:
         verbose_name_plural = "communities"
         ordering = ["name"]
@@ -59,6 +121,26 @@ class Community(models.Model):
 
     def get_absolute_url(self):
         return reverse("communities:detail", args=[self.slug])
+
+    def readers(self) -> models.QuerySet[User]:
+        """Who may read its discussions: readable_by seen from the community's side, for
+        telling many people at once (tests/communities/test_visibility.py holds them equal)."""
+        readers = User.objects.filter(is_active=True)
+        if self.privacy == Community.Privacy.OPEN:
+            return readers
+        return readers.filter(
+            Q(pk__in=self.memberships.values("member_id")) | Q(is_staff=True) | Q(is_superuser=True)
+        )
+
+
+class MembershipQuerySet(models.QuerySet):
+    def visible_to(self, viewer) -> "MembershipQuerySet":
+        """Who belongs where, as the viewer may know it: anyone may know who is in an open
+        community; who is in another is for those who read its discussions."""
+        public = Community.objects.visible_to(AnonymousUser())
+        return self.filter(
+            Q(community__in=public) | Q(community__in=Community.objects.readable_by(viewer))
+        )
 
 
 class Membership(models.Model):
@@ -81,6 +163,8 @@ class Membership(models.Model):
     joined_at = models.DateTimeField(default=timezone.now)
     # Posts up to this moment have been e-mailed (or were there before the member joined).
     digest_sent_until = models.DateTimeField(default=timezone.now)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -157,6 +241,12 @@ class Invitation(models.Model):
         return self.accepted_at is None and self.expires_at > timezone.now()
 
 
+class ThreadQuerySet(models.QuerySet):
+    def visible_to(self, viewer) -> "ThreadQuerySet":
+        """Threads the viewer may read: those of the communities whose discussions they read."""
+        return self.filter(community__in=Community.objects.readable_by(viewer))
+
+
 class Thread(models.Model):
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="threads")
     author = models.ForeignKey(
@@ -174,6 +264,8 @@ class Thread(models.Model):
     # Maintained by communities.services.threads_index(): the title, then every visible post.
     search_vector = SearchVectorField(null=True, editable=False)
 
+    objects = ThreadQuerySet.as_manager()
+
     class Meta:
         ordering = ["-pinned", "-last_post_at"]
         indexes = [
@@ -186,6 +278,23 @@ class Thread(models.Model):
 
     def get_absolute_url(self):
         return reverse("communities:thread", args=[self.community.slug, self.pk])
+
+
+class PostQuerySet(models.QuerySet):
+    def visible_to(self, viewer) -> "PostQuerySet":
+        """Posts in threads the viewer may read; one a moderator hid, only to the community's
+        moderators. A removed post stays in its place, its words shown to nobody."""
+        posts = self.filter(thread__in=Thread.objects.visible_to(viewer))
+        if is_admin(viewer):
+            return posts
+        return posts.filter(
+            ~Q(state=Post.State.HIDDEN)
+            | Q(thread__community__in=Community.objects.moderated_by(viewer))
+        )
+
+    def readable(self) -> "PostQuerySet":
+        """Of those, the ones whose words are read: for search, e-mails and figures."""
+        return self.filter(state=Post.State.VISIBLE)
 
 
 class Post(models.Model):
@@ -206,6 +315,8 @@ class Post(models.Model):
     )
     state = models.CharField(max_length=16, choices=State.choices, default=State.VISIBLE)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PostQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]

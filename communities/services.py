@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.functions import Left
 from django.http import Http404
 from django.utils import timezone
@@ -25,7 +25,7 @@ from communities.models import (
     ThreadSubscription,
 )
 from members.models import Profile, User
-from members.roles import is_admin, is_coordinator
+from members.roles import is_coordinator
 from members.services import notify
 from network.audit import Action, audit_record
 from network.markdown import render_markdown
@@ -43,25 +43,23 @@ class CommunityError(ValidationError):
 
 
 # --- who may see and do what ----------------------------------------------------------------
-
-
-def visible_communities(viewer) -> QuerySet[Community]:
-    """Visitors see open communities; members also closed ones and the secret ones they are in."""
-    if not viewer.is_authenticated:
-        return Community.objects.filter(privacy=Community.Privacy.OPEN)
-    if is_admin(viewer):
-        return Community.objects.all()
-    # A subquery, not a join: a join on memberships would also narrow the member counts.
-    return Community.objects.filter(
-        ~Q(privacy=Community.Privacy.SECRET)
-        | Q(pk__in=Membership.objects.filter(member=viewer).values("community_id"))
-    )
+# The rules themselves are the querysets' (communities.models): Community.objects.visible_to,
+# readable_by, moderated_by; Thread and Post .objects.visible_to.
 
 
 def community_for(viewer, slug: str) -> Community:
-    """The community, or 404 for anyone who may not know it exists."""
+    """The community, or 404 for anyone who may not know it exists; with whether the viewer
+    reads its discussions (`viewer_reads`) and moderates it (`viewer_moderates`)."""
+    this = OuterRef("pk")
     try:
-        return visible_communities(viewer).get(slug=slug)
+        return (
+            Community.objects.visible_to(viewer)
+            .annotate(
+                viewer_reads=Exists(Community.objects.readable_by(viewer).filter(pk=this)),
+                viewer_moderates=Exists(Community.objects.moderated_by(viewer).filter(pk=this)),
+            )
+            .get(slug=slug)
+        )
     except Community.DoesNotExist:
         raise Http404("No such community") from None
 
@@ -72,35 +70,10 @@ def membership_of(member, community: Community) -> Membership | None:
     return Membership.objects.filter(community=community, member=member).first()
 
 
-def can_read(community: Community, viewer, membership: Membership | None) -> bool:
-    """Open communities' discussions are for every signed-in member; others' for their members."""
-    if not viewer.is_authenticated:
-        return False
-    if community.privacy == Community.Privacy.OPEN or is_admin(viewer):
-        return True
-    return membership is not None
-
-
-def is_moderator(viewer, membership: Membership | None) -> bool:
-    return is_admin(viewer) or (membership is not None and membership.is_moderator)
-
-
 def can_create_communities(member) -> bool:
     if not member.is_authenticated:
         return False
     return is_coordinator(member) or member.groups.filter(name=FOUNDERS).exists()
-
-
-def readable_threads(viewer) -> QuerySet[Thread]:
-    """Threads the viewer may read, for search and lists outside one community."""
-    if not viewer.is_authenticated:
-        return Thread.objects.none()
-    if is_admin(viewer):
-        return Thread.objects.all()
-    return Thread.objects.filter(
-        Q(community__privacy=Community.Privacy.OPEN)
-        | Q(community_id__in=Membership.objects.filter(member=viewer).values("community_id"))
-    )
 
 
 # --- communities ----------------------------------------------------------------------------
@@ -374,11 +347,9 @@ def _mentioned(body: str, community: Community) -> list[User]:
     slugs = set(MENTION.findall(body))
     if not slugs:
         return []
-    profiles = Profile.objects.filter(slug__in=slugs, member__is_active=True).select_related(
-        "member"
-    )
-    if community.privacy != Community.Privacy.OPEN:
-        profiles = profiles.filter(member__memberships__community=community)
+    profiles = Profile.objects.filter(
+        slug__in=slugs, member__in=community.readers()
+    ).select_related("member")
     return [profile.member for profile in profiles]
 
 
@@ -445,13 +416,11 @@ def _post_add(*, thread: Thread, author: User, body: str) -> Post:
             )
     followers = (
         ThreadSubscription.objects.filter(
-            thread=thread, state=ThreadSubscription.State.FOLLOWING, member__is_active=True
+            thread=thread, state=ThreadSubscription.State.FOLLOWING, member__in=community.readers()
         )
         .exclude(member_id__in=told)
         .select_related("member")
     )
-    if community.privacy != Community.Privacy.OPEN:
-        followers = followers.filter(member__memberships__community=community)
     for subscription in followers:
         notify(
             member=subscription.member,
@@ -576,13 +545,6 @@ def report_dismiss(*, report: Report, moderator: User) -> None:
         )
 
 
-def visible_posts(thread: Thread, *, moderator: bool) -> QuerySet[Post]:
-    posts = thread.posts.select_related("author__profile")
-    if not moderator:
-        posts = posts.exclude(state=Post.State.HIDDEN)
-    return posts
-
-
 # --- digests --------------------------------------------------------------------------------
 
 
@@ -592,9 +554,10 @@ def digest_posts(membership: Membership, *, after, until) -> QuerySet[Post]:
         member=membership.member, state=ThreadSubscription.State.MUTED
     ).values("thread_id")
     return (
-        Post.objects.filter(
+        Post.objects.visible_to(membership.member)
+        .readable()
+        .filter(
             thread__community=membership.community,
-            state=Post.State.VISIBLE,
             created_at__gt=after,
             created_at__lte=until,
         )

@@ -55,8 +55,8 @@ def _place(request, slug: str) -> Place:
     return Place(
         community=community,
         membership=membership,
-        can_read=services.can_read(community, request.user, membership),
-        is_moderator=services.is_moderator(request.user, membership),
+        can_read=community.viewer_reads,
+        is_moderator=community.viewer_moderates,
     )
 
 
@@ -76,7 +76,7 @@ def _moderated(request, slug: str) -> Place:
 
 
 def community_list(request):
-    communities = services.visible_communities(request.user).order_by("-last_activity_at")
+    communities = Community.objects.visible_to(request.user).order_by("-last_activity_at")
     community_filter = CommunityFilter(request.GET, queryset=communities)
     page = Paginator(services.community_listing(community_filter.qs), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -391,9 +391,8 @@ def thread(request, slug, thread_id):
                 return redirect(thread)
             messages.success(request, "Your reply has been posted.")
             return redirect(f"{thread.get_absolute_url()}?page=last#post-{post.pk}")
-    paginator = Paginator(
-        services.visible_posts(thread, moderator=place.is_moderator), POSTS_PER_PAGE
-    )
+    posts_seen = Post.objects.visible_to(request.user).filter(thread=thread)
+    paginator = Paginator(posts_seen.select_related("author__profile"), POSTS_PER_PAGE)
     page_number = request.GET.get("page")
     posts = paginator.get_page(paginator.num_pages if page_number == "last" else page_number)
     subscription = None
@@ -401,11 +400,7 @@ def thread(request, slug, thread_id):
         subscription = thread.subscriptions.filter(member=request.user).first()
     answer_page = None
     if thread.answer_id:
-        earlier = (
-            services.visible_posts(thread, moderator=place.is_moderator)
-            .filter(created_at__lt=thread.answer.created_at)
-            .count()
-        )
+        earlier = posts_seen.filter(created_at__lt=thread.answer.created_at).count()
         answer_page = earlier // POSTS_PER_PAGE + 1
     return render(
         request,

@@ -4,6 +4,7 @@ from django.utils import timezone
 from communities.models import Community
 from events.models import Event, Feedback
 from members.models import Region
+from members.roles import is_coordinator
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -65,14 +66,22 @@ class EventForm(forms.ModelForm):
             },
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, editor, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [("", "All of Scotland"), *Region.choices]
-        self.fields["community"].empty_label = "No hosting community"
-        # A secret community's name is not for everyone who sees the event.
-        self.fields["community"].queryset = Community.objects.exclude(
-            privacy=Community.Privacy.SECRET
-        )
+        # The hosts offered are those whose events the editor runs (Event.objects.run_by is
+        # built on the same rule), so an event's own host is always among them and saving the
+        # form never drops it.
+        self.fields["community"].queryset = Community.objects.hostable_by(editor)
+        if is_coordinator(editor):
+            self.fields["community"].empty_label = "No hosting community"
+        else:
+            # Moderators run events for their own communities only.
+            self.fields["community"].required = True
+            self.fields["community"].empty_label = None
+            self.fields["community"].error_messages["required"] = (
+                "Choose the community that hosts the event."
+            )
 
     def clean_slides(self):
         slides = self.cleaned_data.get("slides")

@@ -2,8 +2,8 @@
 
 from django.utils import timezone
 
-from events.models import CalendarFeed, Feedback, Registration
-from events.services import HOLDS_A_PLACE, visible_events
+from events.models import CalendarFeed, Event, Feedback, Registration
+from events.services import HOLDS_A_PLACE
 
 
 def home_panel(member) -> dict:
@@ -20,7 +20,7 @@ def profile_panel(member, viewer) -> dict | None:
     """Events the member will attend that the viewer may see (registered only with the
     member's consent: members.hooks leaves this panel out when they chose not to show it)."""
     events = list(
-        visible_events(viewer)
+        Event.objects.visible_to(viewer)
         .filter(
             registrations__member=member,
             registrations__status__in=HOLDS_A_PLACE,

@@ -8,7 +8,31 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from communities.models import Community
 from members.models import Region, Topic
+from members.roles import is_admin, is_coordinator
+
+
+class EventQuerySet(models.QuerySet):
+    def visible_to(self, viewer) -> "EventQuerySet":
+        """Events the viewer may see: members every event, visitors the public ones; but an
+        event hosted by a secret community only those who may know the community exists."""
+        events = (
+            self if viewer.is_authenticated else self.filter(visibility=Event.Visibility.PUBLIC)
+        )
+        # A subquery, not a join: a join on memberships would multiply the places counted.
+        return events.exclude(community__in=Community.objects.secret_from(viewer).values("pk"))
+
+    def run_by(self, viewer) -> "EventQuerySet":
+        """Events the viewer may edit, see the attendees of and message: coordinators those
+        without a host, and every event of a community they may host events in
+        (Community.objects.hostable_by: a secret community's events are its moderators')."""
+        if not viewer.is_authenticated:
+            return self.none()
+        hosted = models.Q(community__in=Community.objects.hostable_by(viewer).values("pk"))
+        if is_admin(viewer) or is_coordinator(viewer):
+            hosted |= models.Q(community__isnull=True)
+        return self.visible_to(viewer).filter(hosted)
 
 
 class Event(models.Model):
@@ -73,6 +97,8 @@ class Event(models.Model):
     # Maintained by events.services.events_index(): title and tags first, then the summary.
     search_vector = SearchVectorField(null=True, editable=False)
 
+    objects = EventQuerySet.as_manager()
+
     class Meta:
         ordering = ["starts_at"]
         indexes = [
@@ -89,6 +115,12 @@ class Event(models.Model):
     @property
     def has_ended(self) -> bool:
         return self.ends_at <= timezone.now()
+
+    @property
+    def host(self):
+        """The hosting community, when the viewer may see it named (events.services.for_viewer
+        works that out); None otherwise, so a template cannot name it by mistake."""
+        return self.community if getattr(self, "host_named", False) else None
 
 
 class Registration(models.Model):

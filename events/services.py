@@ -9,14 +9,14 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
-from communities.models import Community, Membership
+from communities.models import Community
 from events.models import CalendarFeed, Event, Registration
 from members.models import User
-from members.roles import is_admin, is_coordinator
-from members.services import notify
+from members.roles import is_coordinator
+from members.services import named_to, notify
 from network.queries import per_row
 from network.text_search import SEARCH_CONFIG, joined_text
 
@@ -31,20 +31,12 @@ class EventError(ValidationError):
 # --- seeing ---------------------------------------------------------------------------------
 
 
-def visible_events(viewer) -> QuerySet[Event]:
-    """Members see every event, visitors the public ones; an event hosted by a secret community
-    only its members (and admins) see, as they alone may know the community exists."""
-    if not viewer.is_authenticated:
-        return Event.objects.filter(visibility=Event.Visibility.PUBLIC).exclude(
-            community__privacy=Community.Privacy.SECRET
-        )
-    if is_admin(viewer):
-        return Event.objects.all()
-    # A subquery, not a join: a join on memberships would multiply the places counted.
-    return Event.objects.filter(
-        Q(community__isnull=True)
-        | ~Q(community__privacy=Community.Privacy.SECRET)
-        | Q(community_id__in=Membership.objects.filter(member=viewer).values("community_id"))
+def for_viewer(events: QuerySet[Event], viewer) -> QuerySet[Event]:
+    """Events as this viewer meets them: the hosting community and the organiser are named only
+    where the viewer may see them (Event.host; `organiser_named`)."""
+    return events.annotate(
+        host_named=Exists(Community.objects.visible_to(viewer).filter(pk=OuterRef("community_id"))),
+        organiser_named=named_to(viewer, "organiser_id"),
     )
 
 
@@ -77,16 +69,19 @@ def event_search(events: QuerySet[Event], text: str) -> QuerySet[Event]:
     )
 
 
-def can_run(viewer) -> bool:
-    """Coordinators create and edit events and see who is coming."""
-    return is_coordinator(viewer)
+def can_create(viewer) -> bool:
+    """Coordinators create events, and moderators for the communities they moderate."""
+    if not viewer.is_authenticated:
+        return False
+    return is_coordinator(viewer) or Community.objects.hostable_by(viewer).exists()
 
 
-def event_listing(events: QuerySet[Event]) -> QuerySet[Event]:
+def event_listing(events: QuerySet[Event], viewer) -> QuerySet[Event]:
     # Places counted per listed event: a join over every registration, grouped before the page
     # is cut, read all 60,000 of a national network's registrations for a list of twenty.
     return (
-        events.select_related("community")
+        for_viewer(events, viewer)
+        .select_related("community")
         .defer("search_vector")
         .annotate(
             places_taken=per_row(Registration.objects.filter(status__in=HOLDS_A_PLACE), "event")
@@ -254,9 +249,9 @@ def offers_expire() -> int:
 
 @transaction.atomic
 def registration_add(*, event: Event, member: User, coordinator: User) -> Registration:
-    """A coordinator confirms someone by hand, even beyond the capacity."""
-    if not can_run(coordinator):
-        raise EventError("Only coordinators can add people by hand.")
+    """Whoever runs the event confirms someone by hand, even beyond the capacity."""
+    if not Event.objects.run_by(coordinator).filter(pk=event.pk).exists():
+        raise EventError("Only those who run this event can add people by hand.")
     Event.objects.select_for_update().get(pk=event.pk)
     registration = Registration.objects.filter(event=event, member=member).first()
     if registration is None:
@@ -361,6 +356,7 @@ def feed_reset(member: User) -> CalendarFeed:
 
 
 def member_events(member: User) -> QuerySet[Event]:
-    return Event.objects.filter(
+    """The events the member has a place at, for their calendar: those they may still see."""
+    return Event.objects.visible_to(member).filter(
         registrations__member=member, registrations__status__in=HOLDS_A_PLACE
     )

@@ -5,13 +5,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, Exists, OuterRef
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from communities.services import visible_communities
+from communities.models import Community
 from events import services
 from events.filters import EventFilter
 from events.forms import AddAttendeeForm, EventForm, FeedbackForm, MessageForm
@@ -27,20 +27,28 @@ FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
 def _event_for(request, slug) -> Event:
+    """The event, or 404 for anyone who may not see it; `viewer_runs` says whether they run it."""
+    events = services.for_viewer(Event.objects.visible_to(request.user), request.user)
     return get_object_or_404(
-        services.visible_events(request.user).select_related("community", "organiser"), slug=slug
+        events.select_related("community", "organiser").annotate(
+            viewer_runs=Exists(Event.objects.run_by(request.user).filter(pk=OuterRef("pk")))
+        ),
+        slug=slug,
     )
 
 
-def _run_by_coordinator(request) -> None:
-    if not services.can_run(request.user):
+def _run_event(request, slug) -> Event:
+    """An event the viewer runs; 404 if they may not know of it, 403 if they only may see it."""
+    event = _event_for(request, slug)
+    if not event.viewer_runs:
         raise PermissionDenied
+    return event
 
 
 def event_list(request):
     past = request.GET.get("when") == "past"
     now = timezone.now()
-    events = services.visible_events(request.user)
+    events = Event.objects.visible_to(request.user)
     events = (
         events.filter(ends_at__lte=now).order_by("-starts_at")
         if past
@@ -50,9 +58,9 @@ def event_list(request):
         request.GET,
         queryset=events,
         # Only what the choice shows: a community row carries its whole search text.
-        communities=visible_communities(request.user).only("pk", "name"),
+        communities=Community.objects.visible_to(request.user).only("pk", "name"),
     )
-    page = Paginator(services.event_listing(event_filter.qs), PAGE_SIZE).get_page(
+    page = Paginator(services.event_listing(event_filter.qs, request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     for event in page.object_list:
@@ -65,7 +73,7 @@ def event_list(request):
             "page": page,
             "past": past,
             "filtered": any(value for key, value in request.GET.items() if key != "page"),
-            "can_run": services.can_run(request.user),
+            "can_create": services.can_create(request.user),
         },
     )
 
@@ -73,10 +81,12 @@ def event_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_create(request):
-    _run_by_coordinator(request)
+    if not services.can_create(request.user):
+        raise PermissionDenied
     form = EventForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
+        editor=request.user,
     )
     if request.method == "POST" and form.is_valid():
         event = form.save(commit=False)
@@ -99,12 +109,12 @@ def event_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_edit(request, slug):
-    _run_by_coordinator(request)
-    event = get_object_or_404(Event, slug=slug)
+    event = _run_event(request, slug)
     form = EventForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
         instance=event,
+        editor=request.user,
     )
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -130,12 +140,12 @@ def event_detail(request, slug):
             "registration": registration,
             "places_left": services.places_left(event, taken),
             "waiting": waiting,
-            "can_run": services.can_run(request.user),
             "confirmed": registration is not None
             and registration.status == Registration.Status.CONFIRMED,
             "feedback_given": feedback_given,
             "registration_window": _registration_window(event),
             "tags": event.tags.all(),
+            "can_run": event.viewer_runs,
         },
     )
 
@@ -242,8 +252,7 @@ def my_calendar(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def attendees(request, slug):
-    _run_by_coordinator(request)
-    event = get_object_or_404(Event, slug=slug)
+    event = _run_event(request, slug)
     if request.method == "POST":
         registration = get_object_or_404(
             Registration, pk=number_or_404(request.POST.get("registration")), event=event
@@ -319,8 +328,7 @@ def _safe_cell(text: str) -> str:
 @login_required
 @require_POST
 def add_attendee(request, slug):
-    _run_by_coordinator(request)
-    event = get_object_or_404(Event, slug=slug)
+    event = _run_event(request, slug)
     form = AddAttendeeForm(request.POST)
     if form.is_valid():
         member = User.objects.filter(
@@ -338,8 +346,7 @@ def add_attendee(request, slug):
 @login_required
 @require_POST
 def message_registrants(request, slug):
-    _run_by_coordinator(request)
-    event = get_object_or_404(Event, slug=slug)
+    event = _run_event(request, slug)
     form = MessageForm(request.POST)
     if form.is_valid():
         count = services.registrants_message(
@@ -388,7 +395,7 @@ def certificate(request, slug):
 def slides(request, slug):
     """Slides are for signed-in members, served through this check rather than a public URL."""
     event = _event_for(request, slug)
-    if not event.slides or not (event.has_ended or services.can_run(request.user)):
+    if not event.slides or not (event.has_ended or event.viewer_runs):
         raise Http404
     response = FileResponse(event.slides.open("rb"), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{event.slug}-slides.pdf"'

@@ -8,6 +8,7 @@ from events.models import Event, Registration
 from insights.measures import EVERYONE, PERIODS, Scope
 from insights.models import Assessment, Feature, Story
 from members.models import Organisation, Region
+from members.roles import ANY_MEMBER
 from network.forms import FilterForm
 
 
@@ -57,18 +58,22 @@ class StoryForm(forms.ModelForm):
 
     def __init__(self, *args, author, **kwargs):
         super().__init__(*args, **kwargs)
-        # Only what the author belongs to or attended, and nothing secret: a published story
-        # must not name a community others may not know exists.
-        self.fields["community"].queryset = Community.objects.filter(
+        # Only what the author belongs to or attended, and only what every member may know of: a
+        # published story must not name a community others may not know exists.
+        self.fields["community"].queryset = Community.objects.visible_to(ANY_MEMBER).filter(
             pk__in=Membership.objects.filter(member=author).values("community_id")
-        ).exclude(privacy=Community.Privacy.SECRET)
+        )
         self.fields["community"].empty_label = "None"
-        self.fields["event"].queryset = Event.objects.filter(
-            pk__in=Registration.objects.filter(
-                member=author, status=Registration.Status.CONFIRMED
-            ).values("event_id"),
-            starts_at__lte=timezone.now(),
-        ).order_by("-starts_at")
+        self.fields["event"].queryset = (
+            Event.objects.visible_to(ANY_MEMBER)
+            .filter(
+                pk__in=Registration.objects.filter(
+                    member=author, status=Registration.Status.CONFIRMED
+                ).values("event_id"),
+                starts_at__lte=timezone.now(),
+            )
+            .order_by("-starts_at")
+        )
         self.fields["event"].empty_label = "None"
 
 
@@ -146,7 +151,8 @@ class MeasureFilterForm(FilterForm):
     )
     community = forms.ModelChoiceField(
         label="Community",
-        queryset=Community.objects.exclude(privacy=Community.Privacy.SECRET).order_by("name"),
+        # The figures are the whole network's: only what every member may know of.
+        queryset=Community.objects.visible_to(ANY_MEMBER).order_by("name"),
         empty_label="All communities",
         required=False,
     )

@@ -24,7 +24,7 @@ from communities.models import Community, Membership, Post, Thread
 from events.models import Event, Feedback, Registration
 from insights.models import Feature
 from members.models import User
-from members.roles import COORDINATORS
+from members.roles import ANY_MEMBER, COORDINATORS
 from members.services import member_profiles
 from mentoring.models import Match
 from resources.models import Bulletin, Rating, Resource, Use
@@ -216,11 +216,13 @@ def _central_team(queryset: QuerySet, person: str) -> QuerySet:
 
 
 def _held_events() -> QuerySet[Event]:
-    # Events that have taken place, outside secret communities (a secret community's meeting
+    # Events that have taken place that every member may know of (a secret community's meeting
     # must not show up even as a number).
-    return Event.objects.filter(starts_at__lte=timezone.now()).exclude(
-        community__privacy=Community.Privacy.SECRET
-    )
+    return _known_events().filter(starts_at__lte=timezone.now())
+
+
+def _known_events() -> QuerySet[Event]:
+    return Event.objects.visible_to(ANY_MEMBER)
 
 
 def _attending(scope: Scope) -> QuerySet[Registration]:
@@ -230,7 +232,8 @@ def _attending(scope: Scope) -> QuerySet[Registration]:
 
 
 def _open_communities() -> QuerySet[Community]:
-    return Community.objects.exclude(privacy=Community.Privacy.SECRET)
+    # The communities every member may know exist: figures are shown to all members.
+    return Community.objects.visible_to(ANY_MEMBER)
 
 
 def _members() -> QuerySet[User]:
@@ -350,9 +353,9 @@ def active_members(period: Period, scope: Scope) -> Result:
     activity = [
         open_posts.values_list("author_id", "created_at"),
         open_joins.values_list("member_id", "joined_at"),
-        Registration.objects.exclude(
-            event__community__privacy=Community.Privacy.SECRET
-        ).values_list("member_id", "created_at"),
+        Registration.objects.filter(event__in=_known_events()).values_list(
+            "member_id", "created_at"
+        ),
         Rating.objects.values_list("member_id", "created_at"),
         Use.objects.values_list("member_id", "created_at"),
         Match.objects.values_list("mentee_id", "started_at"),
@@ -414,7 +417,7 @@ def questions_answered(period: Period, scope: Scope) -> Result:
 
 def event_rating(period: Period, scope: Scope) -> Result:
     feedback = scope.narrow(
-        Feedback.objects.exclude(registration__event__community__privacy=Community.Privacy.SECRET),
+        Feedback.objects.filter(registration__event__in=_known_events()),
         "registration__member",
         community="registration__event__community",
     )

@@ -16,6 +16,26 @@ class Feature(models.TextChoices):
     COMMUNITY_BUILDING = "community_building", "Community building"
 
 
+class StoryQuerySet(models.QuerySet):
+    def visible_to(self, viewer) -> "StoryQuerySet":
+        """Published stories are for everyone; the others for their author and the coordinators
+        who review them."""
+        from members.roles import is_coordinator
+
+        if is_coordinator(viewer):
+            return self.all()
+        published = models.Q(status=Story.Status.PUBLISHED)
+        if not viewer.is_authenticated:
+            return self.filter(published)
+        return self.filter(published | models.Q(author_id=viewer.pk))
+
+    def published(self) -> "StoryQuerySet":
+        return self.filter(status=Story.Status.PUBLISHED).order_by("-published_at", "-pk")
+
+    def for_cards(self) -> "StoryQuerySet":
+        return self.select_related("author", "author__profile__organisation", "community", "event")
+
+
 class Story(models.Model):
     """A member's short account of a change they made, and what in the network helped."""
 
@@ -58,6 +78,8 @@ class Story(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = StoryQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "stories"

@@ -16,8 +16,9 @@ import networkx as nx
 from django.utils import timezone
 
 from communities.models import Community, Membership, Post
-from events.models import Registration
+from events.models import Event, Registration
 from members.models import Organisation, Profile
+from members.roles import ANY_MEMBER
 from members.services import member_profiles
 from mentoring.models import Match
 
@@ -82,16 +83,18 @@ def bridging(*, top: int = 10) -> Bridging:
     organisation = dict(profiles.values_list("member_id", "organisation_id"))
     sector = dict(profiles.values_list("member_id", "sector"))
 
+    # Only what every member may know of: nothing from a secret community, its events included.
+    known = Community.objects.visible_to(ANY_MEMBER)
     communities = _groups(
-        Membership.objects.exclude(community__privacy=Community.Privacy.SECRET).values_list(
-            "community_id", "member_id"
-        ),
+        Membership.objects.filter(community__in=known).values_list("community_id", "member_id"),
         organisation,
     )
     events = _groups(
         # Events that have taken place: a place at a future one is not yet a meeting.
         Registration.objects.filter(
-            status=Registration.Status.CONFIRMED, event__ends_at__lt=timezone.now()
+            status=Registration.Status.CONFIRMED,
+            event__in=Event.objects.visible_to(ANY_MEMBER),
+            event__ends_at__lt=timezone.now(),
         ).values_list("event_id", "member_id"),
         organisation,
     )
@@ -99,8 +102,8 @@ def bridging(*, top: int = 10) -> Bridging:
     for mentor, mentee in Match.objects.values_list("mentor_id", "mentee_id"):
         direct.add(frozenset((mentor, mentee)))
     for replier, opener in (
-        Post.objects.filter(state=Post.State.VISIBLE)
-        .exclude(thread__community__privacy=Community.Privacy.SECRET)
+        Post.objects.readable()
+        .filter(thread__community__in=known)
         .exclude(author=None)
         .values_list("author_id", "thread__author_id")
         .distinct()
@@ -164,30 +167,28 @@ def _isolated(organisation, communities, events, direct) -> list[int]:
     return sorted(taking_part - connected)
 
 
-def named(result: Bridging) -> dict:
-    """The result with names, for the page: members by profile, communities, organisations."""
-    profiles = {
-        profile.member_id: profile
-        for profile in Profile.objects.select_related("member", "organisation").filter(
-            member_id__in=[member for member, _ in result.bridging_members]
-        )
-    }
-    communities = Community.objects.in_bulk(
-        [community for community, _ in result.bridging_communities]
+def named(result: dict, viewer) -> dict:
+    """A cached analysis (plain ids and scores) with names, for this viewer's page: members and
+    communities as the viewer may see them, read now, so someone who closed their account or a
+    community turned secret since the analysis ran is not named."""
+    members = {member for member, _ in result["bridging_members"]}
+    profiles = Profile.objects.visible_to(viewer).select_related("member", "organisation")
+    profiles = {profile.member_id: profile for profile in profiles.filter(member_id__in=members)}
+    communities = Community.objects.visible_to(viewer).in_bulk(
+        [community for community, _ in result["bridging_communities"]]
     )
     return {
-        "result": result,
         "members": [
             (profiles[member], score)
-            for member, score in result.bridging_members
+            for member, score in result["bridging_members"]
             if member in profiles
         ],
         "communities": [
             (communities[community], score)
-            for community, score in result.bridging_communities
+            for community, score in result["bridging_communities"]
             if community in communities
         ],
         "isolated": list(
-            Organisation.objects.filter(pk__in=result.isolated_organisations).order_by("name")
+            Organisation.objects.filter(pk__in=result["isolated_organisations"]).order_by("name")
         ),
     }

@@ -3,9 +3,11 @@ targets, stories of change and the yearly self-assessment."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone
 
@@ -13,35 +15,24 @@ from insights import measures, network
 from insights.models import Assessment, Feature, Story, Target
 from members.models import Organisation, Region, User
 from members.roles import COORDINATORS, is_coordinator
-from members.services import member_profiles, notify, notify_role
+from members.services import member_profiles, named_to, notify, notify_role
 
 
 def can_review(viewer) -> bool:
     return is_coordinator(viewer)
 
 
-def published_stories() -> QuerySet[Story]:
-    return (
-        Story.objects.filter(status=Story.Status.PUBLISHED)
-        .select_related("author", "author__profile__organisation", "community", "event")
-        .order_by("-published_at", "-pk")
-    )
-
-
 def story_for(viewer, story_id: int) -> Story:
-    """Published stories are for everyone; others for their author and the coordinators."""
+    """The story, or 404 for anyone who may not see it (Story.objects.visible_to); with whether
+    the viewer may see its teller named (`author_named`)."""
     story = (
-        Story.objects.select_related(
-            "author", "author__profile__organisation", "community", "event"
-        )
+        Story.objects.visible_to(viewer)
+        .for_cards()
+        .annotate(author_named=named_to(viewer, "author_id"))
         .filter(pk=story_id)
         .first()
     )
     if story is None:
-        raise Http404("No such story")
-    if story.status != Story.Status.PUBLISHED and not (
-        can_review(viewer) or (viewer.is_authenticated and story.author_id == viewer.pk)
-    ):
         raise Http404("No such story")
     return story
 
@@ -49,13 +40,16 @@ def story_for(viewer, story_id: int) -> Story:
 def story_links(story: Story, viewer) -> tuple:
     """The community and event the story names, each only if this reader may see it: a
     community may have closed, or turned secret, since the story was told."""
-    from communities.services import visible_communities
-    from events.services import visible_events
+    from communities.models import Community
+    from events.models import Event
 
     community = event = None
-    if story.community_id and visible_communities(viewer).filter(pk=story.community_id).exists():
+    if (
+        story.community_id
+        and Community.objects.visible_to(viewer).filter(pk=story.community_id).exists()
+    ):
         community = story.community
-    if story.event_id and visible_events(viewer).filter(pk=story.event_id).exists():
+    if story.event_id and Event.objects.visible_to(viewer).filter(pk=story.event_id).exists():
         event = story.event
     return community, event
 
@@ -256,8 +250,9 @@ BRIDGING_LOCK_SECONDS = 30 * 60
 BRIDGING_KEY = "insights:bridging"
 
 
-def network_bridging() -> dict | None:
-    """The latest network analysis, named for the page, or None while the first is prepared.
+def network_bridging(viewer) -> dict | None:
+    """The latest network analysis, named for this viewer's page, or None while the first is
+    prepared.
 
     A national network's graph takes minutes to analyse, so no page request ever does it: beat
     refreshes it every 20 minutes (insights.tasks), and a page that finds none asks a worker
@@ -266,14 +261,31 @@ def network_bridging() -> dict | None:
     from insights.tasks import refresh_network_analysis
 
     analysis = cache.get(BRIDGING_KEY)
-    if analysis is None and cache.add(BRIDGING_LOCK, True, BRIDGING_LOCK_SECONDS):
-        refresh_network_analysis.delay_on_commit()
-    return analysis
+    if analysis is None:
+        if cache.add(BRIDGING_LOCK, True, BRIDGING_LOCK_SECONDS):
+            refresh_network_analysis.delay_on_commit()
+        return None
+    result = network.Bridging(**analysis["result"])
+    return {**analysis, **network.named(analysis["result"], viewer), "result": result}
 
 
 def network_bridging_refresh() -> dict:
-    analysis = {**network.named(network.bridging()), "computed_at": timezone.now()}
+    # Only ids, scores and counts are kept: never a member's name, which must go the moment
+    # they close their account (members_erased below).
+    analysis = {"result": asdict(network.bridging()), "computed_at": timezone.now()}
     # Kept until replaced: an old analysis is better than none if the worker falls behind.
     cache.set(BRIDGING_KEY, analysis, None)
     cache.delete(BRIDGING_LOCK)
     return analysis
+
+
+def bridging_forget(member_id: int) -> None:
+    """A member who closes their account leaves the cached analysis at once."""
+    analysis = cache.get(BRIDGING_KEY)
+    if analysis is None:
+        return
+    ranked = analysis["result"]["bridging_members"]
+    analysis["result"]["bridging_members"] = [
+        (member, score) for member, score in ranked if member != member_id
+    ]
+    cache.set(BRIDGING_KEY, analysis, None)

@@ -44,11 +44,13 @@ def dashboard(request):
             "computed_at": figures["computed_at"],
             "reach": services.reach(),
             "can_set_targets": is_admin(request.user),
-            "bridging": services.network_bridging(),
-            "stories": list(services.published_stories()[:3]),
+            "bridging": services.network_bridging(request.user),
+            "stories": list(Story.objects.visible_to(request.user).published().for_cards()[:3]),
             "trend": trend,
             "can_review": can_review,
-            "to_review": Story.objects.filter(status=Story.Status.SUBMITTED).count()
+            "to_review": Story.objects.visible_to(request.user)
+            .filter(status=Story.Status.SUBMITTED)
+            .count()
             if can_review
             else 0,
             "my_stories": Story.objects.filter(author=request.user).exclude(
@@ -59,7 +61,8 @@ def dashboard(request):
 
 
 def story_list(request):
-    page = Paginator(services.published_stories(), PAGE_SIZE).get_page(request.GET.get("page"))
+    stories = Story.objects.visible_to(request.user).published().for_cards()
+    page = Paginator(stories, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "insights/story_list.html", {"page": page})
 
 
@@ -95,7 +98,11 @@ def story_create(request):
 @login_required
 def story_review_list(request):
     _coordinators_only(request)
-    waiting = Story.objects.filter(status=Story.Status.SUBMITTED).select_related("author")
+    waiting = (
+        Story.objects.visible_to(request.user)
+        .filter(status=Story.Status.SUBMITTED)
+        .select_related("author")
+    )
     page = Paginator(waiting.order_by("created_at"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "insights/review.html", {"page": page})
 

@@ -1,10 +1,12 @@
 import secrets
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -145,6 +147,25 @@ def bulletin_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+class ProfileQuerySet(models.QuerySet):
+    def of_members(self) -> "ProfileQuerySet":
+        """Profiles of the network's members: confirmed e-mail address, account open. Someone who
+        has not confirmed their address is not a member yet; a closed account is no one."""
+        return self.filter(
+            Exists(EmailAddress.objects.filter(user=OuterRef("member"), verified=True)),
+            member__is_active=True,
+            member__erased_at__isnull=True,
+        )
+
+    def visible_to(self, viewer) -> "ProfileQuerySet":
+        """The profiles the viewer may open, and so the people they may see named: members see
+        every member; visitors only those who chose to be seen by anyone."""
+        profiles = self.of_members()
+        if not viewer.is_authenticated:
+            profiles = profiles.filter(visibility=Profile.Visibility.PUBLIC)
+        return profiles
+
+
 class Profile(models.Model):
     """What a member tells the network about themselves: the directory and profile page read it."""
 
@@ -200,6 +221,8 @@ class Profile(models.Model):
     # Maintained by members.services.profile_index(); weighted name, role and expertise first.
     search_vector = SearchVectorField(null=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProfileQuerySet.as_manager()
 
     class Meta:
         indexes = [

@@ -27,3 +27,27 @@ def is_coordinator(user: User | AnonymousUser) -> bool:
 
 def is_curator(user: User | AnonymousUser) -> bool:
     return is_admin(user) or CURATORS in role_names(user)
+
+
+class _AnyMember:
+    """Any signed-in member who holds no role and belongs to no community.
+
+    Whatever the one visibility model (each model's `objects.visible_to(viewer)`) lets it see,
+    every member may see. The eBulletin (sent to all members), the network's own figures and
+    its list of known words show only that.
+    """
+
+    pk = id = None
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_staff = False
+    is_superuser = False
+    erased_at = None
+    _network_role_names = frozenset()
+
+    def __repr__(self):
+        return "<any member>"
+
+
+ANY_MEMBER = _AnyMember()

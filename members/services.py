@@ -187,20 +187,13 @@ def profile_update(*, profile: Profile, name: str, photo=None, remove_photo: boo
 
 def member_profiles() -> QuerySet[Profile]:
     """Profiles of the network's members: confirmed e-mail address, account open."""
-    return Profile.objects.filter(
-        Exists(EmailAddress.objects.filter(user=OuterRef("member"), verified=True)),
-        member__is_active=True,
-        member__erased_at__isnull=True,
-    )
+    return Profile.objects.of_members()
 
 
-def visible_profiles(viewer) -> QuerySet[Profile]:
-    """Profiles the viewer may open: members see every confirmed, active member; visitors only
-    public ones. Someone who has not confirmed their address is not a member yet."""
-    profiles = member_profiles()
-    if not viewer.is_authenticated:
-        profiles = profiles.filter(visibility=Profile.Visibility.PUBLIC)
-    return profiles
+def named_to(viewer, member_field: str) -> Exists:
+    """Whether the person at `member_field` (organiser, contributor, teller…) may be named to
+    the viewer: a name is shown only where that person's profile is one the viewer may open."""
+    return Exists(Profile.objects.visible_to(viewer).filter(member_id=OuterRef(member_field)))
 
 
 def email_visible_to(profile: Profile, viewer) -> bool:
@@ -255,7 +248,7 @@ def people_to_meet(profile: Profile, *, limit: int = 6) -> list[Profile]:
     if not topic_ids:
         return []
     candidates = (
-        visible_profiles(profile.member)
+        Profile.objects.visible_to(profile.member)
         .exclude(pk=profile.pk)
         .filter(expertise__in=topic_ids)
         .annotate(shared=Count("expertise", filter=Q(expertise__in=topic_ids), distinct=True))

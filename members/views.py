@@ -20,7 +20,7 @@ DIRECTORY_PAGE_SIZE = 20
 
 @login_required
 def directory(request):
-    profiles = services.visible_profiles(request.user).order_by("member__name")
+    profiles = Profile.objects.visible_to(request.user).order_by("member__name")
     directory_filter = DirectoryFilter(request.GET, queryset=profiles)
     listing = services.directory_listing(directory_filter.qs)
     page = Paginator(listing, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -37,7 +37,7 @@ def directory(request):
 
 def profile(request, slug):
     profile = get_object_or_404(
-        services.directory_listing(services.visible_profiles(request.user)).prefetch_related(
+        services.directory_listing(Profile.objects.visible_to(request.user)).prefetch_related(
             "interests"
         ),
         slug=slug,
@@ -59,7 +59,7 @@ def profile(request, slug):
 
 def photo(request, slug):
     """Photos are served through the profile's own permission check, never by a public URL."""
-    profile = get_object_or_404(services.visible_profiles(request.user), slug=slug)
+    profile = get_object_or_404(Profile.objects.visible_to(request.user), slug=slug)
     if not profile.photo:
         raise Http404
     response = FileResponse(profile.photo.open("rb"), content_type="image/jpeg")

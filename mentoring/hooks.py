@@ -1,16 +1,14 @@
 """What mentoring adds to a member's own page, export and erasure (members.hooks)."""
 
-from django.db.models import Q
-
 from mentoring.models import Approach, Match, MatchFeedback, Meeting, MentoringRequest, MentorOffer
 
 
 def home_panel(member) -> dict:
     return {
         "matches": list(
-            Match.objects.filter(
-                Q(mentor=member) | Q(mentee=member), status=Match.Status.ACTIVE
-            ).select_related("mentor", "mentee")[:5]
+            Match.objects.visible_to(member)
+            .filter(status=Match.Status.ACTIVE)
+            .select_related("mentor", "mentee")[:5]
         ),
         "waiting": Approach.objects.filter(mentor=member, status=Approach.Status.PENDING).count(),
     }
@@ -18,9 +16,7 @@ def home_panel(member) -> dict:
 
 def export(member) -> dict:
     offer = MentorOffer.objects.filter(mentor=member).first()
-    matches = Match.objects.filter(Q(mentor=member) | Q(mentee=member)).select_related(
-        "mentor", "mentee"
-    )
+    matches = Match.objects.visible_to(member).select_related("mentor", "mentee")
     return {
         "offer": {
             "offer": offer.offer,
@@ -77,7 +73,7 @@ def erase(member) -> None:
         if was_pending:
             _send_next(approach.request)
     Approach.objects.filter(mentor=member).update(message="")
-    relationships = Match.objects.filter(Q(mentor=member) | Q(mentee=member))
+    relationships = Match.objects.visible_to(member)
     relationships.filter(status=Match.Status.ACTIVE).update(status=Match.Status.CLOSED)
     relationships.update(goals="")
     Meeting.objects.filter(match__in=relationships).update(notes="")

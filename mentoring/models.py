@@ -33,6 +33,20 @@ class MentorOffer(models.Model):
         return f"Mentoring offer of {self.mentor}"
 
 
+class MentoringRequestQuerySet(models.QuerySet):
+    def visible_to(self, viewer) -> "MentoringRequestQuerySet":
+        """A mentee's request is for them and for the mentors it has reached so far (not those
+        still waiting their turn); nobody else knows of it, coordinators and admins included."""
+        if not viewer.is_authenticated:
+            return self.none()
+        reached = Approach.objects.filter(mentor_id=viewer.pk).exclude(
+            status=Approach.Status.QUEUED
+        )
+        return self.filter(
+            models.Q(mentee_id=viewer.pk) | models.Q(pk__in=reached.values("request_id"))
+        )
+
+
 class MentoringRequest(models.Model):
     """A mentee's request for a mentor: their goals and preferences, sent to up to three mentors
     in order (each approach waits for an answer before the next is sent)."""
@@ -56,6 +70,8 @@ class MentoringRequest(models.Model):
     format = models.CharField(max_length=16, choices=Format.choices, default=Format.EITHER)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = MentoringRequestQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -110,6 +126,15 @@ class Approach(models.Model):
         return f"{self.request} to {self.mentor}"
 
 
+class MatchQuerySet(models.QuerySet):
+    def visible_to(self, viewer) -> "MatchQuerySet":
+        """A mentoring relationship, its goals and its meeting notes are for its pair alone:
+        anyone else, coordinators and admins included, does not know of it."""
+        if not viewer.is_authenticated:
+            return self.none()
+        return self.filter(models.Q(mentor_id=viewer.pk) | models.Q(mentee_id=viewer.pk))
+
+
 class Match(models.Model):
     """A mentoring relationship: goals, meetings and an end."""
 
@@ -130,6 +155,8 @@ class Match(models.Model):
     ends_on = models.DateField("planned end", null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     last_check_in_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MatchQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "matches"

@@ -372,11 +372,10 @@ def match_for(viewer, match_id: int) -> Match:
     from django.http import Http404
 
     match = (
-        Match.objects.select_related("mentor", "mentee", "request")
-        .filter(Q(mentor=viewer) | Q(mentee=viewer), pk=match_id)
+        Match.objects.visible_to(viewer)
+        .select_related("mentor", "mentee", "request")
+        .filter(pk=match_id)
         .first()
-        if viewer.is_authenticated
-        else None
     )
     if match is None:
         raise Http404("No such mentoring relationship")

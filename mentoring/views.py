@@ -2,8 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F, Q
-from django.http import Http404
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -43,7 +42,7 @@ def hub(request):
             "asked": Approach.objects.filter(
                 mentor=member, status=Approach.Status.PENDING
             ).select_related("request__mentee"),
-            "matches": Match.objects.filter(Q(mentor=member) | Q(mentee=member))
+            "matches": Match.objects.visible_to(member)
             .select_related("mentor", "mentee")
             .order_by("status", "-started_at"),
             "coordinator": is_coordinator(member),
@@ -139,9 +138,9 @@ def ask_for_mentor(request):
 def _visible_request(request, request_id) -> tuple[MentoringRequest, Approach | None]:
     """The mentee, and the mentors asked so far, see a request; nobody else knows of it."""
     mentee_request = get_object_or_404(
-        MentoringRequest.objects.select_related("mentee__profile__organisation").prefetch_related(
-            "areas"
-        ),
+        MentoringRequest.objects.visible_to(request.user)
+        .select_related("mentee__profile__organisation")
+        .prefetch_related("areas"),
         pk=request_id,
     )
     approach = (
@@ -149,8 +148,6 @@ def _visible_request(request, request_id) -> tuple[MentoringRequest, Approach | 
         .exclude(status=Approach.Status.QUEUED)
         .first()
     )
-    if mentee_request.mentee_id != request.user.pk and approach is None:
-        raise Http404("No such request")
     return mentee_request, approach
 
 

@@ -331,6 +331,7 @@ def seed_scale(size: Size, *, seed: int = 2026, say: Callable[[str], None] = pri
                     audience=Resource.Audience.MEMBERS,
                     status=Resource.Status.PUBLISHED,
                     created_at=created,
+                    first_published_at=created,
                 )
                 for number in range(size.resources)
             ),

@@ -1,8 +1,8 @@
 """Ask the network: one search over people, resources, communities, events and threads.
 
-Every group starts from the app's own "what may this viewer see" query (visible_profiles,
-visible_resources, visible_communities, visible_events, readable_threads), so nothing reaches a
-result, a count or a suggestion that the viewer could not open. Each group is one query: its
+Every group starts from the one visibility model (`Profile`, `Resource`, `Community`, `Event` and
+`Thread` `.objects.visible_to(viewer)`), so nothing reaches a result, a count or a suggestion that
+the viewer could not open. Each group is one query: its
 best few, ranked by the stored, GIN-indexed vectors, with the total alongside (a window count)
 and highlighted snippets (ts_headline) for those few only.
 
@@ -45,20 +45,16 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from communities.models import Community, Post, Thread
-from communities.services import community_search, readable_threads, visible_communities
+from communities.services import community_search
 from events.models import Event
-from events.services import event_search, visible_events
-from members.models import Topic
-from members.services import (
-    directory_listing,
-    directory_search,
-    member_profiles,
-    visible_profiles,
-)
+from events.services import event_search
+from members.models import Profile, Topic
+from members.roles import ANY_MEMBER
+from members.services import directory_listing, directory_search
 from network.models import SearchWord
 from network.text_search import SEARCH_CONFIG, array_text
 from resources.models import Resource
-from resources.services import resource_listing, resource_search, visible_resources
+from resources.services import resource_listing, resource_search
 
 MAX_LENGTH = 200  # characters of a query; the rest is left off, and the page says so
 BEST = 4  # results shown in each group
@@ -132,7 +128,7 @@ def _best(queryset: QuerySet) -> tuple[list, int]:
 
 
 def people(viewer, text: str) -> Group:
-    found = directory_search(visible_profiles(viewer), text).annotate(
+    found = directory_search(Profile.objects.visible_to(viewer), text).annotate(
         headline=_headline("bio", text)  # the job title is on the card already
     )
     results, total = _best(directory_listing(found))
@@ -144,7 +140,7 @@ def people(viewer, text: str) -> Group:
 
 
 def resources(viewer, text: str) -> Group:
-    found = resource_search(visible_resources(viewer), text).annotate(
+    found = resource_search(Resource.objects.visible_to(viewer).listed(), text).annotate(
         headline=_headline("summary", text)
     )
     results, total = _best(resource_listing(found))
@@ -152,7 +148,7 @@ def resources(viewer, text: str) -> Group:
 
 
 def communities(viewer, text: str) -> Group:
-    found = community_search(visible_communities(viewer), text).annotate(
+    found = community_search(Community.objects.visible_to(viewer), text).annotate(
         headline=_headline("purpose", text)
     )
     results, total = _best(found)
@@ -161,7 +157,7 @@ def communities(viewer, text: str) -> Group:
 
 def events(viewer, text: str) -> Group:
     # Upcoming and recent ones, as the events list shows them to this viewer.
-    seen = visible_events(viewer).filter(ends_at__gte=timezone.now() - RECENT_EVENTS)
+    seen = Event.objects.visible_to(viewer).filter(ends_at__gte=timezone.now() - RECENT_EVENTS)
     found = (
         event_search(seen, text)
         .annotate(headline=_headline("summary", text))
@@ -185,11 +181,9 @@ def threads(viewer, text: str) -> Group:
 
 def thread_search(viewer, text: str) -> QuerySet[Thread]:
     query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
-    opening = Post.objects.filter(thread=OuterRef("pk"), state=Post.State.VISIBLE).order_by(
-        "created_at", "pk"
-    )
+    opening = Post.objects.readable().filter(thread=OuterRef("pk")).order_by("created_at", "pk")
     return (
-        readable_threads(viewer)
+        Thread.objects.visible_to(viewer)
         .filter(search_vector=query)
         .select_related("community")
         .annotate(
@@ -250,31 +244,24 @@ def corrected(viewer, text: str) -> str | None:
 
 def words_refresh() -> int:
     """Rebuild the known words from what may be searched, each marked for everyone or for
-    members; nothing from a secret community, a draft or a closed account. The public words
-    come from what a visitor may see, by the same rules the pages use."""
+    members, by the one visibility model: the public words are what a visitor may see, the
+    members' words what any member may (ANY_MEMBER: nothing from a secret community, a closed
+    community's discussions, a draft, a suggestion turned down or a closed account)."""
     visitor = AnonymousUser()
-    public_communities = visible_communities(visitor)
-    not_secret = Q(community__isnull=True) | ~Q(community__privacy=Community.Privacy.SECRET)
     sources = {
         SearchWord.Audience.PUBLIC: [
             Topic.objects.annotate(doc=F("name")),
-            public_communities.annotate(doc=_doc("name", "purpose")),
-            visible_resources(visitor).annotate(doc=_doc("title", "summary")),
-            visible_events(visitor).annotate(doc=_doc("title", "summary")),
+            Community.objects.visible_to(visitor).annotate(doc=_doc("name", "purpose")),
+            Resource.objects.visible_to(visitor).listed().annotate(doc=_doc("title", "summary")),
+            Event.objects.visible_to(visitor).annotate(doc=_doc("title", "summary")),
         ],
         SearchWord.Audience.MEMBERS: [
-            Community.objects.filter(privacy=Community.Privacy.CLOSED).annotate(
-                doc=_doc("name", "purpose")
-            ),
-            Resource.objects.filter(status=Resource.Status.PUBLISHED).annotate(
-                doc=_doc("title", "summary")
-            ),
-            Event.objects.filter(not_secret).annotate(doc=_doc("title", "summary")),
-            Thread.objects.filter(community__in=public_communities).annotate(doc=F("title")),
-            Post.objects.filter(
-                thread__community__in=public_communities, state=Post.State.VISIBLE
-            ).annotate(doc=F("body")),
-            member_profiles().annotate(
+            Community.objects.visible_to(ANY_MEMBER).annotate(doc=_doc("name", "purpose")),
+            Resource.objects.visible_to(ANY_MEMBER).listed().annotate(doc=_doc("title", "summary")),
+            Event.objects.visible_to(ANY_MEMBER).annotate(doc=_doc("title", "summary")),
+            Thread.objects.visible_to(ANY_MEMBER).annotate(doc=F("title")),
+            Post.objects.visible_to(ANY_MEMBER).readable().annotate(doc=F("body")),
+            Profile.objects.visible_to(ANY_MEMBER).annotate(
                 doc=Concat(
                     "job_title",
                     Value(" "),
@@ -321,7 +308,7 @@ def suggestions(viewer, text: str) -> dict[str, list]:
     if len(typed) < 2:
         return {"people": [], "communities": [], "count": 0}
     names = (
-        visible_profiles(viewer)
+        Profile.objects.visible_to(viewer)
         .select_related("member")
         .annotate(name=Lower("member__name"))
         .filter(Q(name__contains=typed) | Q(name__trigram_word_similar=typed))
@@ -329,7 +316,7 @@ def suggestions(viewer, text: str) -> dict[str, list]:
         .order_by("-closeness", "name", "pk")[:SUGGESTIONS]
     )
     communities = (
-        visible_communities(viewer)
+        Community.objects.visible_to(viewer)
         .annotate(lowered=Lower("name"))
         .filter(Q(lowered__contains=typed) | Q(lowered__trigram_word_similar=typed))
         .annotate(closeness=TrigramWordSimilarity(typed, "lowered"))

@@ -35,14 +35,17 @@ NETWORK_FEATURES = [
 
 
 def home(request):
-    from events.services import event_listing, places_left, visible_events
-    from insights.services import published_stories
-    from resources.services import resource_listing, sent_bulletins, visible_resources
+    from events.models import Event
+    from events.services import event_listing, places_left
+    from insights.models import Story
+    from resources.models import Bulletin, Resource
+    from resources.services import resource_listing
 
+    viewer = request.user
     upcoming = list(
-        event_listing(visible_events(request.user).filter(starts_at__gt=timezone.now())).order_by(
-            "starts_at"
-        )[:3]
+        event_listing(
+            Event.objects.visible_to(viewer).filter(starts_at__gt=timezone.now()), viewer
+        ).order_by("starts_at")[:3]
     )
     for event in upcoming:
         event.places_left = places_left(event, event.places_taken)
@@ -53,10 +56,12 @@ def home(request):
             "features": NETWORK_FEATURES,
             "upcoming": upcoming,
             "featured": list(
-                resource_listing(visible_resources(request.user).filter(featured=True))[:3]
+                resource_listing(
+                    Resource.objects.visible_to(viewer).listed().filter(featured=True)
+                )[:3]
             ),
-            "latest_bulletin": sent_bulletins().first(),
-            "stories": list(published_stories()[:3]),
+            "latest_bulletin": Bulletin.objects.visible_to(viewer).sent().first(),
+            "stories": list(Story.objects.visible_to(viewer).published().for_cards()[:3]),
         },
     )
 

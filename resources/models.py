@@ -7,6 +7,29 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Organisation, Topic
+from members.roles import is_curator
+
+
+class ResourceQuerySet(models.QuerySet):
+    def visible_to(self, viewer) -> "ResourceQuerySet":
+        """Resources the viewer may open: what is or was in the library (archived ones keep
+        their address, as old bulletins link to them), members-only ones to members only;
+        drafts, and suggestions turned down without ever being in the library, to curators and
+        to whoever contributed them."""
+        if is_curator(viewer):
+            return self.all()
+        library = self.filter(first_published_at__isnull=False).exclude(
+            status=Resource.Status.DRAFT
+        )
+        if not viewer.is_authenticated:
+            return library.filter(audience=Resource.Audience.PUBLIC)
+        return self.filter(
+            models.Q(pk__in=library.values("pk")) | models.Q(contributor_id=viewer.pk)
+        )
+
+    def listed(self) -> "ResourceQuerySet":
+        """What the library lists and search finds: only what is in it now."""
+        return self.filter(status=Resource.Status.PUBLISHED)
 
 
 class Resource(models.Model):
@@ -59,6 +82,9 @@ class Resource(models.Model):
     featured = models.BooleanField(default=False)
     # Set when a member suggests it: the curators' review queue holds these drafts.
     suggested_at = models.DateTimeField(null=True, blank=True)
+    # Set the first time it is published: from then on its address works for its audience,
+    # even once archived. A suggestion turned down never has it.
+    first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -71,6 +97,8 @@ class Resource(models.Model):
     rating_count = models.PositiveIntegerField(default=0, editable=False)
     rating_average = models.DecimalField(max_digits=3, decimal_places=2, null=True, editable=False)
     use_count = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = ResourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_on", "-created_at"]
@@ -94,6 +122,15 @@ class Resource(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        # Every path that publishes (the curators' buttons, their form, the admin, the seeds)
+        # marks the first time, so visibility never depends on which path it was.
+        if self.status == self.Status.PUBLISHED and self.first_published_at is None:
+            self.first_published_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "first_published_at"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("resources:detail", args=[self.slug])
@@ -137,6 +174,18 @@ class Use(models.Model):
         return f"{self.member} used {self.resource}"
 
 
+class BulletinQuerySet(models.QuerySet):
+    def visible_to(self, viewer) -> "BulletinQuerySet":
+        """Bulletins once they are sent (their archive is public); drafts and scheduled ones to
+        curators. What each reader sees inside one is resources.services.bulletin_content."""
+        if is_curator(viewer):
+            return self.all()
+        return self.filter(frozen__isnull=False)
+
+    def sent(self) -> "BulletinQuerySet":
+        return self.filter(status__in=[Bulletin.Status.SENDING, Bulletin.Status.SENT])
+
+
 class Bulletin(models.Model):
     """The eBulletin: composed by curators, frozen when it goes out, then kept in the archive."""
 
@@ -161,6 +210,8 @@ class Bulletin(models.Model):
     # What was sent, fixed when sending starts: the archive and every e-mail read this, so later
     # edits of a resource or an event never change a bulletin that has gone out.
     frozen = models.JSONField(null=True, blank=True, editable=False)
+
+    objects = BulletinQuerySet.as_manager()
 
     class Meta:
         ordering = ["-sent_at", "-created_at"]

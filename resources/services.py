@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
@@ -27,8 +28,8 @@ from django.utils.html import escape, strip_tags
 from PIL import Image, UnidentifiedImageError
 
 from members.models import Organisation, Profile, User
-from members.roles import CURATORS, is_curator
-from members.services import member_profiles, notify, notify_role
+from members.roles import ANY_MEMBER, CURATORS, is_curator
+from members.services import member_profiles, named_to, notify, notify_role
 from network.audit import Action, audit_record
 from network.markdown import render_markdown
 from network.text_search import SEARCH_CONFIG, joined_text
@@ -51,30 +52,17 @@ def can_curate(viewer) -> bool:
     return is_curator(viewer)
 
 
-def visible_resources(viewer) -> QuerySet[Resource]:
-    """What the library lists: published resources, the members-only ones to members only."""
-    resources = Resource.objects.filter(status=Resource.Status.PUBLISHED)
-    if not viewer.is_authenticated:
-        resources = resources.filter(audience=Resource.Audience.PUBLIC)
-    return resources
-
-
 def resource_for(viewer, slug: str) -> Resource:
-    """The resource, or 404 for anyone who may not see it.
-
-    Archived resources stay readable by their address (old bulletins link to them); drafts only
-    by curators and the member who contributed them.
-    """
+    """The resource, or 404 for anyone who may not see it (Resource.objects.visible_to); with
+    whether the viewer may see its contributor named (`contributor_named`)."""
     resource = (
-        Resource.objects.select_related("organisation", "contributor").filter(slug=slug).first()
+        Resource.objects.visible_to(viewer)
+        .select_related("organisation", "contributor")
+        .annotate(contributor_named=named_to(viewer, "contributor_id"))
+        .filter(slug=slug)
+        .first()
     )
     if resource is None:
-        raise Http404("No such resource")
-    if resource.audience == Resource.Audience.MEMBERS and not viewer.is_authenticated:
-        raise Http404("No such resource")
-    if resource.status == Resource.Status.DRAFT and not (
-        can_curate(viewer) or (viewer.is_authenticated and resource.contributor_id == viewer.pk)
-    ):
         raise Http404("No such resource")
     return resource
 
@@ -459,31 +447,28 @@ def use_toggle(*, resource: Resource, member: User) -> bool:
 
 
 def bulletin_for(viewer, slug: str) -> Bulletin:
-    """Sent bulletins are public; drafts and scheduled ones exist only for curators."""
-    bulletin = Bulletin.objects.filter(slug=slug).first()
-    if bulletin is None or (bulletin.frozen is None and not can_curate(viewer)):
+    """The bulletin, or 404 for anyone who may not see it (Bulletin.objects.visible_to)."""
+    bulletin = Bulletin.objects.visible_to(viewer).filter(slug=slug).first()
+    if bulletin is None:
         raise Http404("No such bulletin")
     return bulletin
 
 
-def sent_bulletins() -> QuerySet[Bulletin]:
-    return Bulletin.objects.filter(
-        status__in=[Bulletin.Status.SENDING, Bulletin.Status.SENT]
-    ).order_by("-sent_at", "-pk")
-
-
 def section_choices() -> dict[str, QuerySet]:
-    """What a curator may pick for a section: the library, events to come, and communities
-    whose existence is no secret."""
+    """What a curator may pick for a section: only what every recipient may see. Bulletins go
+    to every subscribed member, so a pick must be visible to any member (ANY_MEMBER): never a
+    secret community's event or name, whoever the curator is."""
     from communities.models import Community
     from events.models import Event
 
     return {
-        "resources": Resource.objects.filter(status=Resource.Status.PUBLISHED).order_by(
-            "-featured", "-published_on", "title"
-        ),
-        "events": Event.objects.filter(starts_at__gt=timezone.now()).order_by("starts_at"),
-        "communities": Community.objects.exclude(privacy=Community.Privacy.SECRET).order_by("name"),
+        "resources": Resource.objects.visible_to(ANY_MEMBER)
+        .listed()
+        .order_by("-featured", "-published_on", "title"),
+        "events": Event.objects.visible_to(ANY_MEMBER)
+        .filter(starts_at__gt=timezone.now())
+        .order_by("starts_at"),
+        "communities": Community.objects.visible_to(ANY_MEMBER).order_by("name"),
     }
 
 
@@ -494,49 +479,32 @@ def _absolute(path: str) -> str:
 def bulletin_snapshot(bulletin: Bulletin) -> dict:
     """The bulletin as it would go out now: text rendered, every pick turned into a link.
 
-    Each entry records whether it is for members only, so the public archive can leave it out.
+    The picks are checked again, as they stand now, against what every recipient may see (an
+    event may have moved to a secret community since it was picked); those that fail are left
+    out. Each entry records whether visitors may see it, so the public archive can leave it out.
     """
-    from communities.models import Community
-    from events.models import Event
 
+    def seen(queryset, viewer) -> set[int]:
+        return set(
+            queryset.model.objects.visible_to(viewer)
+            .filter(pk__in=queryset.values("pk"))
+            .values_list("pk", flat=True)
+        )
+
+    visitor = AnonymousUser()
     sections = []
     for section in bulletin.sections.prefetch_related("resources", "events", "communities"):
         entries = []
-        for resource in section.resources.all():
-            if resource.status != Resource.Status.PUBLISHED:
-                continue
-            entries.append(
-                {
-                    "title": resource.title,
-                    "url": _absolute(resource.get_absolute_url()),
-                    "label": resource.get_kind_display(),
-                    "summary": _first_paragraph(resource.summary),
-                    "members_only": resource.audience == Resource.Audience.MEMBERS,
-                }
-            )
-        for event in section.events.all():
-            starts = timezone.localtime(event.starts_at)
-            entries.append(
-                {
-                    "title": event.title,
-                    "url": _absolute(event.get_absolute_url()),
-                    "label": f"{event.get_kind_display()}, {starts:%A %-d %B %Y, %H:%M}",
-                    "summary": _first_paragraph(event.summary),
-                    "members_only": event.visibility != Event.Visibility.PUBLIC,
-                }
-            )
-        for community in section.communities.all():
-            if community.privacy == Community.Privacy.SECRET:
-                continue
-            entries.append(
-                {
-                    "title": community.name,
-                    "url": _absolute(community.get_absolute_url()),
-                    "label": "Community of practice",
-                    "summary": _first_paragraph(community.purpose),
-                    "members_only": community.privacy != Community.Privacy.OPEN,
-                }
-            )
+        picks = [
+            (section.resources.filter(status=Resource.Status.PUBLISHED), _resource_entry),
+            (section.events.all(), _event_entry),
+            (section.communities.all(), _community_entry),
+        ]
+        for chosen, entry in picks:
+            for_members, for_visitors = seen(chosen, ANY_MEMBER), seen(chosen, visitor)
+            for pick in chosen:
+                if pick.pk in for_members:
+                    entries.append({**entry(pick), "members_only": pick.pk not in for_visitors})
         sections.append(
             {
                 "heading": section.heading,
@@ -555,15 +523,44 @@ def bulletin_snapshot(bulletin: Bulletin) -> dict:
     }
 
 
+def _resource_entry(resource: Resource) -> dict:
+    return {
+        "title": resource.title,
+        "url": _absolute(resource.get_absolute_url()),
+        "label": resource.get_kind_display(),
+        "summary": _first_paragraph(resource.summary),
+    }
+
+
+def _event_entry(event) -> dict:
+    starts = timezone.localtime(event.starts_at)
+    return {
+        "title": event.title,
+        "url": _absolute(event.get_absolute_url()),
+        "label": f"{event.get_kind_display()}, {starts:%A %-d %B %Y, %H:%M}",
+        "summary": _first_paragraph(event.summary),
+    }
+
+
+def _community_entry(community) -> dict:
+    return {
+        "title": community.name,
+        "url": _absolute(community.get_absolute_url()),
+        "label": "Community of practice",
+        "summary": _first_paragraph(community.purpose),
+    }
+
+
 def _first_paragraph(text: str, limit: int = 300) -> str:
     """Plain words for a summary line: the Markdown rendered, its tags dropped, cut at a word."""
     plain = " ".join(html.unescape(strip_tags(render_markdown(text))).split())
     return plain if len(plain) <= limit else plain[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def public_view(frozen: dict, *, member: bool) -> dict:
-    """What one reader of the archive sees: visitors lose members-only sections and entries."""
-    if member:
+def bulletin_content(frozen: dict, viewer) -> dict:
+    """What one reader of a sent bulletin sees: members all of it; visitors lose the sections
+    for members only and every entry they may not see (as the snapshot recorded)."""
+    if viewer.is_authenticated:
         return frozen
     sections = []
     for section in frozen["sections"]:

@@ -36,7 +36,8 @@ def _curators_only(request) -> None:
 
 
 def resource_list(request):
-    resource_filter = ResourceFilter(request.GET, queryset=services.visible_resources(request.user))
+    library = Resource.objects.visible_to(request.user).listed()
+    resource_filter = ResourceFilter(request.GET, queryset=library)
     resources = resource_filter.qs
     # The words still count when another filter is wrong (its message shows beside it).
     query = resource_filter.form.cleaned_data.get("q", "")
@@ -48,11 +49,7 @@ def resource_list(request):
     filtered = any(value for key, value in request.GET.items() if key != "page")
     featured = []
     if not filtered and page.number == 1:
-        featured = list(
-            services.resource_listing(
-                services.visible_resources(request.user).filter(featured=True)
-            )[:3]
-        )
+        featured = list(services.resource_listing(library.filter(featured=True))[:3])
     can_curate = services.can_curate(request.user)
     return render(
         request,
@@ -77,7 +74,8 @@ def review(request):
     """Curators: members' suggestions waiting for a decision, and other drafts."""
     _curators_only(request)
     drafts = (
-        Resource.objects.filter(status=Resource.Status.DRAFT)
+        Resource.objects.visible_to(request.user)
+        .filter(status=Resource.Status.DRAFT)
         .select_related("contributor", "organisation")
         .prefetch_related("topics")
         .order_by("suggested_at", "created_at")
@@ -253,7 +251,8 @@ def curate(request, slug):
 
 
 def bulletin_list(request):
-    page = Paginator(services.sent_bulletins(), PAGE_SIZE).get_page(request.GET.get("page"))
+    archive = Bulletin.objects.visible_to(request.user).sent().order_by("-sent_at", "-pk")
+    page = Paginator(archive, PAGE_SIZE).get_page(request.GET.get("page"))
     can_curate = services.can_curate(request.user)
     drafts = (
         Bulletin.objects.filter(
@@ -299,9 +298,7 @@ def bulletin_detail(request, slug):
             "resources/bulletin.html",
             {
                 "bulletin": bulletin,
-                "content": services.public_view(
-                    bulletin.frozen, member=request.user.is_authenticated
-                ),
+                "content": services.bulletin_content(bulletin.frozen, request.user),
                 "can_curate": can_curate,
                 "progress": services.bulletin_progress(bulletin) if can_curate else None,
             },
@@ -327,7 +324,7 @@ def _compose_page(request, bulletin: Bulletin, send_form: SendForm, status: int 
 
 def _curated_bulletin(request, slug) -> Bulletin:
     _curators_only(request)
-    return get_object_or_404(Bulletin, slug=slug)
+    return services.bulletin_for(request.user, slug)
 
 
 def _sent_already(request, bulletin: Bulletin):
@@ -449,7 +446,9 @@ def bulletin_send(request, slug):
 @never_cache
 def bulletin_progress(request, slug):
     _curators_only(request)
-    bulletin = get_object_or_404(Bulletin, slug=slug, frozen__isnull=False)
+    bulletin = services.bulletin_for(request.user, slug)
+    if bulletin.frozen is None:
+        raise Http404
     return render(
         request,
         "resources/_progress.html",

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
@@ -10,7 +11,8 @@ from communities.models import Community
 from communities.services import community_create
 from events.models import Registration
 from events.services import registration_create
-from tests.factories import ProfileFactory
+from members.roles import COORDINATORS
+from tests.factories import MemberFactory, ProfileFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -100,18 +102,23 @@ def test_impossible_settings_are_refused_beside_the_field(
     assert f'id="id_{field}_error"' in page and message in page
 
 
-def test_a_secret_community_cannot_host_a_visible_event(client, coordinator):
+def test_only_a_secret_communitys_moderators_are_offered_it_as_a_host(client, coordinator):
+    founder = MemberFactory(name="Fiona Founder")
+    founder.groups.add(Group.objects.get_or_create(name=COORDINATORS)[0])
     community_create(
-        founder=coordinator,
+        founder=founder,
         community=Community(
             name="Board Leads", slug="board-leads", privacy="secret", purpose="Peer support."
         ),
     )
+
     client.force_login(coordinator)
+    outside = client.get(reverse("events:create")).content.decode()
+    client.force_login(founder)
+    inside = client.get(reverse("events:create")).content.decode()
 
-    page = client.get(reverse("events:create")).content.decode()
-
-    assert "Board Leads" not in page
+    assert "Board Leads" not in outside
+    assert "Board Leads" in inside
 
 
 def test_attendee_page_mistakes_are_shown_beside_the_field(client, coordinator, webinar):

@@ -1,13 +1,19 @@
 """The network analysis on a small hand-built network whose answers are known."""
 
+import pickle
+from datetime import timedelta
+
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from communities.models import Community, Membership
+from events.models import Registration
 from insights.network import bridging
-from insights.services import network_bridging_refresh
+from insights.services import BRIDGING_KEY, network_bridging_refresh
 from members.models import Sector
 from mentoring.models import Match, MentoringRequest
+from tests.events.conftest import make_event
 from tests.factories import OrganisationFactory, ProfileFactory
 
 pytestmark = pytest.mark.django_db
@@ -94,3 +100,35 @@ def test_the_beat_task_refreshes_the_analysis_the_page_shows(client, network, me
     assert refresh_network_analysis() == 6
     client.force_login(member)
     assert "Of 6 connections" in client.get(reverse("insights:dashboard")).content.decode()
+
+
+def test_meeting_at_a_secret_communitys_event_counts_for_nothing(network, coordinator):
+    """Attending a secret community's event together is no tie: the analysis, like every
+    figure, holds only what any member may know of."""
+    before = bridging()
+    gathering = make_event(
+        coordinator,
+        title="Hidden gathering",
+        community=network["secret"],
+        starts_in=-timedelta(days=3),
+    )
+    for profile in network["org_c"].profiles.all():
+        Registration.objects.create(event=gathering, member=profile.member, status="confirmed")
+    b1 = network["b1"]
+    Registration.objects.create(event=gathering, member=b1, status="confirmed")
+
+    after = bridging()
+
+    assert (after.ties, after.isolated_organisations) == (
+        before.ties,
+        before.isolated_organisations,
+    )
+
+
+def test_the_cached_analysis_holds_ids_and_numbers_only(network):
+    """No member's name (or any model) waits in Redis for the next refresh: names are read
+    when the page is shown, so a closed account is named nowhere."""
+    network_bridging_refresh()
+
+    cached = pickle.dumps(cache.get(BRIDGING_KEY))
+    assert b"Bea Bridge" not in cached and b"members.models" not in cached

@@ -124,7 +124,8 @@ MATRIX = {
     "/communities/leads/threads/new/": [SIGN_IN, PAGE, HIDDEN, PAGE, HIDDEN, HIDDEN, SIGN_IN],
     "THREAD": [HIDDEN, PAGE, HIDDEN, PAGE, HIDDEN, HIDDEN, PAGE],
     "/events/": EVERYONE,
-    "/events/new/": COORDINATORS,
+    # Moderators create events for the communities they moderate (their secret ones included).
+    "/events/new/": [SIGN_IN, FORBIDDEN, FORBIDDEN, PAGE, PAGE, FORBIDDEN, PAGE],
     "/events/my-calendar/": MEMBERS,
     "EVENT": [HIDDEN] + [PAGE] * 6,  # a members-only event
     "EVENTedit/": COORDINATORS,

@@ -278,9 +278,9 @@ def test_the_search_page_takes_the_same_queries_whatever_it_finds(
         discussion(place, coordinator, f"Falls thread {number}", "Falls at night.")
     client.force_login(member)
 
-    # Session, member, unread count; people and their expertise; resources, communities,
-    # events, discussions.
-    with django_assert_num_queries(9):
+    # Session, member, unread count, the member's roles (who may see drafts); people and their
+    # expertise; resources, communities, events, discussions.
+    with django_assert_num_queries(10):
         found(client, "falls")
 
 

@@ -21,6 +21,9 @@ def make_resource(title="Run chart tool", *, topics=(), **fields) -> Resource:
     fields.setdefault("status", Resource.Status.PUBLISHED)
     fields.setdefault("audience", Resource.Audience.PUBLIC)
     fields.setdefault("published_on", timezone.localdate())
+    if fields["status"] != Resource.Status.DRAFT and "suggested_at" not in fields:
+        # In the library now, or archived after it was: a suggestion turned down says so.
+        fields.setdefault("first_published_at", timezone.now())
     resource = Resource.objects.create(
         title=title, slug=fields.pop("slug", slugify(title)), **fields
     )

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from members.models import Notification
 from resources.models import Resource
-from resources.services import resource_search, visible_resources
+from resources.services import resource_search
 from tests.factories import MemberFactory, OrganisationFactory, TopicFactory
 from tests.resources.conftest import make_resource
 
@@ -132,7 +132,7 @@ def test_search_uses_the_stored_vector_index(member):
         cursor.execute("SELECT gin_clean_pending_list('resource_search_gin'::regclass)")
         cursor.execute("ANALYZE resources_resource")
         cursor.execute("SET LOCAL enable_seqscan = off")
-    plan = resource_search(visible_resources(member), "frailty").explain()
+    plan = resource_search(Resource.objects.visible_to(member).listed(), "frailty").explain()
 
     assert "resource_search_gin" in plan
 

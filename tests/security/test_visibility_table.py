@@ -1,0 +1,407 @@
+"""Walks the table of docs/security.md ("Path by path"): each path, as each of seven people, shows
+exactly the hidden things the table names.
+
+One hidden thing of each kind is planted, each carrying a made-up word of its own; the output of
+a path (page, file, fragment or e-mail) is searched for those words. A refused answer (404, 403,
+a redirect to sign in) shows nothing. The table is the documentation: a row without a walk here,
+or a walk without a row, fails too.
+"""
+
+import re
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from communities.models import Community, Membership, Post
+from communities.services import community_index, thread_start
+from communities.tasks import send_digest
+from events.models import Registration
+from events.services import feed_for
+from insights.models import Story
+from insights.services import network_bridging_refresh
+from members.models import Profile
+from mentoring.models import Match, Meeting, MentoringRequest
+from network import search
+from resources import services as bulletins
+from resources.models import Resource
+from resources.services import resources_index
+from tests.events.conftest import make_event
+from tests.factories import ProfileFactory
+from tests.resources.conftest import add_section, make_bulletin, make_resource, subscribe
+from tests.resources.test_bulletins import send_all
+
+pytestmark = pytest.mark.django_db
+
+MARKERS = {
+    "S": "quartzwillow",
+    "C": "amberfjord",
+    "D": "tinselmoor",
+    "R": "cobaltmarsh",
+    "X": "velvetcress",
+    "M": "mossbrook",
+    "P": "glimmerquokka",
+    "U": "larchwhistle",
+    "N": "hollowberry",
+}
+# A slip of each word, for the spelling corrections.
+SLIPS = {letter: word[:4] + word[5:] for letter, word in MARKERS.items()}
+VIEWERS = ["visitor", "member", "insider", "coordinator", "curator", "admin", "owner"]
+TABLE = Path(settings.BASE_DIR) / "docs" / "security.md"
+
+
+def documented_table() -> dict[str, dict[str, set[str]]]:
+    """The rows of the table in docs/security.md: path -> viewer -> the letters it shows."""
+    text = TABLE.read_text()
+    rows = text[text.index("<!-- visibility table") :].splitlines()[3:]
+    table = {}
+    for row in rows:
+        if not row.startswith("|"):
+            break
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        path, _guard, *seen = cells
+        assert len(seen) == len(VIEWERS), row
+        table[path] = {
+            viewer: set() if cell == "–" else set(cell.split())
+            for viewer, cell in zip(VIEWERS, seen, strict=True)
+        }
+    return table
+
+
+def shown(text: str) -> set[str]:
+    lowered = text.lower()
+    return {letter for letter, word in MARKERS.items() if word in lowered}
+
+
+# --- the network, with one hidden thing of each kind -------------------------------------------
+
+
+@pytest.fixture
+def world(coordinator, curator, admin_member, member, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    insider = ProfileFactory(member__name="Isla Insider", slug="isla-insider").member
+    owner = ProfileFactory(member__name="Owen Owner", slug="owen-owner").member
+    for person in (member, coordinator, curator, admin_member):
+        ProfileFactory(member=person)
+    people = {
+        "member": member,
+        "insider": insider,
+        "coordinator": coordinator,
+        "curator": curator,
+        "admin": admin_member,
+        "owner": owner,
+    }
+    long_ago = timezone.now() - timedelta(days=2)
+
+    # S: a secret community, with its event and its discussion.
+    secret = Community.objects.create(
+        name="Quartzwillow Circle",
+        slug="quartzwillow-circle",
+        purpose="Quartzwillow peer support.",
+        privacy=Community.Privacy.SECRET,
+    )
+    # C and D: a closed community, known to members, its discussion for its own members.
+    closed = Community.objects.create(
+        name="Amberfjord Forum",
+        slug="amberfjord-forum",
+        purpose="Ward managers talk.",
+        privacy=Community.Privacy.CLOSED,
+    )
+    colleague = ProfileFactory(member__name="Cal Colleague").member
+    for place in (secret, closed):
+        community_index(place)
+        Membership.objects.create(
+            community=place, member=insider, role="moderator", digest_sent_until=long_ago
+        )
+        Membership.objects.create(community=place, member=colleague)
+    secret_thread = thread_start(
+        community=secret, author=colleague, title="Quartzwillow plans", body="quartzwillow notes"
+    )
+    closed_thread = thread_start(
+        community=closed, author=colleague, title="Tinselmoor question", body="About tinselmoor."
+    )
+    Post.objects.update(created_at=long_ago + timedelta(hours=1))
+    secret_event = make_event(insider, title="Quartzwillow retreat", community=secret)
+    closed_event = make_event(coordinator, title="Ward open evening", community=closed)
+    Registration.objects.create(event=secret_event, member=insider, status="confirmed")
+
+    # P: a member whose profile is for members only, organising a public event.
+    private = ProfileFactory(
+        member__name="Saffi Glimmerquokka",
+        slug="saffi-glimmerquokka",
+        job_title="Glimmerquokka lead",
+        bio="Glimmerquokka work.",
+        visibility=Profile.Visibility.MEMBERS,
+    )
+    private_event = make_event(private.member, title="Public masterclass")
+
+    # R, X, M: a curator's draft, a suggestion turned down, a members-only resource.
+    draft = make_resource("Cobaltmarsh toolkit", status=Resource.Status.DRAFT, contributor=curator)
+    turned_down = make_resource(
+        "Velvetcress cards",
+        status=Resource.Status.ARCHIVED,
+        suggested_at=timezone.now(),
+        contributor=owner,
+    )
+    members_only = make_resource(
+        "Mossbrook guide", audience=Resource.Audience.MEMBERS, featured=True
+    )
+    for resource in (draft, turned_down, members_only):
+        resource.file.save("file.pdf", ContentFile(f"%PDF-1.4 {resource.title}".encode()))
+    resources_index(Resource.objects.all())
+
+    # U: a story not yet published; N: a note in the owner's mentoring.
+    story = Story.objects.create(
+        author=owner,
+        title="Larchwhistle story",
+        change="c",
+        place="p",
+        result="r",
+        features=["common_purpose"],
+    )
+    mentor = ProfileFactory(member__name="Mo Mentor").member
+    match = Match.objects.create(
+        request=MentoringRequest.objects.create(mentee=owner, goals="Lead."),
+        mentor=mentor,
+        mentee=owner,
+        goals="Lead.",
+    )
+    Meeting.objects.create(
+        match=match, met_on=timezone.localdate(), notes="Hollowberry note", logged_by=owner
+    )
+
+    # A bulletin whose sections were given every kind (as the composing form once allowed).
+    bulletin = make_bulletin("eBulletin: winter", author=curator)
+    section = add_section(bulletin, "Everything", resources=[draft, turned_down, members_only])
+    section.events.set([secret_event, closed_event])
+    section.communities.set([secret, closed])
+    subscribe(*people.values())
+    bulletins.bulletin_send(bulletin=bulletin)
+    mail.outbox.clear()
+    send_all(bulletin)
+    bulletin_mail = {message.to[0]: message for message in mail.outbox}
+    unsent = make_bulletin("eBulletin: spring", author=curator)
+
+    search.words_refresh()
+    network_bridging_refresh()
+    mail.outbox.clear()
+    return {
+        "people": people,
+        "secret": secret,
+        "closed": closed,
+        "threads": [secret_thread, closed_thread],
+        "events": [secret_event, closed_event, private_event],
+        "private": private,
+        "resources": [draft, turned_down, members_only],
+        "story": story,
+        "match": match,
+        "bulletin": bulletin,
+        "bulletin_mail": bulletin_mail,
+        "unsent": unsent,
+    }
+
+
+# --- the paths: each answers the text a person would see there ----------------------------------
+
+WALKS: dict[str, Callable] = {}
+# Paths whose walk is one page at one address.
+ONE_PAGE = {
+    "`/`": "/",
+    "`/communities/`": "/communities/",
+    "`/events/`": "/events/",
+    "`/resources/`": "/resources/",
+    "`/resources/review/`": "/resources/review/",
+    "`/members/`": "/members/",
+    "`/members/me/`": "/members/me/",
+    "`/insights/`": "/insights/",
+    "`/insights/stories/review/`": "/insights/stories/review/",
+    "`/members/me/export/`": "/members/me/export/",
+}
+
+
+def walk(path: str):
+    def register(function):
+        WALKS[path] = function
+        return function
+
+    return register
+
+
+def page(client: Client, address: str, **query) -> str:
+    response = client.get(address, query)
+    if response.status_code != 200:
+        return ""
+    if hasattr(response, "streaming_content"):
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode()
+
+
+for row, address in ONE_PAGE.items():
+    WALKS[row] = lambda client, world, person, address=address: page(client, address)
+
+
+def results(html: str) -> str:
+    """The results of a search page, without the words asked for, which the page repeats."""
+    found = re.findall(r'<li class="ds_search-result">.*?</li>\n', html, flags=re.S)
+    corrected = re.findall(r"Showing results for <strong>(.*?)</strong>", html)
+    return " ".join(found + corrected)
+
+
+@walk("`/communities/<slug>/`")
+def community_pages(client, world, person):
+    return " ".join(
+        page(client, place.get_absolute_url()) for place in (world["secret"], world["closed"])
+    )
+
+
+@walk("`/communities/<slug>/threads/<id>/`")
+def thread_pages(client, world, person):
+    return " ".join(page(client, thread.get_absolute_url()) for thread in world["threads"])
+
+
+@walk("`/events/<slug>/`")
+def event_pages(client, world, person):
+    return " ".join(page(client, event.get_absolute_url()) for event in world["events"])
+
+
+@walk("`/events/<slug>/calendar.ics`")
+def event_calendars(client, world, person):
+    return " ".join(
+        page(client, reverse("events:calendar", args=[event.slug])) for event in world["events"]
+    )
+
+
+@walk("`/events/feed/<token>.ics`")
+def personal_feed(client, world, person):
+    if person is None:
+        return ""
+    return page(Client(), f"/events/feed/{feed_for(person).token}.ics")
+
+
+@walk("`/events/<slug>/edit/`, `attendees/` (+ CSV)")
+def event_staff_pages(client, world, person):
+    pages = []
+    for event in world["events"]:
+        pages.append(page(client, reverse("events:edit", args=[event.slug])))
+        pages.append(page(client, reverse("events:attendees", args=[event.slug])))
+        pages.append(page(client, reverse("events:attendees", args=[event.slug]), format="csv"))
+    return " ".join(pages)
+
+
+@walk("`/events/new/`")
+def event_form(client, world, person):
+    return page(client, reverse("events:create"))
+
+
+@walk("`/resources/<slug>/` (+ `file/`)")
+def resource_pages(client, world, person):
+    pages = []
+    for resource in world["resources"]:
+        pages.append(page(client, resource.get_absolute_url()))
+        pages.append(page(client, reverse("resources:file", args=[resource.slug])))
+    return " ".join(pages)
+
+
+@walk("`/members/<slug>/`")
+def profiles(client, world, person):
+    insider = world["people"]["insider"].profile
+    return " ".join(
+        page(client, profile.get_absolute_url()) for profile in (world["private"], insider)
+    )
+
+
+@walk("`/search/?q=`")
+def site_search(client, world, person):
+    return " ".join(results(page(client, "/search/", q=word)) for word in MARKERS.values())
+
+
+@walk("`/search/?q=&in=threads`")
+def thread_search(client, world, person):
+    return " ".join(
+        results(page(client, "/search/", q=word, **{"in": "threads"})) for word in MARKERS.values()
+    )
+
+
+@walk("`/search/suggest/?q=`")
+def suggestions(client, world, person):
+    return " ".join(page(client, "/search/suggest/", q=word) for word in MARKERS.values())
+
+
+@walk("spelling corrections")
+def spelling(client, world, person):
+    corrected = []
+    for slip in SLIPS.values():
+        corrected += re.findall(
+            r"Showing results for <strong>(.*?)</strong>", page(client, "/search/", q=slip)
+        )
+    return " ".join(corrected)
+
+
+@walk("`/insights/stories/` (+ `<id>/`)")
+def stories(client, world, person):
+    return page(client, "/insights/stories/") + page(client, world["story"].get_absolute_url())
+
+
+@walk("`/bulletins/<slug>/`")
+def bulletin_archive(client, world, person):
+    return page(client, world["bulletin"].get_absolute_url())
+
+
+@walk("the eBulletin e-mail")
+def bulletin_email(client, world, person):
+    message = world["bulletin_mail"].get(person.email) if person else None
+    if message is None:
+        return ""
+    return message.body + message.alternatives[0][0]
+
+
+@walk("`/bulletins/<slug>/sections/new/`")
+def section_form(client, world, person):
+    return page(client, reverse("resources:section_create", args=[world["unsent"].slug]))
+
+
+@walk("`/mentoring/matches/<id>/`")
+def mentoring(client, world, person):
+    return page(client, world["match"].get_absolute_url())
+
+
+@walk("community e-mails (digests)")
+def digests(client, world, person):
+    if person is None:
+        return ""
+    mail.outbox.clear()
+    for membership in Membership.objects.filter(member=person):
+        send_digest(membership.pk)
+    return " ".join(message.body for message in mail.outbox)
+
+
+# --- the walk -------------------------------------------------------------------------------------
+
+
+def test_every_path_of_the_table_is_walked_and_every_walk_is_in_the_table():
+    assert set(documented_table()) == set(WALKS)
+
+
+def test_each_person_sees_exactly_what_the_table_says_on_every_path(client, world):
+    table = documented_table()
+    differences = []
+    for viewer in VIEWERS:
+        person = world["people"].get(viewer)
+        client.logout()
+        if person is not None:
+            client.force_login(person)
+        for path, expected in table.items():
+            seen = shown(WALKS[path](client, world, person))
+            if seen != expected[viewer]:
+                differences.append(
+                    f"{path} as {viewer}: shows {sorted(seen) or '–'}, "
+                    f"the table says {sorted(expected[viewer]) or '–'}"
+                )
+    assert not differences, "\n".join(differences)
