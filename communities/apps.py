@@ -15,3 +15,4 @@ class CommunitiesConfig(AppConfig):
         )
         hooks.register_export("communities", community_hooks.export)
         hooks.register_eraser(community_hooks.erase)
+        hooks.register_renamer(community_hooks.renamed)

@@ -14,7 +14,7 @@ from communities.models import (
     Thread,
     ThreadSubscription,
 )
-from communities.services import FOUNDERS, post_render, threads_index
+from communities.services import FOUNDERS, mention_pattern, post_render, threads_index
 from members.roles import is_coordinator
 
 
@@ -81,6 +81,34 @@ def export(member) -> dict:
             }
             for post in member.posts.select_related("thread__community").order_by("created_at")
         ],
+        "threads_followed_or_muted": [
+            {
+                "community": subscription.thread.community.name,
+                "thread": subscription.thread.title,
+                "choice": subscription.get_state_display(),
+            }
+            for subscription in ThreadSubscription.objects.filter(member=member).select_related(
+                "thread__community"
+            )
+        ],
+        "posts_reported": [
+            {
+                "thread": report.post.thread.title,
+                "reason": report.reason,
+                "reported_at": report.created_at.isoformat(),
+            }
+            for report in Report.objects.filter(reporter=member).select_related("post__thread")
+        ],
+        "invitations": [
+            {
+                "community": invitation.community.name,
+                "sent_at": invitation.created_at.isoformat(),
+                "accepted": invitation.accepted_at is not None,
+            }
+            for invitation in Invitation.objects.filter(email__iexact=member.email).select_related(
+                "community"
+            )
+        ],
     }
 
 
@@ -102,16 +130,32 @@ def erase(member) -> None:
 
 
 def _forget_mentions(member) -> None:
-    """Others' posts keep their words, but an @mention no longer names the former member."""
+    """Others' posts keep their words, but no mention names the former member any more, linked
+    or not (a mention in a community they never joined is plain text with their address)."""
     slug = getattr(getattr(member, "profile", None), "slug", None)
+    _mentions_rewrite(member, slug, "former-member", forget=True)
+
+
+def renamed(member, old_slug: str) -> None:
+    """After a rename, mentions use the new address and name: the old name stays nowhere."""
+    _mentions_rewrite(member, old_slug, member.profile.slug)
+
+
+def _mentions_rewrite(member, old_slug: str | None, new_slug: str, *, forget=False) -> None:
+    posts = Post.objects.filter(mentions=member)
+    if old_slug:
+        posts = posts | Post.objects.filter(body__contains=f"@{old_slug}")
     touched = set()
-    for post in Post.objects.filter(mentions=member).prefetch_related("mentions__profile"):
-        if slug:
-            post.body = post.body.replace(f"@{slug}", "@former-member")
-        others = [person for person in post.mentions.all() if person.pk != member.pk]
-        post.body_html = post_render(post.body, others)
+    for post in posts.distinct().prefetch_related("mentions__profile"):
+        if old_slug:
+            post.body = mention_pattern(old_slug).sub(f"@{new_slug}", post.body)
+        mentioned = [
+            person for person in post.mentions.all() if not (forget and person.pk == member.pk)
+        ]
+        post.body_html = post_render(post.body, mentioned)
         post.save(update_fields=["body", "body_html"])
-        post.mentions.remove(member)
+        if forget:
+            post.mentions.remove(member)
         touched.add(post.thread_id)
-    # Nor does searching for the former member's address find the thread.
+    # Nor does searching for the old address find the thread.
     threads_index(Thread.objects.filter(pk__in=touched))

@@ -38,6 +38,11 @@ RESERVED_SLUGS = {"new", "invitations", "founders"}
 MENTION = re.compile(r"(?<![\w@])@([a-z0-9][a-z0-9-]{1,178})\b")
 
 
+def mention_pattern(slug: str) -> re.Pattern:
+    """A mention of exactly this profile address (not of a longer one it begins)."""
+    return re.compile(rf"(?<![\w@])@{re.escape(slug)}(?![a-z0-9]|-[a-z0-9])")
+
+
 class CommunityError(ValidationError):
     """A request that cannot be carried out, with the message the member should see."""
 
@@ -213,8 +218,8 @@ def join_request_create(*, community: Community, member: User, reason: str) -> J
         notify(
             member=moderator,
             kind="join_request",
-            message=f"{member.display_name} asked to join {community.name}",
-            actor=member,
+            message=f"asked to join {community.name}",
+            by=member,
             url=f"/communities/{community.slug}/requests/",
         )
     return request
@@ -285,8 +290,8 @@ def moderator_set(*, community: Community, moderator: User, member: User, appoin
             member=member,
             kind="moderator",
             url=community.get_absolute_url(),
-            message=f"{moderator.display_name} made you a moderator of {community.name}",
-            actor=moderator,
+            message=f"made you a moderator of {community.name}",
+            by=moderator,
         )
 
 
@@ -411,8 +416,8 @@ def _post_add(*, thread: Thread, author: User, body: str) -> Post:
                 member=member,
                 kind="mention",
                 url=url,
-                message=f"{author.display_name} mentioned you in “{thread.title}”",
-                actor=author,
+                message=f"mentioned you in “{thread.title}”",
+                by=author,
             )
     followers = (
         ThreadSubscription.objects.filter(
@@ -426,8 +431,8 @@ def _post_add(*, thread: Thread, author: User, body: str) -> Post:
             member=subscription.member,
             kind="reply",
             url=url,
-            message=f"{author.display_name} replied to “{thread.title}”",
-            actor=author,
+            message=f"replied to “{thread.title}”",
+            by=author,
         )
 
     from communities.tasks import send_digest

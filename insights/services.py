@@ -62,9 +62,9 @@ def story_submit(*, story: Story, author: User) -> Story:
     notify_role(
         role=COORDINATORS,
         kind="story_submitted",
-        message=f"{author.display_name} shared a story of change: {story.title}",
+        message=f"shared a story of change: {story.title}",
         url=story.get_absolute_url(),
-        actor=author,
+        by=author,
     )
     return story
 

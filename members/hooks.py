@@ -6,6 +6,7 @@ Each app registers its contributions in its AppConfig.ready():
     hooks.register_profile_panel("events/profile_panel.html", events_for_profile)
     hooks.register_export("communities", export_my_communities)
     hooks.register_eraser(erase_my_community_data)
+    hooks.register_renamer(follow_the_new_name)
 
 A panel's context function takes (member, viewer) for profile panels or (member,) for home panels
 and returns a dict for its template, or None to show nothing.
@@ -17,6 +18,7 @@ _home_panels: list[tuple[str, Callable]] = []
 _profile_panels: list[tuple[str, Callable]] = []
 _exports: list[tuple[str, Callable]] = []
 _erasers: list[Callable] = []
+_renamers: list[Callable] = []
 
 
 def register_home_panel(template: str, context: Callable) -> None:
@@ -35,6 +37,12 @@ def register_export(section: str, contribute: Callable) -> None:
 
 def register_eraser(erase: Callable) -> None:
     _erasers.append(erase)
+
+
+def register_renamer(renamed: Callable) -> None:
+    """renamed(member, old_slug) runs when a member's name, and so their address, changes:
+    what others wrote about them by the old one must follow, or it would keep the old name."""
+    _renamers.append(renamed)
 
 
 def home_panels(member) -> list[tuple[str, dict]]:
@@ -57,3 +65,7 @@ def export_sections() -> list[tuple[str, Callable]]:
 
 def erasers() -> list[Callable]:
     return list(_erasers)
+
+
+def renamers() -> list[Callable]:
+    return list(_renamers)

@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
@@ -250,11 +251,13 @@ class Notification(models.Model):
         FAILED = "failed", "Failed"
 
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
-    # Whoever caused it, when a person did: their name in the message goes if they close their
-    # account.
+    # Whoever caused it, when a person did.
     actor = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The message leads with the actor's name, read when it is shown (Notification.text), so a
+    # member who renames themselves or closes their account is never named by an old one.
+    actor_named = models.BooleanField(default=False)
     kind = models.CharField(max_length=40)
     message = models.CharField(max_length=300)
     url = models.CharField(max_length=300, blank=True)
@@ -276,4 +279,28 @@ class Notification(models.Model):
         ]
 
     def __str__(self):
-        return self.message
+        return self.text
+
+    @property
+    def text(self) -> str:
+        """What the member reads (select `actor` when listing many)."""
+        if not self.actor_named:
+            return self.message
+        name = self.actor.display_name if self.actor_id else FORMER_MEMBER
+        return f"{name} {self.message}"
+
+
+class MemberSession(AbstractBaseSession):
+    """A signed-in browser, with the member it belongs to: closing an account ends every one of
+    them at once, rather than leaving their rows until they expire (members.sessions)."""
+
+    member_id = models.BigIntegerField(null=True, db_index=True)
+
+    class Meta:
+        verbose_name = "session"
+
+    @classmethod
+    def get_session_store_class(cls):
+        from members.sessions import SessionStore
+
+        return SessionStore

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import uuid
 
@@ -23,6 +24,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from members import hooks
 from members.models import FORMER_MEMBER, Notification, Organisation, Profile, User
+from members.sessions import sessions_end
+from network.audit import role_changes_record, roles_of
 from network.models import AuditEntry
 from network.text_search import SEARCH_CONFIG, array_text, joined_text
 
@@ -165,10 +168,12 @@ def profile_update(*, profile: Profile, name: str, photo=None, remove_photo: boo
     """Save an edited profile with the member's name and photo; the caller re-indexes it
     once its expertise is saved too (profile_index)."""
     member = profile.member
+    renamed_from = None
     if name != member.name:
         member.name = name
         member.save(update_fields=["name"])
         # An old name must not live on in the address of the profile.
+        renamed_from = profile.slug
         profile.slug = profile_slug(name, member_id=member.pk)
     old_photo = profile.photo.name if profile.photo else ""
     if photo is not None:
@@ -180,6 +185,9 @@ def profile_update(*, profile: Profile, name: str, photo=None, remove_photo: boo
     if old_photo and old_photo != new_photo:
         storage = profile.photo.storage
         transaction.on_commit(lambda: storage.delete(old_photo))
+    if renamed_from is not None:
+        for renamed in hooks.renamers():
+            renamed(member, renamed_from)
 
 
 # --- who may see what -----------------------------------------------------------------------
@@ -262,19 +270,28 @@ def people_to_meet(profile: Profile, *, limit: int = 6) -> list[Profile]:
 
 
 def notify(
-    *, member: User, kind: str, message: str, url: str = "", actor: User | None = None
+    *,
+    member: User,
+    kind: str,
+    message: str,
+    url: str = "",
+    actor: User | None = None,
+    by: User | None = None,
 ) -> Notification:
     """Tell a member something: it appears in their list, and is e-mailed if they allow it.
 
-    Every app calls this; the e-mail is sent by a Celery task after the transaction commits,
-    and the sweep sends any that were left pending.
+    `by`: the member whose name leads the message ("mentioned you in …" reads "Ann Smith
+    mentioned you in …"); the name is read when the message is shown or e-mailed, never stored.
+    `actor`: who caused it, unnamed. Every app calls this; the e-mail is sent by a Celery task
+    after the transaction commits, and the sweep sends any that were left pending.
     """
     from members.tasks import send_notification_email
 
     wants_email = Profile.objects.filter(member=member, email_notifications=True).exists()
     notification = Notification.objects.create(
         recipient=member,
-        actor=actor,
+        actor=by or actor,
+        actor_named=by is not None,
         kind=kind,
         message=message[:300],
         url=url,
@@ -285,10 +302,10 @@ def notify(
     return notification
 
 
-def notify_role(*, role: str, kind: str, message: str, url: str = "", actor: User | None = None):
+def notify_role(*, role: str, kind: str, message: str, url: str = "", by: User | None = None):
     """Tell everyone who holds a role (a group such as Curators) the same thing."""
     for member in User.objects.filter(groups__name=role, is_active=True).distinct():
-        notify(member=member, kind=kind, message=message, url=url, actor=actor)
+        notify(member=member, kind=kind, message=message, url=url, by=by)
 
 
 def unread_count(member: User) -> int:
@@ -331,7 +348,7 @@ def member_export(member: User) -> dict:
             "other_expertise": profile.expertise_tags,
             "interests": list(profile.interests.values_list("name", flat=True)),
             "links": profile.links,
-            "photo": profile.photo.name or None,
+            "photo": file_export(profile.photo, name="photo.jpg"),
             "open_to_mentoring": profile.open_to_mentoring,
             "looking_for_mentor": profile.looking_for_mentor,
             "privacy": {
@@ -344,12 +361,12 @@ def member_export(member: User) -> dict:
         },
         "notifications": [
             {
-                "message": notification.message,
+                "message": notification.text,
                 "url": notification.url,
                 "created_at": notification.created_at.isoformat(),
                 "read": notification.read_at is not None,
             }
-            for notification in member.notifications.all()
+            for notification in member.notifications.select_related("actor")
         ],
         # The audit log's entries about them: roles, requests, posts; who decided is another
         # member's data and stays out.
@@ -367,24 +384,43 @@ def member_export(member: User) -> dict:
     return export
 
 
+def file_export(stored, *, name: str) -> dict | None:
+    """An uploaded file itself, for a data export: what erasure deletes, the export must hold."""
+    if not stored:
+        return None
+    try:
+        with stored.open("rb") as opened:
+            content = opened.read()
+    except OSError:
+        return None
+    return {"name": name, "base64": base64.b64encode(content).decode()}
+
+
 @transaction.atomic
 def member_erase(member: User) -> None:
-    """Close the account: personal data goes, contributions stay, shown as from a former member."""
+    """Close the account: personal data goes, contributions stay, shown as from a former member.
+
+    Each app erases its own part (members.hooks); here go the account, the profile and photo,
+    notifications, roles (recorded in the audit log), every signed-in browser, and the name in
+    the admin's own log of changes.
+    """
     for erase in hooks.erasers():
         erase(member)
     profile = profile_for(member)
     if profile.photo:
         photo_name, storage = profile.photo.name, profile.photo.storage
         transaction.on_commit(lambda: storage.delete(photo_name))
+    _admin_log_forget(member, profile)
     profile.delete()
     member.notifications.all().delete()
-    # What they did stays in others' notifications, but not who they were.
+    # Notifications written before names were read when shown may still hold the name.
     if member.name:
-        Notification.objects.filter(actor=member).update(
-            message=Replace("message", Value(member.name), Value(FORMER_MEMBER.lower())),
-            actor=None,
+        Notification.objects.filter(actor=member, actor_named=False).update(
+            message=Replace("message", Value(member.name), Value(FORMER_MEMBER.lower()))
         )
+    Notification.objects.filter(actor=member).update(actor=None)
     EmailAddress.objects.filter(user=member).delete()
+    role_changes_record(actor=member, member=member, before=roles_of(member), after=set())
     member.groups.clear()
     member.user_permissions.clear()
     member.name = ""
@@ -396,5 +432,16 @@ def member_erase(member: User) -> None:
     member.erased_at = timezone.now()
     member.last_login = None
     member.save()
-    # Other devices are signed out by Django itself: the password hash that signed their sessions
-    # has changed, and an inactive account is never loaded for a session.
+    # Signed out everywhere now, not when each browser next asks.
+    sessions_end(member.pk)
+
+
+def _admin_log_forget(member: User, profile: Profile) -> None:
+    """The admin's "Recent actions" name what was changed; for this member, no longer."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    for changed in (member, profile):
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(changed), object_id=str(changed.pk)
+        ).update(object_repr=FORMER_MEMBER)

@@ -27,7 +27,9 @@ def send_notification_email(self, notification_id: int) -> str:
     ).update(email_status=Notification.Email.SENDING, email_claimed_at=now)
     if not claimed:
         return "already handled"
-    notification = Notification.objects.select_related("recipient__profile").get(pk=notification_id)
+    notification = Notification.objects.select_related("recipient__profile", "actor").get(
+        pk=notification_id
+    )
     member = notification.recipient
     # The member may have turned e-mails off, or left, since the notification was made.
     profile = getattr(member, "profile", None)
@@ -45,7 +47,7 @@ def send_notification_email(self, notification_id: int) -> str:
     }
     try:
         send_mail(
-            subject=f"[{settings.SITE_NAME}] {notification.message[:120]}",
+            subject=f"[{settings.SITE_NAME}] {notification.text[:120]}",
             message=render_to_string("members/email/notification.txt", context),
             from_email=None,
             recipient_list=[member.email],

@@ -80,7 +80,9 @@ def _own_profile(request) -> Profile:
 def me(request):
     profile = _own_profile(request)
     notifications = list(
-        Notification.objects.filter(recipient=request.user, read_at__isnull=True)[:5]
+        Notification.objects.filter(recipient=request.user, read_at__isnull=True).select_related(
+            "actor"
+        )[:5]
     )
     return render(
         request,
@@ -122,7 +124,7 @@ def edit(request):
 
 @login_required
 def notifications(request):
-    listing = Notification.objects.filter(recipient=request.user)
+    listing = Notification.objects.filter(recipient=request.user).select_related("actor")
     page = Paginator(listing, 25).get_page(request.GET.get("page"))
     return render(request, "members/notifications.html", {"page": page})
 

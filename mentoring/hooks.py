@@ -15,24 +15,63 @@ def home_panel(member) -> dict:
 
 
 def export(member) -> dict:
-    offer = MentorOffer.objects.filter(mentor=member).first()
-    matches = Match.objects.visible_to(member).select_related("mentor", "mentee")
+    offer = MentorOffer.objects.filter(mentor=member).prefetch_related("areas").first()
+    matches = (
+        Match.objects.visible_to(member)
+        .select_related("mentor", "mentee")
+        .prefetch_related("meetings__logged_by", "feedback")
+    )
     return {
         "offer": {
             "offer": offer.offer,
+            "areas": [area.name for area in offer.areas.all()],
             "capacity": offer.capacity,
+            "format": offer.get_format_display(),
+            "availability": offer.availability,
             "paused": offer.paused,
-            "areas": list(offer.areas.values_list("name", flat=True)),
+            "created_at": offer.created_at.isoformat(),
         }
         if offer
         else None,
         "requests": [
             {
                 "goals": request.goals,
+                "areas": [area.name for area in request.areas.all()],
+                "preferences": {
+                    "someone from a different organisation": request.prefer_other_organisation,
+                    "someone from a different sector": request.prefer_other_sector,
+                    "someone in my region": request.prefer_same_region,
+                    "format": request.get_format_display(),
+                },
                 "status": request.get_status_display(),
                 "created_at": request.created_at.isoformat(),
+                "mentors_asked": [
+                    {
+                        "mentor": approach.mentor.display_name,
+                        "order": approach.rank,
+                        "status": approach.get_status_display(),
+                        "their_message": approach.message,
+                        "answered_at": approach.answered_at.isoformat()
+                        if approach.answered_at
+                        else None,
+                    }
+                    for approach in request.approaches.all()
+                ],
             }
-            for request in MentoringRequest.objects.filter(mentee=member)
+            for request in MentoringRequest.objects.filter(mentee=member).prefetch_related(
+                "areas", "approaches__mentor"
+            )
+        ],
+        "requests_to_me": [
+            {
+                "from": approach.request.mentee.display_name,
+                "status": approach.get_status_display(),
+                "my_message": approach.message,
+                "sent_at": approach.sent_at.isoformat() if approach.sent_at else None,
+            }
+            for approach in Approach.objects.filter(mentor=member)
+            .exclude(status=Approach.Status.QUEUED)
+            .select_related("request__mentee")
         ],
         "relationships": [
             {
@@ -42,9 +81,20 @@ def export(member) -> dict:
                 ).display_name,
                 "goals": match.goals,
                 "status": match.get_status_display(),
+                "started_at": match.started_at.isoformat(),
+                "planned_end": match.ends_on.isoformat() if match.ends_on else None,
                 "meetings": [
-                    {"date": meeting.met_on.isoformat(), "notes": meeting.notes}
+                    {
+                        "date": meeting.met_on.isoformat(),
+                        "notes": meeting.notes,
+                        "logged_by": meeting.logged_by.display_name,
+                    }
                     for meeting in match.meetings.all()
+                ],
+                "my_feedback": [
+                    {"helped": given.helped, "rating": given.rating, "what_changed": given.changed}
+                    for given in match.feedback.all()
+                    if given.member_id == member.pk
                 ],
             }
             for match in matches
@@ -72,7 +122,9 @@ def erase(member) -> None:
         approach.save(update_fields=["status"])
         if was_pending:
             _send_next(approach.request)
+    # Messages both ways: the mentor's answers to them name them too ("Happy to mentor you, …").
     Approach.objects.filter(mentor=member).update(message="")
+    Approach.objects.filter(request__mentee=member).update(message="")
     relationships = Match.objects.visible_to(member)
     relationships.filter(status=Match.Status.ACTIVE).update(status=Match.Status.CLOSED)
     relationships.update(goals="")

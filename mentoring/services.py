@@ -241,8 +241,8 @@ def _send_next(request: MentoringRequest) -> None:
         member=upcoming.mentor,
         kind="mentoring_request",
         url=request.get_absolute_url(),
-        actor=request.mentee,
-        message=f"{request.mentee.display_name} would like you as their mentor",
+        by=request.mentee,
+        message="would like you as their mentor",
     )
 
 
@@ -290,8 +290,8 @@ def approach_accept(*, approach: Approach, mentor: User, message: str = "") -> M
         member=request.mentee,
         kind="mentoring_accepted",
         url=match.get_absolute_url(),
-        actor=mentor,
-        message=f"{mentor.display_name} accepted your mentoring request",
+        by=mentor,
+        message="accepted your mentoring request",
     )
     if active + 1 >= offer.capacity:
         # Now full: whoever else is waiting on this mentor moves on to their next choice.
@@ -316,14 +316,14 @@ def approach_decline(*, approach: Approach, mentor: User, message: str = "") -> 
     approach.answered_at = timezone.now()
     approach.message = message.strip()
     approach.save()
-    text = f"{mentor.display_name} cannot mentor you just now"
+    text = "cannot mentor you just now"
     if approach.message:
         text = f"{text}: “{approach.message}”"
     notify(
         member=approach.request.mentee,
         kind="mentoring_declined",
         url=approach.request.get_absolute_url(),
-        actor=mentor,
+        by=mentor,
         message=text,
     )
     _send_next(approach.request)

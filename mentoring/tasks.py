@@ -28,7 +28,8 @@ def sweep_mentoring() -> dict:
                 member=approach.mentor,
                 kind="mentoring_reminder",
                 url=approach.request.get_absolute_url(),
-                message=f"{approach.request.mentee.display_name} is waiting for your answer",
+                message="is waiting for your answer",
+                by=approach.request.mentee,
             )
             reminded += 1
     checked = 0

@@ -28,3 +28,10 @@ class NetworkConfig(AppConfig):
             return value
 
         CharField.to_python = to_python_visible
+
+        from members import hooks
+        from network.search import words_forget
+
+        # The words search corrects slips to may hold a member's old name and words.
+        hooks.register_eraser(words_forget)
+        hooks.register_renamer(words_forget)

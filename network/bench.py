@@ -200,14 +200,12 @@ def prepare_pages() -> tuple[list[Page], str]:
 def reply_thread(cookie: str):
     """A thread of its own for the mixed run's replies, in a community the benchmark's member
     belongs to; deleted afterwards, so runs leave the network as they found it."""
-    from django.contrib.sessions.models import Session
-
     from communities.models import Community
     from communities.services import thread_start
-    from members.models import User
+    from members.models import MemberSession, User
 
-    session = Session.objects.get(session_key=cookie.split("=", 1)[1])
-    member = User.objects.get(pk=session.get_decoded()["_auth_user_id"])
+    session = MemberSession.objects.get(session_key=cookie.split("=", 1)[1])
+    member = User.objects.get(pk=session.member_id)
     community = Community.objects.filter(memberships__member=member).order_by("pk")[0]
     return thread_start(
         community=community, author=member, title="Benchmark replies", body="Replies go here."

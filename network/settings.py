@@ -212,7 +212,8 @@ CACHES = {
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
 }
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Database sessions that know their member, so closing an account ends every one of them.
+SESSION_ENGINE = "members.sessions"
 
 # --- Celery ---------------------------------------------------------------------------------
 

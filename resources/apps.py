@@ -10,6 +10,7 @@ class ResourcesConfig(AppConfig):
         from resources import hooks as resource_hooks
 
         hooks.register_export("resources", resource_hooks.export)
+        hooks.register_eraser(resource_hooks.erase)
 
         from django.db.models.signals import post_save
 

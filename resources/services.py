@@ -311,9 +311,9 @@ def resource_save(*, resource: Resource, by: User, upload=None, remove_file: boo
         notify_role(
             role=CURATORS,
             kind="resource_suggested",
-            message=f"{by.display_name} suggested a resource: {resource.title}",
+            message=f"suggested a resource: {resource.title}",
             url=resource.get_absolute_url(),
-            actor=by,
+            by=by,
         )
 
 

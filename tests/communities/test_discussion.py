@@ -147,7 +147,7 @@ def test_a_mention_notifies_the_member_and_links_to_them(
     reply_create(thread=thread, author=moderator, body="@pat-participant runs a good one.")
 
     told = Notification.objects.get(recipient=participant, kind="mention")
-    assert "Moira Moderator mentioned you" in told.message
+    assert "Moira Moderator mentioned you" in told.text
     client.force_login(participant)
     page = client.get(thread_url(thread)).content.decode()
     assert (

@@ -100,7 +100,7 @@ def test_the_first_choice_is_asked_and_a_decline_passes_it_to_the_next(mentee, t
 
     assert Approach.objects.get(mentor=second).status == Approach.Status.PENDING
     told = Notification.objects.get(recipient=mentee, kind="mentoring_declined")
-    assert "Away until spring" in told.message
+    assert "Away until spring" in told.text
 
 
 def test_an_unanswered_request_expires_and_moves_on(mentee, topics):

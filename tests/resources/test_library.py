@@ -6,7 +6,7 @@ from django.db import connection
 from django.urls import reverse
 
 from members.models import Notification
-from resources.models import Resource
+from resources.models import Rating, Resource, Use
 from resources.services import resource_search
 from tests.factories import MemberFactory, OrganisationFactory, TopicFactory
 from tests.resources.conftest import make_resource
@@ -394,8 +394,14 @@ def test_the_data_export_lists_contributions_ratings_and_bulletins(client, membe
     export = client.get("/members/me/export/").json()["resources"]
 
     assert export["contributed"][0]["title"] == "Run chart tool"
-    assert export["ratings"] == [{"resource": "Run chart tool", "stars": 4}]
-    assert export["used_in_practice"] == ["Run chart tool"]
+    assert [(rating["resource"], rating["stars"]) for rating in export["ratings"]] == [
+        ("Run chart tool", 4)
+    ]
+    assert [use["resource"] for use in export["used_in_practice"]] == ["Run chart tool"]
+    # When they rated and marked it, as the database holds it.
+    rating, use = Rating.objects.get(member=member), Use.objects.get(member=member)
+    assert export["ratings"][0]["rated_at"] == rating.created_at.isoformat()
+    assert export["used_in_practice"][0]["marked_at"] == use.created_at.isoformat()
 
 
 def test_a_future_publication_date_gets_a_message(client, curator):
