@@ -400,6 +400,21 @@ def test_opening_the_unsubscribe_link_only_asks(client, member):
     assert type(profile_for(reader)).objects.get(member=reader).receives_bulletin
 
 
+def test_a_forwarded_unsubscribe_link_shows_only_a_hint_of_the_address(client, member):
+    """Whoever holds a forwarded bulletin's link sees enough for its owner to recognise the
+    address, not the address itself."""
+    (reader,) = subscribe(member)
+    link = f"/bulletins/unsubscribe/{profile_for(reader).bulletin_token}/"
+
+    asked = client.get(link).content.decode()
+    stopped = client.post(link).content.decode()
+    again = client.get(link).content.decode()
+
+    for page in (asked, stopped, again):
+        assert "m•••@example.org" in page
+        assert "morag.campbell" not in page
+
+
 @pytest.mark.parametrize("token", ["not-a-token", "x" * 80])
 def test_a_bad_unsubscribe_token_gets_a_helpful_page(client, token):
     response = client.post(f"/bulletins/unsubscribe/{token}/")
