@@ -1,4 +1,8 @@
+import ipaddress
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from members.services import profile_for, profile_needs_basics
@@ -20,3 +24,14 @@ class AccountAdapter(DefaultAccountAdapter):
         if profile_needs_basics(profile_for(request.user)):
             return f"{reverse('members:edit')}?welcome=1"
         return reverse("members:me")
+
+    def get_client_ip(self, request) -> str:
+        """The address rate limits count under. X-Forwarded-For says who the visitor is only
+        when our own proxy sent the request; from anyone else it is whatever they wrote."""
+        try:
+            address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+        except ValueError:
+            raise PermissionDenied("Unable to determine client IP address") from None
+        if any(address in network for network in settings.TRUSTED_PROXY_NETWORKS):
+            return super().get_client_ip(request)
+        return str(address)

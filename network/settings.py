@@ -8,6 +8,7 @@ embedded development servers under .data/ are started or attached (network/devse
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import urllib.parse
@@ -333,7 +334,9 @@ if not all(
     )
 ACCOUNT_RATE_LIMITS = {"login_failed": LOGIN_FAILED_RATE_LIMIT}
 # How many proxies in front of the web servers add X-Forwarded-For; without it, every visitor
-# behind a proxy would share the proxy's address and one another's rate limits.
+# behind a proxy would share the proxy's address and one another's rate limits. The header is
+# read only on requests from FORWARDED_ALLOW_IPS (members.adapter), so a client that reaches a
+# web server directly cannot choose the address it is counted under.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # --- e-mail ---------------------------------------------------------------------------------
@@ -383,10 +386,25 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env_bool("BEHIND_TLS_PROXY", False):
-    # Only behind a proxy that sets this header itself and strips it from clients.
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    USE_X_FORWARDED_HOST = True
+# The proxy's own addresses (or networks): only requests from them may say, in X-Forwarded-Proto,
+# that the visitor came over HTTPS, and in X-Forwarded-For who the visitor is. gunicorn reads the
+# same variable and sets the scheme Django sees; Django itself trusts no forwarded header, since
+# any client can send one. Default: this machine only, gunicorn's own default.
+FORWARDED_ALLOW_IPS = env_list("FORWARDED_ALLOW_IPS", ["127.0.0.1", "::1"])
+try:
+    TRUSTED_PROXY_NETWORKS = [
+        ipaddress.ip_network(address, strict=False) for address in FORWARDED_ALLOW_IPS
+    ]
+except ValueError:
+    raise ImproperlyConfigured(
+        f"FORWARDED_ALLOW_IPS={','.join(FORWARDED_ALLOW_IPS)!r} must list the proxy's own "
+        "addresses or networks, such as 10.77.0.10 (never *, which trusts every client)."
+    ) from None
+if os.environ.get("BEHIND_TLS_PROXY", "").strip():
+    raise ImproperlyConfigured(
+        "BEHIND_TLS_PROXY is no longer read: it trusted X-Forwarded-Proto from any client. Set "
+        "FORWARDED_ALLOW_IPS to the proxy's own address instead."
+    )
 # /health/ is probed over plain HTTP from inside the cluster.
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 # Scripts and styles only from the site's own static files: no inline script, no inline style,
