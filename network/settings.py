@@ -310,9 +310,11 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_SESSION_REMEMBER = None
-# Membership is not secret (the directory lists members), and busy people need to hear that they
-# already have an account or used another address; sign-up and login attempts stay rate limited.
-ACCOUNT_PREVENT_ENUMERATION = False
+# Whether an address has an account is told only to that address, never to whoever typed it:
+# sign-up with a taken address e-mails its owner ("you already have an account"), and a reset
+# or a sign-in code for an unknown address e-mails it ("no account uses this address"). The
+# visitor sees the same page either way. (allauth's default, said out loud.)
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_ADAPTER = "members.adapter.AccountAdapter"
 ACCOUNT_FORMS = {
