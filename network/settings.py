@@ -321,7 +321,18 @@ ACCOUNT_FORMS = {
     "signup": "members.forms.SignupForm",
     "login": "members.forms.LoginForm",
     "reset_password": "members.forms.ResetPasswordForm",
+    "request_login_code": "members.forms.RequestLoginCodeForm",
+    "confirm_login_code": "members.forms.ConfirmLoginCodeForm",
 }
+# Sign-in by a code e-mailed to the member: the way in when someone else's wrong passwords have
+# locked the account (the limit below counts passwords only), or the password is not to hand.
+# The code works once, in the browser that asked for it, for 10 minutes (the page and the
+# e-mail say so; some NHS and council mail systems hold messages for a few minutes), and three
+# wrong tries end it. Two new codes may be asked for on the same page.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
+ACCOUNT_LOGIN_BY_CODE_SUPPORTS_RESEND = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = urllib.parse.urlsplit(SITE_URL).scheme
 # allauth's own limits (login failures per address and per account, sign-ups, resets) are kept;
 # they count in the Redis cache, so every web server sees the same counts.
