@@ -44,5 +44,6 @@ ENV MEDIA_ROOT=/app/media
 EXPOSE 8000
 # Asks with the first allowed host name: any other Host header would be refused with a 400.
 HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import os, urllib.request; host = os.environ['ALLOWED_HOSTS'].split(',')[0].lstrip('.'); urllib.request.urlopen(urllib.request.Request('http://127.0.0.1:8000/health/', headers={'Host': host}), timeout=4)"
-# Only the proxy can reach port 8000 (it is not published), so its forwarded headers are trusted.
-CMD ["gunicorn", "network.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--forwarded-allow-ips", "*"]
+# gunicorn believes X-Forwarded-Proto only from the addresses in FORWARDED_ALLOW_IPS (the proxy's
+# own; docker-compose.yml gives the proxy a fixed one), never from whoever else reaches port 8000.
+CMD ["gunicorn", "network.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from members.models import Region, Topic, User
 from members.roles import is_admin, is_coordinator
+from network.fields import SingleLineCharField
 
 INVITATION_LIFETIME = timedelta(days=14)
 
@@ -86,7 +87,7 @@ class Community(models.Model):
         REGIONAL = "regional", "Regional"
         NATIONAL = "national", "National"
 
-    name = models.CharField(max_length=120, unique=True)
+    name = SingleLineCharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
     purpose = models.TextField(
         "purpose statement",
@@ -252,7 +253,7 @@ class Thread(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="threads"
     )
-    title = models.CharField(max_length=200)
+    title = SingleLineCharField(max_length=200)
     created_at = models.DateTimeField(default=timezone.now)
     last_post_at = models.DateTimeField(default=timezone.now)
     post_count = models.PositiveIntegerField(default=0)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from communities.models import Community
 from members.models import Region, Topic
 from members.roles import is_admin, is_coordinator
+from network.fields import SingleLineCharField
 
 
 class EventQuerySet(models.QuerySet):
@@ -52,14 +53,14 @@ class Event(models.Model):
         MEMBERS = "members", "Signed-in members only"
 
     kind = models.CharField("type", max_length=32, choices=Kind.choices)
-    title = models.CharField(max_length=200)
+    title = SingleLineCharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     summary = models.TextField(max_length=2000, help_text="You can use Markdown.")
     programme = models.TextField(max_length=10000, blank=True, help_text="You can use Markdown.")
     starts_at = models.DateTimeField("starts")
     ends_at = models.DateTimeField("ends")
     format = models.CharField(max_length=16, choices=Format.choices)
-    venue = models.CharField(max_length=200, blank=True)
+    venue = SingleLineCharField(max_length=200, blank=True)
     address = models.TextField(max_length=500, blank=True)
     joining_link = models.URLField(
         max_length=500, blank=True, help_text="Shown only to people with a confirmed place."

@@ -1,3 +1,4 @@
+import logging
 from datetime import timedelta
 
 from celery import shared_task
@@ -9,6 +10,8 @@ from django.utils import timezone
 
 from events.models import Registration
 from events.services import calendar_for, offers_expire
+
+logger = logging.getLogger(__name__)
 
 # Which moment field claims each kind of e-mail, the statuses it goes to, and its subject.
 EMAILS = {
@@ -59,9 +62,16 @@ def _send(self, registration_id: int, kind: str) -> str:
         message.attach(f"{event.slug}.ics", calendar_for([event]), "text/calendar")
     try:
         message.send()
-    except Exception as error:
+    except OSError as error:
+        # The mail server could not be reached or did not take it (SMTP errors are OSErrors):
+        # give the claim back so that the retry, or a later sweep, sends it.
         Registration.objects.filter(pk=registration_id, **{field: now}).update(**{field: None})
         raise self.retry(exc=error, countdown=60 * 2**self.request.retries) from error
+    except Exception:
+        # The message cannot be built (a line break in its subject, an address that cannot be
+        # written): every try would fail the same way. The claim stays, so nothing retries it.
+        logger.exception("The %s e-mail of registration %s cannot be sent", kind, registration_id)
+        return "failed"
     return "sent"
 
 

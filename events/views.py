@@ -1,4 +1,3 @@
-import csv
 import re
 
 from django.contrib import messages
@@ -19,6 +18,7 @@ from events.models import CalendarFeed, Event, Feedback, Registration
 from events.services import EventError
 from members.models import User
 from network.shortcuts import free_slug, number_or_404
+from network.spreadsheets import csv_download
 
 PAGE_SIZE = 20
 # Paths under /events/ that are not events.
@@ -298,9 +298,7 @@ def _attendees_page(request, event: Event, *, message_form=None, add_form=None, 
 
 
 def _attendees_csv(event: Event, registrations) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{event.slug}-attendees.csv"'
-    writer = csv.writer(response)
+    response, writer = csv_download(f"{event.slug}-attendees.csv")
     writer.writerow(
         ["Name", "E-mail", "Organisation", "Job title", "Status", "Registered", "Attended"]
     )
@@ -308,21 +306,16 @@ def _attendees_csv(event: Event, registrations) -> HttpResponse:
         profile = getattr(registration.member, "profile", None)
         writer.writerow(
             [
-                _safe_cell(registration.member.display_name),
-                _safe_cell(registration.member.email),
-                _safe_cell(profile.organisation.name if profile and profile.organisation else ""),
-                _safe_cell(profile.job_title if profile else ""),
+                registration.member.display_name,
+                registration.member.email,
+                profile.organisation.name if profile and profile.organisation else "",
+                profile.job_title if profile else "",
                 registration.get_status_display(),
                 timezone.localtime(registration.created_at).strftime("%Y-%m-%d %H:%M"),
                 "yes" if registration.attended else "no",
             ]
         )
     return response
-
-
-def _safe_cell(text: str) -> str:
-    """Spreadsheets run cells that start with these as formulas."""
-    return f"'{text}" if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
 
 
 @login_required

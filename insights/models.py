@@ -5,6 +5,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from network.fields import SingleLineCharField
+
 
 class Feature(models.TextChoices):
     """The five features of effective networks, which insights measures and stories reflect."""
@@ -47,9 +49,9 @@ class Story(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="stories"
     )
-    title = models.CharField(max_length=150)
+    title = SingleLineCharField(max_length=150)
     change = models.TextField("what we changed", max_length=3000)
-    place = models.CharField("where", max_length=200)
+    place = SingleLineCharField("where", max_length=200)
     result = models.TextField("what happened as a result", max_length=3000)
     features = ArrayField(
         models.CharField(max_length=32, choices=Feature.choices),

@@ -1,11 +1,10 @@
-import csv
 import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,6 +13,7 @@ from insights import measures, services
 from insights.forms import AssessmentForm, MeasureFilterForm, StoryForm
 from insights.models import Story
 from members.roles import is_admin
+from network.spreadsheets import csv_download
 
 PAGE_SIZE = 10
 
@@ -164,10 +164,8 @@ def measure_csv(request, key):
         )
         if part
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{key}-{months}-months{narrowed}.csv"'
+    response, writer = csv_download(f"{key}-{months}-months{narrowed}.csv")
     total = f"total for {measures.PERIODS[months]}"
-    writer = csv.writer(response)
     writer.writerow(["month", measure.title + (f" ({filters.description()})" if narrowed else "")])
     if measure.sensitive and not can_review:
         # Members get the whole period only, rounded: see measures.coarse.
@@ -192,9 +190,7 @@ def measure_csv(request, key):
 
 @login_required
 def reach_csv(request):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="reach.csv"'
-    writer = csv.writer(response)
+    response, writer = csv_download("reach.csv")
     writer.writerow(["by", "members in", "members now", "target", "share of target (%)"])
     for table in services.reach():
         for row in table["rows"]:

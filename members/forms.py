@@ -1,4 +1,6 @@
+from allauth.account.forms import ConfirmLoginCodeForm as AllauthConfirmLoginCodeForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import RequestLoginCodeForm as AllauthRequestLoginCodeForm
 from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
@@ -76,6 +78,38 @@ class ResetPasswordForm(AllauthResetPasswordForm):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = EMAIL_LABEL
         self.fields["email"].error_messages["required"] = "Enter your e-mail address."
+
+
+class RequestLoginCodeForm(AllauthRequestLoginCodeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = EMAIL_LABEL
+        self.fields["email"].help_text = "The address you joined with."
+        self.fields["email"].error_messages["required"] = "Enter your e-mail address."
+
+    def clean_email(self):
+        try:
+            return super().clean_email()
+        except forms.ValidationError as error:
+            # Codes asked for too often (allauth counts them per address, account or not):
+            # the message for wrong passwords would send the member round in a circle.
+            if error.code != "too_many_login_attempts":
+                raise
+            raise forms.ValidationError(
+                "Codes for this address were asked for several times in the last minute. Use "
+                "the latest one, or wait a minute and ask again.",
+                code="too_many_codes",
+            ) from None
+
+
+class ConfirmLoginCodeForm(AllauthConfirmLoginCodeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        code = self.fields["code"]
+        code.label = "Sign-in code"
+        code.help_text = "The 8 letters in the e-mail, for example BCDF-GHJK."
+        code.error_messages["required"] = "Enter the code from the e-mail."
+        code.widget.attrs.update({"autocapitalize": "characters", "spellcheck": "false"})
 
 
 class LinesField(forms.CharField):

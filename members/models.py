@@ -12,6 +12,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from network.fields import SingleLineCharField
+
 FORMER_MEMBER = "A former member"
 
 
@@ -46,7 +48,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person with an account: they sign in with their e-mail address, never a username."""
 
     email = models.EmailField("e-mail address", max_length=254, unique=True)
-    name = models.CharField("full name", max_length=150)
+    name = SingleLineCharField("full name", max_length=150)
     is_staff = models.BooleanField(
         "admin", default=False, help_text="May sign in to the admin and grant roles."
     )
@@ -109,11 +111,11 @@ class Organisation(models.Model):
         ACADEMIC = "academic", "Academic"
         NATIONAL_BODY = "national_body", "National body"
 
-    name = models.CharField(max_length=200, unique=True)
+    name = SingleLineCharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
     kind = models.CharField("type", max_length=32, choices=Kind.choices)
     region = models.CharField(max_length=16, choices=Region.choices)
-    health_board_area = models.CharField(max_length=100, blank=True)
+    health_board_area = SingleLineCharField(max_length=100, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -125,7 +127,7 @@ class Organisation(models.Model):
 class Topic(models.Model):
     """A term of the shared improvement vocabulary: expertise, community topics, resource topics."""
 
-    name = models.CharField(max_length=120, unique=True)
+    name = SingleLineCharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
 
     class Meta:
@@ -180,13 +182,13 @@ class Profile(models.Model):
 
     member = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
     slug = models.SlugField(max_length=180, unique=True)
-    job_title = models.CharField(max_length=150, blank=True)
+    job_title = SingleLineCharField(max_length=150, blank=True)
     organisation = models.ForeignKey(
         Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="profiles"
     )
     sector = models.CharField(max_length=32, choices=Sector.choices, blank=True)
     region = models.CharField(max_length=16, choices=Region.choices, blank=True)
-    locality = models.CharField(
+    locality = SingleLineCharField(
         max_length=100, blank=True, help_text="The town, area or locality you work in."
     )
     bio = models.TextField("about me", max_length=3000, blank=True)
@@ -259,7 +261,7 @@ class Notification(models.Model):
     # member who renames themselves or closes their account is never named by an old one.
     actor_named = models.BooleanField(default=False)
     kind = models.CharField(max_length=40)
-    message = models.CharField(max_length=300)
+    message = SingleLineCharField(max_length=300)
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)

@@ -1,3 +1,4 @@
+import logging
 from datetime import timedelta
 
 from celery import shared_task
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from members.models import Notification
 
+logger = logging.getLogger(__name__)
 # A claim older than this belongs to a worker that died mid-send; the sweep may take it over.
 STALE_CLAIM = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
@@ -52,7 +54,9 @@ def send_notification_email(self, notification_id: int) -> str:
             from_email=None,
             recipient_list=[member.email],
         )
-    except Exception as error:
+    except OSError as error:
+        # The mail server could not be reached or did not take the message (SMTP errors are
+        # OSErrors): a later try may get through.
         attempts = notification.email_attempts + 1
         failed = attempts >= MAX_ATTEMPTS
         Notification.objects.filter(pk=notification_id).update(
@@ -62,6 +66,15 @@ def send_notification_email(self, notification_id: int) -> str:
         if failed:
             return "failed"
         raise self.retry(exc=error, countdown=60 * 2**attempts) from error
+    except Exception:
+        # The message cannot be built (a line break in its subject, an address that cannot be
+        # written): every try would fail the same way, so it fails once.
+        logger.exception("Notification %s cannot be e-mailed", notification_id)
+        Notification.objects.filter(pk=notification_id).update(
+            email_status=Notification.Email.FAILED,
+            email_attempts=notification.email_attempts + 1,
+        )
+        return "failed"
     Notification.objects.filter(pk=notification_id).update(email_status=Notification.Email.SENT)
     return "sent"
 

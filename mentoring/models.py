@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Topic
+from network.fields import SingleLineCharField
 
 
 class Format(models.TextChoices):
@@ -25,7 +26,7 @@ class MentorOffer(models.Model):
         "mentees at once", default=1, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     format = models.CharField(max_length=16, choices=Format.choices, default=Format.EITHER)
-    availability = models.CharField(max_length=300, blank=True)
+    availability = SingleLineCharField(max_length=300, blank=True)
     paused = models.BooleanField("not taking new mentees for now", default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -211,7 +212,7 @@ class Cohort(models.Model):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
 
-    name = models.CharField(max_length=150)
+    name = SingleLineCharField(max_length=150)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

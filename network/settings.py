@@ -8,6 +8,7 @@ embedded development servers under .data/ are started or attached (network/devse
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import urllib.parse
@@ -150,11 +151,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Below the session and the account, which it reads; static files never reach it.
+    "network.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -307,16 +311,29 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_SESSION_REMEMBER = None
-# Membership is not secret (the directory lists members), and busy people need to hear that they
-# already have an account or used another address; sign-up and login attempts stay rate limited.
-ACCOUNT_PREVENT_ENUMERATION = False
+# Whether an address has an account is told only to that address, never to whoever typed it:
+# sign-up with a taken address e-mails its owner ("you already have an account"), and a reset
+# or a sign-in code for an unknown address e-mails it ("no account uses this address"). The
+# visitor sees the same page either way. (allauth's default, said out loud.)
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_ADAPTER = "members.adapter.AccountAdapter"
 ACCOUNT_FORMS = {
     "signup": "members.forms.SignupForm",
     "login": "members.forms.LoginForm",
     "reset_password": "members.forms.ResetPasswordForm",
+    "request_login_code": "members.forms.RequestLoginCodeForm",
+    "confirm_login_code": "members.forms.ConfirmLoginCodeForm",
 }
+# Sign-in by a code e-mailed to the member: the way in when someone else's wrong passwords have
+# locked the account (the limit below counts passwords only), or the password is not to hand.
+# The code works once, in the browser that asked for it, for 10 minutes (the page and the
+# e-mail say so; some NHS and council mail systems hold messages for a few minutes), and three
+# wrong tries end it. Two new codes may be asked for on the same page.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
+ACCOUNT_LOGIN_BY_CODE_SUPPORTS_RESEND = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = urllib.parse.urlsplit(SITE_URL).scheme
 # allauth's own limits (login failures per address and per account, sign-ups, resets) are kept;
 # they count in the Redis cache, so every web server sees the same counts.
@@ -331,7 +348,9 @@ if not all(
     )
 ACCOUNT_RATE_LIMITS = {"login_failed": LOGIN_FAILED_RATE_LIMIT}
 # How many proxies in front of the web servers add X-Forwarded-For; without it, every visitor
-# behind a proxy would share the proxy's address and one another's rate limits.
+# behind a proxy would share the proxy's address and one another's rate limits. The header is
+# read only on requests from FORWARDED_ALLOW_IPS (members.adapter), so a client that reaches a
+# web server directly cannot choose the address it is counted under.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # --- e-mail ---------------------------------------------------------------------------------
@@ -381,10 +400,25 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env_bool("BEHIND_TLS_PROXY", False):
-    # Only behind a proxy that sets this header itself and strips it from clients.
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    USE_X_FORWARDED_HOST = True
+# The proxy's own addresses (or networks): only requests from them may say, in X-Forwarded-Proto,
+# that the visitor came over HTTPS, and in X-Forwarded-For who the visitor is. gunicorn reads the
+# same variable and sets the scheme Django sees; Django itself trusts no forwarded header, since
+# any client can send one. Default: this machine only, gunicorn's own default.
+FORWARDED_ALLOW_IPS = env_list("FORWARDED_ALLOW_IPS", ["127.0.0.1", "::1"])
+try:
+    TRUSTED_PROXY_NETWORKS = [
+        ipaddress.ip_network(address, strict=False) for address in FORWARDED_ALLOW_IPS
+    ]
+except ValueError:
+    raise ImproperlyConfigured(
+        f"FORWARDED_ALLOW_IPS={','.join(FORWARDED_ALLOW_IPS)!r} must list the proxy's own "
+        "addresses or networks, such as 10.77.0.10 (never *, which trusts every client)."
+    ) from None
+if os.environ.get("BEHIND_TLS_PROXY", "").strip():
+    raise ImproperlyConfigured(
+        "BEHIND_TLS_PROXY is no longer read: it trusted X-Forwarded-Proto from any client. Set "
+        "FORWARDED_ALLOW_IPS to the proxy's own address instead."
+    )
 # /health/ is probed over plain HTTP from inside the cluster.
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 # Scripts and styles only from the site's own static files: no inline script, no inline style,
@@ -403,6 +437,38 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
         "frame-ancestors": [NONE],
     },
+}
+
+# Browser features the site never uses are turned off for it and anything it might frame, so
+# even a script that slipped in could not reach the camera, microphone, location or payments.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "clipboard-read",
+        "display-capture",
+        "encrypted-media",
+        "gamepad",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-create",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "window-management",
+        "xr-spatial-tracking",
+    ]
 }
 
 # --- files: static (whitenoise) and uploads (local disk or S3-compatible storage) ----------

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from members.models import Organisation, Topic
 from members.roles import is_curator
+from network.fields import SingleLineCharField
 
 
 class ResourceQuerySet(models.QuerySet):
@@ -53,20 +54,20 @@ class Resource(models.Model):
         PUBLISHED = "published", "Published"
         ARCHIVED = "archived", "Archived"
 
-    title = models.CharField(max_length=200)
+    title = SingleLineCharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     summary = models.TextField(max_length=5000, help_text="You can use Markdown.")
     kind = models.CharField("type", max_length=16, choices=Kind.choices)
     file = models.FileField(upload_to="resources/", blank=True)
     # The name the file had on the contributor's computer, offered again on download.
-    file_name = models.CharField(max_length=200, blank=True)
+    file_name = SingleLineCharField(max_length=200, blank=True)
     file_size = models.PositiveIntegerField(default=0)
     link = models.URLField("web address", max_length=500, blank=True)
     topics = models.ManyToManyField(Topic, blank=True, related_name="resources")
     organisation = models.ForeignKey(
         Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="resources"
     )
-    author = models.CharField(
+    author = SingleLineCharField(
         "author", max_length=200, blank=True, help_text="Who wrote or made it, if not you."
     )
     contributor = models.ForeignKey(
@@ -195,7 +196,7 @@ class Bulletin(models.Model):
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
 
-    title = models.CharField(max_length=200)
+    title = SingleLineCharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     introduction = models.TextField(max_length=5000, blank=True, help_text="You can use Markdown.")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
@@ -231,7 +232,7 @@ class Bulletin(models.Model):
 class BulletinSection(models.Model):
     bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="sections")
     position = models.PositiveSmallIntegerField(default=1)
-    heading = models.CharField(max_length=200)
+    heading = SingleLineCharField(max_length=200)
     text = models.TextField(max_length=5000, blank=True, help_text="You can use Markdown.")
     members_only = models.BooleanField(
         "for members only",

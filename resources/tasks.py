@@ -122,6 +122,11 @@ def send_bulletin_batch(self, bulletin_id: int, delivery_ids: list[int]) -> str:
                     Delivery.objects.filter(pk=delivery.pk).update(in_doubt=True)
                     done += 1
                     raise
+                except ValueError as error:
+                    # The message cannot be built (a line break in a header, an address that
+                    # cannot be written), so nothing reached the server, and no retry would
+                    # mend it: it fails at once and the batch goes on.
+                    _mark(delivery, claim, Delivery.Status.FAILED, error=_describe(error))
                 else:
                     _mark(delivery, claim, Delivery.Status.SENT)
             done += 1

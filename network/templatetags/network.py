@@ -22,3 +22,13 @@ def page_url(context, page_number):
 @register.simple_tag
 def elided_pages(page):
     return list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+
+
+@register.filter
+def masked_email(address) -> str:
+    """c•••@example.org: enough for its owner to recognise the address, too little for someone
+    holding a forwarded link to learn it."""
+    local, at, domain = str(address or "").rpartition("@")
+    if not at or not local:
+        return "•••"
+    return f"{local[0]}•••@{domain}"

@@ -27,7 +27,7 @@ def test_a_coordinator_narrows_insights_to_a_region_and_downloads_the_figures(
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download the figures (CSV) for new members").click()
     download = download_info.value
-    with open(download.path(), encoding="utf-8") as figures:
+    with open(download.path(), encoding="utf-8-sig") as figures:
         lines = figures.read().strip().splitlines()
 
     assert download.suggested_filename == "new-members-12-months-west.csv"

@@ -1,3 +1,5 @@
+import csv
+import io
 from datetime import timedelta
 
 import pytest
@@ -7,7 +9,7 @@ from django.utils import timezone
 from events.models import Event, Registration
 from events.services import registration_create
 from tests.events.conftest import make_event
-from tests.factories import ProfileFactory
+from tests.factories import OrganisationFactory, ProfileFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -162,6 +164,42 @@ def test_attendees_list_csv_and_check_in(client, coordinator, webinar, attendee)
     assert "Ada Attendee" in csv_text and "yes" in csv_text.splitlines()[1]
     assert Registration.objects.get().attended
     assert client.post(attendees, {"registration": "x"}).status_code == 404
+
+
+# The ASCII signs and their full-width twins, which Excel also runs as formulas.
+@pytest.mark.parametrize("sign", ["=", "+", "-", "@", "\t", "\uff1d", "\uff0b", "\uff0d", "\uff20"])
+def test_no_attendee_csv_cell_starts_a_formula(client, coordinator, webinar, sign):
+    formula = f'{sign}HYPERLINK("https://harm.example.org","Open")'
+    registration_create(
+        event=webinar,
+        member=ProfileFactory(
+            member__name=formula,
+            job_title=formula,
+            organisation=OrganisationFactory(name=formula),
+        ).member,
+    )
+    client.force_login(coordinator)
+
+    response = client.get(reverse("events:attendees", args=[webinar.slug]), {"format": "csv"})
+
+    name, _, organisation, job_title = next(
+        row
+        for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
+        if "HYPERLINK" in row[0]
+    )[:4]
+    assert name == organisation == job_title == f"'{formula}", "shown as typed, never run"
+
+
+def test_the_attendee_csv_tells_excel_it_is_utf8(client, coordinator, webinar):
+    registration_create(
+        event=webinar, member=ProfileFactory(member__name="Siobhán Ó Ceallaigh").member
+    )
+    client.force_login(coordinator)
+
+    response = client.get(reverse("events:attendees", args=[webinar.slug]), {"format": "csv"})
+
+    assert response.content.startswith(b"\xef\xbb\xbfName,E-mail,"), "a UTF-8 byte-order mark"
+    assert "Siobhán Ó Ceallaigh" in response.content.decode("utf-8-sig")
 
 
 def test_a_coordinator_adds_someone_beyond_capacity_and_messages_everyone(

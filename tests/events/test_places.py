@@ -176,6 +176,37 @@ def test_a_reminder_that_waited_too_long_in_the_queue_is_not_sent(tomorrow, atte
     assert mailoutbox == []
 
 
+def test_an_email_that_cannot_be_built_is_not_retried_or_sent_again(tomorrow, attendee, mailoutbox):
+    registration = Registration.objects.get(member=attendee)
+    # A line break in the title, as events saved before titles were one line had.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE events_event SET title = %s WHERE id = %s",
+            ["Tomorrow's webinar\nBcc: everyone@example.org", tomorrow.pk],
+        )
+
+    result = send_event_email.apply(args=[registration.pk, "day_reminder"])
+
+    assert result.get() == "failed", "given up at once, not retried"
+    assert send_event_email(registration.pk, "day_reminder") == "already sent or not wanted"
+    assert mailoutbox == []
+
+
+def test_an_unreachable_mail_server_leaves_the_reminder_for_a_later_try(
+    tomorrow, attendee, settings
+):
+    registration = Registration.objects.get(member=attendee)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens on discard
+
+    # Called directly, a task's retry raises the error it would retry on.
+    with pytest.raises(ConnectionRefusedError):
+        send_event_email(registration.pk, "day_reminder")
+
+    registration.refresh_from_db()
+    assert registration.day_reminder_sent_at is None, "the sweep sends it once the server is back"
+
+
 @pytest.fixture
 def eager_tasks():
     """Tasks run where they are queued: the sweep's own work, start to end, in this test."""

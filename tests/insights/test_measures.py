@@ -137,8 +137,9 @@ def test_the_csv_has_a_row_a_month_and_the_totals(client, member):
 
     response = client.get(reverse("insights:measure_csv", args=["new-members"]), {"months": 3})
 
-    lines = response.content.decode().strip().splitlines()
+    lines = response.content.decode("utf-8-sig").strip().splitlines()
     assert response["Content-Type"].startswith("text/csv")
+    assert response.content.startswith("\ufeff".encode()), "Excel reads it as UTF-8"
     assert lines[0] == "month,New members"
     assert len(lines) == 1 + 3 + 2
     assert lines[-2].startswith("total for the last 3 months,")

@@ -18,12 +18,14 @@ def test_reach_shows_members_against_each_target(client, member):
 
     client.force_login(member)
     page = client.get(reverse("insights:dashboard")).content.decode()
-    figures = client.get(reverse("insights:reach_csv")).content.decode().splitlines()
+    download = client.get(reverse("insights:reach_csv")).content
+    figures = download.decode("utf-8-sig").splitlines()
 
     assert "Reach against the network" in page and "50%" in page
     assert "Region,East,2,4,50" in figures
     assert "Type of organisation,Council,2,," in figures  # no target set
     assert "Set the targets" not in page  # only admins set them
+    assert download.startswith("\ufeff".encode()), "Excel reads it as UTF-8"
 
 
 def test_the_admin_sets_a_target_from_one_list(client, admin_member):

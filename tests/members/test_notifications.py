@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -106,8 +107,9 @@ def test_the_list_uses_the_same_queries_for_few_or_many(client, owner, django_as
     assert len(response.context["page"].object_list) == 25
 
 
-def test_a_failing_mail_server_is_retried_then_given_up_on(owner, told, settings):
-    settings.EMAIL_BACKEND = "tests.members.failing_mail.Backend"
+def test_an_unreachable_mail_server_is_retried_then_given_up_on(owner, told, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens on discard
 
     # apply() runs the task here with its retries, one after another, as a worker would.
     result = send_notification_email.apply(args=[told.pk])
@@ -116,6 +118,23 @@ def test_a_failing_mail_server_is_retried_then_given_up_on(owner, told, settings
     told.refresh_from_db()
     assert told.email_status == Notification.Email.FAILED
     assert told.email_attempts == 5
+
+
+def test_a_message_that_cannot_be_built_fails_at_once_without_retries(owner, told, mailoutbox):
+    # A line break in the subject, as notifications made before titles were one line had.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE members_notification SET message = %s WHERE id = %s",
+            ["Iona shared a story of change: Fewer falls\r\nBcc: everyone@example.org", told.pk],
+        )
+
+    result = send_notification_email.apply(args=[told.pk])
+
+    assert result.get() == "failed"
+    told.refresh_from_db()
+    assert told.email_status == Notification.Email.FAILED
+    assert told.email_attempts == 1, "tried once: no retry can mend it"
+    assert mailoutbox == []
 
 
 def test_no_email_goes_to_a_member_who_opted_out_after_the_notification(owner, told, mailoutbox):

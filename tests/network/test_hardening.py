@@ -29,6 +29,11 @@ def test_every_page_forbids_inline_script_framing_and_sniffing(client, path):
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
+    features = dict(
+        part.strip().split("=", 1) for part in response.headers["Permissions-Policy"].split(",")
+    )
+    for unused in ["camera", "microphone", "geolocation", "payment", "usb", "serial"]:
+        assert features[unused] == "()", f"{unused} is off for the site and anything it frames"
 
 
 def test_a_password_change_signs_out_every_other_session_but_this_one():
@@ -54,12 +59,15 @@ def test_a_password_change_signs_out_every_other_session_but_this_one():
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_pages_and_their_interactions_run_under_the_policy(live_server, page, admin_member):
     """No page needs anything the policy refuses: the browser reports no violation, and the
-    interactive parts (search suggestions, the design system's menus) still work."""
+    interactive parts (search suggestions, the design system's menus) still work. The browser
+    knows every feature the permissions policy turns off, and does turn them off."""
     refused = []
     page.on(
         "console",
         lambda message: (
-            refused.append(message.text) if "Content Security Policy" in message.text else None
+            refused.append(message.text)
+            if "Content Security Policy" in message.text or "Permissions-Policy" in message.text
+            else None
         ),
     )
     ProfileFactory(member__name="Duncan Reid", job_title="Dementia nurse")
@@ -93,7 +101,9 @@ def test_pages_and_their_interactions_run_under_the_policy(live_server, page, ad
         page.locator("#site-search-suggestions").get_by_role("link", name="Duncan Reid")
     ).to_be_visible()
 
-    assert refused == []
+    assert refused == [], "the browser refused nothing and knew every feature the policy names"
+    for unused in ["camera", "microphone", "geolocation", "payment", "usb"]:
+        assert page.evaluate(f"document.featurePolicy.allowsFeature('{unused}')") is False, unused
 
 
 def test_a_library_pdf_may_use_the_browsers_own_viewer(client):

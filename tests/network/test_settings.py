@@ -66,6 +66,9 @@ def named_services(monkeypatch):
         ),
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL='LOUD'"),
         ("CSRF_TRUSTED_ORIGINS", "network.example.org", "CSRF_TRUSTED_ORIGINS entry"),
+        ("FORWARDED_ALLOW_IPS", "*", "FORWARDED_ALLOW_IPS='*' must list the proxy's own"),
+        ("FORWARDED_ALLOW_IPS", "proxy", "FORWARDED_ALLOW_IPS='proxy' must list the proxy's"),
+        ("BEHIND_TLS_PROXY", "true", "BEHIND_TLS_PROXY is no longer read"),
     ],
 )
 def test_a_malformed_value_stops_start_up_naming_the_variable(variable, value, message):

@@ -211,6 +211,26 @@ def test_an_unreachable_mail_server_leaves_deliveries_pending_for_the_retry(bull
     assert delivery.attempts == 1 and "Connection" in delivery.error
 
 
+def test_a_bulletin_that_cannot_be_built_fails_at_once_and_is_not_retried(bulletin, smtp_sink):
+    subscribe(MemberFactory(), MemberFactory())
+    services.bulletin_send(bulletin=bulletin)
+    # A line break in the subject, as bulletins frozen before titles were one line had.
+    bulletin.refresh_from_db()
+    Bulletin.objects.filter(pk=bulletin.pk).update(
+        frozen={**bulletin.frozen, "title": "December\nBcc: everyone@example.org"}
+    )
+
+    send_all(bulletin)
+
+    assert smtp_sink.recipients() == []
+    failed = Delivery.objects.filter(bulletin=bulletin)
+    assert {(delivery.status, delivery.in_doubt) for delivery in failed} == {
+        (Delivery.Status.FAILED, False)
+    }, "nothing reached the server, so nothing is in doubt"
+    assert all("BadHeaderError" in delivery.error for delivery in failed)
+    assert all(delivery.attempts == 1 for delivery in failed)
+
+
 def test_a_dead_workers_claim_is_resumed_by_the_sweep_without_a_second_copy(
     bulletin, smtp_sink, settings
 ):
@@ -398,6 +418,21 @@ def test_opening_the_unsubscribe_link_only_asks(client, member):
 
     assert "Stop sending me the eBulletin" in response.content.decode()
     assert type(profile_for(reader)).objects.get(member=reader).receives_bulletin
+
+
+def test_a_forwarded_unsubscribe_link_shows_only_a_hint_of_the_address(client, member):
+    """Whoever holds a forwarded bulletin's link sees enough for its owner to recognise the
+    address, not the address itself."""
+    (reader,) = subscribe(member)
+    link = f"/bulletins/unsubscribe/{profile_for(reader).bulletin_token}/"
+
+    asked = client.get(link).content.decode()
+    stopped = client.post(link).content.decode()
+    again = client.get(link).content.decode()
+
+    for page in (asked, stopped, again):
+        assert "m•••@example.org" in page
+        assert "morag.campbell" not in page
 
 
 @pytest.mark.parametrize("token", ["not-a-token", "x" * 80])

@@ -1,0 +1,42 @@
+"""Headers that every response needs and no single view should have to remember."""
+
+from __future__ import annotations
+
+from django.utils.cache import patch_cache_control
+
+# Downloads a member takes away: attendee lists, measures, calendars, their own data.
+EXPORT_TYPES = ("text/csv", "text/calendar")
+
+
+class PrivatePagesMiddleware:
+    """Pages shown to a signed-in member, and every export, are never kept by a browser or a
+    proxy: on a shared ward or office computer, the next person could open them from the cache
+    or the back button. A view's own stricter header (never_cache) is kept; visitors' public
+    pages stay cacheable."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if _for_a_member(request) or _an_export(response):
+            if "no-store" in response.get("Cache-Control", ""):
+                patch_cache_control(response, private=True)
+            else:
+                response["Cache-Control"] = "private, no-store"
+        return response
+
+
+def _for_a_member(request) -> bool:
+    # A response that never read the session (/ping/) cannot hold anything of the member's, and
+    # asking who is signed in would cost it the database query it exists to avoid.
+    session = getattr(request, "session", None)
+    if session is None or not session.accessed:
+        return False
+    return request.user.is_authenticated
+
+
+def _an_export(response) -> bool:
+    return response.get("Content-Type", "").startswith(EXPORT_TYPES) or response.get(
+        "Content-Disposition", ""
+    ).startswith("attachment")
