@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import io
 import os
 import re
 import urllib.parse
 import uuid
+import xml.sax
+import xml.sax.handler
 import zipfile
 import zlib
 from datetime import datetime
 from decimal import Decimal
 
+import defusedxml.sax
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
@@ -37,7 +41,6 @@ from resources.models import Bulletin, Delivery, Rating, Resource, Use
 TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 FILE_TEXT_LIMIT = 200_000  # characters of a file's text kept for search
 PDF_PAGE_LIMIT = 100
-DOCX_XML_LIMIT = 50 * 1024 * 1024  # uncompressed document.xml; larger is a zip bomb, not a guide
 
 
 class BulletinError(Exception):
@@ -153,6 +156,8 @@ ODF_TYPES = {
     b"application/vnd.oasis.opendocument.presentation": "odp",
 }
 SAME_KIND = {"jpeg": "jpg"}
+# The kinds that are zip archives: every part counts toward RESOURCE_MAX_UNPACKED_MB.
+ZIP_KINDS = {"docx", "xlsx", "pptx", "odt", "ods", "odp"}
 ALLOWED_TYPES_TEXT = "a PDF, Word, Excel, PowerPoint or OpenDocument file, or a PNG or JPEG image"
 
 
@@ -228,7 +233,28 @@ def file_check(upload) -> str:
             f"Rename it to end in .{kind} and upload it again.",
             code="wrong_extension",
         )
+    if kind in ZIP_KINDS:
+        unpacked = unpacked_size(upload)
+        upload.seek(0)
+        unpacked_limit = settings.RESOURCE_MAX_UNPACKED_MB
+        if unpacked > unpacked_limit * 1024 * 1024:
+            raise ValidationError(
+                f"This {FILE_TYPES[kind]} unpacks to {unpacked / 2**20:,.0f} MB, and the library "
+                f"takes files that unpack to at most {unpacked_limit} MB. Save it again without "
+                "large embedded files, or upload it as a PDF.",
+                code="unpacks_too_large",
+            )
     return kind
+
+
+def unpacked_size(source) -> int:
+    """Every part of an Office or OpenDocument file added up, as its archive declares them.
+
+    The declared sizes are what counts: zipfile never unpacks more of a part than its entry
+    declares, so no part can be larger than this when it is read.
+    """
+    with zipfile.ZipFile(source) as archive:
+        return sum(entry.file_size for entry in archive.infolist())
 
 
 def stored_name(kind: str) -> str:
@@ -257,13 +283,10 @@ def file_text_of(content: bytes, kind: str) -> str:
                     break
             text = "\n".join(pages)
         elif kind == "docx":
-            with zipfile.ZipFile(io.BytesIO(content)) as archive:
-                if archive.getinfo("word/document.xml").file_size > DOCX_XML_LIMIT:
-                    return ""
-            import docx
-
-            document = docx.Document(io.BytesIO(content))
-            text = "\n".join(paragraph.text for paragraph in document.paragraphs)
+            if unpacked_size(io.BytesIO(content)) > settings.RESOURCE_MAX_UNPACKED_MB * 2**20:
+                # Stored before the limit applied to uploads: still never unpacked.
+                return ""
+            text = word_text(content)
         else:
             return ""
     except Exception:
@@ -271,6 +294,77 @@ def file_text_of(content: bytes, kind: str) -> str:
         return ""
     # PostgreSQL text cannot hold NUL characters.
     return text.replace("\x00", " ")[:FILE_TEXT_LIMIT]
+
+
+WORD_NAMESPACES = {
+    "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+    "http://purl.oclc.org/ooxml/wordprocessingml/main",  # Word's "strict" format
+}
+
+
+class _EnoughWords(Exception):
+    """FILE_TEXT_LIMIT characters are read: the rest of the document is not needed."""
+
+
+class _WordParagraphs(xml.sax.handler.ContentHandler):
+    """The text of a Word document's paragraphs (tables' too), as it streams past."""
+
+    def __init__(self):
+        super().__init__()
+        self.pieces: list[str] = []
+        self.length = 0
+        self.in_text = False
+
+    def startElementNS(self, name, qname, attributes):
+        namespace, element = name
+        if namespace not in WORD_NAMESPACES:
+            return
+        if element == "t":
+            self.in_text = True
+        elif element == "tab":
+            self._add("\t")
+        elif element in ("br", "cr"):
+            self._add("\n")
+
+    def endElementNS(self, name, qname):
+        namespace, element = name
+        if namespace not in WORD_NAMESPACES:
+            return
+        if element == "t":
+            self.in_text = False
+        elif element == "p":
+            self._add("\n")
+
+    def characters(self, content):
+        if self.in_text:
+            self._add(content)
+
+    def _add(self, piece: str) -> None:
+        self.pieces.append(piece)
+        self.length += len(piece)
+        if self.length > FILE_TEXT_LIMIT:
+            raise _EnoughWords
+
+
+def word_text(content: bytes) -> str:
+    """The words of a Word file, from its one part that holds them, word/document.xml.
+
+    The part is streamed and parsed as it unpacks, with no DTD or entities allowed, and reading
+    stops once FILE_TEXT_LIMIT characters are found. No other part (styles, numbering, media)
+    is ever unpacked.
+    """
+    paragraphs = _WordParagraphs()
+    parser = defusedxml.sax.make_parser()
+    parser.forbid_dtd = True
+    parser.setFeature(xml.sax.handler.feature_namespaces, True)
+    parser.setContentHandler(paragraphs)
+    with (
+        zipfile.ZipFile(io.BytesIO(content)) as archive,
+        archive.open("word/document.xml") as part,
+        contextlib.suppress(_EnoughWords),
+    ):
+        parser.parse(part)
+    return "".join(paragraphs.pieces)
 
 
 # --- contributing and curating --------------------------------------------------------------

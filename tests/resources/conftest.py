@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from members.services import profile_for
 from network.smtp_sink import SmtpSink
 from network.worker_process import start_worker
+from resources.demo import WORD_PARTS, word_document_xml
 from resources.models import Bulletin, BulletinSection, Resource
 from resources.services import resource_index
 
@@ -83,14 +84,25 @@ def pdf_bytes(text="Falls prevention in care homes") -> bytes:
     return out.getvalue()
 
 
-def docx_bytes(text="Anticipatory care planning with families") -> bytes:
-    import docx
+def docx_parts(text="Anticipatory care planning with families") -> dict:
+    """The parts of a Word file with one paragraph, as Word lays them out."""
+    return {**WORD_PARTS, "word/document.xml": word_document_xml([("", text)])}
 
-    document = docx.Document()
-    document.add_paragraph(text)
+
+def zip_of(parts: dict) -> bytes:
+    """A zip archive of the parts, deflated; a part may be a list of chunks, written one by one
+    so that a part of hundreds of megabytes never sits in memory whole."""
     stream = io.BytesIO()
-    document.save(stream)
+    with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            with archive.open(name, "w") as part:
+                for chunk in [content] if isinstance(content, (str, bytes)) else content:
+                    part.write(chunk.encode() if isinstance(chunk, str) else chunk)
     return stream.getvalue()
+
+
+def docx_bytes(text="Anticipatory care planning with families") -> bytes:
+    return zip_of(docx_parts(text))
 
 
 def upload(name: str, content: bytes) -> SimpleUploadedFile:

@@ -3,15 +3,18 @@
 import pytest
 from django.urls import reverse
 
+from resources.demo import WORD
 from resources.models import Resource
 from resources.tasks import extract_resource_text
 from tests.resources.conftest import (
     docx_bytes,
+    docx_parts,
     executable_bytes,
     make_resource,
     pdf_bytes,
     upload,
     zip_bytes,
+    zip_of,
 )
 
 pytestmark = pytest.mark.django_db
@@ -185,3 +188,62 @@ def test_a_damaged_zip_gets_a_message_not_an_error(client, curator):
     assert response.status_code == 200
     assert "it is not a real OpenDocument text" in response.content.decode()
     assert not Resource.objects.exists()
+
+
+def styles_of_megabytes(megabytes: int):
+    """A styles part of that many megabytes of blank space: a few kilobytes once packed."""
+    yield f'<w:styles xmlns:w="{WORD}">'.encode()
+    for _ in range(megabytes):
+        yield b" " * 2**20
+    yield b"</w:styles>"
+
+
+def test_an_office_file_that_unpacks_to_more_than_the_limit_is_refused(client, curator):
+    bomb = zip_of({**docx_parts(), "word/styles.xml": styles_of_megabytes(110)})
+    assert len(bomb) < 1_000_000
+    client.force_login(curator)
+
+    response = add_resource(client, upload("toolkit.docx", bomb))
+
+    assert response.status_code == 200
+    error = response.context["form"].errors["upload"][0]
+    assert error == (
+        "This Word document unpacks to 110 MB, and the library takes files that unpack to at "
+        "most 100 MB. Save it again without large embedded files, or upload it as a PDF."
+    )
+    assert 'id="id_upload_error"' in response.content.decode()
+    assert not Resource.objects.exists()
+
+
+def test_the_words_of_a_word_file_are_read_from_its_text_alone(client, curator):
+    # Styles that are not even XML: reading them would fail, so finding the words proves that
+    # only the document's own text part is read.
+    content = zip_of(
+        {
+            **docx_parts("Anticipatory care planning with families"),
+            "word/styles.xml": b"<w:styles this is not XML at all",
+        }
+    )
+    client.force_login(curator)
+    add_resource(client, upload("plan.docx", content), title="Untitled upload")
+    resource = Resource.objects.get()
+
+    extract_resource_text(resource.pk)
+
+    found = client.get("/resources/", {"q": "families"}).context["page"].object_list
+    assert [result.title for result in found] == ["Untitled upload"]
+
+
+def test_a_word_file_stored_before_the_limit_is_not_unpacked_for_its_words(client, curator):
+    bomb = zip_of(
+        {**docx_parts("Anticipatory care planning"), "word/styles.xml": styles_of_megabytes(110)}
+    )
+    resource = make_resource("Old upload", link="", file="resources/old.docx")
+    resource.file.storage.save("resources/old.docx", upload("old.docx", bomb))
+
+    extract_resource_text(resource.pk)
+
+    resource.refresh_from_db()
+    assert resource.file_text == ""
+    client.force_login(curator)
+    assert not client.get("/resources/", {"q": "anticipatory"}).context["page"].object_list
