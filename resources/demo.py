@@ -119,11 +119,13 @@ def _resource(number, chooser, topics, organisations, curator, members) -> Resou
     has_file = Resource.objects.filter(slug=slug).exclude(file="").exists()
     if kind in KINDS_WITH_FILES and not has_file:
         content = _document(title, topic.name)
+        words = services.file_text_of(content, "docx")
         file_fields = {
             "file": ContentFile(content, name=services.stored_name("docx")),
             "file_name": f"{slug[:60]}.docx",
             "file_size": len(content),
-            "file_text": services.file_text_of(content, "docx"),
+            "file_text": words.text,
+            "file_text_outcome": words.outcome,
         }
     resource, created = Resource.objects.update_or_create(
         slug=slug,

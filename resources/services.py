@@ -7,16 +7,19 @@ import html
 import io
 import os
 import re
+import time
 import urllib.parse
 import uuid
 import xml.sax
 import xml.sax.handler
 import zipfile
 import zlib
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 import defusedxml.sax
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
@@ -41,6 +44,10 @@ from resources.models import Bulletin, Delivery, Rating, Resource, Use
 TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 FILE_TEXT_LIMIT = 200_000  # characters of a file's text kept for search
 PDF_PAGE_LIMIT = 100
+# What reading one PDF's words may cost: the decoded page content that text extraction parses
+# (about a second per megabyte at worst), and the time it may take, whichever ends first.
+PDF_CONTENT_BUDGET_MB = 10
+FILE_TEXT_SECONDS = 20
 
 
 class BulletinError(Exception):
@@ -269,31 +276,125 @@ def display_file_name(name: str) -> str:
     return cleaned[-150:] or "resource"
 
 
-def file_text_of(content: bytes, kind: str) -> str:
-    """Words of a PDF or Word file for search; other kinds, or unreadable files, give none."""
+@dataclass(frozen=True)
+class FileWords:
+    """The words of a file for search, and how reading them ended (a Resource.FileText)."""
+
+    text: str
+    outcome: str
+
+
+class _OverBudget(Exception):
+    """Reading this file's words would take more work than the library spends on one file."""
+
+
+def file_text_of(content: bytes, kind: str, *, seconds: float = FILE_TEXT_SECONDS) -> FileWords:
+    """Words of a PDF or Word file for search, and how reading them ended.
+
+    Other kinds give none and nothing to say. A file over the library's budget, or one it
+    cannot read, gives no words either: it stays a resource, downloadable as before, and its
+    outcome says why (file_text_notice).
+    """
+    from pypdf.errors import LimitReachedError
+
     try:
         if kind == "pdf":
-            from pypdf import PdfReader
-
-            reader = PdfReader(io.BytesIO(content))
-            pages = []
-            for page in reader.pages[:PDF_PAGE_LIMIT]:
-                pages.append(page.extract_text() or "")
-                if sum(map(len, pages)) > FILE_TEXT_LIMIT:
-                    break
-            text = "\n".join(pages)
+            text = _pdf_text(content, deadline=time.monotonic() + seconds)
         elif kind == "docx":
             if unpacked_size(io.BytesIO(content)) > settings.RESOURCE_MAX_UNPACKED_MB * 2**20:
                 # Stored before the limit applied to uploads: still never unpacked.
-                return ""
+                return FileWords("", Resource.FileText.UNPACKS_TOO_LARGE)
             text = word_text(content)
         else:
-            return ""
+            return FileWords("", Resource.FileText.NOT_READ)
+    except (_OverBudget, LimitReachedError, SoftTimeLimitExceeded):
+        # pypdf's own limits (a stream that decompresses past 75 MB, too many operators) and
+        # the worker's time limit are over budget too.
+        return FileWords("", Resource.FileText.OVER_BUDGET)
     except Exception:
         # Broken or unusual files are still resources; they are just not searchable inside.
-        return ""
+        return FileWords("", Resource.FileText.UNREADABLE)
     # PostgreSQL text cannot hold NUL characters.
-    return text.replace("\x00", " ")[:FILE_TEXT_LIMIT]
+    return FileWords(text.replace("\x00", " ")[:FILE_TEXT_LIMIT], Resource.FileText.READ)
+
+
+def _pdf_text(content: bytes, *, deadline: float) -> str:
+    """The text of a PDF's first pages, within PDF_CONTENT_BUDGET_MB of page content and the
+    deadline (checked between pages and between the operators of each page)."""
+    from pypdf import PdfReader
+
+    def in_time(*_) -> None:
+        if time.monotonic() > deadline:
+            raise _OverBudget
+
+    budget = PDF_CONTENT_BUDGET_MB * 2**20
+    pages: list[str] = []
+    length = 0
+    for page in PdfReader(io.BytesIO(content)).pages[:PDF_PAGE_LIMIT]:
+        budget -= _page_content_size(page)
+        if budget < 0:
+            raise _OverBudget
+        in_time()
+        pages.append(page.extract_text(visitor_operand_before=in_time) or "")
+        length += len(pages[-1])
+        if length > FILE_TEXT_LIMIT:
+            break
+    return "\n".join(pages)
+
+
+def _page_content_size(page) -> int:
+    """Decoded bytes that reading a page's text parses: its content streams and the forms it
+    can draw (nested ones too). A stream that many pages share counts once for each page, as
+    each page parses it again."""
+    from pypdf.generic import ArrayObject, DictionaryObject
+
+    contents = page.get("/Contents")
+    contents = contents.get_object() if contents is not None else None
+    if isinstance(contents, ArrayObject):
+        streams = [stream.get_object() for stream in contents]
+    else:
+        streams = [contents] if contents is not None else []
+    seen: set[int] = set()
+    holders = [page.get("/Resources")]
+    while holders:
+        holder = holders.pop()
+        holder = holder.get_object() if holder is not None else None
+        xobjects = holder.get("/XObject") if isinstance(holder, DictionaryObject) else None
+        xobjects = xobjects.get_object() if xobjects is not None else None
+        if not isinstance(xobjects, DictionaryObject):
+            continue
+        for reference in xobjects.values():
+            drawn = reference.get_object()
+            if id(drawn) in seen or drawn.get("/Subtype") != "/Form":
+                continue
+            seen.add(id(drawn))
+            streams.append(drawn)
+            holders.append(drawn.get("/Resources"))
+    return sum(len(stream.get_data()) for stream in streams)
+
+
+def file_text_notice(resource: Resource) -> str:
+    """What those who can edit a resource are told when its file's words are not searched;
+    nothing when they were read, or for kinds whose words the library does not read."""
+    kept = "The file itself is kept and can be downloaded as before."
+    notices = {
+        Resource.FileText.OVER_BUDGET: (
+            "The words inside this file are not searched: it has more text on its pages than "
+            f"the library reads (at most {PDF_CONTENT_BUDGET_MB} MB of page content, read "
+            f"within {FILE_TEXT_SECONDS} seconds). {kept} To have its words found, upload a "
+            "shorter or simpler version, or put its key words in the summary."
+        ),
+        Resource.FileText.UNPACKS_TOO_LARGE: (
+            "The words inside this file are not searched: it unpacks to more than "
+            f"{settings.RESOURCE_MAX_UNPACKED_MB} MB, more than the library reads. {kept} To "
+            "have its words found, save it again without large embedded files and upload that."
+        ),
+        Resource.FileText.UNREADABLE: (
+            "The words inside this file are not searched: the library could not read them (the "
+            f"file may be damaged or protected by a password). {kept}"
+        ),
+    }
+    return notices.get(resource.file_text_outcome, "") if resource.file else ""
 
 
 WORD_NAMESPACES = {
@@ -399,11 +500,13 @@ def resource_save(*, resource: Resource, by: User, upload=None, remove_file: boo
         resource.file_size = upload.size
         resource.file.save(stored_name(kind), upload, save=False)
         resource.file_text = ""
+        resource.file_text_outcome = Resource.FileText.NOT_READ
     elif remove_file:
         resource.file = ""
         resource.file_name = ""
         resource.file_size = 0
         resource.file_text = ""
+        resource.file_text_outcome = Resource.FileText.NOT_READ
     resource.save()
     if not suggesting:
         _curation_record(resource=resource, by=by, before=before)
