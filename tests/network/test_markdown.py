@@ -1,5 +1,5 @@
-"""Member text through the one renderer: the markup members use, raw HTML shown as text, nesting
-bounded, and every entry of the hostile corpus rendered and sanitised (its speed is measured by
+"""Member text through the one renderer: the markup members use, raw HTML left out, pictures as
+links, nesting bounded, and every entry of the hostile corpus rendered and sanitised (its speed is measured by
 `make bench`, not here)."""
 
 from html.parser import HTMLParser
@@ -62,18 +62,27 @@ def test_the_markup_members_use_renders_as_before():
 
 
 @pytest.mark.django_db
-def test_html_in_a_bio_shows_as_the_text_the_member_typed(client):
+def test_html_in_a_bio_is_left_out_and_its_words_kept(client):
     profile = ProfileFactory(
         visibility="public", bio="We use <b>huddles</b> & <script>alert(1)</script> daily."
     )
 
     page = client.get(profile.get_absolute_url()).content.decode()
 
-    assert (
-        "We use &lt;b&gt;huddles&lt;/b&gt; &amp; &lt;script&gt;alert(1)&lt;/script&gt; daily."
-        in page
+    assert "We use huddles &amp; alert(1) daily." in page
+    assert "<script>alert(1)" not in page and "<b>" not in page
+
+
+def test_a_picture_becomes_a_link_to_it():
+    html = render_markdown(
+        "See ![the run chart](https://example.org/chart.png) and ![](https://example.org/x.png)"
     )
-    assert "<script>alert(1)" not in page
+
+    assert (
+        '<a href="https://example.org/chart.png" rel="nofollow noopener noreferrer">'
+        "the run chart</a>" in html
+    )
+    assert ">https://example.org/x.png</a>" in html and "<img" not in html
 
 
 @pytest.mark.parametrize("marker", [">", "- ", "*"])

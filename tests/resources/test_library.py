@@ -320,8 +320,7 @@ def test_a_summary_is_rendered_through_the_one_sanitiser(client):
     page = client.get(resource.get_absolute_url()).content.decode()
 
     assert "<script>alert(1)" not in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert 'href="javascript:' not in page
+    assert "javascript:alert" not in page
 
 
 # --- ratings and use ------------------------------------------------------------------------
