@@ -1,6 +1,7 @@
 """`make bench`: the platform's speed at national scale, measured the same way every time.
 
     python -m network.bench [--seconds 10] [--rate 50] [--no-bulletin] [--mixed-only]
+                            [--markdown-only]
 
 It works in a database of its own, network_bench, on the server DATABASE_URL names (built
 once by seed_scale, then reused), and serves the site with gunicorn (DEBUG off, several
@@ -8,8 +9,9 @@ workers) on loopback. For each main page it reports the SQL queries of one reque
 median and 95th percentile latency at a fixed rate (network/bench_load.py), the errors, and
 the page's throughput at saturation as a share of a minimal Django view's. Then mixed traffic
 over every page with replies, the bulletin fan-out through Celery beside a plain smtplib loop,
-cohort matching beside greedy, and 100 members registering at once for 10 places. The table is
-printed and written into docs/benchmarks.md.
+cohort matching beside greedy, and 100 members registering at once for 10 places. Last, member
+Markdown: every entry of a hostile corpus (network/hostile_markdown.py) through the one
+renderer. The tables are printed and written into docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -36,7 +38,10 @@ BENCH_DATABASE = "network_bench"
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "benchmarks.md"
 START_MARK, END_MARK = "<!-- make bench: start -->", "<!-- make bench: end -->"
+MARKDOWN_START = "<!-- make bench markdown: start -->"
+MARKDOWN_END = "<!-- make bench markdown: end -->"
 TARGET_P95_MS, TARGET_SHARE = 150, 0.2
+TARGET_MARKDOWN_MS = 50
 
 
 def bench_database_url(url: str) -> str:
@@ -87,7 +92,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--mixed-only", action="store_true", help="only the mixed-traffic run; the report is kept"
     )
+    parser.add_argument(
+        "--markdown-only",
+        action="store_true",
+        help="only the hostile Markdown corpus (no database, a few seconds); its table is written",
+    )
     args = parser.parse_args(argv)
+    if args.markdown_only:
+        return markdown_bench()
 
     source = os.environ.get("DATABASE_URL")
     if not source:
@@ -139,6 +151,67 @@ def main(argv: list[str] | None = None) -> int:
     report = table(pages, minimal, race, cohort, bulletin, mixed, args, members)
     print(report)
     write_report(report)
+    markdown_bench()
+    return 0
+
+
+def markdown_timings(repeats: int = 5) -> list[dict]:
+    """Each corpus entry through render_markdown with its cache emptied: the CPU time of the
+    best of a few runs, so other processes on a shared machine count as little as they can."""
+    from network.hostile_markdown import hostile_corpus
+    from network.markdown import _rendered, render_markdown
+
+    timings = []
+    for family, size, text in hostile_corpus():
+        best = float("inf")
+        for _ in range(repeats):
+            _rendered.cache_clear()
+            started = time.process_time()
+            render_markdown(text)
+            best = min(best, time.process_time() - started)
+        timings.append({"family": family, "size": size, "ms": best * 1000})
+    _rendered.cache_clear()
+    return timings
+
+
+def markdown_table(timings: list[dict]) -> str:
+    from network.hostile_markdown import SIZES
+
+    slowest = max(timings, key=lambda timing: timing["ms"])
+    over = [timing for timing in timings if timing["ms"] >= TARGET_MARKDOWN_MS]
+    met = "yes" if not over else f"**no** ({len(over)} of {len(timings)} entries over)"
+    by_family: dict[str, dict[int, float]] = {}
+    for timing in timings:
+        by_family.setdefault(timing["family"], {})[timing["size"]] = timing["ms"]
+    lines = [
+        f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}: {len(timings)} entries ({len(by_family)} shapes at "
+        f"{', '.join(f'{size:,}' for size in SIZES)} characters), each rendered through "
+        "`render_markdown` with its cache emptied: CPU time, best of 5.",
+        "",
+        f"**Slowest: {slowest['ms']:.1f} ms** ({slowest['family']}, {slowest['size']:,} "
+        f"characters). Every entry under {TARGET_MARKDOWN_MS} ms: {met}.",
+        "",
+        "| shape | "
+        + " | ".join(f"{size:,} chars (ms)" for size in SIZES)
+        + f" | {SIZES[-1]:,} against {SIZES[0]:,} (linear: {SIZES[-1] // SIZES[0]}) |",
+        "|---|" + "---|" * len(SIZES) + "---|",
+    ]
+    smallest, largest = SIZES[0], SIZES[-1]
+    for family, sizes in sorted(by_family.items(), key=lambda item: -item[1][largest]):
+        growth = sizes[largest] / sizes[smallest] if sizes[smallest] else 0
+        cells = " | ".join(
+            f"**{sizes[size]:.1f}**" if sizes[size] >= TARGET_MARKDOWN_MS else f"{sizes[size]:.1f}"
+            for size in SIZES
+        )
+        lines.append(f"| {family} | {cells} | {growth:.1f} |")
+    return "\n".join(lines)
+
+
+def markdown_bench() -> int:
+    report = markdown_table(markdown_timings())
+    print(report)
+    write_report(report, start=MARKDOWN_START, end=MARKDOWN_END, heading="Member Markdown")
     return 0
 
 
@@ -452,14 +525,16 @@ def table(pages, minimal, race, cohort, bulletin, mixed, args, members) -> str:
     return "\n".join(lines)
 
 
-def write_report(report: str) -> None:
+def write_report(
+    report: str, *, start: str = START_MARK, end: str = END_MARK, heading: str = "make bench"
+) -> None:
     text = REPORT.read_text(encoding="utf-8")
-    block = f"{START_MARK}\n{report}\n{END_MARK}"
-    if START_MARK in text:
-        before, rest = text.split(START_MARK, 1)
-        text = before + block + rest.split(END_MARK, 1)[1]
+    block = f"{start}\n{report}\n{end}"
+    if start in text:
+        before, rest = text.split(start, 1)
+        text = before + block + rest.split(end, 1)[1]
     else:
-        text = text.rstrip() + "\n\n## make bench\n\n" + block + "\n"
+        text = text.rstrip() + f"\n\n## {heading}\n\n" + block + "\n"
     REPORT.write_text(text, encoding="utf-8")
 
 

@@ -387,6 +387,9 @@ if RESOURCE_MAX_UPLOAD_MB > 24:
     raise ImproperlyConfigured(
         f"RESOURCE_MAX_UPLOAD_MB={RESOURCE_MAX_UPLOAD_MB} is more than nginx accepts (25 MB)."
     )
+# Office and OpenDocument files are zip archives: every part of one, added up once unpacked, must
+# fit in this, so a small upload cannot unpack to gigabytes in the worker that reads its words.
+RESOURCE_MAX_UNPACKED_MB = env_int("RESOURCE_MAX_UNPACKED_MB", 100, minimum=1)
 
 # --- security -------------------------------------------------------------------------------
 

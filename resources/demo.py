@@ -2,10 +2,11 @@
 
 import io
 import random
+import zipfile
 from datetime import date, datetime, time, timedelta
+from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
-import docx
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.text import slugify
@@ -118,11 +119,13 @@ def _resource(number, chooser, topics, organisations, curator, members) -> Resou
     has_file = Resource.objects.filter(slug=slug).exclude(file="").exists()
     if kind in KINDS_WITH_FILES and not has_file:
         content = _document(title, topic.name)
+        words = services.file_text_of(content, "docx")
         file_fields = {
             "file": ContentFile(content, name=services.stored_name("docx")),
             "file_name": f"{slug[:60]}.docx",
             "file_size": len(content),
-            "file_text": services.file_text_of(content, "docx"),
+            "file_text": words.text,
+            "file_text_outcome": words.outcome,
         }
     resource, created = Resource.objects.update_or_create(
         slug=slug,
@@ -151,19 +154,76 @@ def _resource(number, chooser, topics, organisations, curator, members) -> Resou
     return resource
 
 
+WORD = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+WORD_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/word/document.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+        '<Override PartName="/word/styles.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/></Types>'
+    ),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/officeDocument" Target="word/document.xml"/></Relationships>'
+    ),
+    "word/_rels/document.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/styles" Target="styles.xml"/></Relationships>'
+    ),
+    "word/styles.xml": (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:styles xmlns:w="{WORD}">'
+        '<w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/>'
+        "</w:style>"
+        '<w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/>'
+        '<w:basedOn w:val="Normal"/><w:pPr><w:outlineLvl w:val="0"/></w:pPr>'
+        '<w:rPr><w:b/><w:sz w:val="32"/></w:rPr></w:style>'
+        '<w:style w:type="paragraph" w:styleId="Heading2"><w:name w:val="heading 2"/>'
+        '<w:basedOn w:val="Normal"/><w:pPr><w:outlineLvl w:val="1"/></w:pPr>'
+        '<w:rPr><w:b/><w:sz w:val="26"/></w:rPr></w:style></w:styles>'
+    ),
+}
+
+
+def word_document_xml(paragraphs: list[tuple[str, str]]) -> str:
+    """Word's main part for (style, text) paragraphs; an empty style is Word's normal text."""
+    body = "".join(
+        "<w:p>"
+        + (f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>' if style else "")
+        + f"<w:r><w:t>{escape(text)}</w:t></w:r></w:p>"
+        for style, text in paragraphs
+    )
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="{WORD}">'
+        f"<w:body>{body}</w:body></w:document>"
+    )
+
+
 def _document(title: str, topic: str) -> bytes:
     """A small Word file, so the demo shows downloads and searching inside files."""
-    document = docx.Document()
-    document.add_heading(title, level=1)
-    document.add_paragraph(
-        f"This template helps a team plan and record tests of change on {topic.lower()}. "
-        "Start with the aim, agree the measures, then plan the first small test."
-    )
+    paragraphs = [
+        ("Heading1", title),
+        (
+            "",
+            f"This template helps a team plan and record tests of change on {topic.lower()}. "
+            "Start with the aim, agree the measures, then plan the first small test.",
+        ),
+    ]
     for heading in ("Aim", "Measures", "Change ideas", "What we learned"):
-        document.add_heading(heading, level=2)
-        document.add_paragraph("Write here.")
+        paragraphs += [("Heading2", heading), ("", "Write here.")]
     stream = io.BytesIO()
-    document.save(stream)
+    with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, part in WORD_PARTS.items():
+            archive.writestr(name, part)
+        archive.writestr("word/document.xml", word_document_xml(paragraphs))
     return stream.getvalue()
 
 

@@ -89,8 +89,19 @@ class Resource(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
+    class FileText(models.TextChoices):
+        NOT_READ = "", "Not read"  # no file, a kind whose words are not read, or not read yet
+        READ = "read", "Read for search"
+        OVER_BUDGET = "over_budget", "More text than the library reads"
+        UNPACKS_TOO_LARGE = "unpacks_too_large", "Unpacks to more than the library takes"
+        UNREADABLE = "unreadable", "Could not be read"
+
     # Text taken from the uploaded file by resources.tasks.extract_resource_text, for search only.
     file_text = models.TextField(blank=True, editable=False)
+    # How reading that text ended; curators are told when the words are not searched.
+    file_text_outcome = models.CharField(
+        max_length=20, choices=FileText.choices, blank=True, default="", editable=False
+    )
     # Maintained by resources.services.resource_index(): title and topics first, file text last.
     search_vector = SearchVectorField(null=True, editable=False)
 

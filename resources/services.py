@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import io
 import os
 import re
+import time
 import urllib.parse
 import uuid
+import xml.sax
+import xml.sax.handler
 import zipfile
 import zlib
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+import defusedxml.sax
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
@@ -38,7 +45,10 @@ from resources.models import Bulletin, Delivery, Rating, Resource, Use
 TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 FILE_TEXT_LIMIT = 200_000  # characters of a file's text kept for search
 PDF_PAGE_LIMIT = 100
-DOCX_XML_LIMIT = 50 * 1024 * 1024  # uncompressed document.xml; larger is a zip bomb, not a guide
+# What reading one PDF's words may cost: the decoded page content that text extraction parses
+# (about a second per megabyte at worst), and the time it may take, whichever ends first.
+PDF_CONTENT_BUDGET_MB = 10
+FILE_TEXT_SECONDS = 20
 
 
 class BulletinError(Exception):
@@ -141,6 +151,8 @@ ODF_TYPES = {
     b"application/vnd.oasis.opendocument.presentation": "odp",
 }
 SAME_KIND = {"jpeg": "jpg"}
+# The kinds that are zip archives: every part counts toward RESOURCE_MAX_UNPACKED_MB.
+ZIP_KINDS = {"docx", "xlsx", "pptx", "odt", "ods", "odp"}
 ALLOWED_TYPES_TEXT = "a PDF, Word, Excel, PowerPoint or OpenDocument file, or a PNG or JPEG image"
 
 
@@ -216,7 +228,28 @@ def file_check(upload) -> str:
             f"Rename it to end in .{kind} and upload it again.",
             code="wrong_extension",
         )
+    if kind in ZIP_KINDS:
+        unpacked = unpacked_size(upload)
+        upload.seek(0)
+        unpacked_limit = settings.RESOURCE_MAX_UNPACKED_MB
+        if unpacked > unpacked_limit * 1024 * 1024:
+            raise ValidationError(
+                f"This {FILE_TYPES[kind]} unpacks to {unpacked / 2**20:,.0f} MB, and the library "
+                f"takes files that unpack to at most {unpacked_limit} MB. Save it again without "
+                "large embedded files, or upload it as a PDF.",
+                code="unpacks_too_large",
+            )
     return kind
+
+
+def unpacked_size(source) -> int:
+    """Every part of an Office or OpenDocument file added up, as its archive declares them.
+
+    The declared sizes are what counts: zipfile never unpacks more of a part than its entry
+    declares, so no part can be larger than this when it is read.
+    """
+    with zipfile.ZipFile(source) as archive:
+        return sum(entry.file_size for entry in archive.infolist())
 
 
 def stored_name(kind: str) -> str:
@@ -231,34 +264,196 @@ def display_file_name(name: str) -> str:
     return cleaned[-150:] or "resource"
 
 
-def file_text_of(content: bytes, kind: str) -> str:
-    """Words of a PDF or Word file for search; other kinds, or unreadable files, give none."""
+@dataclass(frozen=True)
+class FileWords:
+    """The words of a file for search, and how reading them ended (a Resource.FileText)."""
+
+    text: str
+    outcome: str
+
+
+class _OverBudget(Exception):
+    """Reading this file's words would take more work than the library spends on one file."""
+
+
+def file_text_of(content: bytes, kind: str, *, seconds: float = FILE_TEXT_SECONDS) -> FileWords:
+    """Words of a PDF or Word file for search, and how reading them ended.
+
+    Other kinds give none and nothing to say. A file over the library's budget, or one it
+    cannot read, gives no words either: it stays a resource, downloadable as before, and its
+    outcome says why (file_text_notice).
+    """
+    from pypdf.errors import LimitReachedError
+
     try:
         if kind == "pdf":
-            from pypdf import PdfReader
-
-            reader = PdfReader(io.BytesIO(content))
-            pages = []
-            for page in reader.pages[:PDF_PAGE_LIMIT]:
-                pages.append(page.extract_text() or "")
-                if sum(map(len, pages)) > FILE_TEXT_LIMIT:
-                    break
-            text = "\n".join(pages)
+            text = _pdf_text(content, deadline=time.monotonic() + seconds)
         elif kind == "docx":
-            with zipfile.ZipFile(io.BytesIO(content)) as archive:
-                if archive.getinfo("word/document.xml").file_size > DOCX_XML_LIMIT:
-                    return ""
-            import docx
-
-            document = docx.Document(io.BytesIO(content))
-            text = "\n".join(paragraph.text for paragraph in document.paragraphs)
+            if unpacked_size(io.BytesIO(content)) > settings.RESOURCE_MAX_UNPACKED_MB * 2**20:
+                # Stored before the limit applied to uploads: still never unpacked.
+                return FileWords("", Resource.FileText.UNPACKS_TOO_LARGE)
+            text = word_text(content)
         else:
-            return ""
+            return FileWords("", Resource.FileText.NOT_READ)
+    except (_OverBudget, LimitReachedError, SoftTimeLimitExceeded):
+        # pypdf's own limits (a stream that decompresses past 75 MB, too many operators) and
+        # the worker's time limit are over budget too.
+        return FileWords("", Resource.FileText.OVER_BUDGET)
     except Exception:
         # Broken or unusual files are still resources; they are just not searchable inside.
-        return ""
+        return FileWords("", Resource.FileText.UNREADABLE)
     # PostgreSQL text cannot hold NUL characters.
-    return text.replace("\x00", " ")[:FILE_TEXT_LIMIT]
+    return FileWords(text.replace("\x00", " ")[:FILE_TEXT_LIMIT], Resource.FileText.READ)
+
+
+def _pdf_text(content: bytes, *, deadline: float) -> str:
+    """The text of a PDF's first pages, within PDF_CONTENT_BUDGET_MB of page content and the
+    deadline (checked between pages and between the operators of each page)."""
+    from pypdf import PdfReader
+
+    def in_time(*_) -> None:
+        if time.monotonic() > deadline:
+            raise _OverBudget
+
+    budget = PDF_CONTENT_BUDGET_MB * 2**20
+    pages: list[str] = []
+    length = 0
+    for page in PdfReader(io.BytesIO(content)).pages[:PDF_PAGE_LIMIT]:
+        budget -= _page_content_size(page)
+        if budget < 0:
+            raise _OverBudget
+        in_time()
+        pages.append(page.extract_text(visitor_operand_before=in_time) or "")
+        length += len(pages[-1])
+        if length > FILE_TEXT_LIMIT:
+            break
+    return "\n".join(pages)
+
+
+def _page_content_size(page) -> int:
+    """Decoded bytes that reading a page's text parses: its content streams and the forms it
+    can draw (nested ones too). A stream that many pages share counts once for each page, as
+    each page parses it again."""
+    from pypdf.generic import ArrayObject, DictionaryObject
+
+    contents = page.get("/Contents")
+    contents = contents.get_object() if contents is not None else None
+    if isinstance(contents, ArrayObject):
+        streams = [stream.get_object() for stream in contents]
+    else:
+        streams = [contents] if contents is not None else []
+    seen: set[int] = set()
+    holders = [page.get("/Resources")]
+    while holders:
+        holder = holders.pop()
+        holder = holder.get_object() if holder is not None else None
+        xobjects = holder.get("/XObject") if isinstance(holder, DictionaryObject) else None
+        xobjects = xobjects.get_object() if xobjects is not None else None
+        if not isinstance(xobjects, DictionaryObject):
+            continue
+        for reference in xobjects.values():
+            drawn = reference.get_object()
+            if id(drawn) in seen or drawn.get("/Subtype") != "/Form":
+                continue
+            seen.add(id(drawn))
+            streams.append(drawn)
+            holders.append(drawn.get("/Resources"))
+    return sum(len(stream.get_data()) for stream in streams)
+
+
+def file_text_notice(resource: Resource) -> str:
+    """What those who can edit a resource are told when its file's words are not searched;
+    nothing when they were read, or for kinds whose words the library does not read."""
+    kept = "The file itself is kept and can be downloaded as before."
+    notices = {
+        Resource.FileText.OVER_BUDGET: (
+            "The words inside this file are not searched: it has more text on its pages than "
+            f"the library reads (at most {PDF_CONTENT_BUDGET_MB} MB of page content, read "
+            f"within {FILE_TEXT_SECONDS} seconds). {kept} To have its words found, upload a "
+            "shorter or simpler version, or put its key words in the summary."
+        ),
+        Resource.FileText.UNPACKS_TOO_LARGE: (
+            "The words inside this file are not searched: it unpacks to more than "
+            f"{settings.RESOURCE_MAX_UNPACKED_MB} MB, more than the library reads. {kept} To "
+            "have its words found, save it again without large embedded files and upload that."
+        ),
+        Resource.FileText.UNREADABLE: (
+            "The words inside this file are not searched: the library could not read them (the "
+            f"file may be damaged or protected by a password). {kept}"
+        ),
+    }
+    return notices.get(resource.file_text_outcome, "") if resource.file else ""
+
+
+WORD_NAMESPACES = {
+    "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+    "http://purl.oclc.org/ooxml/wordprocessingml/main",  # Word's "strict" format
+}
+
+
+class _EnoughWords(Exception):
+    """FILE_TEXT_LIMIT characters are read: the rest of the document is not needed."""
+
+
+class _WordParagraphs(xml.sax.handler.ContentHandler):
+    """The text of a Word document's paragraphs (tables' too), as it streams past."""
+
+    def __init__(self):
+        super().__init__()
+        self.pieces: list[str] = []
+        self.length = 0
+        self.in_text = False
+
+    def startElementNS(self, name, qname, attributes):
+        namespace, element = name
+        if namespace not in WORD_NAMESPACES:
+            return
+        if element == "t":
+            self.in_text = True
+        elif element == "tab":
+            self._add("\t")
+        elif element in ("br", "cr"):
+            self._add("\n")
+
+    def endElementNS(self, name, qname):
+        namespace, element = name
+        if namespace not in WORD_NAMESPACES:
+            return
+        if element == "t":
+            self.in_text = False
+        elif element == "p":
+            self._add("\n")
+
+    def characters(self, content):
+        if self.in_text:
+            self._add(content)
+
+    def _add(self, piece: str) -> None:
+        self.pieces.append(piece)
+        self.length += len(piece)
+        if self.length > FILE_TEXT_LIMIT:
+            raise _EnoughWords
+
+
+def word_text(content: bytes) -> str:
+    """The words of a Word file, from its one part that holds them, word/document.xml.
+
+    The part is streamed and parsed as it unpacks, with no DTD or entities allowed, and reading
+    stops once FILE_TEXT_LIMIT characters are found. No other part (styles, numbering, media)
+    is ever unpacked.
+    """
+    paragraphs = _WordParagraphs()
+    parser = defusedxml.sax.make_parser()
+    parser.forbid_dtd = True
+    parser.setFeature(xml.sax.handler.feature_namespaces, True)
+    parser.setContentHandler(paragraphs)
+    with (
+        zipfile.ZipFile(io.BytesIO(content)) as archive,
+        archive.open("word/document.xml") as part,
+        contextlib.suppress(_EnoughWords),
+    ):
+        parser.parse(part)
+    return "".join(paragraphs.pieces)
 
 
 # --- contributing and curating --------------------------------------------------------------
@@ -293,11 +488,13 @@ def resource_save(*, resource: Resource, by: User, upload=None, remove_file: boo
         resource.file_size = upload.size
         resource.file.save(stored_name(kind), upload, save=False)
         resource.file_text = ""
+        resource.file_text_outcome = Resource.FileText.NOT_READ
     elif remove_file:
         resource.file = ""
         resource.file_name = ""
         resource.file_size = 0
         resource.file_text = ""
+        resource.file_text_outcome = Resource.FileText.NOT_READ
     resource.save()
     if not suggesting:
         _curation_record(resource=resource, by=by, before=before)

@@ -90,13 +90,15 @@ def resource_detail(request, slug, rating_form=None):
     my_rating = Rating.objects.filter(resource=resource, member=member).first() if member else None
     if rating_form is None:
         rating_form = RatingForm(initial={"stars": my_rating.stars} if my_rating else None)
+    can_edit = services.can_edit(resource, request.user)
     return render(
         request,
         "resources/detail.html",
         {
             "resource": resource,
             "topics": resource.topics.all(),
-            "can_edit": services.can_edit(resource, request.user),
+            "can_edit": can_edit,
+            "file_text_notice": services.file_text_notice(resource) if can_edit else "",
             "can_curate": services.can_curate(request.user),
             "rating_form": rating_form,
             "my_rating": my_rating,
@@ -159,7 +161,14 @@ def resource_edit(request, slug):
         messages.success(request, "Your changes are saved.")
         return redirect(resource)
     return render(
-        request, "resources/form.html", {"form": form, "resource": resource, "curator": curator}
+        request,
+        "resources/form.html",
+        {
+            "form": form,
+            "resource": resource,
+            "curator": curator,
+            "file_text_notice": services.file_text_notice(resource),
+        },
     )
 
 

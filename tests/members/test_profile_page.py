@@ -61,6 +61,7 @@ def test_a_bio_is_rendered_through_the_sanitiser(client, owner, outsider_profile
     owner.bio = (
         '<script>alert("x")</script> [click](javascript:alert(1)) '
         '<img src=x onerror=alert(1)> <a href="https://example.org" onclick="steal()">ok</a>'
+        "\n\nSee [the guide](https://example.org/guide)."
     )
     owner.save()
     client.force_login(outsider_profile.member)
@@ -71,7 +72,9 @@ def test_a_bio_is_rendered_through_the_sanitiser(client, owner, outsider_profile
     assert "javascript:alert" not in page
     assert "onerror" not in page
     assert "onclick" not in page
-    assert 'href="https://example.org"' in page
+    # Raw HTML is left out, a link written in Markdown is kept.
+    assert 'href="https://example.org"' not in page
+    assert 'href="https://example.org/guide"' in page
 
 
 def test_a_photo_is_served_only_to_those_who_may_see_the_profile(client, owner, outsider_profile):

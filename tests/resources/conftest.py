@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from members.services import profile_for
 from network.smtp_sink import SmtpSink
 from network.worker_process import start_worker
+from resources.demo import WORD_PARTS, word_document_xml
 from resources.models import Bulletin, BulletinSection, Resource
 from resources.services import resource_index
 
@@ -86,14 +87,97 @@ def pdf_bytes(text="Falls prevention in care homes") -> bytes:
     return out.getvalue()
 
 
-def docx_bytes(text="Anticipatory care planning with families") -> bytes:
-    import docx
+def docx_parts(text="Anticipatory care planning with families") -> dict:
+    """The parts of a Word file with one paragraph, as Word lays them out."""
+    return {**WORD_PARTS, "word/document.xml": word_document_xml([("", text)])}
 
-    document = docx.Document()
-    document.add_paragraph(text)
+
+def zip_of(parts: dict) -> bytes:
+    """A zip archive of the parts, deflated; a part may be a list of chunks, written one by one
+    so that a part of hundreds of megabytes never sits in memory whole."""
     stream = io.BytesIO()
-    document.save(stream)
+    with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            with archive.open(name, "w") as part:
+                for chunk in [content] if isinstance(content, (str, bytes)) else content:
+                    part.write(chunk.encode() if isinstance(chunk, str) else chunk)
     return stream.getvalue()
+
+
+def docx_bytes(text="Anticipatory care planning with families") -> bytes:
+    return zip_of(docx_parts(text))
+
+
+TEXT_LINE = b"BT /F1 12 Tf 72 720 Td (huddle) Tj ET\n"
+
+
+def _helvetica(writer):
+    from pypdf.generic import DictionaryObject, NameObject
+
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+        }
+    )
+    return DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
+
+
+def _written(writer) -> bytes:
+    stream = io.BytesIO()
+    writer.write(stream)
+    return stream.getvalue()
+
+
+def pdf_with_shared_content(megabytes: float, pages: int) -> bytes:
+    """A small PDF whose pages all draw one large, packed content stream of words."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, NameObject
+
+    writer = PdfWriter()
+    content = DecodedStreamObject()
+    content.set_data(TEXT_LINE * int(megabytes * 2**20 // len(TEXT_LINE)))
+    shared = writer._add_object(content.flate_encode())
+    fonts = _helvetica(writer)
+    for _ in range(pages):
+        page = writer.add_blank_page(612, 792)
+        page[NameObject("/Contents")] = shared
+        page[NameObject("/Resources")] = fonts
+    return _written(writer)
+
+
+def pdf_drawing_a_form(times: int, kilobytes: int) -> bytes:
+    """A one-page PDF of a kilobyte or so whose page draws one form of words again and again."""
+    from pypdf import PdfWriter
+    from pypdf.generic import (
+        ArrayObject,
+        DecodedStreamObject,
+        DictionaryObject,
+        NameObject,
+        NumberObject,
+    )
+
+    writer = PdfWriter()
+    form = DecodedStreamObject()
+    form.set_data(TEXT_LINE * (kilobytes * 1024 // len(TEXT_LINE)))
+    form.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): ArrayObject([NumberObject(n) for n in (0, 0, 612, 792)]),
+            NameObject("/Resources"): _helvetica(writer),
+        }
+    )
+    drawn = writer._add_object(form.flate_encode())
+    content = DecodedStreamObject()
+    content.set_data(b"/X1 Do\n" * times)
+    page = writer.add_blank_page(612, 792)
+    page[NameObject("/Contents")] = writer._add_object(content.flate_encode())
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/XObject"): DictionaryObject({NameObject("/X1"): drawn})}
+    )
+    return _written(writer)
 
 
 def upload(name: str, content: bytes) -> SimpleUploadedFile:

@@ -3,18 +3,25 @@
 import pytest
 from django.urls import reverse
 
+from resources.demo import WORD
 from resources.models import Resource
 from resources.tasks import extract_resource_text
 from tests.resources.conftest import (
     docx_bytes,
+    docx_parts,
     executable_bytes,
     make_resource,
     pdf_bytes,
+    pdf_drawing_a_form,
+    pdf_with_shared_content,
     upload,
     zip_bytes,
+    zip_of,
 )
 
 pytestmark = pytest.mark.django_db
+
+NOT_SEARCHED = "The words inside this file are not searched"
 
 
 def add_resource(client, file, **fields):
@@ -100,6 +107,7 @@ def test_the_text_inside_pdf_and_word_files_is_searchable(client, curator, name,
 
     found = client.get("/resources/", {"q": words}).context["page"].object_list
     assert [result.title for result in found] == ["Untitled upload"]
+    assert NOT_SEARCHED not in client.get(resource.get_absolute_url()).content.decode()
 
 
 def test_a_members_only_file_is_refused_to_visitors(client, member):
@@ -185,3 +193,118 @@ def test_a_damaged_zip_gets_a_message_not_an_error(client, curator):
     assert response.status_code == 200
     assert "it is not a real OpenDocument text" in response.content.decode()
     assert not Resource.objects.exists()
+
+
+def styles_of_megabytes(megabytes: int):
+    """A styles part of that many megabytes of blank space: a few kilobytes once packed."""
+    yield f'<w:styles xmlns:w="{WORD}">'.encode()
+    for _ in range(megabytes):
+        yield b" " * 2**20
+    yield b"</w:styles>"
+
+
+def test_an_office_file_that_unpacks_to_more_than_the_limit_is_refused(client, curator):
+    bomb = zip_of({**docx_parts(), "word/styles.xml": styles_of_megabytes(110)})
+    assert len(bomb) < 1_000_000
+    client.force_login(curator)
+
+    response = add_resource(client, upload("toolkit.docx", bomb))
+
+    assert response.status_code == 200
+    error = response.context["form"].errors["upload"][0]
+    assert error == (
+        "This Word document unpacks to 110 MB, and the library takes files that unpack to at "
+        "most 100 MB. Save it again without large embedded files, or upload it as a PDF."
+    )
+    assert 'id="id_upload_error"' in response.content.decode()
+    assert not Resource.objects.exists()
+
+
+def test_the_words_of_a_word_file_are_read_from_its_text_alone(client, curator):
+    # Styles that are not even XML: reading them would fail, so finding the words proves that
+    # only the document's own text part is read.
+    content = zip_of(
+        {
+            **docx_parts("Anticipatory care planning with families"),
+            "word/styles.xml": b"<w:styles this is not XML at all",
+        }
+    )
+    client.force_login(curator)
+    add_resource(client, upload("plan.docx", content), title="Untitled upload")
+    resource = Resource.objects.get()
+
+    extract_resource_text(resource.pk)
+
+    found = client.get("/resources/", {"q": "families"}).context["page"].object_list
+    assert [result.title for result in found] == ["Untitled upload"]
+
+
+def test_a_word_file_stored_before_the_limit_is_not_unpacked_for_its_words(client, curator):
+    bomb = zip_of(
+        {**docx_parts("Anticipatory care planning"), "word/styles.xml": styles_of_megabytes(110)}
+    )
+    resource = make_resource("Old upload", link="", file="resources/old.docx")
+    resource.file.storage.save("resources/old.docx", upload("old.docx", bomb))
+
+    extract_resource_text(resource.pk)
+
+    resource.refresh_from_db()
+    assert resource.file_text == ""
+    client.force_login(curator)
+    assert not client.get("/resources/", {"q": "anticipatory"}).context["page"].object_list
+    assert (
+        "The words inside this file are not searched: it unpacks to more than 100 MB, more than "
+        "the library reads." in client.get(resource.get_absolute_url()).content.decode()
+    )
+
+
+# --- reading PDFs within a budget -----------------------------------------------------------
+
+OVER_BUDGET = (
+    "The words inside this file are not searched: it has more text on its pages than the "
+    "library reads (at most 10 MB of page content, read within 20 seconds). The file itself is "
+    "kept and can be downloaded as before."
+)
+
+
+def test_a_pdf_with_more_on_its_pages_than_the_library_reads_is_kept_out_of_search(
+    client, curator, member
+):
+    # 11 MB of words drawn by each of 50 pages: 42 KB to upload, 550 MB of page content to read.
+    content = pdf_with_shared_content(11, pages=50)
+    assert len(content) < 100_000
+    client.force_login(curator)
+    add_resource(client, upload("toolkit.pdf", content), title="Untitled upload")
+    resource = Resource.objects.get()
+
+    extract_resource_text(resource.pk)
+
+    assert not client.get("/resources/", {"q": "huddle"}).context["page"].object_list
+    assert OVER_BUDGET in client.get(resource.get_absolute_url()).content.decode()
+    assert (
+        OVER_BUDGET in client.get(reverse("resources:edit", args=[resource.slug])).content.decode()
+    )
+    client.force_login(member)
+    page = client.get(resource.get_absolute_url()).content.decode()
+    assert NOT_SEARCHED not in page
+    assert "Download toolkit.pdf" in page
+    assert read(client.get(reverse("resources:file", args=[resource.slug]))) == content
+
+
+def test_the_member_who_suggested_a_pdf_is_told_its_words_are_not_searched(client, member):
+    client.force_login(member)
+    add_resource(client, upload("toolkit.pdf", pdf_with_shared_content(11, pages=50)))
+    resource = Resource.objects.get(status=Resource.Status.DRAFT)
+
+    extract_resource_text(resource.pk)
+
+    assert OVER_BUDGET in client.get(resource.get_absolute_url()).content.decode()
+
+
+def test_reading_a_pdf_stops_at_its_deadline_even_within_one_page():
+    from resources.services import file_text_of
+
+    # One page of 28 KB of content that draws a 20 KB form 4,000 times: 80 MB to parse.
+    words = file_text_of(pdf_drawing_a_form(4000, kilobytes=20), "pdf", seconds=1)
+
+    assert (words.text, words.outcome) == ("", Resource.FileText.OVER_BUDGET)
