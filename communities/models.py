@@ -12,15 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Region, Topic, User
-from members.roles import is_admin, is_coordinator
+from members.roles import is_admin, is_coordinator, own
 from network.fields import SingleLineCharField
 
 INVITATION_LIFETIME = timedelta(days=14)
 
 
 def _joined_by(viewer) -> models.QuerySet:
-    # By id: the viewer may be ANY_MEMBER, who has none and belongs nowhere.
-    return Membership.objects.filter(member_id=viewer.pk).values("community_id")
+    # The viewer may be ANY_MEMBER, who belongs nowhere.
+    return Membership.objects.filter(own("member_id", viewer)).values("community_id")
 
 
 class CommunityQuerySet(models.QuerySet):
@@ -61,14 +61,15 @@ class CommunityQuerySet(models.QuerySet):
             return self.all()
         return self.filter(
             pk__in=Membership.objects.filter(
-                member_id=viewer.pk, role=Membership.Role.MODERATOR
+                own("member_id", viewer), role=Membership.Role.MODERATOR
             ).values("community_id")
         )
 
     def hostable_by(self, viewer) -> "CommunityQuerySet":
-        """Communities whose events the viewer may create and run: coordinators those they may
-        see, except secret ones, whose events their own moderators run (a coordinator need not
-        know one exists); moderators their own communities; admins all."""
+        """Communities the viewer may create an event for (they then organise and run it):
+        coordinators those they may see, except secret ones, whose events their own moderators
+        run (a coordinator need not know one exists); moderators their own communities; admins
+        all. Events.objects.run_by says who runs the events already made."""
         moderated = Community.objects.moderated_by(viewer).values("pk")
         if is_coordinator(viewer):
             return self.exclude(pk__in=Community.objects.secret().exclude(pk__in=moderated))

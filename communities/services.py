@@ -100,9 +100,7 @@ THREAD_TEXT_LIMIT = 100_000
 
 def threads_index(threads: QuerySet[Thread]) -> None:
     """A thread is found by its title and by what its visible posts say."""
-    posts = joined_text(
-        Post.objects.filter(thread=OuterRef("pk"), state=Post.State.VISIBLE), "body", "thread"
-    )
+    posts = joined_text(Post.objects.readable().filter(thread=OuterRef("pk")), "body", "thread")
     # A search vector may not pass 1 MB: a thread's first THREAD_TEXT_LIMIT characters say
     # what it is about, and a flood of posts cannot make it unwritable.
     posts = Left(posts, THREAD_TEXT_LIMIT)

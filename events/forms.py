@@ -69,10 +69,14 @@ class EventForm(forms.ModelForm):
     def __init__(self, *args, editor, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [("", "All of Scotland"), *Region.choices]
-        # The hosts offered are those whose events the editor runs (Event.objects.run_by is
-        # built on the same rule), so an event's own host is always among them and saving the
-        # form never drops it.
-        self.fields["community"].queryset = Community.objects.hostable_by(editor)
+        hosts = Community.objects.hostable_by(editor)
+        host = self.instance.community_id
+        if host and not hosts.filter(pk=host).exists():
+            # An organiser who no longer moderates the host still runs their event: the form
+            # keeps a host it may not offer, rather than drop it (or refuse) on the next save.
+            del self.fields["community"]
+            return
+        self.fields["community"].queryset = hosts
         if is_coordinator(editor):
             self.fields["community"].empty_label = "No hosting community"
         else:

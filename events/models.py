@@ -5,12 +5,13 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from communities.models import Community
 from members.models import Region, Topic
-from members.roles import is_admin, is_coordinator
+from members.roles import is_admin, is_coordinator, own
 from network.fields import SingleLineCharField
 
 
@@ -25,15 +26,22 @@ class EventQuerySet(models.QuerySet):
         return events.exclude(community__in=Community.objects.secret_from(viewer).values("pk"))
 
     def run_by(self, viewer) -> "EventQuerySet":
-        """Events the viewer may edit, see the attendees of and message: coordinators those
-        without a host, and every event of a community they may host events in
-        (Community.objects.hostable_by: a secret community's events are its moderators')."""
+        """Events the viewer may edit, see the attendees (and their addresses) of and message:
+        their own, as organiser; a coordinator's, every event but a secret community's; a secret
+        community's, its moderators'. The moderator of an open or closed community runs only
+        the events they organise: moderators are appointed by moderators, and a national event
+        hosted by a community must not open its attendees to them."""
         if not viewer.is_authenticated:
             return self.none()
-        hosted = models.Q(community__in=Community.objects.hostable_by(viewer).values("pk"))
-        if is_admin(viewer) or is_coordinator(viewer):
-            hosted |= models.Q(community__isnull=True)
-        return self.visible_to(viewer).filter(hosted)
+        if is_admin(viewer):
+            return self.all()
+        secret = Community.objects.secret()
+        runs = own("organiser_id", viewer) | Q(
+            community__in=secret.filter(pk__in=Community.objects.moderated_by(viewer)).values("pk")
+        )
+        if is_coordinator(viewer):
+            runs |= ~Q(community__in=secret.values("pk"))
+        return self.visible_to(viewer).filter(runs)
 
 
 class Event(models.Model):

@@ -10,6 +10,7 @@ from communities.models import Community, Membership, Post, Thread
 from events.models import Feedback, Registration
 from insights.models import Assessment, Feature, Story, Target
 from members.models import User
+from members.roles import ANY_MEMBER
 from mentoring.models import Match
 from resources.models import Rating, Resource, Use
 
@@ -130,7 +131,7 @@ def age_activity(members: list[User]) -> None:
 
 def seed(members: list[User]) -> int:
     coordinator = User.objects.filter(email="coordinator@example.org").first()
-    community = Community.objects.exclude(privacy=Community.Privacy.SECRET).first()
+    community = Community.objects.visible_to(ANY_MEMBER).first()
     now = timezone.now()
     for number, (title, change, place, result, features, mentoring) in enumerate(STORIES):
         Story.objects.get_or_create(

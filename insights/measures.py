@@ -289,11 +289,14 @@ def member_led_bulletins(period: Period, scope: Scope) -> Result:
 
 def cross_organisation_threads(period: Period, scope: Scope) -> Result:
     # A thread someone from another organisation replied to; unknown organisations cross nothing.
-    other_organisation = Post.objects.filter(
-        thread=OuterRef("pk"),
-        state=Post.State.VISIBLE,
-        author__profile__organisation__isnull=False,
-    ).exclude(author__profile__organisation=OuterRef("author__profile__organisation"))
+    other_organisation = (
+        Post.objects.readable()
+        .filter(
+            thread=OuterRef("pk"),
+            author__profile__organisation__isnull=False,
+        )
+        .exclude(author__profile__organisation=OuterRef("author__profile__organisation"))
+    )
     threads = Thread.objects.filter(
         Exists(other_organisation),
         community__in=_open_communities(),
@@ -446,9 +449,11 @@ def event_co_attendance(period: Period, scope: Scope) -> Result:
 def replies(period: Period, scope: Scope) -> Result:
     # A reply is a post after a thread's opening one, by someone other than who opened it.
     earlier = Post.objects.filter(thread=OuterRef("thread"), pk__lt=OuterRef("pk"))
-    replies = Post.objects.filter(
-        Exists(earlier), state=Post.State.VISIBLE, thread__community__in=_open_communities()
-    ).exclude(author=F("thread__author"))  # to one another, not more of one's own thread
+    replies = (
+        Post.objects.readable()
+        .filter(Exists(earlier), thread__community__in=_open_communities())
+        .exclude(author=F("thread__author"))
+    )  # to one another, not more of one's own thread
     return _monthly(
         scope.narrow(replies, "author", community="thread__community"), "created_at", period
     )

@@ -22,14 +22,14 @@ class StoryQuerySet(models.QuerySet):
     def visible_to(self, viewer) -> "StoryQuerySet":
         """Published stories are for everyone; the others for their author and the coordinators
         who review them."""
-        from members.roles import is_coordinator
+        from members.roles import is_coordinator, own
 
         if is_coordinator(viewer):
             return self.all()
         published = models.Q(status=Story.Status.PUBLISHED)
         if not viewer.is_authenticated:
             return self.filter(published)
-        return self.filter(published | models.Q(author_id=viewer.pk))
+        return self.filter(published | own("author_id", viewer))
 
     def published(self) -> "StoryQuerySet":
         return self.filter(status=Story.Status.PUBLISHED).order_by("-published_at", "-pk")

@@ -1,6 +1,7 @@
 """The network's roles beyond member: groups an admin grants in the Django admin."""
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
 
 from members.models import User
 
@@ -27,6 +28,15 @@ def is_coordinator(user: User | AnonymousUser) -> bool:
 
 def is_curator(user: User | AnonymousUser) -> bool:
     return is_admin(user) or CURATORS in role_names(user)
+
+
+def own(field: str, viewer) -> Q:
+    """The rows that are the viewer's own by `field` (an author, a contributor, a mentee): none
+    for a visitor or ANY_MEMBER, who own nothing. Filtering by their id would match the rows
+    whose owner is unknown (NULL)."""
+    if viewer.pk is None:
+        return Q(pk__in=[])
+    return Q(**{field: viewer.pk})
 
 
 class _AnyMember:

@@ -170,6 +170,8 @@ def profile_update(*, profile: Profile, name: str, photo=None, remove_photo: boo
     member = profile.member
     renamed_from = None
     if name != member.name:
+        if member.name:
+            admin_log_rename(member.name, name)
         member.name = name
         member.save(update_fields=["name"])
         # An old name must not live on in the address of the profile.
@@ -437,7 +439,7 @@ def member_erase(member: User) -> None:
 
 
 def _admin_log_forget(member: User, profile: Profile) -> None:
-    """The admin's "Recent actions" name what was changed; for this member, no longer."""
+    """The admin's "Recent actions" name what was changed: for this member, no longer."""
     from django.contrib.admin.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
 
@@ -445,3 +447,16 @@ def _admin_log_forget(member: User, profile: Profile) -> None:
         LogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(changed), object_id=str(changed.pk)
         ).update(object_repr=FORMER_MEMBER)
+    if member.name:
+        admin_log_rename(member.name, FORMER_MEMBER)
+
+
+def admin_log_rename(old: str, new: str) -> None:
+    """Every entry of the admin's log that names someone by `old` (their offer, their place at
+    an event, a change to their membership…) names them `new` instead."""
+    from django.contrib.admin.models import LogEntry
+
+    LogEntry.objects.filter(Q(object_repr__contains=old) | Q(change_message__contains=old)).update(
+        object_repr=Replace("object_repr", Value(old), Value(new)),
+        change_message=Replace("change_message", Value(old), Value(new)),
+    )

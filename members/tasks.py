@@ -98,3 +98,12 @@ def sweep_notification_emails() -> int:
     for notification_id in waiting:
         send_notification_email.delay(notification_id)
     return len(waiting)
+
+
+@shared_task
+def clear_expired_sessions() -> int:
+    """Beat, nightly: sessions past their expiry hold a member's id for nothing."""
+    from members.models import MemberSession
+
+    deleted, _ = MemberSession.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Topic
+from members.roles import is_coordinator, own
 from network.fields import SingleLineCharField
 
 
@@ -37,15 +38,21 @@ class MentorOffer(models.Model):
 class MentoringRequestQuerySet(models.QuerySet):
     def visible_to(self, viewer) -> "MentoringRequestQuerySet":
         """A mentee's request is for them and for the mentors it has reached so far (not those
-        still waiting their turn); nobody else knows of it, coordinators and admins included."""
+        still waiting their turn); nobody else knows of it, coordinators and admins included,
+        but for the requests a mentee left to a cohort (awaiting_a_cohort)."""
         if not viewer.is_authenticated:
             return self.none()
-        reached = Approach.objects.filter(mentor_id=viewer.pk).exclude(
+        reached = Approach.objects.filter(own("mentor_id", viewer)).exclude(
             status=Approach.Status.QUEUED
         )
-        return self.filter(
-            models.Q(mentee_id=viewer.pk) | models.Q(pk__in=reached.values("request_id"))
-        )
+        return self.filter(own("mentee_id", viewer) | models.Q(pk__in=reached.values("request_id")))
+
+    def awaiting_a_cohort(self, viewer) -> "MentoringRequestQuerySet":
+        """Requests that asked no mentor wait for a coordinator to match them in a cohort: the
+        coordinators see who is waiting (the mentee asked for exactly that); nobody else."""
+        if not is_coordinator(viewer):
+            return self.none()
+        return self.filter(status=MentoringRequest.Status.OPEN, approaches__isnull=True)
 
 
 class MentoringRequest(models.Model):
@@ -133,7 +140,7 @@ class MatchQuerySet(models.QuerySet):
         anyone else, coordinators and admins included, does not know of it."""
         if not viewer.is_authenticated:
             return self.none()
-        return self.filter(models.Q(mentor_id=viewer.pk) | models.Q(mentee_id=viewer.pk))
+        return self.filter(own("mentor_id", viewer) | own("mentee_id", viewer))
 
 
 class Match(models.Model):

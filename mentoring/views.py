@@ -273,9 +273,7 @@ def _coordinators_only(request):
 @require_http_methods(["GET", "POST"])
 def cohorts(request):
     _coordinators_only(request)
-    waiting = MentoringRequest.objects.filter(
-        status=MentoringRequest.Status.OPEN, approaches__isnull=True
-    ).select_related("mentee")
+    waiting = MentoringRequest.objects.awaiting_a_cohort(request.user).select_related("mentee")
     offers = MentorOffer.objects.filter(paused=False).select_related("mentor")
     form = CohortForm(_posted(request), waiting=waiting, offers=offers)
     if request.method == "POST" and form.is_valid():

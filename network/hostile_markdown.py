@@ -109,6 +109,16 @@ FAMILIES: dict[str, Callable[[int], str]] = {
     )[:size],
     "table of many rows": lambda size: "| a | b |\n|---|---|\n" + _repeat("|x|\n", size - 20),
     "lines of pipes": lambda size: _repeat("|\n", size),
+    # cmark writes every row as wide as the header: a wide header over many short lines.
+    "table padded by its header": lambda size: (
+        "|" + "a|" * (size // 6) + "\n|" + "-|" * (size // 6) + "\n" + _repeat("a\n", size)
+    )[:size],
+    # HTML typed in: it reaches the sanitiser, so its nesting must be bounded too.
+    "HTML elements nested": lambda size: _repeat("<div>", size),
+    "HTML elements nested, in capitals": lambda size: _repeat("<DIV>", size),
+    "HTML elements nested past stray closing tags": lambda size: _repeat("<div></span>", size),
+    "HTML tables nested": lambda size: _repeat("<table><tr><td>", size),
+    "HTML lists nested": lambda size: _repeat("<ul><li>", size),
     # Long lines and mixtures.
     "one long word": lambda size: _repeat("a", size),
     "one long address": lambda size: "<https://example.org/" + _repeat("a", size - 22) + ">",

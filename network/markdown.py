@@ -1,11 +1,11 @@
 """The one way member text becomes HTML: CommonMark with tables (cmark-gfm, GitHub's C parser,
-through cmarkgfm), nesting bounded, then nh3 (Ammonia) with a short allow-list.
+through cmarkgfm), nesting and table padding bounded, then nh3 (Ammonia) with a short allow-list.
 
 cmark-gfm parses in time linear in the length of the text (its own test suite holds the known
 pathological inputs to that), a few milliseconds for 10,000 characters of anything; a
 pure-Python parser took up to 71 ms on some of the hostile corpus (network/hostile_markdown.py),
-and Python-Markdown, used before, seconds. Raw HTML in member text is left out by cmark's safe
-mode, never passed on as markup.
+and Python-Markdown, used before, seconds. HTML typed into member text goes to nh3 like the rest:
+what the allow-list holds stays, other tags go and their words stay.
 """
 
 import re
@@ -41,15 +41,17 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
-# Elements (quotes, lists, emphasis) nested deeper than this lose their markup beyond it and keep
-# their words. Twenty holds lists nested nine deep, far more than anyone writes; without a bound,
-# 5,000 nested quotes made the sanitiser's work grow with depth times length.
+# Elements nested deeper than this lose their tags beyond it and keep their words. Twenty holds
+# lists nested nine deep, far more than anyone writes; without a bound, 5,000 nested quotes (or
+# <div>s typed in) made the sanitiser's work grow with depth times length.
 MAX_NESTING = 20
-# Every tag cmark writes. Its output is well formed and escapes `<` and `>` everywhere else
-# (text, code, attribute values), and safe mode leaves member HTML out, so a scan of tags is
-# exact here. Void elements have no closing tag.
-_TAG = re.compile(r"<(/?)([a-z][a-z0-9]*)\b[^>]*>")
-_VOID = {"br", "hr", "img", "input"}
+# cmark writes every row of a table as wide as its header: a header of 1,600 columns over 3,000
+# one-letter lines made 5 MB of HTML from 10,000 characters. Text whose tables would have more
+# cells than this is rendered without tables (their pipes stay as typed).
+MAX_TABLE_CELLS = 5_000
+_TAG = re.compile(r"<(/?)([a-z][a-z0-9]*)\b[^>]*>", re.IGNORECASE)
+# Elements that never close: counted as open anyway (a bound, not a parser), as are unknown ones.
+_VOID = {"area", "br", "col", "embed", "hr", "img", "input", "source", "track", "wbr"}
 # The allow-list has no pictures: one a member links to becomes a link to it, not a gap.
 _PICTURE = re.compile(r'<img src="([^"]*)" alt="([^"]*)"(?: title="[^"]*")? />')
 
@@ -62,8 +64,9 @@ def render_markdown(text: str) -> SafeString:
 # saves a parse each (a page of 20 resources spent a fifth of its time here).
 @lru_cache(maxsize=4096)
 def _rendered(text: str) -> str:
+    extensions = ["table"] if _table_cells(text) <= MAX_TABLE_CELLS else []
     html = cmarkgfm.markdown_to_html_with_extensions(
-        text, options=Options.CMARK_OPT_DEFAULT, extensions=["table"]
+        text, options=Options.CMARK_OPT_UNSAFE, extensions=extensions
     )
     html = _PICTURE.sub(lambda found: f'<a href="{found[1]}">{found[2] or found[1]}</a>', html)
     return nh3.clean(
@@ -75,22 +78,37 @@ def _rendered(text: str) -> str:
     )
 
 
+def _table_cells(text: str) -> int:
+    """How many cells the text's tables would make at most: each delimiter row's columns times
+    the lines up to the next blank one (a table's rows), in one pass."""
+    cells = columns = 0
+    for line in text.splitlines():
+        stripped = line.strip()
+        if columns and stripped:
+            cells += columns
+            continue
+        columns = 0
+        if "|" in stripped and "-" in stripped and set(stripped) <= set("|:- \t"):
+            columns = stripped.strip("|").count("|") + 1
+    return cells
+
+
 def _shallow(html: str) -> str:
-    """The HTML with every element deeper than MAX_NESTING unwrapped, its text kept: one pass."""
-    kept_depth = 0
-    kept: list[bool] = []  # for each open element, whether its tags were kept
+    """The HTML with every element deeper than MAX_NESTING unwrapped, its words kept, in one
+    pass. A closing tag closes only the element it names, so HTML typed in with stray or
+    mismatched closing tags cannot open room for more depth than the bound."""
+    open_kept: list[str] = []  # names of the open elements whose tags were kept
     pieces, written = [], 0
     for tag in _TAG.finditer(html):
-        closing, name = tag.group(1), tag.group(2)
-        if name in _VOID:
-            keep = kept_depth < MAX_NESTING
-        elif closing:
-            keep = kept.pop() if kept else False
-            kept_depth -= keep
+        closing, name = tag.group(1), tag.group(2).lower()
+        if closing:
+            keep = bool(open_kept) and open_kept[-1] == name
+            if keep:
+                open_kept.pop()
         else:
-            keep = kept_depth < MAX_NESTING
-            kept.append(keep)
-            kept_depth += keep
+            keep = len(open_kept) < MAX_NESTING
+            if keep and name not in _VOID:
+                open_kept.append(name)
         if not keep:
             pieces.append(html[written : tag.start()])
             written = tag.end()

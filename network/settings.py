@@ -275,6 +275,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "insights.tasks.refresh_network_analysis",
         "schedule": 1200.0,
     },
+    "expired-sessions": {
+        "task": "members.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=15),
+    },
     "community-daily-digests": {
         "task": "communities.tasks.send_daily_digests",
         "schedule": crontab(hour=7, minute=0),

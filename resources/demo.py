@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from communities.models import Community
 from events.models import Event
 from members.models import Organisation, Profile, Topic, User
-from members.roles import CURATORS
+from members.roles import ANY_MEMBER, CURATORS
 from resources import services
 from resources.models import Bulletin, BulletinSection, Delivery, Resource
 
@@ -228,7 +228,7 @@ def _document(title: str, topic: str) -> bytes:
 
 
 def _bulletins(resources: list[Resource], curator: User) -> None:
-    communities = list(Community.objects.exclude(privacy=Community.Privacy.SECRET)[:4])
+    communities = list(Community.objects.visible_to(ANY_MEMBER)[:4])
     events = list(Event.objects.order_by("starts_at")[:6])
     for number, (title, days_ago, introduction) in enumerate(BULLETINS):
         bulletin, created = Bulletin.objects.get_or_create(

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Organisation, Topic
-from members.roles import is_curator
+from members.roles import is_curator, own
 from network.fields import SingleLineCharField
 
 
@@ -24,9 +24,7 @@ class ResourceQuerySet(models.QuerySet):
         )
         if not viewer.is_authenticated:
             return library.filter(audience=Resource.Audience.PUBLIC)
-        return self.filter(
-            models.Q(pk__in=library.values("pk")) | models.Q(contributor_id=viewer.pk)
-        )
+        return self.filter(models.Q(pk__in=library.values("pk")) | own("contributor_id", viewer))
 
     def listed(self) -> "ResourceQuerySet":
         """What the library lists and search finds: only what is in it now."""

@@ -276,6 +276,10 @@ class _OverBudget(Exception):
     """Reading this file's words would take more work than the library spends on one file."""
 
 
+class _Unreadable(Exception):
+    """The file is damaged: it cannot be read for its words."""
+
+
 def file_text_of(content: bytes, kind: str, *, seconds: float = FILE_TEXT_SECONDS) -> FileWords:
     """Words of a PDF or Word file for search, and how reading them ended.
 
@@ -319,7 +323,7 @@ def _pdf_text(content: bytes, *, deadline: float) -> str:
     pages: list[str] = []
     length = 0
     for page in PdfReader(io.BytesIO(content)).pages[:PDF_PAGE_LIMIT]:
-        budget -= _page_content_size(page)
+        budget -= _page_content_size(page, budget)
         if budget < 0:
             raise _OverBudget
         in_time()
@@ -330,10 +334,12 @@ def _pdf_text(content: bytes, *, deadline: float) -> str:
     return "\n".join(pages)
 
 
-def _page_content_size(page) -> int:
+def _page_content_size(page, budget: int) -> int:
     """Decoded bytes that reading a page's text parses: its content streams and the forms it
     can draw (nested ones too). A stream that many pages share counts once for each page, as
-    each page parses it again."""
+    each page parses it again. Counting stops once it passes `budget`: a page of five streams
+    that each unpack to 70 MB is over budget after the first 10 MB of the first, unpacked
+    nowhere else."""
     from pypdf.generic import ArrayObject, DictionaryObject
 
     contents = page.get("/Contents")
@@ -358,7 +364,42 @@ def _page_content_size(page) -> int:
             seen.add(id(drawn))
             streams.append(drawn)
             holders.append(drawn.get("/Resources"))
-    return sum(len(stream.get_data()) for stream in streams)
+    size = 0
+    for stream in streams:
+        size += _decoded_size(stream, budget - size)
+        if size > budget:
+            break
+    return size
+
+
+def _unpacked_size(packed: bytes, limit: int) -> int:
+    """The size of zlib data unpacked, counted a slice at a time and kept nowhere; counting
+    stops just past `limit`."""
+    inflate, size = zlib.decompressobj(), 0
+    try:
+        while packed and size <= limit:
+            size += len(inflate.decompress(packed, 2**16))
+            packed = inflate.unconsumed_tail
+    except zlib.error:
+        raise _Unreadable from None
+    return size
+
+
+def _decoded_size(stream, limit: int) -> int:
+    """How many bytes a stream decodes to, unpacking no more than `limit` and one byte of it.
+    Packed (Flate) streams, nearly every content stream, are counted by a bounded unpacking that
+    keeps nothing; other filters are decoded by pypdf, whose own limit bounds each stream."""
+    from pypdf.generic import ArrayObject
+
+    filters = stream.get("/Filter")
+    filters = filters.get_object() if filters is not None else None
+    names = list(filters) if isinstance(filters, ArrayObject) else [filters]
+    packed = getattr(stream, "_data", None)
+    if names == [None] and isinstance(packed, bytes):
+        return len(packed)
+    if names == ["/FlateDecode"] and isinstance(packed, bytes):
+        return _unpacked_size(packed, limit)
+    return len(stream.get_data())
 
 
 def file_text_notice(resource: Resource) -> str:

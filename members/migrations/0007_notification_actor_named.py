@@ -5,12 +5,22 @@ def name_when_shown(apps, schema_editor):
     """Messages that begin with the name of whoever caused them keep only what follows, so the
     name is read when the message is shown: a rename or a closed account then reaches them."""
     Notification = apps.get_model("members", "Notification")
-    for notification in Notification.objects.filter(actor__isnull=False).select_related("actor"):
+    named = (
+        Notification.objects.filter(actor__isnull=False)
+        .select_related("actor")
+        .only("message", "actor__name")
+    )
+    batch = []
+    for notification in named.iterator(chunk_size=2000):
         name = notification.actor.name
         if name and notification.message.startswith(f"{name} "):
             notification.message = notification.message[len(name) + 1 :]
             notification.actor_named = True
-            notification.save(update_fields=["message", "actor_named"])
+            batch.append(notification)
+        if len(batch) >= 2000:
+            Notification.objects.bulk_update(batch, ["message", "actor_named"])
+            batch = []
+    Notification.objects.bulk_update(batch, ["message", "actor_named"])
 
 
 class Migration(migrations.Migration):

@@ -6,8 +6,11 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from communities.models import Community, Membership
+from insights.models import Story
 from members.roles import ANY_MEMBER
+from resources.models import Resource
 from tests.factories import MemberFactory
+from tests.resources.conftest import make_resource
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +90,15 @@ def test_whose_events_each_person_may_run(people, communities, viewer, hosts):
     hostable = Community.objects.hostable_by(people[viewer]).values_list("privacy", flat=True)
 
     assert set(hostable) == hosts
+
+
+def test_any_member_owns_nothing_even_where_the_owner_is_unknown(db):
+    """ANY_MEMBER has no id: matching rows by it must not find those whose owner is unknown
+    (a draft whose contributor's row was removed, a story whose teller left)."""
+    make_resource("Ownerless draft", status=Resource.Status.DRAFT, contributor=None)
+    Story.objects.create(
+        author=None, title="Untold", change="c", place="p", result="r", features=["common_purpose"]
+    )
+
+    assert not Resource.objects.visible_to(ANY_MEMBER).filter(title="Ownerless draft").exists()
+    assert not Story.objects.visible_to(ANY_MEMBER).filter(title="Untold").exists()

@@ -159,3 +159,42 @@ def test_a_member_who_left_a_secret_community_loses_its_event_from_their_calenda
     Membership.objects.filter(member=leaver).delete()
 
     assert "Quiet leaders retreat" not in client.get(feed).content.decode()
+
+
+def test_an_open_communitys_moderator_does_not_run_events_others_organise_there(
+    client, coordinator
+):
+    """Moderators are appointed by moderators: hosting a national event must not open its
+    attendees' addresses to them."""
+    founder = ProfileFactory(member__name="Fay Founder").member
+    forum = Community.objects.create(name="Falls forum", slug="falls-forum", purpose="Falls.")
+    Membership.objects.create(community=forum, member=founder, role="moderator")
+    webinar = make_event(coordinator, title="National falls webinar", community=forum)
+    own = make_event(founder, title="Forum meet-up", community=forum)
+    client.force_login(founder)
+
+    answers = {
+        event.title: [
+            client.get(reverse(name, args=[event.slug])).status_code for name in RUN_PAGES
+        ]
+        for event in (webinar, own)
+    }
+
+    assert answers == {"National falls webinar": [403, 403], "Forum meet-up": [200, 200]}
+
+
+def test_an_organiser_who_stepped_down_keeps_their_events_host_when_saving(client):
+    organiser = ProfileFactory(member__name="Olwen Organiser").member
+    forum = Community.objects.create(name="Falls forum", slug="falls-forum", purpose="Falls.")
+    Membership.objects.create(community=forum, member=organiser, role="moderator")
+    meetup = make_event(organiser, title="Forum meet-up", community=forum)
+    Membership.objects.filter(member=organiser).update(role="member")
+    client.force_login(organiser)
+
+    response = client.post(
+        reverse("events:edit", args=[meetup.slug]), edit_data(meetup, title="Forum meet-up, moved")
+    )
+
+    assert response.status_code == 302
+    meetup.refresh_from_db()
+    assert (meetup.title, meetup.community) == ("Forum meet-up, moved", forum)

@@ -9,14 +9,18 @@ without any of the words searched for.
 """
 
 import base64
+import importlib
 import io
 from pathlib import Path
 
 import pytest
 import redis
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Group
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -31,6 +35,7 @@ from insights.models import Story
 from insights.services import BRIDGING_KEY, network_bridging_refresh
 from members.models import MemberSession, Notification, Profile, User
 from members.roles import COORDINATORS
+from members.tasks import clear_expired_sessions
 from mentoring.models import Approach, MentorOffer
 from mentoring.services import approach_accept, request_create
 from network.models import AuditEntry, SearchWord
@@ -109,6 +114,16 @@ def everything_a_member_does(client, leaver, colleague, mentor, curator):
         community=garnet, author=colleague, title="Ward leads", body="@tamsin-quillfeather knows."
     )
     join_request_create(community=garnet, member=leaver, reason="Zephyrine is my ward.")
+    # An admin changed their place in a community on the community's page (an inline).
+    LogEntry.objects.log_actions(
+        user_id=User.objects.filter(is_superuser=True).get().pk,
+        queryset=[falls],
+        action_flag=CHANGE,
+        change_message=[
+            {"changed": {"name": "membership", "object": str(falls.memberships.get(member=leaver))}}
+        ],
+        single_object=True,
+    )
 
     client.force_login(leaver)
     profile = Profile.objects.get(member=leaver)
@@ -175,10 +190,9 @@ def everything_a_member_does(client, leaver, colleague, mentor, curator):
 
     LogEntry.objects.log_actions(
         user_id=User.objects.filter(is_superuser=True).get().pk,
-        queryset=[leaver],
+        queryset=[leaver, MentorOffer.objects.get(mentor=leaver)],
         action_flag=CHANGE,
         change_message="Changed roles.",
-        single_object=True,
     )
     Client().force_login(leaver)  # signed in on another device too
     return {"suggestion": suggestion, "colleague": colleague}
@@ -295,3 +309,27 @@ def test_a_renamed_member_is_mentioned_by_their_new_name_only(client, leaver):
     assert "quillfeather" not in (post.body + post.body_html).lower()
     old_address = client.get("/search/", {"q": "quillfeather", "in": "threads"})
     assert "Huddles" not in old_address.content.decode()
+
+
+def test_expired_sessions_are_cleared_by_beat(leaver):
+    Client().force_login(leaver)
+    MemberSession.objects.update(expire_date=timezone.now() - timezone.timedelta(days=1))
+    Client().force_login(leaver)
+
+    assert clear_expired_sessions() == 1
+    assert MemberSession.objects.filter(member_id=leaver.pk).count() == 1
+
+
+def test_sessions_from_before_members_sessions_are_ended_by_the_migration(leaver):
+    """Rows of Django's own session table, from before sessions knew their member, would be
+    out of reach of every account closing."""
+    migration = importlib.import_module("members.migrations.0010_old_sessions_end")
+    Session.objects.create(
+        session_key="x" * 32,
+        session_data=SessionStore().encode({"_auth_user_id": str(leaver.pk)}),
+        expire_date=timezone.now() + timezone.timedelta(days=14),
+    )
+
+    migration.end_old_sessions(django_apps, None)
+
+    assert not Session.objects.exists()

@@ -147,6 +147,21 @@ def pdf_with_shared_content(megabytes: float, pages: int) -> bytes:
     return _written(writer)
 
 
+def pdf_with_packed_streams(megabytes: int, streams: int) -> bytes:
+    """A small one-page PDF whose page has several content streams of spaces, each packed from
+    `megabytes` to a few kilobytes."""
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DecodedStreamObject, NameObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(612, 792)
+    packed = DecodedStreamObject()
+    packed.set_data(b" " * (megabytes * 2**20))
+    shared = packed.flate_encode()
+    page[NameObject("/Contents")] = ArrayObject(writer._add_object(shared) for _ in range(streams))
+    return _written(writer)
+
+
 def pdf_drawing_a_form(times: int, kilobytes: int) -> bytes:
     """A one-page PDF of a kilobyte or so whose page draws one form of words again and again."""
     from pypdf import PdfWriter

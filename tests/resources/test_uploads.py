@@ -1,8 +1,11 @@
 """Files in the library: checked by content, stored under a generated name, served by permission."""
 
+import tracemalloc
+
 import pytest
 from django.urls import reverse
 
+from resources import services
 from resources.demo import WORD
 from resources.models import Resource
 from resources.tasks import extract_resource_text
@@ -13,6 +16,7 @@ from tests.resources.conftest import (
     make_resource,
     pdf_bytes,
     pdf_drawing_a_form,
+    pdf_with_packed_streams,
     pdf_with_shared_content,
     upload,
     zip_bytes,
@@ -308,3 +312,19 @@ def test_reading_a_pdf_stops_at_its_deadline_even_within_one_page():
     words = file_text_of(pdf_drawing_a_form(4000, kilobytes=20), "pdf", seconds=1)
 
     assert (words.text, words.outcome) == ("", Resource.FileText.OVER_BUDGET)
+
+
+def test_a_pdf_whose_page_unpacks_to_hundreds_of_megabytes_is_measured_without_unpacking_it():
+    """Five streams on one page, each unpacking to 40 MB: the budget is passed within the
+    first, and nothing near its size is ever held in memory."""
+    content = pdf_with_packed_streams(megabytes=40, streams=5)
+
+    tracemalloc.start()
+    try:
+        words = services.file_text_of(content, "pdf")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert words.outcome == Resource.FileText.OVER_BUDGET
+    assert peak < 2 * services.PDF_CONTENT_BUDGET_MB * 2**20

@@ -1,13 +1,17 @@
 """What the library and the eBulletin show to whom: suggestions turned down stay with their
 suggester and the curators, and a bulletin carries only what every recipient may see."""
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
 from communities.models import Community, Membership
 from events.models import Event
+from network.models import AuditEntry
 from resources import services
 from resources.models import Resource
 from tests.events.conftest import make_event
@@ -177,3 +181,49 @@ def test_a_closed_community_in_a_bulletin_is_for_members_only(client, curator, m
 
     assert "Ward Managers" not in visitor_page and "Members&#x27; evening" not in visitor_page
     assert "Ward Managers" in member_page and "Members&#x27; evening" in member_page
+
+
+def test_the_migration_tells_what_was_once_in_the_library(curator, suggester):
+    """Before first_published_at: an archived resource was published if it has a date, and a
+    member's suggestion only if the audit log shows a curator published it (members may type a
+    date themselves)."""
+    migration = importlib.import_module("resources.migrations.0004_resource_first_published_at")
+    day = timezone.localdate()
+    made = {
+        "in the library": make_resource("Live guide"),
+        "a curator's, archived": make_resource("Old curator guide", status="archived"),
+        "a curator's draft, archived": make_resource(
+            "Never out", status="archived", published_on=None
+        ),
+        "a suggestion published, then archived": make_resource(
+            "Published idea", status="archived", suggested_at=timezone.now(), contributor=suggester
+        ),
+        "a suggestion turned down, dated by its suggester": make_resource(
+            "Turned down idea",
+            status="archived",
+            suggested_at=timezone.now(),
+            contributor=suggester,
+        ),
+    }
+    AuditEntry.objects.create(
+        actor=curator,
+        action=AuditEntry.Action.RESOURCE_CURATED,
+        member=suggester,
+        detail="Published: Published idea",
+    )
+    Resource.objects.update(first_published_at=None)
+
+    migration.mark_published_once(django_apps, None)
+
+    once = {
+        name: Resource.objects.get(pk=resource.pk).first_published_at is not None
+        for name, resource in made.items()
+    }
+    assert once == {
+        "in the library": True,
+        "a curator's, archived": True,
+        "a curator's draft, archived": False,
+        "a suggestion published, then archived": True,
+        "a suggestion turned down, dated by its suggester": False,
+    }
+    assert day == made["a suggestion turned down, dated by its suggester"].published_on

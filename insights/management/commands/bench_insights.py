@@ -20,7 +20,7 @@ from django.utils import timezone
 from communities.models import Community
 from insights import measures, services
 from members.models import User
-from members.roles import COORDINATORS
+from members.roles import ANY_MEMBER, COORDINATORS
 
 
 def timed(action) -> float:
@@ -58,7 +58,7 @@ class Command(BaseCommand):
                 raise CommandError(f"The dashboard answered {response.status_code}.")
 
         rows = []
-        community = Community.objects.exclude(privacy=Community.Privacy.SECRET).first()
+        community = Community.objects.visible_to(ANY_MEMBER).first()
         if community is None:
             raise CommandError("No open or closed community here: run seed_scale first.")
         for label, query, months, scope in [
