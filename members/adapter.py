@@ -14,9 +14,6 @@ SIGN_IN_BY_CODE = "Sign in with a code sent to your e-mail address"
 class AccountAdapter(DefaultAccountAdapter):
     error_messages = {
         **DefaultAccountAdapter.error_messages,
-        "too_many_login_attempts": "Too many failed attempts to sign in. "
-        + SIGN_IN_BY_CODE
-        + ", or wait 5 minutes and try again.",
         "email_password_mismatch": "The e-mail address or the password is not right.",
         "incorrect_code": "That code is not right. Check it against the e-mail, or ask for a "
         "new code.",

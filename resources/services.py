@@ -372,7 +372,7 @@ def _page_content_size(page, budget: int) -> int:
     return size
 
 
-def _unpacked_size(packed: bytes, limit: int) -> int:
+def _inflated_size(packed: bytes, limit: int) -> int:
     """The size of zlib data unpacked, counted a slice at a time and kept nowhere; counting
     stops just past `limit`."""
     inflate, size = zlib.decompressobj(), 0
@@ -398,7 +398,7 @@ def _decoded_size(stream, limit: int) -> int:
     if names == [None] and isinstance(packed, bytes):
         return len(packed)
     if names == ["/FlateDecode"] and isinstance(packed, bytes):
-        return _unpacked_size(packed, limit)
+        return _inflated_size(packed, limit)
     return len(stream.get_data())
 
 
@@ -731,10 +731,10 @@ def bulletin_snapshot(bulletin: Bulletin) -> dict:
 
     visitor = AnonymousUser()
     sections = []
-    for section in bulletin.sections.prefetch_related("resources", "events", "communities"):
+    for section in bulletin.sections.prefetch_related("events", "communities"):
         entries = []
         picks = [
-            (section.resources.filter(status=Resource.Status.PUBLISHED), _resource_entry),
+            (section.resources.listed(), _resource_entry),
             (section.events.all(), _event_entry),
             (section.communities.all(), _community_entry),
         ]
