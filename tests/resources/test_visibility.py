@@ -212,6 +212,8 @@ def test_the_migration_tells_what_was_once_in_the_library(curator, suggester):
         detail="Published: Published idea",
     )
     Resource.objects.update(first_published_at=None)
+    # The suggester typed a date of their own: a date alone does not make it published.
+    assert made["a suggestion turned down, dated by its suggester"].published_on == day
 
     migration.mark_published_once(django_apps, None)
 
@@ -226,4 +228,3 @@ def test_the_migration_tells_what_was_once_in_the_library(curator, suggester):
         "a suggestion published, then archived": True,
         "a suggestion turned down, dated by its suggester": False,
     }
-    assert day == made["a suggestion turned down, dated by its suggester"].published_on
