@@ -23,11 +23,11 @@ install: $(VENV)/.installed node_modules/.installed
 
 ## run: the site at http://127.0.0.1:$(PORT) with a Celery worker and beat; Ctrl-C stops it all
 run: install
-	$(PY) -m network.devservers serve --port $(PORT)
+	$(PY) -m tooling.devservers serve --port $(PORT)
 
 ## test: the whole suite, browser tests included, on PostgreSQL and Redis
 test: install
-	$(PY) -m network.devservers run --redis-db 1 -- $(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m tooling.devservers run --redis-db 1 -- $(PY) -m pytest $(PYTEST_ARGS)
 
 ## test-fast: the suite without the slow newcomer-path test
 test-fast: PYTEST_ARGS = -m "not slow"
@@ -36,12 +36,12 @@ test-fast: test
 ## test-faults: outages on purpose (Redis stopped, a worker killed mid-bulletin, PostgreSQL
 ## restarted), each test on servers of its own; not part of `make test`; a minute or two
 test-faults: install
-	$(PY) -m network.devservers run --redis-db 1 -- $(PY) -m pytest tests/faults $(PYTEST_ARGS)
+	$(PY) -m tooling.devservers run --redis-db 1 -- $(PY) -m pytest tests/faults $(PYTEST_ARGS)
 
 ## bench: speed at national scale (a generated 20,000-member network in its own database);
 ## about a quarter of an hour; the table goes to docs/benchmarks.md
 bench: install
-	$(PY) -m network.devservers run --redis-db 5 -- $(PY) -m network.bench $(BENCH_ARGS)
+	$(PY) -m tooling.devservers run --redis-db 5 -- $(PY) -m tooling.bench $(BENCH_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -52,14 +52,14 @@ format: install
 	$(VENV)/bin/ruff format .
 
 migrations: install
-	$(PY) -m network.devservers run -- $(PY) manage.py makemigrations
+	$(PY) -m tooling.devservers run -- $(PY) manage.py makemigrations
 
 shell: install
-	$(PY) -m network.devservers run -- $(PY) manage.py shell
+	$(PY) -m tooling.devservers run -- $(PY) manage.py shell
 
 ## stop: stop embedded servers that one-off commands left running
 stop:
-	$(PY) -m network.devservers stop
+	$(PY) -m tooling.devservers stop
 
 clean: stop
 	rm -rf .data staticfiles

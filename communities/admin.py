@@ -1,9 +1,10 @@
 from django.contrib import admin
 
+from base.audit import audit_record
+from communities.audit import Action
 from communities.models import Community, JoinRequest, Membership, Post, Report, Thread
 from communities.services import community_update, threads_index
 from members.models import User
-from network.audit import Action, audit_record
 
 
 class MembershipInline(admin.TabularInline):

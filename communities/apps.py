@@ -6,6 +6,8 @@ class CommunitiesConfig(AppConfig):
     verbose_name = "Communities of practice"
 
     def ready(self):
+        # The log names this app's decisions in words once the app is loaded.
+        from communities import audit  # noqa: F401
         from communities import hooks as community_hooks
         from members import hooks
 

@@ -1,10 +1,10 @@
 import django_filters
 from django import forms
 
+from base.forms import FilterForm, NamedChoiceFilter
 from communities.models import Community
 from communities.services import community_search
 from members.models import Region, Topic
-from network.forms import FilterForm, NamedChoiceFilter
 
 
 class CommunityFilter(django_filters.FilterSet):

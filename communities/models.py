@@ -11,9 +11,9 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from base.fields import SingleLineCharField
 from members.models import Region, Topic, User
 from members.roles import is_admin, is_coordinator, own
-from network.fields import SingleLineCharField
 
 INVITATION_LIFETIME = timedelta(days=14)
 

@@ -14,6 +14,11 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.html import escape
 
+from base.audit import audit_record
+from base.markdown import render_markdown
+from base.queries import per_row
+from base.text_search import SEARCH_CONFIG, joined_text
+from communities.audit import Action
 from communities.models import (
     Community,
     Invitation,
@@ -24,13 +29,10 @@ from communities.models import (
     Thread,
     ThreadSubscription,
 )
+from members.audit import Action as RoleAction
 from members.models import Profile, User
 from members.roles import is_coordinator
 from members.services import notify
-from network.audit import Action, audit_record
-from network.markdown import render_markdown
-from network.queries import per_row
-from network.text_search import SEARCH_CONFIG, joined_text
 
 FOUNDERS = "Community founders"
 # Paths under /communities/ that are not communities.
@@ -159,7 +161,7 @@ def founder_allow(*, coordinator: User, member: User, allowed: bool) -> None:
         member.groups.remove(founders)
     audit_record(
         actor=coordinator,
-        action=Action.ROLE_GRANTED if allowed else Action.ROLE_REMOVED,
+        action=RoleAction.ROLE_GRANTED if allowed else RoleAction.ROLE_REMOVED,
         member=member,
         detail=FOUNDERS,
     )

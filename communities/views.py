@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from base.shortcuts import free_slug, number_or_404
 from communities import services
 from communities.filters import CommunityFilter
 from communities.forms import (
@@ -33,7 +34,6 @@ from communities.models import (
 )
 from communities.services import CommunityError
 from members.models import User
-from network.shortcuts import free_slug, number_or_404
 
 PAGE_SIZE = 20
 POSTS_PER_PAGE = 25

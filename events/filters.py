@@ -1,10 +1,10 @@
 import django_filters
 from django import forms
 
+from base.forms import FilterForm, NamedChoiceFilter
 from events.models import Event
 from events.services import event_search
 from members.models import Region
-from network.forms import FilterForm, NamedChoiceFilter
 
 
 class EventFilter(django_filters.FilterSet):

@@ -9,10 +9,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from base.fields import SingleLineCharField
 from communities.models import Community
 from members.models import Region, Topic
 from members.roles import is_admin, is_coordinator, own
-from network.fields import SingleLineCharField
 
 
 class EventQuerySet(models.QuerySet):

@@ -12,13 +12,13 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
+from base.queries import per_row
+from base.text_search import SEARCH_CONFIG, joined_text
 from communities.models import Community
 from events.models import CalendarFeed, Event, Registration
 from members.models import User
 from members.roles import is_coordinator
 from members.services import named_to, notify
-from network.queries import per_row
-from network.text_search import SEARCH_CONFIG, joined_text
 
 OFFER_LIFETIME = timedelta(hours=24)
 HOLDS_A_PLACE = [Registration.Status.CONFIRMED, Registration.Status.OFFERED]

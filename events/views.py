@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from base.shortcuts import free_slug, number_or_404
+from base.spreadsheets import csv_download
 from communities.models import Community
 from events import services
 from events.filters import EventFilter
@@ -17,8 +19,6 @@ from events.forms import AddAttendeeForm, EventForm, FeedbackForm, MessageForm
 from events.models import CalendarFeed, Event, Feedback, Registration
 from events.services import EventError
 from members.models import User
-from network.shortcuts import free_slug, number_or_404
-from network.spreadsheets import csv_download
 
 PAGE_SIZE = 20
 # Paths under /events/ that are not events.

@@ -3,13 +3,13 @@ from urllib.parse import urlencode
 from django import forms
 from django.utils import timezone
 
+from base.forms import FilterForm
 from communities.models import Community, Membership
 from events.models import Event, Registration
 from insights.measures import EVERYONE, PERIODS, Scope
 from insights.models import Assessment, Feature, Story
 from members.models import Organisation, Region
 from members.roles import ANY_MEMBER
-from network.forms import FilterForm
 
 
 class StoryForm(forms.ModelForm):

@@ -5,7 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from network.fields import SingleLineCharField
+from base.fields import SingleLineCharField
 
 
 class Feature(models.TextChoices):

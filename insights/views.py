@@ -9,11 +9,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from base.spreadsheets import csv_download
 from insights import measures, services
 from insights.forms import AssessmentForm, MeasureFilterForm, StoryForm
 from insights.models import Story
 from members.roles import is_admin
-from network.spreadsheets import csv_download
 
 PAGE_SIZE = 10
 

@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from members.audit import role_changes_record, roles_of
 from members.models import Organisation, Profile, Topic, User
 from members.services import profile_index, profiles_index
-from network.audit import role_changes_record, roles_of
 
 
 class ProfileInline(admin.StackedInline):

@@ -1,9 +1,9 @@
 import django_filters
 from django import forms
 
+from base.forms import FilterForm, NamedChoiceFilter
 from members.models import Organisation, Profile, Region, Sector, Topic
 from members.services import directory_search
-from network.forms import FilterForm, NamedChoiceFilter
 
 
 class DirectoryFilter(django_filters.FilterSet):

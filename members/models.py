@@ -12,7 +12,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from network.fields import SingleLineCharField
+from base.fields import SingleLineCharField
 
 FORMER_MEMBER = "A former member"
 

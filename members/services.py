@@ -22,12 +22,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from base.audit import action_label
+from base.models import AuditEntry
+from base.text_search import SEARCH_CONFIG, array_text, joined_text
 from members import hooks
+from members.audit import role_changes_record, roles_of
 from members.models import FORMER_MEMBER, Notification, Organisation, Profile, User
 from members.sessions import sessions_end
-from network.audit import role_changes_record, roles_of
-from network.models import AuditEntry
-from network.text_search import SEARCH_CONFIG, array_text, joined_text
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_MAX_PIXELS = 16_000_000  # refuse decompression bombs before decoding them
@@ -374,7 +375,7 @@ def member_export(member: User) -> dict:
         # member's data and stays out.
         "decisions_about_you": [
             {
-                "decision": entry.get_action_display(),
+                "decision": action_label(entry.action),
                 "about": entry.detail,
                 "at": entry.at.isoformat(),
             }

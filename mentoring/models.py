@@ -4,9 +4,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from base.fields import SingleLineCharField
 from members.models import Topic
 from members.roles import is_coordinator, own
-from network.fields import SingleLineCharField
 
 
 class Format(models.TextChoices):

@@ -6,6 +6,7 @@ from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from base.shortcuts import number_or_404
 from members.models import Profile
 from members.roles import is_coordinator
 from mentoring import services
@@ -21,7 +22,6 @@ from mentoring.forms import (
 )
 from mentoring.models import Approach, Cohort, CohortPair, Match, MentoringRequest, MentorOffer
 from mentoring.services import MentoringError, Needs
-from network.shortcuts import number_or_404
 
 
 def _posted(request):

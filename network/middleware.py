@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.utils.cache import patch_cache_control
+
+from base.errors import NotFound
 
 # Downloads a member takes away: attendee lists, measures, calendars, their own data.
 EXPORT_TYPES = ("text/csv", "text/calendar")
@@ -40,3 +43,19 @@ def _an_export(response) -> bool:
     return response.get("Content-Type", "").startswith(EXPORT_TYPES) or response.get(
         "Content-Disposition", ""
     ).startswith("attachment")
+
+
+class NotFoundMiddleware:
+    """Services raise base.errors.NotFound, knowing nothing of HTTP; the page answers 404, as
+    for an address that does not exist (what a viewer may not see looks the same)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, NotFound):
+            raise Http404(str(exception)) from exception
+        return None

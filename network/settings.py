@@ -140,13 +140,19 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_filters",
     "django_htmx",
-    "network",
+    # From the shared helpers at the bottom to the project at the top (docs/architecture.md).
+    "base",
     "members",
     "communities",
     "events",
     "mentoring",
     "resources",
     "insights",
+    "search",
+    "network",
+    # Demo and scale seeding, benchmarks and the development servers: never imported by what
+    # serves members, installed for its management commands.
+    "tooling",
 ]
 
 MIDDLEWARE = [
@@ -159,6 +165,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Below the session and the account, which it reads; static files never reach it.
     "network.middleware.PrivatePagesMiddleware",
+    "network.middleware.NotFoundMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -185,7 +192,7 @@ TEMPLATES = [
         },
     },
 ]
-FORM_RENDERER = "network.forms.NetworkFormRenderer"
+FORM_RENDERER = "base.forms.NetworkFormRenderer"
 
 # --- data: PostgreSQL and Redis (embedded in development when not named) ------------------
 
@@ -197,7 +204,7 @@ if not DEBUG and not (DATABASE_URL and REDIS_URL):
         "the embedded servers are for development only."
     )
 if not (DATABASE_URL and REDIS_URL):
-    from network import devservers
+    from tooling import devservers
 
     _embedded = devservers.attach(database=not DATABASE_URL, cache=not REDIS_URL)
     DATABASE_URL = DATABASE_URL or _embedded["DATABASE_URL"]
@@ -210,7 +217,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {
     "default": {
         # With Redis down, pages carry on: reads miss and writes are dropped (network/cache.py).
-        "BACKEND": "network.cache.ForgivingRedisCache",
+        "BACKEND": "base.cache.ForgivingRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "network",
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -264,7 +271,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 60.0,
     },
     "search-words": {
-        "task": "network.tasks.refresh_search_words",
+        "task": "search.tasks.refresh_search_words",
         "schedule": 1800.0,
     },
     "insights-figures": {

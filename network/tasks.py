@@ -11,12 +11,3 @@ def ping_key(token: str) -> str:
 def ping(token: str) -> None:
     """Proves a worker is consuming the queue: `manage.py ping_worker` waits for this mark."""
     cache.set(ping_key(token), timezone.now().isoformat(), timeout=300)
-
-
-@shared_task(soft_time_limit=5 * 60, time_limit=6 * 60)
-def refresh_search_words() -> int:
-    """Beat: learn the words new resources, events and discussions use, so slips of spelling
-    in searches for them are corrected too."""
-    from network.search import words_refresh
-
-    return words_refresh()

@@ -1,6 +1,5 @@
 import redis
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
@@ -9,7 +8,6 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from network import search as network_search
 from network.context_processors import site_context
 
 # The five features of effective networks, which the home page explains and /insights/ measures.
@@ -70,45 +68,6 @@ def ping(request):
     """The smallest page Django can serve through all its middleware: "is the process up?" for
     a load balancer, and the benchmark's measure of the framework's own limit."""
     return HttpResponse("pong", content_type="text/plain")
-
-
-def search(request):
-    """Ask the network: the best few of each kind, or (?in=threads) every matching discussion."""
-    text, shortened = network_search.cleaned(request.GET.get("q", ""))
-    context = {"query": text, "shortened": shortened}
-    if not text:
-        return render(request, "network/search.html", context)
-    if request.GET.get("in") == "threads" and request.user.is_authenticated:
-        page = Paginator(network_search.thread_search(request.user, text), 20).get_page(
-            request.GET.get("page")
-        )
-        network_search.with_snippets(page.object_list)
-        return render(request, "network/search_threads.html", {**context, "page": page})
-    groups = network_search.search(request.user, text)
-    searched, instead = text, ""
-    if not any(group.total for group in groups) and request.GET.get("exact") != "1":
-        better = network_search.corrected(request.user, text)
-        if better and better.lower() != text.lower():
-            groups, searched, instead = network_search.search(request.user, better), better, text
-    return render(
-        request,
-        "network/search.html",
-        {
-            **context,
-            "groups": groups,
-            "searched": searched,
-            "instead": instead,
-            "found": sum(group.total for group in groups),
-        },
-    )
-
-
-def search_suggest(request):
-    """People and communities by name as someone types in the search box (htmx). Nothing at
-    all when there are none, so the empty box takes no room."""
-    found = network_search.suggestions(request.user, request.GET.get("q", ""))
-    fragment = render_to_string("network/_suggestions.html", found, request=request)
-    return HttpResponse(fragment.strip())
 
 
 def _database_answers() -> bool:

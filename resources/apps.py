@@ -6,7 +6,9 @@ class ResourcesConfig(AppConfig):
     verbose_name = "Resources and eBulletins"
 
     def ready(self):
+        # The log names this app's decisions in words once the app is loaded.
         from members import hooks
+        from resources import audit  # noqa: F401
         from resources import hooks as resource_hooks
 
         hooks.register_export("resources", resource_hooks.export)

@@ -1,8 +1,8 @@
 import django_filters
 from django import forms
 
+from base.forms import FilterForm, NamedChoiceFilter
 from members.models import Organisation, Topic
-from network.forms import FilterForm, NamedChoiceFilter
 from resources.models import Resource
 
 

@@ -10,9 +10,9 @@ from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Replace
 
+from base.models import AuditEntry
 from members.models import Notification
 from members.services import file_export
-from network.models import AuditEntry
 from resources.models import Delivery, Rating, Resource, Use
 
 

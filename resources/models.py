@@ -6,9 +6,9 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from base.fields import SingleLineCharField
 from members.models import Organisation, Topic
 from members.roles import is_curator, own
-from network.fields import SingleLineCharField
 
 
 class ResourceQuerySet(models.QuerySet):

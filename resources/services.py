@@ -34,12 +34,13 @@ from django.utils import timezone
 from django.utils.html import escape, strip_tags
 from PIL import Image, UnidentifiedImageError
 
+from base.audit import audit_record
+from base.markdown import render_markdown
+from base.text_search import SEARCH_CONFIG, joined_text
 from members.models import Organisation, Profile, User
 from members.roles import ANY_MEMBER, CURATORS, is_curator
 from members.services import member_profiles, named_to, notify, notify_role
-from network.audit import Action, audit_record
-from network.markdown import render_markdown
-from network.text_search import SEARCH_CONFIG, joined_text
+from resources.audit import Action
 from resources.models import Bulletin, Delivery, Rating, Resource, Use
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")

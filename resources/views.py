@@ -12,8 +12,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from base.shortcuts import free_slug
 from members.services import profile_for
-from network.shortcuts import free_slug
 from resources import services
 from resources.filters import ResourceFilter
 from resources.forms import BulletinForm, RatingForm, ResourceForm, SectionForm, SendForm

@@ -8,12 +8,12 @@ import pytest
 from playwright.sync_api import expect
 
 from members.models import Profile
-from network.smtp_sink import SmtpSink
-from network.worker_process import start_worker, stop_worker
 from resources.models import Resource
 from tests.e2e.conftest import sign_in
 from tests.factories import ProfileFactory
 from tests.resources.conftest import subscribe
+from tooling.smtp_sink import SmtpSink
+from tooling.worker_process import start_worker, stop_worker
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

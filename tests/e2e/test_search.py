@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from network.search import words_refresh
+from search.services import words_refresh
 from tests.e2e.conftest import sign_in
 from tests.factories import ProfileFactory, TopicFactory
 from tests.resources.conftest import make_resource

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from network import celery_app, devservers
+from network import celery_app
 from network.settings import celery_broker_url
-from network.smtp_sink import SmtpSink
-from network.worker_process import stop_worker
 from tests.resources.conftest import worker_for
+from tooling import devservers
+from tooling.smtp_sink import SmtpSink
+from tooling.worker_process import stop_worker
 
 
 @dataclass

@@ -14,9 +14,9 @@ import urllib.request
 import pytest
 from django.conf import settings
 
-from network import devservers
-from network.smtp_sink import free_port
 from tests.resources.conftest import wait_until
+from tooling import devservers
+from tooling.smtp_sink import free_port
 
 pytestmark = pytest.mark.faults
 

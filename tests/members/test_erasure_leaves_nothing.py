@@ -29,22 +29,24 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from base.models import AuditEntry
 from communities.models import Community, Membership
 from communities.services import join_request_create, reply_create, thread_start
 from insights.models import Story
 from insights.services import BRIDGING_KEY, network_bridging_refresh
+from members.audit import Action as MemberAction
 from members.models import MemberSession, Notification, Profile, User
 from members.roles import COORDINATORS
 from members.tasks import clear_expired_sessions
 from mentoring.models import Approach, MentorOffer
 from mentoring.services import approach_accept, request_create
-from network.models import AuditEntry, SearchWord
-from network.search import words_refresh
-from network.worker_process import start_worker, stop_worker
 from resources.models import Resource
+from search.models import SearchWord
+from search.services import words_refresh
 from tests.factories import PASSWORD, OrganisationFactory, ProfileFactory, TopicFactory
 from tests.members.test_profile_edit import form_data
 from tests.resources.conftest import make_resource, pdf_bytes, wait_until
+from tooling.worker_process import start_worker, stop_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -286,7 +288,7 @@ def test_closing_an_account_leaves_none_of_its_words_anywhere(
     assert not photo.exists()
     assert not MemberSession.objects.filter(member_id=leaver.pk).exists()
     assert AuditEntry.objects.filter(
-        member=leaver, action=AuditEntry.Action.ROLE_REMOVED, detail=COORDINATORS
+        member=leaver, action=MemberAction.ROLE_REMOVED, detail=COORDINATORS
     ).exists()
     told = Notification.objects.filter(recipient=made["colleague"]).select_related("actor")
     assert "A former member mentioned you in “Huddles”" in [note.text for note in told]

@@ -328,8 +328,8 @@ def test_a_mentee_never_has_two_open_requests_even_pressing_twice(mentee, topics
 def test_the_score_matrix_gives_every_pair_the_score_match_score_gives():
     from dataclasses import replace
 
-    from mentoring.management.commands.bench_cohort import synthetic
     from mentoring.services import score_matrix
+    from tooling.bench_cohort import synthetic
 
     needs, mentors = synthetic(80, 30, seed=7)
     mentors[0] = replace(mentors[0], free=0)  # no place left: cannot be paired

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from network.tasks import ping, ping_key
-from network.worker_process import start_worker, stop_worker
+from tooling.worker_process import start_worker, stop_worker
 
 
 @pytest.fixture(scope="module")

@@ -118,7 +118,7 @@ def test_the_minimal_view_answers_without_the_database(client, django_assert_num
 def _load(*arguments: str) -> dict:
     """One run of `make bench`'s load generator, as the benchmark starts it."""
     finished = subprocess.run(
-        [sys.executable, "-m", "network.bench_load", *arguments],
+        [sys.executable, "-m", "tooling.bench_load", *arguments],
         capture_output=True,
         text=True,
         check=True,

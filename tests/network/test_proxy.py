@@ -15,9 +15,9 @@ import yaml
 from django.conf import settings
 from django.urls import reverse
 
-from network.smtp_sink import free_port
 from tests.factories import MemberFactory
 from tests.resources.conftest import wait_until
+from tooling.smtp_sink import free_port
 
 ROOT = settings.BASE_DIR
 

@@ -8,11 +8,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from members.services import profile_for
-from network.smtp_sink import SmtpSink
-from network.worker_process import start_worker
-from resources.demo import WORD_PARTS, word_document_xml
 from resources.models import Bulletin, BulletinSection, Resource
 from resources.services import resource_index
+from tooling.demo.resources import WORD_PARTS, word_document_xml
+from tooling.smtp_sink import SmtpSink
+from tooling.worker_process import start_worker
 
 
 def make_resource(title="Run chart tool", *, topics=(), **fields) -> Resource:

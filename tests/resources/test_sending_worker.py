@@ -6,8 +6,6 @@ import time
 
 import pytest
 
-from network.smtp_sink import SmtpSink
-from network.worker_process import stop_worker
 from resources import services
 from resources.models import Bulletin, Delivery
 from resources.tasks import send_bulletin_batch, sweep_bulletins
@@ -20,6 +18,8 @@ from tests.resources.conftest import (
     wait_until,
     worker_for,
 )
+from tooling.smtp_sink import SmtpSink
+from tooling.worker_process import stop_worker
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

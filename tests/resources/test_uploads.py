@@ -6,7 +6,6 @@ import pytest
 from django.urls import reverse
 
 from resources import services
-from resources.demo import WORD
 from resources.models import Resource
 from resources.tasks import extract_resource_text
 from tests.resources.conftest import (
@@ -22,6 +21,7 @@ from tests.resources.conftest import (
     zip_bytes,
     zip_of,
 )
+from tooling.demo.resources import WORD
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,11 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
+from base.models import AuditEntry
 from communities.models import Community, Membership
 from events.models import Event
-from network.models import AuditEntry
 from resources import services
+from resources.audit import Action as ResourceAction
 from resources.models import Resource
 from tests.events.conftest import make_event
 from tests.factories import MemberFactory, ProfileFactory
@@ -207,7 +208,7 @@ def test_the_migration_tells_what_was_once_in_the_library(curator, suggester):
     }
     AuditEntry.objects.create(
         actor=curator,
-        action=AuditEntry.Action.RESOURCE_CURATED,
+        action=ResourceAction.RESOURCE_CURATED,
         member=suggester,
         detail="Published: Published idea",
     )

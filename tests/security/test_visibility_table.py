@@ -29,10 +29,10 @@ from insights.models import Story
 from insights.services import network_bridging_refresh
 from members.models import Profile
 from mentoring.models import Match, Meeting, MentoringRequest
-from network import search
 from resources import services as bulletins
 from resources.models import Resource
 from resources.services import resources_index
+from search import services as search
 from tests.events.conftest import make_event
 from tests.factories import ProfileFactory
 from tests.resources.conftest import add_section, make_bulletin, make_resource, subscribe

@@ -1,0 +1,30 @@
+"""The decisions about members' powers that the audit log records."""
+
+from django.db.models import TextChoices
+
+from base.audit import audit_record, register_actions
+from members.models import User
+
+
+@register_actions
+class Action(TextChoices):
+    ROLE_GRANTED = "role_granted", "Role granted"
+    ROLE_REMOVED = "role_removed", "Role removed"
+
+
+def roles_of(member: User) -> set[str]:
+    """What the member may do beyond being a member, read from the database as it is now."""
+    fresh = User.objects.filter(pk=member.pk).values("is_staff", "is_superuser").first() or {}
+    roles = set(member.groups.values_list("name", flat=True))
+    if fresh.get("is_staff"):
+        roles.add("Admin site access")
+    if fresh.get("is_superuser"):
+        roles.add("Superuser")
+    return roles
+
+
+def role_changes_record(*, actor: User, member: User, before: set[str], after: set[str]) -> None:
+    for role in sorted(after - before):
+        audit_record(actor=actor, action=Action.ROLE_GRANTED, member=member, detail=role)
+    for role in sorted(before - after):
+        audit_record(actor=actor, action=Action.ROLE_REMOVED, member=member, detail=role)

@@ -1,0 +1,32 @@
+# The words search corrects slips to moved here from the project package; the table is renamed.
+import django.contrib.postgres.indexes
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+
+    dependencies = [
+        ("network", "0003_audit_log_names"),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.CreateModel(
+                    name="SearchWord",
+                    fields=[
+                        ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                        ("word", models.CharField(max_length=60, unique=True)),
+                        ("audience", models.CharField(choices=[("public", "Everyone"), ("members", "Signed-in members")], max_length=16)),
+                    ],
+                    options={
+                        "indexes": [django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass("word", name="gin_trgm_ops"), name="search_word_trigram")],
+                        "db_table": "network_searchword",
+                    },
+                ),
+            ],
+            database_operations=[],
+        ),
+        migrations.AlterModelTable(name="searchword", table=None),
+    ]
