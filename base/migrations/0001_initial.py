@@ -25,6 +25,8 @@ class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
         ("network", "0003_audit_log_names"),
+        # That migration reads the log under its old name: the table is renamed after it.
+        ("resources", "0004_resource_first_published_at"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

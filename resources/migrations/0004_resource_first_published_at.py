@@ -10,7 +10,7 @@ def mark_published_once(apps, schema_editor):
     before the audit log began, with a date of its own, is treated as turned down; a curator can
     publish it again."""
     Resource = apps.get_model("resources", "Resource")
-    AuditEntry = apps.get_model("base", "AuditEntry")
+    AuditEntry = apps.get_model("network", "AuditEntry")
     Resource.objects.filter(status="published").update(first_published_at=F("created_at"))
     Resource.objects.filter(
         status="archived", suggested_at__isnull=True, published_on__isnull=False
@@ -28,7 +28,7 @@ def mark_published_once(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("resources", "0003_featured_index"), ("base", "0001_initial")]
+    dependencies = [("resources", "0003_featured_index"), ("network", "0003_audit_log_names")]
 
     operations = [
         migrations.AddField(

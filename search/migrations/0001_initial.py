@@ -3,10 +3,24 @@ import django.contrib.postgres.indexes
 from django.db import migrations, models
 
 
+def content_type_follows(apps, schema_editor):
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    if not ContentType.objects.filter(app_label="search", model="searchword").exists():
+        ContentType.objects.filter(app_label="network", model="searchword").update(
+            app_label="search"
+        )
+
+
+def content_type_returns(apps, schema_editor):
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    ContentType.objects.filter(app_label="search", model="searchword").update(app_label="network")
+
+
 class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ("contenttypes", "0002_remove_content_type_name"),
         ("network", "0003_audit_log_names"),
     ]
 
@@ -29,4 +43,5 @@ class Migration(migrations.Migration):
             database_operations=[],
         ),
         migrations.AlterModelTable(name="searchword", table=None),
+        migrations.RunPython(content_type_follows, content_type_returns),
     ]
