@@ -8,9 +8,9 @@ from dataclasses import asdict
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count
-from django.http import Http404
 from django.utils import timezone
 
+from base.errors import NotFound
 from insights import measures, network
 from insights.models import Assessment, Feature, Story, Target
 from members.models import Organisation, Region, User
@@ -23,8 +23,8 @@ def can_review(viewer) -> bool:
 
 
 def story_for(viewer, story_id: int) -> Story:
-    """The story, or 404 for anyone who may not see it (Story.objects.visible_to); with whether
-    the viewer may see its teller named (`author_named`)."""
+    """The story, or NotFound for anyone who may not see it (Story.objects.visible_to); with
+    whether the viewer may see its teller named (`author_named`)."""
     story = (
         Story.objects.visible_to(viewer)
         .for_cards()
@@ -33,7 +33,7 @@ def story_for(viewer, story_id: int) -> Story:
         .first()
     )
     if story is None:
-        raise Http404("No such story")
+        raise NotFound("No such story")
     return story
 
 
@@ -72,7 +72,7 @@ def story_submit(*, story: Story, author: User) -> Story:
 @transaction.atomic
 def story_review(*, story: Story, publish: bool, by: User) -> None:
     if not can_review(by):
-        raise Http404
+        raise NotFound("No such story to review")
     story = Story.objects.select_for_update().get(pk=story.pk)
     story.status = Story.Status.PUBLISHED if publish else Story.Status.DECLINED
     story.reviewed_by = by
