@@ -11,7 +11,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from base.errors import NotFound
-from insights import measures, network
+from insights import charts, measures, network
 from insights.models import Assessment, Feature, Story, Target
 from members.models import Organisation, Region, User
 from members.roles import COORDINATORS, is_coordinator
@@ -187,7 +187,7 @@ def measures_by_feature(*, results: dict, viewer, trend: dict) -> list[dict]:
                 )
             else:
                 rows.append(
-                    {"measure": measure, "result": result, "bars": measures.bars(result.series)}
+                    {"measure": measure, "result": result, "bars": charts.bars(result.series)}
                 )
         ratings = [cell for cell in trend_row["cells"] if cell]
         grouped.append(
