@@ -252,18 +252,9 @@ BRIDGING_KEY = "insights:bridging"
 
 def network_bridging(viewer) -> dict | None:
     """The latest network analysis, named for this viewer's page, or None while the first is
-    prepared.
-
-    A national network's graph takes minutes to analyse, so no page request ever does it: beat
-    refreshes it every 20 minutes (insights.tasks), and a page that finds none asks a worker
-    for one, once (the lock), and says it is being prepared.
-    """
-    from insights.tasks import refresh_network_analysis
-
+    prepared (the page then asks a worker for one: insights.tasks.network_analysis_ask)."""
     analysis = cache.get(BRIDGING_KEY)
     if analysis is None:
-        if cache.add(BRIDGING_LOCK, True, BRIDGING_LOCK_SECONDS):
-            refresh_network_analysis.delay_on_commit()
         return None
     result = network.Bridging(**analysis["result"])
     return {**analysis, **network.named(analysis["result"], viewer), "result": result}
