@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.functions import Left
-from django.http import Http404
 from django.utils import timezone
 from django.utils.html import escape
 
 from base.audit import audit_record
+from base.errors import NotFound
 from base.markdown import render_markdown
 from base.queries import per_row
 from base.text_search import SEARCH_CONFIG, joined_text
@@ -55,8 +55,8 @@ class CommunityError(ValidationError):
 
 
 def community_for(viewer, slug: str) -> Community:
-    """The community, or 404 for anyone who may not know it exists; with whether the viewer
-    reads its discussions (`viewer_reads`) and moderates it (`viewer_moderates`)."""
+    """The community, or NotFound for anyone who may not know it exists; with whether the
+    viewer reads its discussions (`viewer_reads`) and moderates it (`viewer_moderates`)."""
     this = OuterRef("pk")
     try:
         return (
@@ -68,7 +68,7 @@ def community_for(viewer, slug: str) -> Community:
             .get(slug=slug)
         )
     except Community.DoesNotExist:
-        raise Http404("No such community") from None
+        raise NotFound("No such community") from None
 
 
 def membership_of(member, community: Community) -> Membership | None:

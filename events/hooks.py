@@ -60,11 +60,16 @@ def erase(member) -> None:
     """Places go (a confirmed place passes to the waiting list); feedback stays anonymous."""
     from events.services import registration_cancel
 
-    for registration in Registration.objects.filter(
-        member=member,
-        status__in=[*HOLDS_A_PLACE, Registration.Status.WAITING],
-        event__starts_at__gt=timezone.now(),
-    ).select_related("event"):
+    # Event by event in the order of base.locking, each cancellation locking its event.
+    for registration in (
+        Registration.objects.filter(
+            member=member,
+            status__in=[*HOLDS_A_PLACE, Registration.Status.WAITING],
+            event__starts_at__gt=timezone.now(),
+        )
+        .select_related("event")
+        .order_by("event_id")
+    ):
         registration_cancel(event=registration.event, member=member)
     CalendarFeed.objects.filter(member=member).delete()
 

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
+from base.locking import lock_objects
 from base.queries import per_row
 from base.text_search import SEARCH_CONFIG, joined_text
 from communities.models import Community
@@ -130,7 +131,7 @@ def registration_create(*, event: Event, member: User) -> Registration:
     The event row is locked and the places counted afresh inside the lock, so that however many
     members press the button at once, no more are confirmed than there are places.
     """
-    event = Event.objects.select_for_update().get(pk=event.pk)
+    [event] = lock_objects(event)
     _check_open(event)
     registration = Registration.objects.filter(event=event, member=member).first()
     if registration and registration.status != Registration.Status.CANCELLED:
@@ -162,7 +163,7 @@ def _confirm_by_email(registration: Registration) -> None:
 
 @transaction.atomic
 def registration_cancel(*, event: Event, member: User) -> None:
-    event = Event.objects.select_for_update().get(pk=event.pk)
+    [event] = lock_objects(event)
     registration = registration_of(event, member)
     if registration is None:
         raise EventError("You are not registered for this event.")
@@ -198,7 +199,7 @@ def offer_claim(*, registration_id: int, member: User) -> Registration:
     registration = Registration.objects.filter(pk=registration_id, member=member).first()
     if registration is None:
         raise EventError("This offer is not for you.")
-    Event.objects.select_for_update().get(pk=registration.event_id)
+    lock_objects(Event(pk=registration.event_id))
     registration.refresh_from_db()
     if registration.status == Registration.Status.CONFIRMED:
         raise EventError("Your place is already confirmed.")
@@ -228,7 +229,7 @@ def offers_expire() -> int:
     ).values_list("pk", "event_id")
     for registration_id, event_id in stale:
         with transaction.atomic():
-            event = Event.objects.select_for_update().get(pk=event_id)
+            [event] = lock_objects(Event(pk=event_id))
             lapsed = Registration.objects.filter(
                 pk=registration_id,
                 status=Registration.Status.OFFERED,
@@ -252,7 +253,7 @@ def registration_add(*, event: Event, member: User, coordinator: User) -> Regist
     """Whoever runs the event confirms someone by hand, even beyond the capacity."""
     if not Event.objects.run_by(coordinator).filter(pk=event.pk).exists():
         raise EventError("Only those who run this event can add people by hand.")
-    Event.objects.select_for_update().get(pk=event.pk)
+    lock_objects(event)
     registration = Registration.objects.filter(event=event, member=member).first()
     if registration is None:
         registration = Registration(event=event, member=member)
@@ -271,7 +272,7 @@ def attendance_mark(*, registration: Registration, attended: bool) -> None:
 def event_update(*, event: Event, changed: list[str], editor: User) -> None:
     """After a coordinator's edit: more places go to those waiting; a new time reaches the
     people registered, their calendars and their reminders."""
-    event = Event.objects.select_for_update().get(pk=event.pk)
+    [event] = lock_objects(event)
     event_index(event)  # the form has saved the new words and tags by now
     if {"starts_at", "ends_at", "venue", "address", "format"} & set(changed):
         Event.objects.filter(pk=event.pk).update(sequence=F("sequence") + 1)

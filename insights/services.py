@@ -8,10 +8,10 @@ from dataclasses import asdict
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count
-from django.http import Http404
 from django.utils import timezone
 
-from insights import measures, network
+from base.errors import NotFound
+from insights import charts, measures, network
 from insights.models import Assessment, Feature, Story, Target
 from members.models import Organisation, Region, User
 from members.roles import COORDINATORS, is_coordinator
@@ -23,8 +23,8 @@ def can_review(viewer) -> bool:
 
 
 def story_for(viewer, story_id: int) -> Story:
-    """The story, or 404 for anyone who may not see it (Story.objects.visible_to); with whether
-    the viewer may see its teller named (`author_named`)."""
+    """The story, or NotFound for anyone who may not see it (Story.objects.visible_to); with
+    whether the viewer may see its teller named (`author_named`)."""
     story = (
         Story.objects.visible_to(viewer)
         .for_cards()
@@ -33,7 +33,7 @@ def story_for(viewer, story_id: int) -> Story:
         .first()
     )
     if story is None:
-        raise Http404("No such story")
+        raise NotFound("No such story")
     return story
 
 
@@ -72,7 +72,7 @@ def story_submit(*, story: Story, author: User) -> Story:
 @transaction.atomic
 def story_review(*, story: Story, publish: bool, by: User) -> None:
     if not can_review(by):
-        raise Http404
+        raise NotFound("No such story to review")
     story = Story.objects.select_for_update().get(pk=story.pk)
     story.status = Story.Status.PUBLISHED if publish else Story.Status.DECLINED
     story.reviewed_by = by
@@ -187,7 +187,7 @@ def measures_by_feature(*, results: dict, viewer, trend: dict) -> list[dict]:
                 )
             else:
                 rows.append(
-                    {"measure": measure, "result": result, "bars": measures.bars(result.series)}
+                    {"measure": measure, "result": result, "bars": charts.bars(result.series)}
                 )
         ratings = [cell for cell in trend_row["cells"] if cell]
         grouped.append(
@@ -252,18 +252,9 @@ BRIDGING_KEY = "insights:bridging"
 
 def network_bridging(viewer) -> dict | None:
     """The latest network analysis, named for this viewer's page, or None while the first is
-    prepared.
-
-    A national network's graph takes minutes to analyse, so no page request ever does it: beat
-    refreshes it every 20 minutes (insights.tasks), and a page that finds none asks a worker
-    for one, once (the lock), and says it is being prepared.
-    """
-    from insights.tasks import refresh_network_analysis
-
+    prepared (the page then asks a worker for one: insights.tasks.network_analysis_ask)."""
     analysis = cache.get(BRIDGING_KEY)
     if analysis is None:
-        if cache.add(BRIDGING_LOCK, True, BRIDGING_LOCK_SECONDS):
-            refresh_network_analysis.delay_on_commit()
         return None
     result = network.Bridging(**analysis["result"])
     return {**analysis, **network.named(analysis["result"], viewer), "result": result}

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from base.spreadsheets import csv_download
-from insights import measures, services
+from insights import measures, services, tasks
 from insights.forms import AssessmentForm, MeasureFilterForm, StoryForm
 from insights.models import Story
 from members.roles import is_admin
@@ -30,6 +30,9 @@ def dashboard(request):
     months, scope = filters.choice()
     figures = services.measure_results(months=months, scope=scope)
     trend = services.assessment_trend()
+    bridging = services.network_bridging(request.user)
+    if bridging is None:
+        tasks.network_analysis_ask()
     return render(
         request,
         "insights/dashboard.html",
@@ -44,7 +47,7 @@ def dashboard(request):
             "computed_at": figures["computed_at"],
             "reach": services.reach(),
             "can_set_targets": is_admin(request.user),
-            "bridging": services.network_bridging(request.user),
+            "bridging": bridging,
             "stories": list(Story.objects.visible_to(request.user).published().for_cards()[:3]),
             "trend": trend,
             "can_review": can_review,

@@ -1,6 +1,8 @@
 import secrets
+from importlib import import_module
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
@@ -303,6 +305,6 @@ class MemberSession(AbstractBaseSession):
 
     @classmethod
     def get_session_store_class(cls):
-        from members.sessions import SessionStore
-
-        return SessionStore
+        # The engine the settings name (members.sessions), found as Django's middleware finds
+        # it: the store knows its rows, the rows need not know their store.
+        return import_module(settings.SESSION_ENGINE).SessionStore

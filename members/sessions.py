@@ -6,12 +6,12 @@ extra column from the session's signed-in user whenever it saves the row.
 
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 
+from members.models import MemberSession
+
 
 class SessionStore(DatabaseSessionStore):
     @classmethod
     def get_model_class(cls):
-        from members.models import MemberSession
-
         return MemberSession
 
     def create_model_instance(self, data):
@@ -25,7 +25,5 @@ class SessionStore(DatabaseSessionStore):
 
 def sessions_end(member_id: int) -> int:
     """Sign the member out everywhere; answers how many browsers were signed in."""
-    from members.models import MemberSession
-
     ended, _ = MemberSession.objects.filter(member_id=member_id).delete()
     return ended

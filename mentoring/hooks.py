@@ -1,6 +1,7 @@
 """What mentoring adds to a member's own page, export and erasure (members.hooks)."""
 
 from mentoring.models import Approach, Match, MatchFeedback, Meeting, MentoringRequest, MentorOffer
+from mentoring.services import member_leaves
 
 
 def home_panel(member) -> dict:
@@ -104,27 +105,8 @@ def export(member) -> dict:
 
 def erase(member) -> None:
     """Their offer, requests, goals, messages and notes go; the other person keeps the dates they
-    met. Requests waiting on them pass to the mentee's next choice."""
-    from mentoring.services import _send_next
-
-    MentorOffer.objects.filter(mentor=member).delete()
-    own = MentoringRequest.objects.filter(mentee=member)
-    Approach.objects.filter(request__in=own).exclude(status=Approach.Status.ACCEPTED).update(
-        status=Approach.Status.WITHDRAWN
-    )
-    own.filter(status=MentoringRequest.Status.OPEN).update(status=MentoringRequest.Status.WITHDRAWN)
-    own.update(goals="")
-    for approach in Approach.objects.filter(
-        mentor=member, status__in=[Approach.Status.PENDING, Approach.Status.QUEUED]
-    ).select_related("request"):
-        was_pending = approach.status == Approach.Status.PENDING
-        approach.status = Approach.Status.WITHDRAWN
-        approach.save(update_fields=["status"])
-        if was_pending:
-            _send_next(approach.request)
-    # Messages both ways: the mentor's answers to them name them too ("Happy to mentor you, …").
-    Approach.objects.filter(mentor=member).update(message="")
-    Approach.objects.filter(request__mentee=member).update(message="")
+    met. Requests waiting on them pass to the mentee's next choice (mentoring.services)."""
+    member_leaves(member=member)
     relationships = Match.objects.visible_to(member)
     relationships.filter(status=Match.Status.ACTIVE).update(status=Match.Status.CLOSED)
     relationships.update(goals="")

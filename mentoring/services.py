@@ -1,20 +1,22 @@
-"""Rules of mentoring: scoring a pair, suggestions, the request cascade, capacity, cohorts."""
+"""Rules of mentoring: suggestions, the request cascade and its locks, capacity, relationships,
+cohorts. The scores and the cohort pairing are worked out in mentoring.matching."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
-from scipy.optimize import linear_sum_assignment
 
+from base.errors import NotFound
+from base.locking import lock_objects
 from members.models import User
 from members.roles import is_coordinator
 from members.services import member_profiles, notify
+from mentoring.matching import Mentor, Needs, cohort_assignment, match_score
 from mentoring.models import (
     Approach,
     Cohort,
@@ -34,67 +36,7 @@ class MentoringError(ValidationError):
     """A request that cannot be carried out, with the message the member should see."""
 
 
-# --- scoring: one function for single suggestions and for cohorts ---------------------------
-
-
-@dataclass(frozen=True)
-class Needs:
-    """What a mentee asks for."""
-
-    member_id: int
-    organisation_id: int | None
-    sector: str
-    region: str
-    area_ids: frozenset[int]
-    other_organisation: bool = True
-    other_sector: bool = False
-    same_region: bool = False
-    format: str = Format.EITHER
-
-
-@dataclass(frozen=True)
-class Mentor:
-    """What a mentor offers, and how many places are free."""
-
-    member_id: int
-    organisation_id: int | None
-    sector: str
-    region: str
-    area_ids: frozenset[int]
-    format: str
-    free: int
-
-
-def match_score(needs: Needs, mentor: Mentor) -> tuple[float, list[str]] | None:
-    """How well a mentor fits a mentee, and why; None when they cannot be paired."""
-    if mentor.member_id == needs.member_id or mentor.free <= 0:
-        return None
-    score, reasons = 0.0, []
-    shared = len(needs.area_ids & mentor.area_ids)
-    if shared:
-        score += 3 * shared
-        reasons.append(f"shares {shared} of your {len(needs.area_ids)} areas")
-    if needs.organisation_id and mentor.organisation_id:
-        if needs.organisation_id != mentor.organisation_id:
-            score += 2 if needs.other_organisation else 0.5
-            reasons.append("different organisation")
-        elif needs.other_organisation:
-            score -= 2
-            reasons.append("same organisation")
-    if needs.other_sector and needs.sector and mentor.sector and needs.sector != mentor.sector:
-        score += 1.5
-        reasons.append("different sector")
-    if needs.same_region and needs.region and needs.region == mentor.region:
-        score += 1.5
-        reasons.append("same region")
-    if Format.EITHER in (needs.format, mentor.format) or needs.format == mentor.format:
-        score += 0.5
-    else:
-        score -= 1
-        reasons.append(f"prefers meeting {Format(mentor.format).label.lower()}")
-    score += 0.25 * min(mentor.free, 3)
-    reasons.append(f"{mentor.free} place{'s' if mentor.free != 1 else ''} free")
-    return score, reasons
+# --- suggestions ----------------------------------------------------------------------------
 
 
 def needs_of(request: MentoringRequest) -> Needs:
@@ -161,6 +103,30 @@ def suggestions(needs: Needs, *, limit: int = 10) -> list[Suggestion]:
 
 
 # --- requests and their cascade -------------------------------------------------------------
+#
+# The locks, taken with base.locking (so always in its one order: requests, then offers):
+# - a request's row guards the request and its approaches: nothing changes either without it,
+#   and approaches are never locked themselves;
+# - a mentor's offer guards their places: whoever decides that a mentor has a place left (to
+#   accept, or to be asked next) holds it, and counts the active relationships afresh.
+# Passing a request on to the next mentor therefore holds the request and the offers of the
+# mentors it may ask next (_lock_cascades). The set cannot grow once the request is locked:
+# approaches are only made with their request, or under its lock (cohort_publish).
+
+
+def _lock_cascades(request_ids, *, offers_of=()) -> None:
+    """Lock these requests for their cascade, with the offers of the mentors each may ask next
+    and of the mentors in `offers_of`."""
+    request_ids = set(request_ids)
+    mentor_ids = set(offers_of) | set(
+        Approach.objects.filter(
+            request_id__in=request_ids, status=Approach.Status.QUEUED
+        ).values_list("mentor_id", flat=True)
+    )
+    lock_objects(
+        MentoringRequest.objects.filter(pk__in=request_ids),
+        MentorOffer.objects.filter(mentor_id__in=mentor_ids),
+    )
 
 
 @transaction.atomic
@@ -208,13 +174,15 @@ def request_create(
         Approach.objects.create(request=request, mentor_id=mentor_id, rank=rank)
     # Without chosen mentors the request waits for a coordinator's next cohort.
     if mentor_ids:
+        # Nobody else knows of the new request yet: only the chosen mentors' offers need locks.
+        _lock_cascades([], offers_of=mentor_ids)
         _send_next(request)
     return request
 
 
 def _send_next(request: MentoringRequest) -> None:
     """Ask the next mentor in the mentee's order who can still take someone on, or tell the
-    mentee nobody could."""
+    mentee nobody could. Called under the request's cascade locks (_lock_cascades)."""
     upcoming = None
     for queued in request.approaches.filter(status=Approach.Status.QUEUED).order_by("rank"):
         if mentor_has_place(queued.mentor_id):
@@ -254,16 +222,23 @@ def mentor_has_place(mentor_id: int) -> bool:
     return active < offer.capacity
 
 
-@transaction.atomic
 def approach_accept(*, approach: Approach, mentor: User, message: str = "") -> Match:
     """The mentor says yes, if they still have a place: their offer row is locked and their
-    active mentees counted afresh, so accepting several at once never exceeds the capacity."""
-    # Locks in one order everywhere: the mentor's offer, then requests, then approaches. The
-    # offer first makes acceptances for one mentor queue up before they touch any request, and
-    # withdrawals, declines and expiries (which never take the offer) lock request then approach.
-    offer = MentorOffer.objects.select_for_update().filter(mentor=mentor).first()
-    request = MentoringRequest.objects.select_for_update().get(pk=approach.request_id)
-    approach = Approach.objects.select_for_update().get(pk=approach.pk)
+    active mentees counted afresh, so accepting several at once never exceeds the capacity.
+    A mentor it leaves full passes whoever else waits on them to their next choice."""
+    match, full = _accept(approach=approach, mentor=mentor, message=message)
+    if full:
+        _pass_on_from_full(mentor)
+    return match
+
+
+@transaction.atomic
+def _accept(*, approach: Approach, mentor: User, message: str) -> tuple[Match, bool]:
+    request, offers = lock_objects(
+        MentoringRequest(pk=approach.request_id), MentorOffer.objects.filter(mentor=mentor)
+    )
+    offer = offers[0] if offers else None
+    approach = Approach.objects.get(pk=approach.pk)
     if approach.mentor_id != mentor.pk:
         raise MentoringError("This request is not for you.")
     if approach.status != Approach.Status.PENDING or request.status != MentoringRequest.Status.OPEN:
@@ -293,21 +268,32 @@ def approach_accept(*, approach: Approach, mentor: User, message: str = "") -> M
         by=mentor,
         message="accepted your mentoring request",
     )
-    if active + 1 >= offer.capacity:
-        # Now full: whoever else is waiting on this mentor moves on to their next choice.
-        for waiting in Approach.objects.filter(
-            mentor=mentor, status=Approach.Status.PENDING
-        ).select_related("request"):
-            waiting.status = Approach.Status.EXPIRED
-            waiting.save(update_fields=["status"])
-            _send_next(waiting.request)
-    return match
+    return match, active + 1 >= offer.capacity
+
+
+def _pass_on_from_full(mentor: User) -> None:
+    """Whoever else waits on a mentor who is now full moves on to their next choice.
+
+    Each request in a transaction of its own, after the acceptance: the acceptance holds the
+    mentor's offer, which sorts after every request, so it cannot also lock theirs."""
+    waiting = Approach.objects.filter(mentor=mentor, status=Approach.Status.PENDING)
+    for approach_id, request_id in waiting.values_list("pk", "request_id"):
+        with transaction.atomic():
+            _lock_cascades([request_id], offers_of=[mentor.pk])
+            offer = MentorOffer.objects.filter(mentor=mentor).first()
+            active = Match.objects.filter(mentor=mentor, status=Match.Status.ACTIVE).count()
+            approach = Approach.objects.select_related("request").get(pk=approach_id)
+            if approach.status != Approach.Status.PENDING or not offer or active < offer.capacity:
+                continue
+            approach.status = Approach.Status.EXPIRED
+            approach.save(update_fields=["status"])
+            _send_next(approach.request)
 
 
 @transaction.atomic
 def approach_decline(*, approach: Approach, mentor: User, message: str = "") -> None:
-    MentoringRequest.objects.select_for_update().get(pk=approach.request_id)
-    approach = Approach.objects.select_for_update().select_related("request").get(pk=approach.pk)
+    _lock_cascades([approach.request_id])
+    approach = Approach.objects.select_related("request").get(pk=approach.pk)
     if approach.mentor_id != mentor.pk:
         raise MentoringError("This request is not for you.")
     if approach.status != Approach.Status.PENDING:
@@ -331,7 +317,7 @@ def approach_decline(*, approach: Approach, mentor: User, message: str = "") -> 
 
 @transaction.atomic
 def request_withdraw(*, request: MentoringRequest, mentee: User) -> None:
-    request = MentoringRequest.objects.select_for_update().get(pk=request.pk)
+    [request] = lock_objects(request)
     if request.mentee_id != mentee.pk:
         raise MentoringError("This request is not yours.")
     if request.status != MentoringRequest.Status.OPEN:
@@ -346,15 +332,12 @@ def request_withdraw(*, request: MentoringRequest, mentee: User) -> None:
 def approaches_expire() -> int:
     """Unanswered requests pass to the mentee's next choice."""
     expired = 0
-    for approach_id in Approach.objects.filter(
+    for approach_id, request_id in Approach.objects.filter(
         status=Approach.Status.PENDING, due_at__lte=timezone.now()
-    ).values_list("pk", flat=True):
+    ).values_list("pk", "request_id"):
         with transaction.atomic():
-            request_id = Approach.objects.values_list("request_id", flat=True).get(pk=approach_id)
-            MentoringRequest.objects.select_for_update().get(pk=request_id)
-            approach = (
-                Approach.objects.select_for_update().select_related("request").get(pk=approach_id)
-            )
+            _lock_cascades([request_id])
+            approach = Approach.objects.select_related("request").get(pk=approach_id)
             if approach.status != Approach.Status.PENDING:
                 continue
             approach.status = Approach.Status.EXPIRED
@@ -364,13 +347,43 @@ def approaches_expire() -> int:
     return expired
 
 
+@transaction.atomic
+def member_leaves(*, member: User) -> None:
+    """A member closing their account: their offer goes, their own requests are withdrawn and
+    lose their goals, the requests waiting on them pass to each mentee's next choice, and what
+    either side wrote to the other is blanked. Under the cascade's own locks, so a mentor
+    answering or a request passing on at the same moment is waited for, never undone."""
+    own = MentoringRequest.objects.filter(mentee=member)
+    asked_them = Approach.objects.filter(mentor=member)
+    _lock_cascades(
+        [*own.values_list("pk", flat=True), *asked_them.values_list("request_id", flat=True)],
+        offers_of=[member.pk],
+    )
+    MentorOffer.objects.filter(mentor=member).delete()
+    Approach.objects.filter(request__in=own).exclude(status=Approach.Status.ACCEPTED).update(
+        status=Approach.Status.WITHDRAWN
+    )
+    own.filter(status=MentoringRequest.Status.OPEN).update(status=MentoringRequest.Status.WITHDRAWN)
+    own.update(goals="")
+    for approach in asked_them.filter(
+        status__in=[Approach.Status.PENDING, Approach.Status.QUEUED]
+    ).select_related("request"):
+        was_pending = approach.status == Approach.Status.PENDING
+        approach.status = Approach.Status.WITHDRAWN
+        approach.save(update_fields=["status"])
+        if was_pending:
+            _send_next(approach.request)
+    # Messages both ways: the mentor's answers to them name them too ("Happy to mentor you, …").
+    asked_them.update(message="")
+    Approach.objects.filter(request__mentee=member).update(message="")
+
+
 # --- relationships --------------------------------------------------------------------------
 
 
 def match_for(viewer, match_id: int) -> Match:
-    """A relationship is for its two members alone: anyone else, coordinators included, 404."""
-    from django.http import Http404
-
+    """A relationship is for its two members alone: anyone else, coordinators included, finds
+    nothing (NotFound)."""
     match = (
         Match.objects.visible_to(viewer)
         .select_related("mentor", "mentee", "request")
@@ -378,7 +391,7 @@ def match_for(viewer, match_id: int) -> Match:
         .first()
     )
     if match is None:
-        raise Http404("No such mentoring relationship")
+        raise NotFound("No such mentoring relationship")
     return match
 
 
@@ -409,110 +422,6 @@ def feedback_give(*, match: Match, member: User, helped: bool, rating: int, chan
 
 
 # --- cohorts --------------------------------------------------------------------------------
-
-
-def score_matrix(needs: list[Needs], mentors: list[Mentor]) -> np.ndarray:
-    """match_score for every mentee (rows) and mentor (columns) at once, without the reasons;
-    NaN where a pair cannot be made. The same rules, in numpy: scoring 3,000 mentees against
-    600 mentors one call at a time took seconds."""
-
-    def column(values, dtype=object):
-        return np.array(values, dtype=dtype)
-
-    areas = sorted({area for person in [*needs, *mentors] for area in person.area_ids})
-    position = {area: index for index, area in enumerate(areas)}
-
-    def area_matrix(people):
-        matrix = np.zeros((len(people), len(areas)), dtype=np.int32)
-        for row, person in enumerate(people):
-            for area in person.area_ids:
-                matrix[row, position[area]] = 1
-        return matrix
-
-    shared = area_matrix(needs) @ area_matrix(mentors).T
-    score = 3.0 * shared
-
-    mentee_org = column([n.organisation_id or 0 for n in needs], np.int64)[:, None]
-    mentor_org = column([m.organisation_id or 0 for m in mentors], np.int64)[None, :]
-    other_org = column([n.other_organisation for n in needs], bool)[:, None]
-    both_known = (mentee_org != 0) & (mentor_org != 0)
-    differ = mentee_org != mentor_org
-    score += np.where(both_known & differ, np.where(other_org, 2.0, 0.5), 0.0)
-    score += np.where(both_known & ~differ & other_org, -2.0, 0.0)
-
-    mentee_sector = column([n.sector or "" for n in needs])[:, None]
-    mentor_sector = column([m.sector or "" for m in mentors])[None, :]
-    other_sector = column([n.other_sector for n in needs], bool)[:, None]
-    score += np.where(
-        other_sector
-        & (mentee_sector != "")
-        & (mentor_sector != "")
-        & (mentee_sector != mentor_sector),
-        1.5,
-        0.0,
-    )
-
-    mentee_region = column([n.region or "" for n in needs])[:, None]
-    mentor_region = column([m.region for m in mentors])[None, :]
-    same_region = column([n.same_region for n in needs], bool)[:, None]
-    score += np.where(
-        same_region & (mentee_region != "") & (mentee_region == mentor_region), 1.5, 0
-    )
-
-    mentee_format = column([n.format for n in needs])[:, None]
-    mentor_format = column([m.format for m in mentors])[None, :]
-    suits = (mentee_format == Format.EITHER) | (mentor_format == Format.EITHER)
-    score += np.where(suits | (mentee_format == mentor_format), 0.5, -1.0)
-
-    free = column([m.free for m in mentors], np.int64)[None, :]
-    score = score + 0.25 * np.minimum(free, 3)
-    itself = (
-        column([n.member_id for n in needs], np.int64)[:, None]
-        == column([m.member_id for m in mentors], np.int64)[None, :]
-    )
-    return np.where(itself | (free <= 0), np.nan, score)
-
-
-def cohort_assignment(needs: list[Needs], mentors: list[Mentor]):
-    """The best overall pairing: each mentor as many times as their free places, one mentor per
-    mentee, the total score as high as it can be (an optimal assignment over capacity slots).
-
-    Returns [(mentee index, mentor index, score, reasons)] for the mentees who get a mentor.
-    """
-    slots = [index for index, mentor in enumerate(mentors) for _ in range(max(mentor.free, 0))]
-    if not needs or not slots:
-        return []
-    # A pair that scores nothing or less (or cannot be made) is worth the same as no pair: at
-    # 0 the assignment may place a mentee there, and such places are dropped below. This
-    # keeps the matrix mentees by slots; a "no mentor" column for each mentee made it three
-    # times as wide and the assignment seven times slower.
-    scores = np.nan_to_num(score_matrix(needs, mentors), nan=0.0).clip(min=0)[:, slots]
-    rows, columns = linear_sum_assignment(scores, maximize=True)
-    pairs = []
-    for row, column in zip(rows, columns, strict=True):
-        if scores[row, column] > 0:
-            mentor_index = slots[column]
-            score, reasons = match_score(needs[row], mentors[mentor_index])
-            pairs.append((row, mentor_index, score, reasons))
-    return pairs
-
-
-def greedy_assignment(needs: list[Needs], mentors: list[Mentor]) -> float:
-    """The baseline: each mentee in turn takes the best mentor left. Returns the total."""
-    free = [mentor.free for mentor in mentors]
-    total = 0.0
-    for mentee in needs:
-        best = None
-        for index, mentor in enumerate(mentors):
-            if free[index] <= 0:
-                continue
-            scored = match_score(mentee, mentor)
-            if scored and scored[0] > 0 and (best is None or scored[0] > best[1]):
-                best = (index, scored[0])
-        if best:
-            free[best[0]] -= 1
-            total += best[1]
-    return total
 
 
 @transaction.atomic
@@ -560,7 +469,12 @@ def cohort_publish(*, cohort: Cohort, coordinator: User) -> int:
     """Each pair becomes a request to that mentor, who accepts or declines as usual."""
     if not is_coordinator(coordinator):
         raise MentoringError("Only coordinators publish cohorts.")
-    cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    pairs = cohort.pairs.all()
+    cohort, _, _ = lock_objects(
+        cohort,
+        MentoringRequest.objects.filter(pk__in=pairs.values("request_id")),
+        MentorOffer.objects.filter(mentor_id__in=pairs.values("mentor_id")),
+    )
     if cohort.status != Cohort.Status.DRAFT:
         raise MentoringError("This cohort has already been published.")
     sent = 0
@@ -570,7 +484,7 @@ def cohort_publish(*, cohort: Cohort, coordinator: User) -> int:
             continue
         # Places may have gone since the pairing was computed (another cohort, a pause).
         asked = Approach.objects.filter(mentor=pair.mentor, status=Approach.Status.PENDING).count()
-        offer = MentorOffer.objects.select_for_update().filter(mentor=pair.mentor).first()
+        offer = MentorOffer.objects.filter(mentor=pair.mentor).first()
         active = Match.objects.filter(mentor=pair.mentor, status=Match.Status.ACTIVE).count()
         if offer is None or offer.paused or active + asked >= offer.capacity:
             continue

@@ -20,8 +20,9 @@ from mentoring.forms import (
     OfferForm,
     PlanForm,
 )
+from mentoring.matching import Needs
 from mentoring.models import Approach, Cohort, CohortPair, Match, MentoringRequest, MentorOffer
-from mentoring.services import MentoringError, Needs
+from mentoring.services import MentoringError
 
 
 def _posted(request):

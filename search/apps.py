@@ -7,7 +7,7 @@ class SearchConfig(AppConfig):
 
     def ready(self):
         from members import hooks
-        from search.services import words_forget
+        from search.tasks import words_forget
 
         # The words search corrects slips to may hold a member's old name and words.
         hooks.register_eraser(words_forget)

@@ -298,14 +298,6 @@ def words_refresh() -> int:
         return cursor.rowcount
 
 
-def words_forget(member, *args) -> None:
-    """A member closed their account or renamed themselves: their words leave the list within
-    moments, rebuilt by a worker once this is saved, not at the next half-hourly refresh."""
-    from search.tasks import refresh_search_words
-
-    refresh_search_words.delay_on_commit()
-
-
 # --- suggestions as a member types -----------------------------------------------------------
 
 SUGGESTIONS = 5

@@ -3,7 +3,7 @@
 import random
 import time
 
-from mentoring.services import Mentor, Needs, cohort_assignment, greedy_assignment
+from mentoring.matching import Mentor, Needs, cohort_assignment, greedy_assignment
 
 
 def synthetic(mentees: int, mentors: int, seed: int = 2026):

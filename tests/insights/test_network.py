@@ -1,6 +1,7 @@
 """The network analysis on a small hand-built network whose answers are known."""
 
 import pickle
+import time
 from datetime import timedelta
 
 import pytest
@@ -100,6 +101,28 @@ def test_the_beat_task_refreshes_the_analysis_the_page_shows(client, network, me
     assert refresh_network_analysis() == 6
     client.force_login(member)
     assert "Of 6 connections" in client.get(reverse("insights:dashboard")).content.decode()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_first_dashboard_asks_a_worker_and_shows_the_analysis_once_ready(
+    client, network, member
+):
+    from tooling.worker_process import start_worker, stop_worker
+
+    client.force_login(member)
+    first = client.get(reverse("insights:dashboard")).content.decode()
+    assert "The analysis of the network is being prepared" in first
+
+    worker = start_worker()
+    try:
+        deadline = time.monotonic() + 60
+        page = first
+        while "Of 6 connections" not in page and time.monotonic() < deadline:
+            time.sleep(0.5)
+            page = client.get(reverse("insights:dashboard")).content.decode()
+    finally:
+        stop_worker(worker)
+    assert "Of 6 connections" in page
 
 
 def test_meeting_at_a_secret_communitys_event_counts_for_nothing(network, coordinator):
