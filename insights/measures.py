@@ -20,6 +20,7 @@ from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Length, Trim, TruncMonth
 from django.utils import timezone
 
+from bulletins.models import Bulletin
 from communities.models import Community, Membership, Post, Thread
 from events.models import Event, Feedback, Registration
 from insights.models import Feature
@@ -27,7 +28,7 @@ from members.models import User
 from members.roles import ANY_MEMBER, COORDINATORS
 from members.services import member_profiles
 from mentoring.models import Match
-from resources.models import Bulletin, Rating, Resource, Use
+from resources.models import Rating, Resource, Use
 
 LONDON = ZoneInfo("Europe/London")
 PERIODS = {3: "the last 3 months", 6: "the last 6 months", 12: "the last 12 months"}

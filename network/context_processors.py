@@ -8,7 +8,7 @@ SECTIONS = [
     ("Events", "events:list"),
     ("Mentoring", "mentoring:hub"),
     ("Resources", "resources:list"),
-    ("Bulletins", "resources:bulletins"),
+    ("Bulletins", "bulletins:list"),
     ("Insights", "insights:dashboard"),
     ("Search", "search"),
 ]

@@ -147,6 +147,7 @@ INSTALLED_APPS = [
     "events",
     "mentoring",
     "resources",
+    "bulletins",
     "insights",
     "search",
     "network",
@@ -267,7 +268,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 300.0,
     },
     "bulletins": {
-        "task": "resources.tasks.sweep_bulletins",
+        "task": "bulletins.tasks.sweep_bulletins",
         "schedule": 60.0,
     },
     "search-words": {

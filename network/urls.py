@@ -23,7 +23,8 @@ urlpatterns = [
     path("communities/", include("communities.urls")),
     path("events/", include("events.urls")),
     path("mentoring/", include("mentoring.urls")),
-    path("", include("resources.urls")),
+    path("resources/", include("resources.urls")),
+    path("bulletins/", include("bulletins.urls")),
     path("insights/", include("insights.urls")),
     path("admin/", admin.site.urls),
 ]

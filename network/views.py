@@ -33,10 +33,11 @@ NETWORK_FEATURES = [
 
 
 def home(request):
+    from bulletins.models import Bulletin
     from events.models import Event
     from events.services import event_listing, places_left
     from insights.models import Story
-    from resources.models import Bulletin, Resource
+    from resources.models import Resource
     from resources.services import resource_listing
 
     viewer = request.user

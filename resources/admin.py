@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from resources.models import Bulletin, BulletinSection, Delivery, Resource
-from resources.services import resource_index
+from resources.indexing import resource_index
+from resources.models import Resource
 
 
 @admin.register(Resource)
@@ -25,32 +25,3 @@ class ResourceAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         resource_index(form.instance)
-
-
-class SectionInline(admin.StackedInline):
-    model = BulletinSection
-    extra = 0
-    filter_horizontal = ["resources", "events", "communities"]
-
-
-@admin.register(Bulletin)
-class BulletinAdmin(admin.ModelAdmin):
-    list_display = ["title", "status", "scheduled_for", "sent_at"]
-    list_filter = ["status"]
-    search_fields = ["title"]
-    inlines = [SectionInline]
-    readonly_fields = ["sent_at", "finished_at"]
-
-
-@admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ["bulletin", "member", "status", "sent_at", "attempts", "error"]
-    list_filter = ["status", "bulletin"]
-    raw_id_fields = ["member"]
-
-    # Deliveries are the record of who was sent what: only the sending code changes them.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

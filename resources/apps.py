@@ -3,7 +3,7 @@ from django.apps import AppConfig
 
 class ResourcesConfig(AppConfig):
     name = "resources"
-    verbose_name = "Resources and eBulletins"
+    verbose_name = "Resource library"
 
     def ready(self):
         # The log names this app's decisions in words once the app is loaded.

@@ -1,9 +1,9 @@
-"""What the library and the eBulletin add to a member's data export and erasure (members.hooks).
+"""What the library adds to a member's data export and erasure (members.hooks).
 
 A resource that was in the library stays after its contributor leaves, without their name;
-ratings and "used in practice" marks stay as anonymous counts; the unsubscribe token goes with
-the profile. What never reached the library (drafts, suggestions turned down) goes with the
-account, files included, so the export holds those files.
+ratings and "used in practice" marks stay as anonymous counts. What never reached the library
+(drafts, suggestions turned down) goes with the account, files included, so the export holds
+those files.
 """
 
 from django.db import transaction
@@ -13,7 +13,7 @@ from django.db.models.functions import Replace
 from base.models import AuditEntry
 from members.models import Notification
 from members.services import file_export
-from resources.models import Delivery, Rating, Resource, Use
+from resources.models import Rating, Resource, Use
 
 
 def _never_published(member):
@@ -58,10 +58,6 @@ def export(member) -> dict:
             {"resource": use.resource.title, "marked_at": use.created_at.isoformat()}
             for use in Use.objects.filter(member=member).select_related("resource")
         ],
-        "bulletins_sent_to_me": [
-            {"bulletin": delivery.bulletin.title, "status": delivery.status}
-            for delivery in Delivery.objects.filter(member=member).select_related("bulletin")
-        ],
     }
 
 
@@ -87,6 +83,6 @@ def erase(member) -> None:
 def named_saved(sender, instance, created, **kwargs) -> None:
     """A topic or an organisation saved: rebuild the search text of the resources naming it."""
     if not created:
-        from resources.services import resources_index
+        from resources.indexing import resources_index
 
         resources_index(instance.resources.all())

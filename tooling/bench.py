@@ -225,11 +225,11 @@ def prepare_pages() -> tuple[list[Page], str]:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
+    from bulletins.models import Bulletin
     from communities.models import Community, Thread
     from events.models import Event
     from insights.services import figures_refresh
     from members.services import member_profiles
-    from resources.models import Bulletin
 
     figures_refresh()  # as beat does every ten minutes
     profiles = member_profiles().exclude(member__groups__isnull=False).order_by("pk")

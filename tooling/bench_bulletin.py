@@ -15,9 +15,10 @@ from email.message import EmailMessage
 from allauth.account.models import EmailAddress
 from django.conf import settings
 
+from bulletins import services
+from bulletins.models import Bulletin, BulletinSection, Delivery
 from members.models import Profile, User
-from resources import services
-from resources.models import Bulletin, BulletinSection, Delivery, Resource
+from resources.models import Resource
 from tooling.smtp_sink import SmtpSink
 from tooling.worker_process import start_worker, stop_worker
 

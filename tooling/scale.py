@@ -19,6 +19,7 @@ from django.db.models import Avg
 from django.utils import timezone
 
 from base.queries import per_row
+from bulletins.models import Bulletin
 from communities.models import Community, Membership, Post, Thread
 from communities.services import communities_index, threads_index
 from events.models import Event, Feedback, Registration
@@ -27,8 +28,8 @@ from members.models import Organisation, Profile, Region, User
 from members.roles import COORDINATORS, CURATORS
 from members.services import profiles_index
 from mentoring.models import Match, MentoringRequest
-from resources.models import Bulletin, Rating, Resource, Use
-from resources.services import resources_index
+from resources.indexing import resources_index
+from resources.models import Rating, Resource, Use
 from search.services import words_refresh
 from tooling.demo.seeding import FIRST_NAMES, LAST_NAMES, SECTORS, seed_topics
 

@@ -32,10 +32,11 @@ WRITTEN_BY_THE_SITE = {
     ("search.SearchWord", "word"),
     ("base.AuditEntry", "detail"),
     ("base.AuditEntry", "action"),
-    ("resources.Delivery", "error"),
+    ("bulletins.Delivery", "error"),
 }
 OUR_APPS = {
     "base",
+    "bulletins",
     "communities",
     "events",
     "insights",

@@ -9,9 +9,9 @@ from playwright.sync_api import expect
 
 from members.models import Profile
 from resources.models import Resource
+from tests.bulletins.conftest import subscribe
 from tests.e2e.conftest import sign_in
 from tests.factories import ProfileFactory
-from tests.resources.conftest import subscribe
 from tooling.smtp_sink import SmtpSink
 from tooling.worker_process import start_worker, stop_worker
 

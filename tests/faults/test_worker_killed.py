@@ -8,16 +8,11 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from resources.models import Bulletin, Delivery
-from resources.tasks import sweep_bulletins
+from bulletins.models import Bulletin, Delivery
+from bulletins.tasks import sweep_bulletins
+from tests.bulletins.conftest import add_section, make_bulletin, subscribe
 from tests.factories import MemberFactory
-from tests.resources.conftest import (
-    add_section,
-    make_bulletin,
-    make_resource,
-    subscribe,
-    wait_until,
-)
+from tests.resources.conftest import make_resource, wait_until
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
@@ -44,9 +39,7 @@ def test_a_bulletin_interrupted_by_a_killed_worker_reaches_everyone_once(
     first = workers(**for_workers)
 
     client.force_login(curator)
-    response = client.post(
-        reverse("resources:bulletin_send", args=[bulletin.slug]), {"when": "now"}
-    )
+    response = client.post(reverse("bulletins:send", args=[bulletin.slug]), {"when": "now"})
     assert response.status_code == 302
     # Half-way through the third batch.
     assert smtp_sink.mailbox.wait_for(2 * BATCH + BATCH // 2)
@@ -60,7 +53,7 @@ def test_a_bulletin_interrupted_by_a_killed_worker_reaches_everyone_once(
     # Had the worker died between taking a batch from the queue and claiming its rows, that
     # batch would be queued again once the bulletin had been quiet for LOST_BATCH (minutes in
     # production; seconds here).
-    monkeypatch.setattr("resources.tasks.LOST_BATCH", timedelta(seconds=5))
+    monkeypatch.setattr("bulletins.delivery.LOST_BATCH", timedelta(seconds=5))
 
     def swept_and_done() -> bool:
         # Beat's tick: the dead worker's claim is taken over once it has gone quiet for long enough.

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from bulletins.models import Bulletin
 from communities.models import Community, Membership, Post, Thread
 from events.models import Event, Feedback, Registration
 from insights import services
@@ -14,7 +15,7 @@ from insights.measures import MEASURES, MEASURES_BY_KEY, Period, Scope
 from insights.tasks import refresh_figures
 from members.models import Region
 from mentoring.models import Match, MentoringRequest
-from resources.models import Bulletin, Use
+from resources.models import Use
 from tests.events.conftest import make_event
 from tests.factories import OrganisationFactory, ProfileFactory, TopicFactory
 from tests.resources.conftest import make_resource

@@ -11,15 +11,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from bulletins.models import Bulletin
+from bulletins.snapshot import bulletin_snapshot
 from communities.models import Community, Membership
 from communities.services import community_index, reply_create, thread_start
 from events.models import Registration
 from insights.models import Story
-from resources.models import Bulletin
-from resources.services import bulletin_snapshot
+from tests.bulletins.conftest import add_section, make_bulletin
 from tests.events.conftest import make_event
 from tests.factories import OrganisationFactory, ProfileFactory, TopicFactory
-from tests.resources.conftest import add_section, make_bulletin, make_resource
+from tests.resources.conftest import make_resource
 
 pytestmark = pytest.mark.django_db
 

@@ -12,15 +12,17 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 
+from bulletins.models import Bulletin
 from communities.models import Community, Membership
 from communities.services import community_index, reply_create, thread_start
 from insights.models import Story
 from members.roles import CURATORS
 from mentoring.models import Cohort, Match, MentoringRequest
-from resources.models import Bulletin, Resource
+from resources.models import Resource
+from tests.bulletins.conftest import make_bulletin
 from tests.events.conftest import make_event
 from tests.factories import MemberFactory, ProfileFactory
-from tests.resources.conftest import make_bulletin, make_resource
+from tests.resources.conftest import make_resource
 
 pytestmark = pytest.mark.django_db
 

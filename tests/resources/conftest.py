@@ -2,17 +2,13 @@ import io
 import time
 import zipfile
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django.utils.text import slugify
 
-from members.services import profile_for
-from resources.models import Bulletin, BulletinSection, Resource
-from resources.services import resource_index
+from resources.indexing import resource_index
+from resources.models import Resource
 from tooling.demo.resources import WORD_PARTS, word_document_xml
-from tooling.smtp_sink import SmtpSink
-from tooling.worker_process import start_worker
 
 
 def make_resource(title="Run chart tool", *, topics=(), **fields) -> Resource:
@@ -31,33 +27,6 @@ def make_resource(title="Run chart tool", *, topics=(), **fields) -> Resource:
     resource.topics.set(topics)
     resource_index(resource)
     return resource
-
-
-def make_bulletin(title="eBulletin: December 2026", *, author=None, **fields) -> Bulletin:
-    bulletin = Bulletin.objects.create(
-        title=title,
-        slug=fields.pop("slug", slugify(title)),
-        introduction=fields.pop("introduction", "Welcome to this month's bulletin."),
-        created_by=author,
-        **fields,
-    )
-    return bulletin
-
-
-def add_section(bulletin, heading="New in the library", *, resources=(), **fields):
-    section = BulletinSection.objects.create(
-        bulletin=bulletin, heading=heading, position=fields.pop("position", 1), **fields
-    )
-    section.resources.set(resources)
-    return section
-
-
-def subscribe(*members):
-    for person in members:
-        profile = profile_for(person)
-        profile.receives_bulletin = True
-        profile.save(update_fields=["receives_bulletin"])
-    return members
 
 
 def pdf_bytes(text="Falls prevention in care homes") -> bytes:
@@ -209,26 +178,6 @@ def zip_bytes() -> bytes:
     with zipfile.ZipFile(stream, "w") as archive:
         archive.writestr("notes.txt", "not an office document")
     return stream.getvalue()
-
-
-@pytest.fixture
-def smtp_sink(settings):
-    """A real SMTP server, and the settings that send this process's e-mail to it."""
-    with SmtpSink() as sink:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST = "127.0.0.1"
-        settings.EMAIL_PORT = sink.port
-        yield sink.mailbox
-
-
-def worker_for(sink: SmtpSink, **environment):
-    """A real Celery worker whose e-mail goes to the sink."""
-    return start_worker(
-        EMAIL_BACKEND="smtp",
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=str(sink.port),
-        **environment,
-    )
 
 
 def wait_until(condition, seconds: float = 90) -> bool:

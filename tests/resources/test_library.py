@@ -385,7 +385,7 @@ def test_a_member_closing_their_account_keeps_their_resources_in_the_library(cli
     assert "Morag Campbell" not in page
 
 
-def test_the_data_export_lists_contributions_ratings_and_bulletins(client, member):
+def test_the_data_export_lists_contributions_ratings_and_uses(client, member):
     resource = make_resource("Run chart tool", contributor=member)
     client.force_login(member)
     client.post(reverse("resources:rate", args=[resource.slug]), {"stars": 4})

@@ -5,7 +5,7 @@ import tracemalloc
 import pytest
 from django.urls import reverse
 
-from resources import services
+from resources import uploads
 from resources.models import Resource
 from resources.tasks import extract_resource_text
 from tests.resources.conftest import (
@@ -306,7 +306,7 @@ def test_the_member_who_suggested_a_pdf_is_told_its_words_are_not_searched(clien
 
 
 def test_reading_a_pdf_stops_at_its_deadline_even_within_one_page():
-    from resources.services import file_text_of
+    from resources.uploads import file_text_of
 
     # One page of 28 KB of content that draws a 20 KB form 4,000 times: 80 MB to parse.
     words = file_text_of(pdf_drawing_a_form(4000, kilobytes=20), "pdf", seconds=1)
@@ -321,10 +321,10 @@ def test_a_pdf_whose_page_unpacks_to_hundreds_of_megabytes_is_measured_without_u
 
     tracemalloc.start()
     try:
-        words = services.file_text_of(content, "pdf")
+        words = uploads.file_text_of(content, "pdf")
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
 
     assert words.outcome == Resource.FileText.OVER_BUDGET
-    assert peak < 2 * services.PDF_CONTENT_BUDGET_MB * 2**20
+    assert peak < 2 * uploads.PDF_CONTENT_BUDGET_MB * 2**20

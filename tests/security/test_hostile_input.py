@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from bulletins.models import Bulletin, BulletinSection
 from communities.models import (
     Community,
     Invitation,
@@ -24,16 +25,15 @@ from insights.models import Assessment, Feature, Story
 from members.models import Notification, Profile, User
 from mentoring.models import Cohort, Match, MatchFeedback, Meeting, MentoringRequest, MentorOffer
 from mentoring.services import approach_accept, request_create
-from resources.models import Bulletin, BulletinSection, Rating, Resource, Use
+from resources.models import Rating, Resource, Use
+from tests.bulletins.conftest import add_section, make_bulletin
 from tests.communities.conftest import join, make_community
 from tests.events.conftest import make_event
 from tests.factories import PASSWORD, ProfileFactory, TopicFactory
 from tests.mentoring.conftest import make_mentor
 from tests.resources.conftest import (
-    add_section,
     docx_bytes,
     executable_bytes,
-    make_bulletin,
     make_resource,
     pdf_bytes,
     upload,

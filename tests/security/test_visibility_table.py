@@ -20,6 +20,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from bulletins import services as bulletins
 from communities.models import Community, Membership, Post
 from communities.services import community_index, thread_start
 from communities.tasks import send_digest
@@ -29,14 +30,13 @@ from insights.models import Story
 from insights.services import network_bridging_refresh
 from members.models import Profile
 from mentoring.models import Match, Meeting, MentoringRequest
-from resources import services as bulletins
+from resources.indexing import resources_index
 from resources.models import Resource
-from resources.services import resources_index
 from search import services as search
+from tests.bulletins.conftest import add_section, make_bulletin, send_all, subscribe
 from tests.events.conftest import make_event
 from tests.factories import ProfileFactory
-from tests.resources.conftest import add_section, make_bulletin, make_resource, subscribe
-from tests.resources.test_bulletins import send_all
+from tests.resources.conftest import make_resource
 
 pytestmark = pytest.mark.django_db
 
@@ -364,7 +364,7 @@ def bulletin_email(client, world, person):
 
 @walk("`/bulletins/<slug>/sections/new/`")
 def section_form(client, world, person):
-    return page(client, reverse("resources:section_create", args=[world["unsent"].slug]))
+    return page(client, reverse("bulletins:section_create", args=[world["unsent"].slug]))
 
 
 @walk("`/mentoring/matches/<id>/`")

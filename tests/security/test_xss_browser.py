@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from bulletins.models import Bulletin, BulletinSection
 from communities.models import Community, JoinRequest, Report
 from communities.services import community_create, reply_create, thread_start
 from events.models import Event, Registration
@@ -22,8 +23,8 @@ from members.roles import COORDINATORS, CURATORS
 from members.services import notify
 from mentoring.models import Meeting, MentorOffer
 from mentoring.services import approach_accept, request_create
-from resources.models import Bulletin, BulletinSection, Resource
-from resources.services import resource_index
+from resources.indexing import resource_index
+from resources.models import Resource
 from tests.communities.conftest import make_community
 from tests.e2e.conftest import sign_in
 from tests.factories import OrganisationFactory, ProfileFactory, TopicFactory

@@ -1,24 +1,19 @@
-"""Demo library and bulletins for seed_demo: 64 resources of every type, three sent bulletins."""
+"""Demo library for seed_demo: 64 resources of every type, some with a Word file to search."""
 
 import io
 import random
 import zipfile
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from xml.sax.saxutils import escape
-from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
-from django.utils import timezone
 from django.utils.text import slugify
 
-from communities.models import Community
-from events.models import Event
-from members.models import Organisation, Profile, Topic, User
-from members.roles import ANY_MEMBER, CURATORS
-from resources import services
-from resources.models import Bulletin, BulletinSection, Delivery, Resource
-
-LONDON = ZoneInfo("Europe/London")
+from members.models import Organisation, Topic, User
+from members.roles import CURATORS
+from resources import services, uploads
+from resources.indexing import resource_index
+from resources.models import Resource
 
 # Title patterns per type; {topic} is filled from the shared vocabulary.
 TITLES = {
@@ -67,27 +62,6 @@ SUMMARIES = [
 KINDS_WITH_FILES = {Resource.Kind.TEMPLATE, Resource.Kind.GUIDE}
 RESOURCE_COUNT = 64
 
-BULLETINS = [
-    (
-        "eBulletin: September 2026",
-        80,
-        "Welcome back after the summer. This month: new tools for "
-        "measurement, and two masterclasses opening for registration.",
-    ),
-    (
-        "eBulletin: October 2026",
-        50,
-        "Winter planning is on everyone's mind. Members have shared "
-        "what worked last year, and a new community starts on unscheduled care.",
-    ),
-    (
-        "eBulletin: November 2026",
-        20,
-        "This month we celebrate the teams who wrote up their work "
-        "for the library, and look ahead to the learning events of the new year.",
-    ),
-]
-
 
 def seed(members: list[User]) -> list[Resource]:
     chooser = random.Random(7)  # noqa: S311 (the same demo library on every run)
@@ -98,12 +72,6 @@ def seed(members: list[User]) -> list[Resource]:
         _resource(number, chooser, topics, organisations, curator, members)
         for number in range(RESOURCE_COUNT)
     ]
-    # Most members want the bulletin; the demo accounts all do, to see it arrive.
-    for number, member in enumerate(members):
-        Profile.objects.filter(member=member).update(
-            receives_bulletin=number < 5 or chooser.random() < 0.6
-        )
-    _bulletins(resources, curator)
     return resources
 
 
@@ -119,9 +87,9 @@ def _resource(number, chooser, topics, organisations, curator, members) -> Resou
     has_file = Resource.objects.filter(slug=slug).exclude(file="").exists()
     if kind in KINDS_WITH_FILES and not has_file:
         content = _document(title, topic.name)
-        words = services.file_text_of(content, "docx")
+        words = uploads.file_text_of(content, "docx")
         file_fields = {
-            "file": ContentFile(content, name=services.stored_name("docx")),
+            "file": ContentFile(content, name=uploads.stored_name("docx")),
             "file_name": f"{slug[:60]}.docx",
             "file_size": len(content),
             "file_text": words.text,
@@ -145,7 +113,7 @@ def _resource(number, chooser, topics, organisations, curator, members) -> Resou
         },
     )
     resource.topics.set([topic, *chooser.sample(topics, 1)])
-    services.resource_index(resource)
+    resource_index(resource)
     if created:
         for member in chooser.sample(members, chooser.randint(0, 6)):
             services.rating_set(resource=resource, member=member, stars=chooser.randint(3, 5))
@@ -225,64 +193,3 @@ def _document(title: str, topic: str) -> bytes:
             archive.writestr(name, part)
         archive.writestr("word/document.xml", word_document_xml(paragraphs))
     return stream.getvalue()
-
-
-def _bulletins(resources: list[Resource], curator: User) -> None:
-    communities = list(Community.objects.visible_to(ANY_MEMBER)[:4])
-    events = list(Event.objects.order_by("starts_at")[:6])
-    for number, (title, days_ago, introduction) in enumerate(BULLETINS):
-        bulletin, created = Bulletin.objects.get_or_create(
-            slug=slugify(title),
-            defaults={"title": title, "introduction": introduction, "created_by": curator},
-        )
-        if not created:
-            continue
-        picks = resources[number * 6 : number * 6 + 6]
-        library = BulletinSection.objects.create(
-            bulletin=bulletin,
-            position=1,
-            heading="New in the library",
-            text="Members shared these this month. Say if you used one in practice: it helps "
-            "others find what works.",
-        )
-        library.resources.set(picks[:4])
-        coming = BulletinSection.objects.create(
-            bulletin=bulletin, position=2, heading="Events to book", text=""
-        )
-        coming.events.set(events[number : number + 3])
-        talking = BulletinSection.objects.create(
-            bulletin=bulletin,
-            position=3,
-            heading="What communities are talking about",
-            text="Join a community to take part in its discussions.",
-            members_only=number == 1,
-        )
-        talking.communities.set(communities[number : number + 2])
-        sent_at = timezone.make_aware(
-            datetime.combine(timezone.localdate() - timedelta(days=days_ago), time(9, 0)), LONDON
-        )
-        # As if it had gone out: one delivery for each member who wanted it then.
-        Delivery.objects.bulk_create(
-            Delivery(
-                bulletin=bulletin,
-                member_id=member_id,
-                status=Delivery.Status.SENT,
-                sent_at=sent_at,
-                attempts=1,
-            )
-            for member_id in services.subscribers().values_list("pk", flat=True)
-        )
-        Bulletin.objects.filter(pk=bulletin.pk).update(
-            frozen=services.bulletin_snapshot(bulletin),
-            status=Bulletin.Status.SENT,
-            sent_at=sent_at,
-            finished_at=sent_at + timedelta(minutes=3),
-        )
-    Bulletin.objects.get_or_create(
-        slug="ebulletin-december-2026",
-        defaults={
-            "title": "eBulletin: December 2026",
-            "introduction": "A draft for curators to try: add sections, preview, send a test.",
-            "created_by": curator,
-        },
-    )

@@ -25,6 +25,7 @@ from members.models import Notification, Organisation, Profile, Region, Sector, 
 from members.roles import COORDINATORS, CURATORS
 from members.services import profile_index, profile_slug
 from search.services import words_refresh
+from tooling.demo import bulletins as bulletin_demo
 from tooling.demo import communities as community_demo
 from tooling.demo import events as event_demo
 from tooling.demo import insights as insight_demo
@@ -263,6 +264,7 @@ class Command(BaseCommand):
             events = event_demo.seed(members)
             mentors = mentoring_demo.seed(members)
             resources = resource_demo.seed(members)
+            bulletin_demo.seed(members, resources)
             insight_demo.seed(members)
             insight_demo.age_activity(members)
             # Demo rows made directly, not through the services that index them as they go.

@@ -5,7 +5,7 @@ import os
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from resources.models import Bulletin
+from bulletins.models import Bulletin
 from tooling.bench_bulletin import run
 
 

@@ -6,18 +6,12 @@ import time
 
 import pytest
 
-from resources import services
-from resources.models import Bulletin, Delivery
-from resources.tasks import send_bulletin_batch, sweep_bulletins
+from bulletins import services
+from bulletins.models import Bulletin, Delivery
+from bulletins.tasks import send_bulletin_batch, sweep_bulletins
+from tests.bulletins.conftest import add_section, make_bulletin, subscribe, worker_for
 from tests.factories import MemberFactory
-from tests.resources.conftest import (
-    add_section,
-    make_bulletin,
-    make_resource,
-    subscribe,
-    wait_until,
-    worker_for,
-)
+from tests.resources.conftest import make_resource, wait_until
 from tooling.smtp_sink import SmtpSink
 from tooling.worker_process import stop_worker
 

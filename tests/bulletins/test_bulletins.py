@@ -8,25 +8,17 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from bulletins import services
+from bulletins.delivery import stale_claims_release
+from bulletins.models import Bulletin, Delivery
+from bulletins.tasks import send_bulletin_batch, send_bulletin_test, sweep_bulletins
 from members.services import member_erase, profile_for
-from resources import services
-from resources.models import Bulletin, Delivery, Resource
-from resources.tasks import send_bulletin_batch, send_bulletin_test, sweep_bulletins
+from resources.models import Resource
+from tests.bulletins.conftest import add_section, make_bulletin, send_all, subscribe
 from tests.factories import MemberFactory
-from tests.resources.conftest import add_section, make_bulletin, make_resource, subscribe
+from tests.resources.conftest import make_resource
 
 pytestmark = pytest.mark.django_db
-
-
-def send_all(bulletin: Bulletin) -> None:
-    """What the workers do with a sent bulletin: every pending delivery, in batches."""
-    pending = list(
-        Delivery.objects.filter(bulletin=bulletin, status=Delivery.Status.PENDING)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    for start in range(0, len(pending), 2):
-        send_bulletin_batch(bulletin.pk, pending[start : start + 2])
 
 
 @pytest.fixture
@@ -49,7 +41,7 @@ def test_a_curator_composes_a_bulletin_with_sections(client, curator):
     bulletin = Bulletin.objects.get()
     assert response["Location"] == bulletin.get_absolute_url()
     client.post(
-        reverse("resources:section_create", args=[bulletin.slug]),
+        reverse("bulletins:section_create", args=[bulletin.slug]),
         {
             "heading": "New in the library",
             "text": "Try these.",
@@ -68,7 +60,7 @@ def test_an_empty_section_gets_a_message(client, curator, bulletin):
     client.force_login(curator)
 
     response = client.post(
-        reverse("resources:section_create", args=[bulletin.slug]),
+        reverse("bulletins:section_create", args=[bulletin.slug]),
         {"heading": "Nothing", "position": 2},
     )
 
@@ -81,9 +73,7 @@ def test_members_cannot_compose(client, member, bulletin):
 
     assert client.get("/bulletins/new/").status_code == 403
     assert (
-        client.post(
-            reverse("resources:bulletin_send", args=[bulletin.slug]), {"when": "now"}
-        ).status_code
+        client.post(reverse("bulletins:send", args=[bulletin.slug]), {"when": "now"}).status_code
         == 403
     )
     assert not Delivery.objects.exists()
@@ -94,7 +84,7 @@ def test_draft_bulletins_are_invisible_to_members_and_visitors(client, member, b
     client.force_login(member)
     assert client.get(bulletin.get_absolute_url()).status_code == 404
     assert bulletin.title not in client.get("/bulletins/").content.decode()
-    assert client.get(reverse("resources:bulletin_email", args=[bulletin.slug])).status_code == 403
+    assert client.get(reverse("bulletins:email", args=[bulletin.slug])).status_code == 403
 
 
 def test_the_email_preview_is_personalised_and_carries_the_unsubscribe_headers(
@@ -102,9 +92,9 @@ def test_the_email_preview_is_personalised_and_carries_the_unsubscribe_headers(
 ):
     client.force_login(curator)
 
-    html = client.get(reverse("resources:bulletin_email", args=[bulletin.slug])).content.decode()
+    html = client.get(reverse("bulletins:email", args=[bulletin.slug])).content.decode()
     text = client.get(
-        reverse("resources:bulletin_email", args=[bulletin.slug]) + "?format=text"
+        reverse("bulletins:email", args=[bulletin.slug]) + "?format=text"
     ).content.decode()
 
     assert "Dear Kirsty," in html and "Dear Kirsty," in text
@@ -135,7 +125,7 @@ def test_sending_freezes_the_bulletin_and_mails_every_subscriber_once(
     subscribe(MemberFactory(verified=False))  # not a member until the address is confirmed
     client.force_login(curator)
 
-    client.post(reverse("resources:bulletin_send", args=[bulletin.slug]), {"when": "now"})
+    client.post(reverse("bulletins:send", args=[bulletin.slug]), {"when": "now"})
     Resource.objects.update(title="Renamed after sending")
     send_all(bulletin)
 
@@ -160,13 +150,11 @@ def test_sending_freezes_the_bulletin_and_mails_every_subscriber_once(
 def test_a_sent_bulletin_cannot_be_sent_again_or_edited(client, curator, bulletin, smtp_sink):
     subscribe(MemberFactory())
     client.force_login(curator)
-    send_url = reverse("resources:bulletin_send", args=[bulletin.slug])
+    send_url = reverse("bulletins:send", args=[bulletin.slug])
 
     client.post(send_url, {"when": "now"})
     client.post(send_url, {"when": "now"})
-    response = client.post(
-        reverse("resources:bulletin_edit", args=[bulletin.slug]), {"title": "Changed"}
-    )
+    response = client.post(reverse("bulletins:edit", args=[bulletin.slug]), {"title": "Changed"})
 
     assert Delivery.objects.count() == 1
     bulletin.refresh_from_db()
@@ -270,7 +258,7 @@ def test_a_claim_that_is_still_alive_is_left_alone(bulletin, smtp_sink, settings
         claimed_at=timezone.now(),
     )
 
-    assert services.stale_claims_release(bulletin.pk) == 0
+    assert stale_claims_release(bulletin.pk) == 0
     assert Delivery.objects.filter(status=Delivery.Status.SENDING).count() == 2
 
 
@@ -296,18 +284,14 @@ def test_curators_see_progress_and_retry_failed_deliveries(client, curator, bull
     Delivery.objects.filter(pk=failed.pk).update(status=Delivery.Status.FAILED, error="Refused")
     client.force_login(curator)
 
-    progress = client.get(
-        reverse("resources:bulletin_progress", args=[bulletin.slug])
-    ).content.decode()
+    progress = client.get(reverse("bulletins:progress", args=[bulletin.slug])).content.decode()
     assert '<span data-progress="failed">1</span> failed' in progress
     assert 'hx-trigger="every 2s"' in progress
 
-    client.post(reverse("resources:bulletin_retry", args=[bulletin.slug]))
+    client.post(reverse("bulletins:retry", args=[bulletin.slug]))
     send_all(bulletin)
 
-    progress = client.get(
-        reverse("resources:bulletin_progress", args=[bulletin.slug])
-    ).content.decode()
+    progress = client.get(reverse("bulletins:progress", args=[bulletin.slug])).content.decode()
     assert '<span data-progress="sent">2</span> sent' in progress
     assert "hx-trigger" not in progress
     assert len(smtp_sink.recipients()) == 2
@@ -319,7 +303,7 @@ def test_a_scheduled_bulletin_goes_when_due(client, curator, bulletin):
     send_at = timezone.localtime() + timedelta(days=1)
 
     client.post(
-        reverse("resources:bulletin_send", args=[bulletin.slug]),
+        reverse("bulletins:send", args=[bulletin.slug]),
         {"when": "later", "send_at": send_at.strftime("%Y-%m-%dT%H:%M")},
     )
     bulletin.refresh_from_db()
@@ -350,7 +334,7 @@ def test_a_bad_schedule_gets_a_message_and_sends_nothing(
     client.force_login(curator)
 
     response = client.post(
-        reverse("resources:bulletin_send", args=[bulletin.slug]),
+        reverse("bulletins:send", args=[bulletin.slug]),
         {"when": "later", "send_at": send_at},
     )
 
@@ -443,6 +427,16 @@ def test_a_bad_unsubscribe_token_gets_a_helpful_page(client, token):
     assert "This link does not work" in response.content.decode()
 
 
+def test_the_data_export_lists_the_bulletins_sent_to_the_member(client, member, bulletin):
+    subscribe(member)
+    services.bulletin_send(bulletin=bulletin)
+    client.force_login(member)
+
+    export = client.get("/members/me/export/").json()["bulletins"]
+
+    assert export == {"sent_to_me": [{"bulletin": "eBulletin: December 2026", "status": "pending"}]}
+
+
 def test_the_token_of_a_closed_account_no_longer_works(client, member):
     (reader,) = subscribe(member)
     old_token = profile_for(reader).bulletin_token
@@ -485,7 +479,7 @@ def test_a_date_with_send_it_now_is_questioned_not_ignored(client, curator, bull
     client.force_login(curator)
 
     response = client.post(
-        reverse("resources:bulletin_send", args=[bulletin.slug]),
+        reverse("bulletins:send", args=[bulletin.slug]),
         {
             "when": "now",
             "send_at": (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
@@ -501,7 +495,7 @@ def test_a_time_the_clocks_skip_gets_a_plain_message(client, curator, bulletin):
     client.force_login(curator)
 
     response = client.post(
-        reverse("resources:bulletin_send", args=[bulletin.slug]),
+        reverse("bulletins:send", args=[bulletin.slug]),
         {"when": "later", "send_at": "2027-03-28T01:30"},
     )
 
@@ -513,7 +507,7 @@ def test_an_empty_bulletin_cannot_be_scheduled(client, curator):
     client.force_login(curator)
 
     client.post(
-        reverse("resources:bulletin_send", args=[empty.slug]),
+        reverse("bulletins:send", args=[empty.slug]),
         {
             "when": "later",
             "send_at": (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class BulletinsConfig(AppConfig):
+    name = "bulletins"
+    verbose_name = "eBulletins"
+
+    def ready(self):
+        from bulletins import hooks as bulletin_hooks
+        from members import hooks
+
+        hooks.register_export("bulletins", bulletin_hooks.export)

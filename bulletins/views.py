@@ -1,0 +1,259 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from base.shortcuts import free_slug
+from bulletins import delivery, services
+from bulletins.delivery import BulletinError
+from bulletins.forms import BulletinForm, SectionForm, SendForm
+from bulletins.mail import copy_for
+from bulletins.models import Bulletin, BulletinSection
+from bulletins.snapshot import bulletin_content, bulletin_snapshot
+from bulletins.tasks import send_bulletin_test
+
+PAGE_SIZE = 20
+# Paths under /bulletins/ that are pages, not slugs.
+RESERVED_BULLETIN_SLUGS = frozenset({"new", "unsubscribe"})
+
+
+def _curators_only(request) -> None:
+    # Refused before any look-up, so the answer says nothing about which drafts exist.
+    if not services.can_curate(request.user):
+        raise PermissionDenied
+
+
+def bulletin_list(request):
+    archive = Bulletin.objects.visible_to(request.user).sent().order_by("-sent_at", "-pk")
+    page = Paginator(archive, PAGE_SIZE).get_page(request.GET.get("page"))
+    can_curate = services.can_curate(request.user)
+    drafts = (
+        Bulletin.objects.filter(
+            status__in=[Bulletin.Status.DRAFT, Bulletin.Status.SCHEDULED]
+        ).order_by("-created_at")
+        if can_curate
+        else []
+    )
+    return render(
+        request,
+        "bulletins/list.html",
+        {"page": page, "can_curate": can_curate, "drafts": drafts},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bulletin_create(request):
+    _curators_only(request)
+    form = BulletinForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        bulletin = form.save(commit=False)
+        bulletin.created_by = request.user
+        bulletin.slug = free_slug(
+            Bulletin,
+            bulletin.title,
+            reserved=RESERVED_BULLETIN_SLUGS,
+            length=180,
+            fallback="bulletin",
+        )
+        bulletin.save()
+        messages.success(request, "The bulletin is saved as a draft. Now add its sections.")
+        return redirect(bulletin)
+    return render(request, "bulletins/form.html", {"form": form, "creating": True})
+
+
+def bulletin_detail(request, slug):
+    bulletin = services.bulletin_for(request.user, slug)
+    can_curate = services.can_curate(request.user)
+    if bulletin.frozen is not None:
+        return render(
+            request,
+            "bulletins/detail.html",
+            {
+                "bulletin": bulletin,
+                "content": bulletin_content(bulletin.frozen, request.user),
+                "can_curate": can_curate,
+                "progress": delivery.progress(bulletin) if can_curate else None,
+            },
+        )
+    # A draft: only curators get here (bulletin_for).
+    return _compose_page(request, bulletin, SendForm())
+
+
+def _compose_page(request, bulletin: Bulletin, send_form: SendForm, status: int = 200):
+    return render(
+        request,
+        "bulletins/compose.html",
+        {
+            "bulletin": bulletin,
+            "content": bulletin_snapshot(bulletin),
+            "sections": bulletin.sections.all(),
+            "send_form": send_form,
+            "subscribers": delivery.subscribers().count(),
+        },
+        status=status,
+    )
+
+
+def _curated_bulletin(request, slug) -> Bulletin:
+    _curators_only(request)
+    return services.bulletin_for(request.user, slug)
+
+
+def _sent_already(request, bulletin: Bulletin):
+    messages.error(request, "This bulletin has been sent: it can no longer change.")
+    return redirect(bulletin)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bulletin_edit(request, slug):
+    bulletin = _curated_bulletin(request, slug)
+    if not bulletin.is_editable:
+        return _sent_already(request, bulletin)
+    form = BulletinForm(request.POST if request.method == "POST" else None, instance=bulletin)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your changes are saved.")
+        return redirect(bulletin)
+    return render(request, "bulletins/form.html", {"form": form, "bulletin": bulletin})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def section_edit(request, slug, section_id=None):
+    bulletin = _curated_bulletin(request, slug)
+    if not bulletin.is_editable:
+        return _sent_already(request, bulletin)
+    section = (
+        get_object_or_404(BulletinSection, pk=section_id, bulletin=bulletin)
+        if section_id
+        else BulletinSection(bulletin=bulletin, position=services.next_section_position(bulletin))
+    )
+    form = SectionForm(request.POST if request.method == "POST" else None, instance=section)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"The section “{section.heading}” is saved.")
+        return redirect(bulletin)
+    return render(
+        request,
+        "bulletins/section_form.html",
+        {"form": form, "bulletin": bulletin, "section": section if section_id else None},
+    )
+
+
+@login_required
+@require_POST
+def section_delete(request, slug, section_id):
+    bulletin = _curated_bulletin(request, slug)
+    if not bulletin.is_editable:
+        return _sent_already(request, bulletin)
+    section = get_object_or_404(BulletinSection, pk=section_id, bulletin=bulletin)
+    section.delete()
+    messages.success(request, f"The section “{section.heading}” is removed.")
+    return redirect(bulletin)
+
+
+@login_required
+def bulletin_email(request, slug):
+    """The e-mail as a member will see it, addressed to the curator looking at it."""
+    bulletin = _curated_bulletin(request, slug)
+    message = copy_for(bulletin, request.user)
+    if request.GET.get("format") == "text":
+        return HttpResponse(message.body, content_type="text/plain; charset=utf-8")
+    html = message.alternatives[0][0]
+    response = HttpResponse(html)
+    # The preview is the e-mail itself: it runs nothing, and nothing may frame it but us.
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src https:"
+    )
+    return response
+
+
+@login_required
+@require_POST
+def bulletin_test(request, slug):
+    bulletin = _curated_bulletin(request, slug)
+    send_bulletin_test.delay_on_commit(bulletin.pk, request.user.pk)
+    messages.success(request, f"A test copy is on its way to {request.user.email}.")
+    return redirect(bulletin)
+
+
+@login_required
+@require_POST
+def bulletin_send(request, slug):
+    bulletin = _curated_bulletin(request, slug)
+    if not bulletin.is_editable:
+        return _sent_already(request, bulletin)
+    if request.POST.get("action") == "unschedule":
+        try:
+            services.bulletin_unschedule(bulletin=bulletin)
+            messages.success(request, "The bulletin is no longer scheduled: it is a draft again.")
+        except BulletinError as error:
+            messages.error(request, str(error))
+        return redirect(bulletin)
+    form = SendForm(request.POST)
+    if not form.is_valid():
+        return _compose_page(request, bulletin, form, status=400)
+    try:
+        if form.cleaned_data["when"] == "later":
+            services.bulletin_schedule(bulletin=bulletin, when=form.cleaned_data["send_at"])
+            when = timezone.localtime(form.cleaned_data["send_at"])
+            messages.success(request, f"The bulletin will be sent on {when:%A %-d %B %Y at %H:%M}.")
+        else:
+            count = services.bulletin_send(bulletin=bulletin)
+            messages.success(
+                request, f"The bulletin is on its way to {count} member{'s' if count != 1 else ''}."
+            )
+    except BulletinError as error:
+        messages.error(request, str(error))
+    return redirect(bulletin)
+
+
+@login_required
+@never_cache
+def bulletin_progress(request, slug):
+    _curators_only(request)
+    bulletin = services.bulletin_for(request.user, slug)
+    if bulletin.frozen is None:
+        raise Http404
+    return render(
+        request,
+        "bulletins/_progress.html",
+        {"bulletin": bulletin, "progress": delivery.progress(bulletin)},
+    )
+
+
+@login_required
+@require_POST
+def bulletin_retry(request, slug):
+    bulletin = _curated_bulletin(request, slug)
+    try:
+        count = services.deliveries_retry_failed(
+            bulletin=bulletin, in_doubt=request.POST.get("in_doubt") == "1"
+        )
+        messages.success(request, f"Trying again for {count} member{'s' if count != 1 else ''}.")
+    except BulletinError as error:
+        messages.error(request, str(error))
+    return redirect(bulletin)
+
+
+# Mail programs POST here with no cookie and no CSRF token (RFC 8058); the secret token in the
+# address is the only credential, and all it can do is stop the bulletin.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+@never_cache
+def unsubscribe(request, token):
+    profile = services.subscription_for_token(token)
+    if profile is None:
+        return render(request, "bulletins/unsubscribe_invalid.html", status=404)
+    if request.method == "POST":
+        services.bulletin_unsubscribe(profile=profile)
+        return render(request, "bulletins/unsubscribed.html", {"profile": profile})
+    return render(request, "bulletins/unsubscribe.html", {"profile": profile, "token": token})

@@ -1,0 +1,217 @@
+"""The eBulletin moved from resources to its own app: every bulletin, section, pick and delivery
+made before the move is there after it, under bulletins, and so are its admin history and
+permissions."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+from bulletins.models import Bulletin, BulletinSection, Delivery
+from communities.models import Community
+from tests.events.conftest import make_event
+from tests.factories import MemberFactory
+from tests.resources.conftest import make_resource
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+# The schema as it was before the move: the bulletin lived in resources.
+BEFORE_THE_MOVE = ("resources", "0006_resource_file_text_outcome")
+MOVED = ["bulletin", "bulletinsection", "delivery"]
+OLD_TABLES = {
+    "resources_bulletin",
+    "resources_bulletinsection",
+    "resources_bulletinsection_resources",
+    "resources_bulletinsection_events",
+    "resources_bulletinsection_communities",
+    "resources_delivery",
+}
+
+
+def migrate(targets) -> MigrationExecutor:
+    executor = MigrationExecutor(connection)
+    executor.migrate(targets)
+    return MigrationExecutor(connection)
+
+
+def latest() -> list[tuple[str, str]]:
+    return MigrationExecutor(connection).loader.graph.leaf_nodes()
+
+
+def rows(model) -> list[dict]:
+    return list(model.objects.order_by("pk").values())
+
+
+PICKS = {"resources": "resource_id", "events": "event_id", "communities": "community_id"}
+
+
+def picks(section_model) -> dict[str, list[tuple[int, int]]]:
+    """Each many-to-many table of the sections, as (section, pick) pairs."""
+    return {
+        name: sorted(
+            getattr(section_model, name).through.objects.values_list("bulletinsection_id", column)
+        )
+        for name, column in PICKS.items()
+    }
+
+
+@pytest.fixture
+def before_the_move(admin_member, curator, coordinator):
+    """The database as main had it: bulletins in every state, made by the old app's models."""
+    ContentType.objects.clear_cache()
+    try:
+        executor = migrate([BEFORE_THE_MOVE, ("bulletins", None)])
+        old = executor.loader.project_state([BEFORE_THE_MOVE]).apps
+        # The content types were the old app's.
+        ContentType.objects.filter(app_label="bulletins", model__in=MOVED).update(
+            app_label="resources"
+        )
+        ContentType.objects.clear_cache()
+        yield old
+    finally:
+        ContentType.objects.clear_cache()
+        migrate(latest())
+        ContentType.objects.clear_cache()
+
+
+def test_every_bulletin_section_pick_and_delivery_is_kept(
+    client, before_the_move, admin_member, curator, coordinator
+):
+    old = before_the_move
+    OldBulletin = old.get_model("resources", "Bulletin")
+    OldSection = old.get_model("resources", "BulletinSection")
+    OldDelivery = old.get_model("resources", "Delivery")
+    readers = MemberFactory.create_batch(5)
+    guide = make_resource("Run chart guide")
+    tool = make_resource("Huddle board")
+    masterclass = make_event(coordinator, title="Measurement masterclass")
+    community = Community.objects.create(
+        name="Frailty Network", slug="frailty-network", purpose="Frailty at home."
+    )
+    now = timezone.now()
+    sent = OldBulletin.objects.create(
+        title="eBulletin: November 2026",
+        slug="ebulletin-november-2026",
+        introduction="Welcome to **November**.",
+        status="sent",
+        created_by_id=curator.pk,
+        created_at=now - timedelta(days=3),
+        sent_at=now - timedelta(days=2),
+        finished_at=now - timedelta(days=2) + timedelta(minutes=3),
+        frozen={
+            "title": "eBulletin: November 2026",
+            "introduction": "Welcome to **November**.",
+            "introduction_html": "<p>Welcome to <strong>November</strong>.</p>",
+            "sections": [
+                {
+                    "heading": "New in the library",
+                    "html": "<p>Try these.</p>",
+                    "text": "Try these.",
+                    "members_only": False,
+                    "entries": [],
+                }
+            ],
+        },
+    )
+    sending = OldBulletin.objects.create(
+        title="eBulletin: December 2026",
+        slug="ebulletin-december-2026",
+        status="sending",
+        created_by_id=curator.pk,
+        sent_at=now,
+        frozen={"title": "eBulletin: December 2026", "sections": []},
+    )
+    OldBulletin.objects.create(
+        title="eBulletin: January 2027",
+        slug="ebulletin-january-2027",
+        status="scheduled",
+        scheduled_for=now + timedelta(days=30),
+        created_by_id=curator.pk,
+    )
+    OldBulletin.objects.create(title="Draft", slug="draft", introduction="", created_by=None)
+    library = OldSection.objects.create(
+        bulletin=sent, position=1, heading="New in the library", text="Try these."
+    )
+    library.resources.set([guide.pk, tool.pk])
+    coming = OldSection.objects.create(
+        bulletin=sent, position=2, heading="Coming up", text="", members_only=True
+    )
+    coming.events.set([masterclass.pk])
+    coming.communities.set([community.pk])
+    claim = uuid.uuid4()
+    for reader, fields in zip(
+        readers,
+        [
+            {"status": "sent", "sent_at": now, "attempts": 1},
+            {"status": "pending", "queued_at": now},
+            {"status": "sending", "claim": claim, "claimed_at": now, "handed_over_at": now},
+            {
+                "status": "failed",
+                "in_doubt": True,
+                "attempts": 2,
+                "error": "Interrupted while sending: it may have arrived.",
+            },
+            {"status": "skipped", "attempts": 1},
+        ],
+        strict=True,
+    ):
+        OldDelivery.objects.create(bulletin=sent, member_id=reader.pk, **fields)
+    OldDelivery.objects.create(bulletin=sending, member_id=readers[0].pk)
+    bulletin_type = ContentType.objects.get(app_label="resources", model="bulletin")
+    LogEntry.objects.create(
+        user=admin_member,
+        content_type=bulletin_type,
+        object_id=str(sent.pk),
+        object_repr=sent.title,
+        action_flag=CHANGE,
+        change_message="Changed the introduction.",
+    )
+    before = {
+        "bulletins": rows(OldBulletin),
+        "sections": rows(OldSection),
+        "deliveries": rows(OldDelivery),
+        "picks": picks(OldSection),
+        "content types": {
+            model: ContentType.objects.get(app_label="resources", model=model).pk for model in MOVED
+        },
+    }
+
+    migrate(latest())
+    ContentType.objects.clear_cache()
+
+    after = {
+        "bulletins": rows(Bulletin),
+        "sections": rows(BulletinSection),
+        "deliveries": rows(Delivery),
+        "picks": picks(BulletinSection),
+        "content types": {
+            model: ContentType.objects.get(app_label="bulletins", model=model).pk for model in MOVED
+        },
+    }
+    assert after == before
+    assert len(after["deliveries"]) == 6 and len(after["bulletins"]) == 4
+    assert after["picks"] == {
+        "resources": sorted([(library.pk, guide.pk), (library.pk, tool.pk)]),
+        "events": [(coming.pk, masterclass.pk)],
+        "communities": [(coming.pk, community.pk)],
+    }
+    tables = set(connection.introspection.table_names())
+    assert not OLD_TABLES & tables
+    assert {table.replace("resources_", "bulletins_") for table in OLD_TABLES} <= tables
+    assert not ContentType.objects.filter(app_label="resources", model__in=MOVED).exists()
+    assert Permission.objects.get(codename="change_bulletin").content_type.app_label == "bulletins"
+
+    # What people see: the archive at its old address, the admin with its history.
+    page = client.get("/bulletins/ebulletin-november-2026/").content.decode()
+    assert "Welcome to <strong>November</strong>." in page
+    client.force_login(admin_member)
+    history = client.get(f"/admin/bulletins/bulletin/{sent.pk}/history/").content.decode()
+    assert "Changed the introduction." in history
+    # New rows follow on from the moved ones.
+    assert Bulletin.objects.create(title="Next", slug="next").pk > sending.pk
