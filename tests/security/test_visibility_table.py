@@ -21,8 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from communities.models import Community, Membership, Post
-from communities.services import community_index, thread_start
-from communities.tasks import send_digest
+from communities.services import DIGEST_EMAIL, community_index, digest_collect, thread_start
 from events.models import Registration
 from events.services import feed_for
 from insights.models import Story
@@ -35,6 +34,7 @@ from resources.services import resources_index
 from search import services as search
 from tests.events.conftest import make_event
 from tests.factories import ProfileFactory
+from tests.mail import send_queued
 from tests.resources.conftest import add_section, make_bulletin, make_resource, subscribe
 from tests.resources.test_bulletins import send_all
 
@@ -378,7 +378,8 @@ def digests(client, world, person):
         return ""
     mail.outbox.clear()
     for membership in Membership.objects.filter(member=person):
-        send_digest(membership.pk)
+        digest_collect(membership_id=membership.pk)
+    send_queued(kind=DIGEST_EMAIL)
     return " ".join(message.body for message in mail.outbox)
 
 
