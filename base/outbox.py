@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage, get_connection
@@ -51,6 +52,7 @@ MAX_ATTEMPTS = 5
 LONGEST_WAIT = timedelta(hours=1)
 # At most this many lost e-mails are queued again by one sweep; the next sweep takes the rest.
 SWEEP_LIMIT = 5000
+SEND_TASK = "base.tasks.send_emails"
 
 Build = Callable[[list[Email]], Iterator[tuple[Email, EmailMessage | None]]]
 _renderers: dict[str, Build] = {}
@@ -153,8 +155,8 @@ def _fields(kind, about_id, recipient, address, context, not_before) -> dict:
 
 def _queue(ids: list[int], *, not_before: datetime | None = None) -> None:
     """Ask a worker to send these after the commit (at once, or when they are due)."""
-    from base.tasks import send_emails
-
+    # Found by name: base.tasks imports this module (base.apps loads it), not the other way.
+    send_emails = current_app.tasks[SEND_TASK]
     wait = (not_before - timezone.now()).total_seconds() if not_before else 0
     if wait > 0:
         send_emails.apply_async_on_commit((ids,), countdown=wait + 1)
