@@ -228,6 +228,7 @@ def send(email_ids: list[int]) -> Batch:
         .order_by("kind", "pk")
     )
     unfinished = {email.pk: email for email in emails}
+    renewed = now
     connection = None
     try:
         for kind, same_kind in itertools.groupby(emails, key=lambda email: email.kind):
@@ -242,6 +243,13 @@ def send(email_ids: list[int]) -> Batch:
                     if connection is None:
                         connection = get_connection()
                         connection.open()
+                    # A long batch renews its claim on the rows still to come too, so that the
+                    # sweep never takes a living batch for a dead one.
+                    if timezone.now() - renewed > _claim_timeout() / 4:
+                        renewed = timezone.now()
+                        Email.objects.filter(
+                            pk__in=list(unfinished), claim=claim, status=Status.SENDING
+                        ).update(claimed_at=renewed)
                     if not _hand_over(email, claim):
                         batch.taken_over = True
                         return batch
@@ -253,8 +261,7 @@ def send(email_ids: list[int]) -> Batch:
         if isinstance(error, _BrokeOff):
             del unfinished[error.email.pk]
             batch.count(Status.IN_DOUBT)
-        batch.retry_in = _release(list(unfinished.values()), claim, cause)
-        batch.count(Status.QUEUED, len(unfinished))
+        _release(list(unfinished.values()), claim, cause, batch)
     finally:
         if connection is not None:
             with contextlib.suppress(smtplib.SMTPException, OSError):
@@ -352,9 +359,9 @@ def _finish(email: Email, claim, status: str, *, error: str = "") -> str:
     return status
 
 
-def _release(emails: list[Email], claim, error: BaseException | None) -> float | None:
+def _release(emails: list[Email], claim, error: BaseException | None, batch: Batch) -> None:
     """Back to the queue, to be tried after a wait that doubles with each attempt (failed after
-    MAX_ATTEMPTS); answers the shortest wait, for the task's own retry."""
+    MAX_ATTEMPTS); the batch notes the shortest wait, for the task's own retry."""
     now = timezone.now()
     waits = []
     for attempts, same in itertools.groupby(
@@ -364,10 +371,13 @@ def _release(emails: list[Email], claim, error: BaseException | None) -> float |
         ids = [email.pk for email in same]
         rows = Email.objects.filter(pk__in=ids, claim=claim, status=Status.SENDING)
         if attempts >= MAX_ATTEMPTS:
-            rows.update(status=Status.FAILED, attempts=attempts, error=_describe(error))
+            batch.count(
+                Status.FAILED,
+                rows.update(status=Status.FAILED, attempts=attempts, error=_describe(error)),
+            )
             continue
         wait = backoff(attempts)
-        rows.update(
+        released = rows.update(
             status=Status.QUEUED,
             attempts=attempts,
             not_before=now + wait,
@@ -376,8 +386,13 @@ def _release(emails: list[Email], claim, error: BaseException | None) -> float |
             handed_over_at=None,
             error=_describe(error),
         )
+        batch.count(Status.QUEUED, released)
         waits.append(wait.total_seconds())
-    return min(waits) if waits else None
+    batch.retry_in = min(waits) if waits else None
+
+
+def _claim_timeout() -> timedelta:
+    return timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -405,8 +420,9 @@ def sweep() -> dict[str, int]:
     """Beat, every minute: take over the claims of workers that died, and queue again what the
     queue lost. Postgres says what is still to be sent."""
     now = timezone.now()
-    cutoff = now - timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT)
-    # The batch renews its claim on the row it hands over: its latest sign of life.
+    cutoff = now - _claim_timeout()
+    # A batch renews its claim on the row it hands over (and, when it runs long, on the rows
+    # still to come): its latest sign of life.
     dead = (
         Email.objects.filter(status=Status.SENDING)
         .values("claim")

@@ -291,7 +291,7 @@ def notify(
     the notification, in one transaction, and is sent after the commit (base.outbox).
     """
     wants_email = Profile.objects.filter(member=member, email_notifications=True).exists()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         notification = Notification.objects.create(
             recipient=member,
             actor=by or actor,
