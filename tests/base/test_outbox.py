@@ -31,6 +31,11 @@ def notes(emails):
     for email in emails:
         if email.context.get("broken"):
             raise ValueError("A line break in a header")
+        if email.context.get("taken_over"):
+            # Meanwhile the sweep took this batch for dead and queued its e-mails again.
+            Email.objects.filter(pk__in=[email.pk for email in emails]).update(
+                status=Email.Status.QUEUED, claim=None
+            )
         if email.context.get("unwanted"):
             yield email, None
         else:
@@ -184,6 +189,18 @@ def test_a_live_claim_is_left_alone(reader):
 
     assert sweep_outbox() == {"in_doubt": 0, "resumed": 0, "lost": 0}
     assert statuses([email.pk]) == ["sending"]
+
+
+@pytest.mark.django_db
+def test_a_batch_whose_claim_was_taken_over_stops_before_sending(reader, mailoutbox):
+    ids = outbox.enqueue_many(
+        NOTE, [note("First", recipient=reader, context={"taken_over": True}), note("Second")]
+    )
+
+    assert str(outbox.send(ids)) == "claim taken over"
+
+    assert mailoutbox == []
+    assert statuses(ids) == ["queued", "queued"]
 
 
 @pytest.mark.django_db
