@@ -1,7 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from base import outbox
 from base.audit import action_choices, action_label
-from base.models import AuditEntry
+from base.models import AuditEntry, Email
 
 
 class DecisionFilter(admin.SimpleListFilter):
@@ -32,6 +33,67 @@ class AuditEntryAdmin(admin.ModelAdmin):
     @admin.display(description="decision", ordering="action")
     def decision(self, entry: AuditEntry) -> str:
         return action_label(entry.action)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Email)
+class EmailAdmin(admin.ModelAdmin):
+    """The outbox: every e-mail the site sends but the account ones, and how far each got.
+
+    Read only. Failed e-mails, and those in doubt (the mail server broke off while taking them:
+    they may have arrived), can be sent again: the copy carries the same Message-ID.
+    """
+
+    list_display = ["kind", "who", "status", "attempts", "created_at", "sent_at", "error"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["recipient"]
+    search_fields = ["kind", "recipient__email", "address"]
+    date_hierarchy = "created_at"
+    actions = ["send_again"]
+    fields = [
+        "kind",
+        "about_id",
+        "context",
+        "recipient",
+        "address",
+        "status",
+        "attempts",
+        "error",
+        "created_at",
+        "not_before",
+        "claimed_at",
+        "handed_over_at",
+        "sent_at",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="to")
+    def who(self, email: Email) -> str:
+        if email.address:
+            return email.address
+        return str(email.recipient) if email.recipient_id else "(account closed)"
+
+    @admin.action(description="Send again (failed or in doubt)", permissions=["resend"])
+    def send_again(self, request, queryset):
+        sent_again = outbox.retry(queryset)
+        self.message_user(
+            request,
+            f"{sent_again} e-mail(s) queued to be sent again."
+            if sent_again
+            else "Only failed or in-doubt e-mails can be sent again.",
+            messages.SUCCESS if sent_again else messages.WARNING,
+        )
+
+    def has_resend_permission(self, request) -> bool:
+        return request.user.has_perm("base.change_email")
 
     def has_add_permission(self, request):
         return False

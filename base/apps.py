@@ -26,6 +26,9 @@ class BaseConfig(AppConfig):
     verbose_name = "Audit and e-mail"
 
     def ready(self):
+        # The outbox's tasks, registered wherever an e-mail may be queued from.
+        from base import tasks  # noqa: F401
+
         # Every form's text field, Django's and allauth's included: a required name made only of
         # invisible characters is "required", like one made of spaces. Text with anything
         # visible in it is left exactly as Django cleans it (a Scottish flag ends in format

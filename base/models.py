@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class AuditEntry(models.Model):
@@ -37,3 +38,56 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.action}: {self.detail}"
+
+
+class Email(models.Model):
+    """One e-mail in the outbox (base.outbox): what it is about, who it is for and how far it got.
+
+    The app that asks for it names a renderer (`kind`) and the row it concerns (`about_id`); the
+    message is built when it is sent, from what the site holds then. `context` holds small
+    parameters the renderer needs (a window of posts, the moment a reminder was claimed), never
+    personal content: closing an account clears `recipient` and `address` and nothing of the
+    person stays here.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        IN_DOUBT = "in_doubt", "In doubt (may have arrived)"
+        SKIPPED = "skipped", "Not sent (no longer wanted)"
+
+    kind = models.CharField(max_length=64)
+    about_id = models.BigIntegerField(null=True, blank=True)
+    context = models.JSONField(default=dict, blank=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # For e-mails to an address without an account (an invitation); else the member's own.
+    address = models.EmailField(blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    not_before = models.DateTimeField("may be tried from", default=timezone.now)
+    claim = models.UUIDField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    handed_over_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "e-mail"
+        verbose_name_plural = "outbox"
+        indexes = [
+            models.Index(fields=["status", "not_before"], name="email_sweep"),
+            models.Index(fields=["kind", "about_id"], name="email_about"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from django.contrib.auth.models import Group
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
@@ -13,6 +14,7 @@ from django.db.models.functions import Left
 from django.utils import timezone
 from django.utils.html import escape
 
+from base import outbox
 from base.audit import audit_record
 from base.errors import NotFound
 from base.markdown import render_markdown
@@ -35,6 +37,14 @@ from members.roles import is_coordinator
 from members.services import notify
 
 FOUNDERS = "Community founders"
+# The outbox's kinds of e-mail (communities.emails builds them).
+DIGEST_EMAIL = "communities.digest"
+INVITATION_EMAIL = "communities.invitation"
+# Posts in one digest e-mail at most; a longer backlog comes in several.
+DIGEST_BATCH = 100
+# A post's time is set before its transaction commits: a window that stops this far back leaves
+# a post still being saved for the next e-mail instead of skipping it.
+COMMIT_MARGIN = timedelta(seconds=10)
 # Paths under /communities/ that are not communities.
 RESERVED_SLUGS = {"new", "invitations", "founders"}
 MENTION = re.compile(r"(?<![\w@])@([a-z0-9][a-z0-9-]{1,178})\b")
@@ -295,14 +305,16 @@ def moderator_set(*, community: Community, moderator: User, member: User, appoin
         )
 
 
+@transaction.atomic
 def invitation_create(*, community: Community, inviter: User, email: str) -> Invitation:
-    from communities.tasks import send_invitation_email
-
     email = email.strip().lower()
     if Membership.objects.filter(community=community, member__email__iexact=email).exists():
         raise CommunityError("Someone with this e-mail address is already a member.")
-    invitation = Invitation.objects.create(community=community, email=email, invited_by=inviter)
-    send_invitation_email.delay_on_commit(invitation.pk)
+    invitation = Invitation.objects.create(
+        community=community, email=email, invited_by=inviter, emailed_at=timezone.now()
+    )
+    # To the address: the person invited may have no account yet.
+    outbox.enqueue(INVITATION_EMAIL, about_id=invitation.pk, address=email)
     return invitation
 
 
@@ -435,15 +447,6 @@ def _post_add(*, thread: Thread, author: User, body: str) -> Post:
             by=author,
         )
 
-    from communities.tasks import send_digest
-
-    for membership_id in (
-        Membership.objects.filter(community=community, digest=Membership.Digest.EACH)
-        .exclude(member=author)
-        .values_list("pk", flat=True)
-    ):
-        # After the commit margin, so that the post is inside the e-mail's window.
-        send_digest.apply_async_on_commit((membership_id,), countdown=15)
     return post
 
 
@@ -551,6 +554,68 @@ def report_dismiss(*, report: Report, moderator: User) -> None:
 
 
 # --- digests --------------------------------------------------------------------------------
+
+
+def digest_collect(*, membership_id: int) -> tuple[str, bool]:
+    """The posts the member has not been e-mailed yet, up to DIGEST_BATCH, into the outbox.
+
+    The window of posts is claimed on the membership with a conditional update, and its e-mail
+    written, in one transaction: a parallel or repeated run finds the window taken, so no post
+    is e-mailed twice. An empty window is claimed too, so the sweep stops asking about it.
+    Answers what was done, and whether more posts wait for the next e-mail.
+    """
+    membership = (
+        Membership.objects.select_related("community", "member").filter(pk=membership_id).first()
+    )
+    if membership is None or membership.digest == Membership.Digest.NONE:
+        return "no digest wanted", False
+    after, until = membership.digest_sent_until, timezone.now() - COMMIT_MARGIN
+    if until <= after:
+        return "nothing new", False
+    posted = list(
+        digest_posts(membership, after=after, until=until).values_list("created_at", flat=True)[
+            : DIGEST_BATCH + 1
+        ]
+    )
+    more = len(posted) > DIGEST_BATCH
+    if more:
+        posted = posted[:DIGEST_BATCH]
+        until = posted[-1]
+    with transaction.atomic():
+        claimed = Membership.objects.filter(pk=membership_id, digest_sent_until=after).update(
+            digest_sent_until=until
+        )
+        if not claimed:
+            return "already sent", False
+        if not posted:
+            return "nothing new", False
+        outbox.enqueue(
+            DIGEST_EMAIL,
+            about_id=membership_id,
+            recipient=membership.member_id,
+            context={
+                "after": after.isoformat(),
+                "until": until.isoformat(),
+                "digest": membership.digest,
+            },
+        )
+    return f"queued {len(posted)}", more
+
+
+def each_post_readers(*, community: Community, author: User) -> QuerySet[Membership]:
+    """The memberships told of every post in the community, but for its author's own."""
+    return Membership.objects.filter(community=community, digest=Membership.Digest.EACH).exclude(
+        member=author
+    )
+
+
+def digests_waiting(frequency: str) -> QuerySet[Membership]:
+    """Memberships with this digest whose community has had news since their last e-mail."""
+    return Membership.objects.filter(
+        digest=frequency,
+        community__last_activity_at__gt=F("digest_sent_until"),
+        member__is_active=True,
+    )
 
 
 def digest_posts(membership: Membership, *, after, until) -> QuerySet[Post]:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from base.shortcuts import free_slug, number_or_404
-from communities import services
+from communities import services, tasks
 from communities.filters import CommunityFilter
 from communities.forms import (
     CommunityForm,
@@ -358,6 +358,7 @@ def thread_new(request, slug):
             title=form.cleaned_data["title"],
             body=form.cleaned_data["body"],
         )
+        tasks.post_digests_ask(community=place.community, author=request.user)
         messages.success(request, "Your thread has been posted.")
         return redirect(thread)
     return render(
@@ -389,6 +390,7 @@ def thread(request, slug, thread_id):
                 # Locked since the page was opened: say so where the member will see it.
                 messages.error(request, error.message)
                 return redirect(thread)
+            tasks.post_digests_ask(community=place.community, author=request.user)
             messages.success(request, "Your reply has been posted.")
             return redirect(f"{thread.get_absolute_url()}?page=last#post-{post.pk}")
     posts_seen = Post.objects.visible_to(request.user).filter(thread=thread)

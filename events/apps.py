@@ -6,8 +6,11 @@ class EventsConfig(AppConfig):
     verbose_name = "Learning events"
 
     def ready(self):
+        from events import emails
         from events import hooks as event_hooks
         from members import hooks
+
+        emails.register()
 
         hooks.register_home_panel("events/_home_panel.html", event_hooks.home_panel)
         hooks.register_profile_panel(

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
+from base import outbox
+from base.links import absolute_url
 from base.locking import lock_objects
 from base.queries import per_row
 from base.text_search import SEARCH_CONFIG, joined_text
@@ -156,9 +158,33 @@ def registration_create(*, event: Event, member: User) -> Registration:
 
 
 def _confirm_by_email(registration: Registration) -> None:
-    from events.tasks import send_confirmation
+    registration_email(registration=registration, kind="confirmation")
 
-    send_confirmation.delay_on_commit(registration.pk)
+
+# Each e-mail about a place, and the moment on the registration that notes it was asked for.
+EMAIL_MOMENTS = {
+    "confirmation": "confirmation_sent_at",
+    "offer": "offer_sent_at",
+    "day_reminder": "day_reminder_sent_at",
+    "hour_reminder": "hour_reminder_sent_at",
+    "feedback": "feedback_requested_at",
+}
+
+
+def registration_email(*, registration: Registration, kind: str) -> None:
+    """Into the outbox (events.emails builds it), in the transaction of the change that asks for
+    it. The moment noted on the registration goes with the e-mail: one still waiting when a
+    later change asks again (the place given up and taken again, the event moved) finds the
+    moment changed and is not sent."""
+    now = timezone.now()
+    Registration.objects.filter(pk=registration.pk).update(**{EMAIL_MOMENTS[kind]: now})
+    setattr(registration, EMAIL_MOMENTS[kind], now)
+    outbox.enqueue(
+        f"events.{kind}",
+        about_id=registration.pk,
+        recipient=registration.member_id,
+        context={"at": now.isoformat()},
+    )
 
 
 @transaction.atomic
@@ -177,8 +203,6 @@ def registration_cancel(*, event: Event, member: User) -> None:
 
 def _offer_free_places(event: Event) -> None:
     """Called with the event locked: offer each free place to the next person waiting."""
-    from events.tasks import send_offer
-
     if event.starts_at <= timezone.now():
         return
     waiting = Registration.objects.filter(event=event, status=Registration.Status.WAITING).order_by(
@@ -191,7 +215,7 @@ def _offer_free_places(event: Event) -> None:
         registration.offer_expires_at = min(timezone.now() + OFFER_LIFETIME, event.starts_at)
         registration.offer_sent_at = None
         registration.save(update_fields=["status", "offer_expires_at", "offer_sent_at"])
-        send_offer.delay_on_commit(registration.pk)
+        registration_email(registration=registration, kind="offer")
 
 
 @transaction.atomic
@@ -329,14 +353,12 @@ def calendar_for(events: list[Event]) -> bytes:
         entry.add("dtstart", event.starts_at)
         entry.add("dtend", event.ends_at)
         entry.add("summary", event.title)
-        entry.add(
-            "description", f"{event.summary}\n\n{settings.SITE_URL}{event.get_absolute_url()}"
-        )
+        entry.add("description", f"{event.summary}\n\n{absolute_url(event.get_absolute_url())}")
         location = ", ".join(
             part for part in [event.venue, event.address.replace("\n", ", ")] if part
         )
         entry.add("location", location or event.get_format_display())
-        entry.add("url", f"{settings.SITE_URL}{event.get_absolute_url()}")
+        entry.add("url", absolute_url(event.get_absolute_url()))
         calendar.add_component(entry)
     return calendar.to_ical()
 

@@ -245,14 +245,8 @@ class Profile(models.Model):
 
 
 class Notification(models.Model):
-    """Something the network tells one member: listed on their page, e-mailed if they allow it."""
-
-    class Email(models.TextChoices):
-        PENDING = "pending", "To be sent"
-        SENDING = "sending", "Being sent"
-        SENT = "sent", "Sent"
-        SKIPPED = "skipped", "Not sent (the member's preference)"
-        FAILED = "failed", "Failed"
+    """Something the network tells one member: listed on their page, e-mailed if they allow it
+    (the e-mail is the outbox's: base.Email of kind "members.notification")."""
 
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     # Whoever caused it, when a person did.
@@ -267,9 +261,6 @@ class Notification(models.Model):
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
-    email_status = models.CharField(max_length=16, choices=Email.choices, default=Email.PENDING)
-    email_claimed_at = models.DateTimeField(null=True, blank=True)
-    email_attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -279,7 +270,6 @@ class Notification(models.Model):
                 condition=models.Q(read_at__isnull=True),
                 name="notification_unread",
             ),
-            models.Index(fields=["email_status", "created_at"], name="notification_email_sweep"),
         ]
 
     def __str__(self):

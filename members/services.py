@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from base import outbox
 from base.audit import action_label
 from base.models import AuditEntry
 from base.text_search import SEARCH_CONFIG, array_text, joined_text
@@ -35,6 +36,7 @@ PHOTO_MAX_PIXELS = 16_000_000  # refuse decompression bombs before decoding them
 PHOTO_SIZE = 600
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 RESERVED_SLUGS = {"me"}  # /members/me/ is each member's own page
+NOTIFICATION_EMAIL = "members.notification"  # the outbox's kind (members.emails renders it)
 
 
 # --- profiles -------------------------------------------------------------------------------
@@ -285,23 +287,21 @@ def notify(
 
     `by`: the member whose name leads the message ("mentioned you in …" reads "Ann Smith
     mentioned you in …"); the name is read when the message is shown or e-mailed, never stored.
-    `actor`: who caused it, unnamed. Every app calls this; the e-mail is sent by a Celery task
-    after the transaction commits, and the sweep sends any that were left pending.
+    `actor`: who caused it, unnamed. Every app calls this; the e-mail goes into the outbox with
+    the notification, in one transaction, and is sent after the commit (base.outbox).
     """
-    from members.tasks import send_notification_email
-
     wants_email = Profile.objects.filter(member=member, email_notifications=True).exists()
-    notification = Notification.objects.create(
-        recipient=member,
-        actor=by or actor,
-        actor_named=by is not None,
-        kind=kind,
-        message=message[:300],
-        url=url,
-        email_status=Notification.Email.PENDING if wants_email else Notification.Email.SKIPPED,
-    )
-    if wants_email:
-        send_notification_email.delay_on_commit(notification.pk)
+    with transaction.atomic(savepoint=False):
+        notification = Notification.objects.create(
+            recipient=member,
+            actor=by or actor,
+            actor_named=by is not None,
+            kind=kind,
+            message=message[:300],
+            url=url,
+        )
+        if wants_email:
+            outbox.enqueue(NOTIFICATION_EMAIL, about_id=notification.pk, recipient=member)
     return notification
 
 

@@ -247,9 +247,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_TIMEZONE = "Europe/London"
 # Later capabilities add their periodic tasks here; each one sweeps what Postgres says is pending.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
-    "sweep-notification-emails": {
-        "task": "members.tasks.sweep_notification_emails",
-        "schedule": 300.0,
+    "outbox": {
+        "task": "base.tasks.sweep_outbox",
+        "schedule": 60.0,
     },
     "event-emails": {
         "task": "events.tasks.sweep_event_emails",
@@ -260,11 +260,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 3600.0,
     },
     "community-post-emails": {
-        "task": "communities.tasks.send_post_emails",
-        "schedule": 300.0,
-    },
-    "community-invitation-emails": {
-        "task": "communities.tasks.send_invitation_emails",
+        "task": "communities.tasks.collect_post_digests",
         "schedule": 300.0,
     },
     "bulletins": {
@@ -288,11 +284,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(hour=3, minute=15),
     },
     "community-daily-digests": {
-        "task": "communities.tasks.send_daily_digests",
+        "task": "communities.tasks.collect_daily_digests",
         "schedule": crontab(hour=7, minute=0),
     },
     "community-weekly-digests": {
-        "task": "communities.tasks.send_weekly_digests",
+        "task": "communities.tasks.collect_weekly_digests",
         "schedule": crontab(hour=7, minute=30, day_of_week="monday"),
     },
 }
@@ -384,6 +380,16 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
 EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <no-reply@network.example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The outbox (base.outbox), which sends every e-mail but the account ones: e-mails per Celery task,
+# each batch over one SMTP connection.
+OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 100, minimum=1)
+# A claim with no sign of life for this long belongs to a worker that died; the sweep takes it
+# over (what was never handed to the mail server is sent, what was is left in doubt).
+OUTBOX_CLAIM_TIMEOUT = env_int("OUTBOX_CLAIM_TIMEOUT", 600, minimum=1)
+# An e-mail due this long ago and still queued was lost with its queue message: queued again.
+OUTBOX_LOST_AFTER = env_int("OUTBOX_LOST_AFTER", 300, minimum=1)
+# The first wait after the mail server could not be reached; it doubles with each attempt.
+OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 60, minimum=1)
 
 # --- resources and eBulletins ---------------------------------------------------------------
 

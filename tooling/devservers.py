@@ -290,12 +290,22 @@ def _stop_on_signals() -> None:
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
+def serve_environment(env: dict[str, str], port: int) -> dict[str, str]:
+    """The environment of the site, worker and beat that `serve` starts: the links in e-mails
+    lead to the port the site answers on, unless SITE_URL is set."""
+    env = dict(env)
+    if not env.get("SITE_URL"):
+        env["SITE_URL"] = f"http://127.0.0.1:{port}"
+    return env
+
+
 def serve(port: int, seed: bool) -> int:
     _stop_on_signals()
     root = data_dir()
     children: list[subprocess.Popen] = []
     try:
         with servers(dict(os.environ)) as env:
+            env = serve_environment(env, port)
             try:
                 _manage(env, "migrate", "--noinput")
                 if seed:

@@ -13,9 +13,9 @@ from insights.models import Story
 from members.forms import ProfileForm
 from members.models import Notification, Organisation
 from members.roles import COORDINATORS
-from members.tasks import send_notification_email
 from tests.factories import ProfileFactory
 from tests.insights.test_stories import make_story, story_form
+from tests.mail import send_queued
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +32,8 @@ WRITTEN_BY_THE_SITE = {
     ("search.SearchWord", "word"),
     ("base.AuditEntry", "detail"),
     ("base.AuditEntry", "action"),
+    ("base.Email", "kind"),
+    ("base.Email", "error"),
     ("bulletins.Delivery", "error"),
 }
 OUR_APPS = {
@@ -77,7 +79,7 @@ def test_a_story_title_posted_with_a_line_break_reaches_coordinators_by_email(
     story = Story.objects.get()
     assert (story.title, story.place) == ("Fewer falls Bcc: everyone@example.org", "Ward 12 Fife")
     told = Notification.objects.get(recipient=coordinator)
-    assert send_notification_email(told.pk) == "sent"
+    assert str(send_queued(about_id=told.pk)) == "1 sent"
     assert mailoutbox[0].subject.endswith(
         "shared a story of change: Fewer falls Bcc: everyone@example.org"
     )

@@ -8,11 +8,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from communities.models import Membership, Post, ThreadSubscription
-from communities.services import post_moderate, reply_create, thread_start
-from communities.tasks import send_daily_digests, send_digest
+from communities.services import (
+    DIGEST_EMAIL,
+    digest_collect,
+    post_moderate,
+    reply_create,
+    thread_start,
+)
+from communities.tasks import collect_daily_digests, collect_digest
 from network.celery import app as celery_app
 from tests.communities.conftest import join, make_community
 from tests.factories import ProfileFactory
+from tests.mail import send_queued
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +38,13 @@ def settle():
     """A minute passes: posts get past the commit margin that digests leave for saving."""
     Post.objects.update(created_at=F("created_at") - timedelta(minutes=1))
     Membership.objects.update(digest_sent_until=F("digest_sent_until") - timedelta(minutes=1))
+
+
+def send_digest(membership_id: int) -> str:
+    """The member's next digest: its window claimed and its e-mail queued, then sent."""
+    outcome, _ = digest_collect(membership_id=membership_id)
+    send_queued(kind=DIGEST_EMAIL)
+    return outcome
 
 
 def queued_tasks() -> list[tuple[str, list]]:
@@ -55,11 +69,11 @@ def test_a_digest_brings_new_posts_once_and_never_repeats_them(
     )
     settle()
 
-    assert send_digest(reader.pk) == "sent 1"
+    assert send_digest(reader.pk) == "queued 1"
     assert send_digest(reader.pk) == "nothing new"
     reply_create(thread=thread, author=participant, body="We do, at 9.")
     settle()
-    assert send_digest(reader.pk) == "sent 1"
+    assert send_digest(reader.pk) == "queued 1"
 
     assert len(mailoutbox) == 2
     first, second = mailoutbox
@@ -76,7 +90,7 @@ def test_a_post_still_being_saved_waits_for_the_next_digest(
 
     assert send_digest(reader.pk) == "nothing new"
     settle()
-    assert send_digest(reader.pk) == "sent 1"
+    assert send_digest(reader.pk) == "queued 1"
 
 
 def test_a_digest_leaves_out_own_hidden_and_muted_posts(
@@ -111,18 +125,20 @@ def test_members_who_chose_no_emails_get_none(reader, open_community, participan
 
 
 def test_each_post_members_get_their_email_queued_when_the_post_commits(
-    reader, open_community, participant, django_capture_on_commit_callbacks
+    client, reader, open_community, participant, django_capture_on_commit_callbacks
 ):
     reader.digest = Membership.Digest.EACH
     reader.save()
     celery_app.control.purge()
+    client.force_login(participant)
 
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            thread_start(
-                community=open_community, author=participant, title="Huddles", body="Hello"
+            client.post(
+                reverse("communities:thread_new", args=[open_community.slug]),
+                {"title": "Huddles", "body": "Hello"},
             )
-        assert ("communities.tasks.send_digest", [reader.pk]) in queued_tasks()
+        assert ("communities.tasks.collect_digest", [reader.pk]) in queued_tasks()
     finally:
         celery_app.control.purge()
 
@@ -141,7 +157,7 @@ def test_the_daily_sweep_queues_only_communities_with_news(
 
     celery_app.control.purge()
     try:
-        assert send_daily_digests() == 1
+        assert collect_daily_digests() == 1
         assert [args for name, args in queued_tasks()] == [[reader.pk]]
     finally:
         celery_app.control.purge()
@@ -157,11 +173,12 @@ def test_a_long_backlog_comes_in_batches_and_nothing_is_dropped(
 
     celery_app.control.purge()
     try:
-        assert send_digest(reader.pk) == "sent 100"
-        assert ("communities.tasks.send_digest", [reader.pk]) in queued_tasks()
+        assert collect_digest(reader.pk) == "queued 100"
+        assert ("communities.tasks.collect_digest", [reader.pk]) in queued_tasks()
     finally:
         celery_app.control.purge()
-    assert send_digest(reader.pk) == "sent 21"
+    assert collect_digest(reader.pk) == "queued 21"
+    assert str(send_queued()) == "2 sent"
     assert "Reply 120" in mailoutbox[1].body and "Reply 99" in mailoutbox[0].body
 
 
@@ -175,3 +192,33 @@ def test_switching_emails_on_does_not_send_the_old_backlog(
     client.post(reverse("communities:digest", args=[open_community.slug]), {"digest": "daily"})
 
     assert send_digest(reader.pk) == "nothing new"
+
+
+def test_a_member_who_turns_the_emails_off_before_one_goes_gets_none(
+    reader, open_community, participant, mailoutbox
+):
+    thread_start(community=open_community, author=participant, title="Huddles", body="Hello")
+    settle()
+    assert digest_collect(membership_id=reader.pk) == ("queued 1", False)
+
+    Membership.objects.filter(pk=reader.pk).update(digest=Membership.Digest.NONE)
+
+    assert str(send_queued()) == "1 skipped"
+    assert mailoutbox == []
+
+
+def test_each_thread_in_a_digest_links_to_the_site(reader, open_community, participant, mailoutbox):
+    thread = thread_start(community=open_community, author=participant, title="Huddles", body="Hi")
+    settle()
+
+    send_digest(reader.pk)
+
+    body = mailoutbox[0].body
+    assert (
+        f"== Huddles ==\nhttp://127.0.0.1:8000/communities/{open_community.slug}/threads/{thread.pk}/\n"
+        in body
+    )
+    assert (
+        f"See everything in {open_community.name}: http://127.0.0.1:8000/communities/{open_community.slug}/"
+        in body
+    )

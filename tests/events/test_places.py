@@ -3,22 +3,25 @@ from datetime import timedelta
 
 import pytest
 from django.db import close_old_connections, connection
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from events.models import Registration
+from base.models import Email
+from events.models import Event, Registration
 from events.services import (
     EventError,
+    event_update,
     offer_claim,
     offers_expire,
     registration_cancel,
     registration_create,
 )
-from events.tasks import send_event_email, send_offer, sweep_event_emails
+from events.tasks import sweep_event_emails
 from members.models import Notification
-from network.celery import app as celery_app
 from tests.events.conftest import make_event
 from tests.factories import ProfileFactory
+from tests.mail import send_queued
 
 pytestmark = pytest.mark.django_db
 
@@ -90,9 +93,10 @@ def test_a_freed_place_is_offered_to_the_first_waiting_and_claimed_from_the_emai
     offer = Registration.objects.get(member=waiting)
     assert offer.status == Registration.Status.OFFERED
     assert offer.offer_expires_at - timezone.now() > timedelta(hours=23)
-    assert send_offer(offer.pk) == "sent"
-    assert send_offer(offer.pk) == "already sent or not wanted"
+    assert str(send_queued(kind="events.offer")) == "1 sent"
+    assert str(send_queued(kind="events.offer")) == "nothing to send"
     assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == [waiting.email]
     assert f"/events/{masterclass.slug}/claim/{offer.pk}/" in mailoutbox[0].body
     assert mailoutbox[0].attachments[0][0] == f"{masterclass.slug}.ics"
 
@@ -149,35 +153,55 @@ def test_one_click_register_and_cancel_in_the_browser_flow(client, webinar, atte
 @pytest.fixture
 def tomorrow(coordinator, attendee):
     event = make_event(coordinator, "Tomorrow's webinar", starts_in=timedelta(hours=20))
-    confirmed = registration_create(event=event, member=attendee)
-    Registration.objects.filter(pk=confirmed.pk).update(
-        created_at=timezone.now() - timedelta(days=3)
-    )
+    registration_create(event=event, member=attendee)
+    Registration.objects.update(confirmed_at=timezone.now() - timedelta(days=3))
     return event
 
 
-@pytest.mark.parametrize("kind", ["day_reminder", "hour_reminder"])
-def test_each_reminder_goes_once_however_often_its_task_runs(tomorrow, attendee, kind, mailoutbox):
-    registration = Registration.objects.get(member=attendee)
+@pytest.mark.parametrize(
+    "kind, starts_in",
+    [("day_reminder", timedelta(hours=20)), ("hour_reminder", timedelta(minutes=40))],
+)
+def test_each_reminder_goes_once_however_often_the_sweep_and_the_sending_run(
+    coordinator, attendee, kind, starts_in, mailoutbox
+):
+    event = make_event(coordinator, "Soon", starts_in=starts_in)
+    registration_create(event=event, member=attendee)
+    Registration.objects.update(confirmed_at=timezone.now() - timedelta(days=3))
 
-    results = [send_event_email(registration.pk, kind) for _ in range(2)]
+    first, second = sweep_event_emails(), sweep_event_emails()
+    sent = [str(send_queued(kind=f"events.{kind}")) for _ in range(2)]
 
-    assert results == ["sent", "already sent or not wanted"]
+    assert (first[kind], second[kind]) == (1, 0)
+    assert sent == ["1 sent", "nothing to send"]
     assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == [attendee.email]
 
 
 def test_a_reminder_that_waited_too_long_in_the_queue_is_not_sent(tomorrow, attendee, mailoutbox):
+    assert sweep_event_emails()["day_reminder"] == 1
     tomorrow.starts_at = timezone.now() - timedelta(minutes=5)
     tomorrow.save()
 
-    assert send_event_email(Registration.objects.get(member=attendee).pk, "day_reminder") == (
-        "no longer due"
-    )
+    assert str(send_queued(kind="events.day_reminder")) == "1 skipped"
     assert mailoutbox == []
 
 
+def test_a_reminder_of_a_time_the_event_no_longer_has_is_not_sent(
+    tomorrow, attendee, coordinator, mailoutbox
+):
+    assert sweep_event_emails()["day_reminder"] == 1
+    Event.objects.filter(pk=tomorrow.pk).update(starts_at=F("starts_at") + timedelta(hours=2))
+    event_update(event=tomorrow, changed=["starts_at"], editor=coordinator)
+
+    assert str(send_queued(kind="events.day_reminder")) == "1 skipped"
+    assert sweep_event_emails()["day_reminder"] == 1, "the reminder of the new time"
+    assert str(send_queued(kind="events.day_reminder")) == "1 sent"
+    assert len(mailoutbox) == 1
+
+
 def test_an_email_that_cannot_be_built_is_not_retried_or_sent_again(tomorrow, attendee, mailoutbox):
-    registration = Registration.objects.get(member=attendee)
+    sweep_event_emails()
     # A line break in the title, as events saved before titles were one line had.
     with connection.cursor() as cursor:
         cursor.execute(
@@ -185,38 +209,35 @@ def test_an_email_that_cannot_be_built_is_not_retried_or_sent_again(tomorrow, at
             ["Tomorrow's webinar\nBcc: everyone@example.org", tomorrow.pk],
         )
 
-    result = send_event_email.apply(args=[registration.pk, "day_reminder"])
+    batch = send_queued(kind="events.day_reminder")
 
-    assert result.get() == "failed", "given up at once, not retried"
-    assert send_event_email(registration.pk, "day_reminder") == "already sent or not wanted"
+    assert str(batch) == "1 failed" and batch.retry_in is None, "given up at once, not retried"
+    assert str(send_queued(kind="events.day_reminder")) == "nothing to send"
+    assert sweep_event_emails()["day_reminder"] == 0
     assert mailoutbox == []
 
 
 def test_an_unreachable_mail_server_leaves_the_reminder_for_a_later_try(
-    tomorrow, attendee, settings
+    tomorrow, attendee, settings, mailoutbox
 ):
-    registration = Registration.objects.get(member=attendee)
+    sweep_event_emails()
+    backend = settings.EMAIL_BACKEND
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens on discard
 
-    # Called directly, a task's retry raises the error it would retry on.
-    with pytest.raises(ConnectionRefusedError):
-        send_event_email(registration.pk, "day_reminder")
+    assert send_queued(kind="events.day_reminder").retry_in == 60
 
-    registration.refresh_from_db()
-    assert registration.day_reminder_sent_at is None, "the sweep sends it once the server is back"
-
-
-@pytest.fixture
-def eager_tasks():
-    """Tasks run where they are queued: the sweep's own work, start to end, in this test."""
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
+    (reminder,) = Email.objects.filter(kind="events.day_reminder")
+    assert (reminder.status, reminder.attempts) == (Email.Status.QUEUED, 1)
+    assert str(send_queued(kind="events.day_reminder")) == "nothing to send", "not before the wait"
+    settings.EMAIL_BACKEND = backend  # the server is back, and the wait has passed
+    Email.objects.update(not_before=timezone.now())
+    assert str(send_queued(kind="events.day_reminder")) == "1 sent"
+    assert len(mailoutbox) == 1
 
 
 def test_the_sweep_sends_each_reminder_once_and_none_to_cancelled_or_waiting(
-    coordinator, attendee, mailoutbox, eager_tasks
+    coordinator, attendee, mailoutbox
 ):
     event = make_event(coordinator, "Tiny", capacity=1, starts_in=timedelta(hours=20))
     waiting, cancelled = ProfileFactory().member, ProfileFactory().member
@@ -228,15 +249,14 @@ def test_the_sweep_sends_each_reminder_once_and_none_to_cancelled_or_waiting(
     )
 
     first, second = sweep_event_emails(), sweep_event_emails()
+    send_queued(kind="events.day_reminder")
 
     assert first["day_reminder"] == 1 and second["day_reminder"] == 0
     assert [message.to for message in mailoutbox] == [[attendee.email]]
     assert mailoutbox[0].subject.endswith("Tomorrow: Tiny")
 
 
-def test_the_sweep_asks_for_feedback_once_the_event_has_ended(
-    coordinator, attendee, mailoutbox, eager_tasks
-):
+def test_the_sweep_asks_for_feedback_once_the_event_has_ended(coordinator, attendee, mailoutbox):
     past = make_event(coordinator, "Yesterday", starts_in=-timedelta(hours=26))
     Registration.objects.create(
         event=past, member=attendee, status="confirmed", confirmation_sent_at=timezone.now()
@@ -244,18 +264,32 @@ def test_the_sweep_asks_for_feedback_once_the_event_has_ended(
 
     assert sweep_event_emails()["feedback"] == 1
     assert sweep_event_emails()["feedback"] == 0
+    send_queued()
     assert "How was Yesterday?" in mailoutbox[0].subject
+    assert f"http://127.0.0.1:8000/events/{past.slug}/feedback/" in mailoutbox[0].body
 
 
-def test_cancelled_and_waiting_people_get_no_reminders(coordinator, attendee, mailoutbox):
-    event = make_event(coordinator, "Tiny", capacity=1, starts_in=timedelta(hours=20))
+def test_a_confirmation_comes_with_the_event_as_a_calendar_file(webinar, attendee, mailoutbox):
+    registration_create(event=webinar, member=attendee)
+
+    assert str(send_queued()) == "1 sent"
+    (message,) = mailoutbox
+    assert message.subject == f"[Improvement Network] Your place at {webinar.title}"
+    assert f"http://127.0.0.1:8000/events/{webinar.slug}/" in message.body
+    name, calendar, kind = message.attachments[0]
+    assert (name, kind) == (f"{webinar.slug}.ics", "text/calendar")
+    assert f"http://127.0.0.1:8000/events/{webinar.slug}/" in calendar
+
+
+def test_cancelled_and_waiting_people_get_no_reminders(tomorrow, attendee, mailoutbox):
     waiting = ProfileFactory().member
-    registration_create(event=event, member=attendee)
-    registration_create(event=event, member=waiting)
-    registration_cancel(event=event, member=attendee)
+    registration_create(event=tomorrow, member=waiting)
+    Registration.objects.filter(member=waiting).update(status=Registration.Status.WAITING)
+    assert sweep_event_emails()["day_reminder"] == 1, "queued for the attendee"
+
+    registration_cancel(event=tomorrow, member=attendee)
     Registration.objects.filter(member=waiting).update(status=Registration.Status.WAITING)
 
-    for registration in Registration.objects.filter(event=event):
-        send_event_email(registration.pk, "day_reminder")
-
+    assert str(send_queued(kind="events.day_reminder")) == "1 skipped"
+    assert sweep_event_emails()["day_reminder"] == 0
     assert mailoutbox == []

@@ -1,17 +1,23 @@
 """A Celery worker is killed (SIGKILL, as a machine losing power) in the middle of sending an
-eBulletin to 300 members; a new worker and the beat sweep finish it without second copies."""
+eBulletin to 300 members, or a member's confirmation of a place; a new worker and the beat sweeps
+finish without second copies, and what may have arrived is left in doubt for a person."""
 
 import collections
 import signal
+import time
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 
+from base.models import Email
+from base.tasks import sweep_outbox
 from bulletins.models import Bulletin, Delivery
 from bulletins.tasks import sweep_bulletins
+from events.models import Registration
 from tests.bulletins.conftest import add_section, make_bulletin, subscribe
-from tests.factories import MemberFactory
+from tests.events.conftest import make_event
+from tests.factories import MemberFactory, ProfileFactory
 from tests.resources.conftest import make_resource, wait_until
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
@@ -77,3 +83,52 @@ def test_a_bulletin_interrupted_by_a_killed_worker_reaches_everyone_once(
     assert set(received) <= everyone
     sent = Delivery.objects.filter(status=Delivery.Status.SENT).select_related("member")
     assert {delivery.member.email for delivery in sent} <= set(received)
+
+
+@pytest.mark.parametrize("dies", ["before handing over", "while handing over"])
+def test_a_confirmation_interrupted_by_a_killed_worker_goes_once_or_is_left_in_doubt(
+    client, coordinator, private_redis, workers, smtp_sink, settings, dies
+):
+    event = make_event(coordinator, "Measuring for improvement")
+    attendee = ProfileFactory(member__name="Aileen Attendee").member
+    smtp_sink.mailbox.delay = 2
+    first = workers()
+
+    client.force_login(attendee)
+    assert client.post(reverse("events:register", args=[event.slug])).status_code == 302
+    assert Registration.objects.get(member=attendee).status == Registration.Status.CONFIRMED
+    email = Email.objects.get(kind="events.confirmation")
+
+    def now() -> Email:
+        return Email.objects.get(pk=email.pk)
+
+    if dies == "before handing over":
+        assert wait_until(lambda: now().status == Email.Status.SENDING, seconds=60)
+    else:
+        assert wait_until(lambda: now().handed_over_at is not None, seconds=60)
+        time.sleep(1)  # the mail server is taking it
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=30)
+    smtp_sink.mailbox.delay = 0
+
+    workers()
+    settings.OUTBOX_CLAIM_TIMEOUT = CLAIM_TIMEOUT
+
+    def swept_and_settled() -> bool:
+        # Beat's tick: the dead worker's claim is taken over once it has gone quiet long enough.
+        sweep_outbox()
+        return now().status in {Email.Status.SENT, Email.Status.IN_DOUBT}
+
+    assert wait_until(swept_and_settled, seconds=60), now().status
+    time.sleep(3)  # time for a second copy, were there one
+    received = smtp_sink.mailbox.recipients()
+    ended = now()
+
+    assert received.count(attendee.email) <= 1, "never a second copy"
+    if ended.status == Email.Status.SENT:
+        assert received == [attendee.email]
+    else:
+        # It may have arrived: an admin sees it in the outbox and decides.
+        assert ended.error == "Interrupted while sending: it may have arrived."
+    if dies == "while handing over":
+        assert ended.status == Email.Status.IN_DOUBT and received == [attendee.email]

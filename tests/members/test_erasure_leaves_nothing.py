@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from base.models import AuditEntry
+from base.models import AuditEntry, Email
 from communities.models import Community, Membership
 from communities.services import join_request_create, reply_create, thread_start
 from insights.models import Story
@@ -271,6 +271,8 @@ def test_closing_an_account_leaves_none_of_its_words_anywhere(
     assert held["mentoring"]["requests"][0]["preferences"]
     assert held["mentoring"]["requests"][0]["mentors_asked"][0]["their_message"]
     assert held["stories"][0]["features"] == ["Common purpose"]
+    emails = Email.objects.count()
+    assert Email.objects.filter(recipient=leaver).exists(), "they were e-mailed when mentioned"
 
     worker = start_worker()
     try:
@@ -287,6 +289,8 @@ def test_closing_an_account_leaves_none_of_its_words_anywhere(
     assert media_traces() == {}
     assert not photo.exists()
     assert not MemberSession.objects.filter(member_id=leaver.pk).exists()
+    assert not Email.objects.filter(recipient=leaver).exists(), "the outbox forgot them"
+    assert Email.objects.count() >= emails, "and kept its counts"
     assert AuditEntry.objects.filter(
         member=leaver, action=MemberAction.ROLE_REMOVED, detail=COORDINATORS
     ).exists()

@@ -1,14 +1,12 @@
-from datetime import timedelta
-
 import pytest
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
 
+from base import outbox
+from base.models import Email
 from members.models import Notification
-from members.services import notify
-from members.tasks import send_notification_email, sweep_notification_emails
-from network.celery import app as celery_app
+from members.services import NOTIFICATION_EMAIL, notify
+from tests.mail import send_queued
 
 pytestmark = pytest.mark.django_db
 
@@ -48,16 +46,20 @@ def test_marking_all_as_read_clears_the_count(client, owner, told):
 
 
 def test_the_email_is_sent_once_however_often_the_task_runs(owner, told, mailoutbox):
-    assert send_notification_email(told.pk) == "sent"
-    assert send_notification_email(told.pk) == "already handled"
+    (email,) = Email.objects.filter(kind=NOTIFICATION_EMAIL, about_id=told.pk)
+
+    assert str(outbox.send([email.pk])) == "1 sent"
+    assert str(outbox.send([email.pk])) == "nothing to send"
 
     assert len(mailoutbox) == 1
-    email = mailoutbox[0]
-    assert email.to == ["morag.campbell@example.org"]
-    assert "Iona replied to your thread" in email.subject
-    assert "http://127.0.0.1:8000/communities/frailty/threads/1/" in email.body
-    assert "/members/me/preferences/" in email.body
-    assert Notification.objects.get().email_status == Notification.Email.SENT
+    message = mailoutbox[0]
+    assert message.to == ["morag.campbell@example.org"]
+    assert "Iona replied to your thread" in message.subject
+    assert "http://127.0.0.1:8000/communities/frailty/threads/1/" in message.body
+    assert "/members/me/preferences/" in message.body
+    assert message.extra_headers["Message-ID"] == f"<email-{email.pk}@127.0.0.1>"
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (Email.Status.SENT, 1)
 
 
 def test_a_member_who_turned_emails_off_gets_none(
@@ -67,23 +69,11 @@ def test_a_member_who_turned_emails_off_gets_none(
     owner.save()
 
     with django_capture_on_commit_callbacks() as enqueued:
-        notification = notify(member=owner.member, kind="reply", message="A reply")
+        notify(member=owner.member, kind="reply", message="A reply")
 
     assert enqueued == []
-    assert notification.email_status == Notification.Email.SKIPPED
-    assert send_notification_email(notification.pk) == "already handled"
+    assert not Email.objects.exists()
     assert mailoutbox == []
-
-
-def test_the_sweep_sends_what_the_queue_lost(owner, told, mailoutbox):
-    Notification.objects.filter(pk=told.pk).update(created_at=timezone.now() - timedelta(hours=1))
-    fresh = notify(member=owner.member, kind="reply", message="Too new to sweep")
-
-    try:
-        assert sweep_notification_emails() == 1
-    finally:
-        celery_app.control.purge()
-    assert Notification.objects.get(pk=fresh.pk).email_status == Notification.Email.PENDING
 
 
 def test_a_member_sees_only_their_own_notifications(client, owner, told, outsider):
@@ -110,14 +100,19 @@ def test_the_list_uses_the_same_queries_for_few_or_many(client, owner, django_as
 def test_an_unreachable_mail_server_is_retried_then_given_up_on(owner, told, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens on discard
+    (email,) = Email.objects.filter(about_id=told.pk)
 
-    # apply() runs the task here with its retries, one after another, as a worker would.
-    result = send_notification_email.apply(args=[told.pk])
+    waits = []
+    for _ in range(outbox.MAX_ATTEMPTS):
+        waits.append(send_queued().retry_in)
+        # The wait has passed.
+        Email.objects.filter(pk=email.pk).update(not_before=email.created_at)
 
-    assert result.get() == "failed"
-    told.refresh_from_db()
-    assert told.email_status == Notification.Email.FAILED
-    assert told.email_attempts == 5
+    email.refresh_from_db()
+    assert email.status == Email.Status.FAILED
+    assert email.attempts == outbox.MAX_ATTEMPTS
+    assert "ConnectionRefusedError" in email.error
+    assert waits == [60, 120, 240, 480, None], "each wait twice the last, then given up"
 
 
 def test_a_message_that_cannot_be_built_fails_at_once_without_retries(owner, told, mailoutbox):
@@ -128,12 +123,12 @@ def test_a_message_that_cannot_be_built_fails_at_once_without_retries(owner, tol
             ["Iona shared a story of change: Fewer falls\r\nBcc: everyone@example.org", told.pk],
         )
 
-    result = send_notification_email.apply(args=[told.pk])
+    batch = send_queued()
 
-    assert result.get() == "failed"
-    told.refresh_from_db()
-    assert told.email_status == Notification.Email.FAILED
-    assert told.email_attempts == 1, "tried once: no retry can mend it"
+    assert str(batch) == "1 failed" and batch.retry_in is None
+    email = Email.objects.get(about_id=told.pk)
+    assert email.status == Email.Status.FAILED
+    assert email.attempts == 1, "tried once: no retry can mend it"
     assert mailoutbox == []
 
 
@@ -141,5 +136,6 @@ def test_no_email_goes_to_a_member_who_opted_out_after_the_notification(owner, t
     owner.email_notifications = False
     owner.save()
 
-    assert send_notification_email(told.pk) == "not wanted"
+    assert str(send_queued()) == "1 skipped"
     assert mailoutbox == []
+    assert Email.objects.get(about_id=told.pk).status == Email.Status.SKIPPED

@@ -22,8 +22,7 @@ from django.utils import timezone
 
 from bulletins import services as bulletins
 from communities.models import Community, Membership, Post
-from communities.services import community_index, thread_start
-from communities.tasks import send_digest
+from communities.services import DIGEST_EMAIL, community_index, digest_collect, thread_start
 from events.models import Registration
 from events.services import feed_for
 from insights.models import Story
@@ -36,6 +35,7 @@ from search import services as search
 from tests.bulletins.conftest import add_section, make_bulletin, send_all, subscribe
 from tests.events.conftest import make_event
 from tests.factories import ProfileFactory
+from tests.mail import send_queued
 from tests.resources.conftest import make_resource
 
 pytestmark = pytest.mark.django_db
@@ -378,7 +378,8 @@ def digests(client, world, person):
         return ""
     mail.outbox.clear()
     for membership in Membership.objects.filter(member=person):
-        send_digest(membership.pk)
+        digest_collect(membership_id=membership.pk)
+    send_queued(kind=DIGEST_EMAIL)
     return " ".join(message.body for message in mail.outbox)
 
 

@@ -365,7 +365,6 @@ def _welcome_notifications(demo_accounts: list[User]) -> None:
             defaults={
                 "message": "Welcome to the network: tell colleagues what you know.",
                 "url": "/members/me/edit/",
-                "email_status": Notification.Email.SKIPPED,
             },
         )
 

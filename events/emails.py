@@ -1,0 +1,149 @@
+"""The e-mails about places at events: put in the outbox when due, built when sent."""
+
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from base import outbox
+from base.links import absolute_reverse, absolute_url
+from base.models import Email
+from events.models import Registration
+from events.services import EMAIL_MOMENTS, calendar_for
+
+CONFIRMED = [Registration.Status.CONFIRMED]
+# The places each kind of e-mail goes to, and its subject.
+EMAILS = {
+    "confirmation": (CONFIRMED, "Your place at {title}"),
+    "offer": ([Registration.Status.OFFERED], "A place is free at {title}"),
+    "day_reminder": (CONFIRMED, "Tomorrow: {title}"),
+    "hour_reminder": (CONFIRMED, "In an hour: {title}"),
+    "feedback": (CONFIRMED, "How was {title}?"),
+}
+WITH_CALENDAR = {"confirmation", "offer"}
+# At most this many of each kind go into the outbox per sweep; the next sweep takes the rest.
+SWEEP_LIMIT = 1000
+
+
+def builder(kind: str) -> Callable[[list[Email]], Iterator[tuple[Email, EmailMessage | None]]]:
+    """The outbox's renderer for one kind: the registrations of a batch read at once, and each
+    event's calendar file made once."""
+    _, subject = EMAILS[kind]
+
+    def build(emails: list[Email]) -> Iterator[tuple[Email, EmailMessage | None]]:
+        now = timezone.now()
+        found = Registration.objects.select_related("event", "member").in_bulk(
+            [email.about_id for email in emails]
+        )
+        calendars: dict[int, bytes] = {}
+        for email in emails:
+            registration = found.get(email.about_id)
+            if registration is None or not _still_wanted(kind, registration, email, now):
+                yield email, None
+                continue
+            event = registration.event
+            context = {
+                "registration": registration,
+                "event": event,
+                "member": registration.member,
+                "event_link": absolute_url(event.get_absolute_url()),
+                "claim_link": absolute_reverse(
+                    "events:claim", slug=event.slug, registration_id=registration.pk
+                ),
+                "feedback_link": absolute_reverse("events:feedback", slug=event.slug),
+                "site_name": settings.SITE_NAME,
+            }
+            message = EmailMessage(
+                subject=f"[{settings.SITE_NAME}] " + subject.format(title=event.title),
+                body=render_to_string(f"events/email/{kind}.txt", context),
+            )
+            if kind in WITH_CALENDAR:
+                if event.pk not in calendars:
+                    calendars[event.pk] = calendar_for([event])
+                message.attach(f"{event.slug}.ics", calendars[event.pk], "text/calendar")
+            yield email, message
+
+    return build
+
+
+def _still_wanted(kind: str, registration: Registration, email: Email, now: datetime) -> bool:
+    """Still the place it was about, and still in time: an e-mail that waited in the queue must
+    not send "Tomorrow" after the start, nor a reminder of a time the event no longer has."""
+    statuses, _ = EMAILS[kind]
+    if registration.status not in statuses:
+        return False
+    asked = email.context.get("at")
+    if asked and getattr(registration, EMAIL_MOMENTS[kind]) != datetime.fromisoformat(asked):
+        return False
+    if kind == "feedback":
+        return registration.event.ends_at <= now
+    return registration.event.starts_at > now
+
+
+def register() -> None:
+    for kind in EMAILS:
+        outbox.register(f"events.{kind}", builder(kind))
+
+
+def queue_due() -> dict[str, int]:
+    """Reminders and feedback requests that have come due go into the outbox, each claimed by
+    its moment on the registration in the same transaction, so a second sweep finds it taken.
+    Confirmations and offers are queued by the change that makes them; those from before the
+    outbox are found here too."""
+    now = timezone.now()
+    confirmed = Registration.objects.filter(status=Registration.Status.CONFIRMED)
+    due = {
+        "day_reminder": confirmed.filter(
+            day_reminder_sent_at__isnull=True,
+            event__starts_at__gt=now + timedelta(hours=1),
+            event__starts_at__lte=now + timedelta(hours=24),
+            # Confirmed within the day: the confirmation has just told them.
+            confirmed_at__lt=F("event__starts_at") - timedelta(hours=24),
+        ),
+        "hour_reminder": confirmed.filter(
+            hour_reminder_sent_at__isnull=True,
+            event__starts_at__gt=now,
+            event__starts_at__lte=now + timedelta(hours=1),
+        ),
+        "feedback": confirmed.filter(
+            feedback_requested_at__isnull=True,
+            event__ends_at__lte=now,
+            event__ends_at__gt=now - timedelta(days=7),
+        ),
+        "confirmation": confirmed.filter(
+            confirmation_sent_at__isnull=True,
+            confirmed_at__lt=now - timedelta(minutes=2),
+            event__starts_at__gt=now,
+        ),
+        "offer": Registration.objects.filter(
+            status=Registration.Status.OFFERED,
+            offer_sent_at__isnull=True,
+            offer_expires_at__gt=now,
+        ),
+    }
+    counts = {}
+    for kind, registrations in due.items():
+        with transaction.atomic():
+            # Rows a member is changing right now are left to the next sweep.
+            found = list(
+                registrations.select_for_update(of=("self",), skip_locked=True)
+                .order_by("pk")
+                .values_list("pk", "member_id")[:SWEEP_LIMIT]
+            )
+            Registration.objects.filter(pk__in=[pk for pk, _ in found]).update(
+                **{EMAIL_MOMENTS[kind]: now}
+            )
+            outbox.enqueue_many(
+                f"events.{kind}",
+                (
+                    {"about_id": pk, "recipient_id": member_id, "context": {"at": now.isoformat()}}
+                    for pk, member_id in found
+                ),
+            )
+        counts[kind] = len(found)
+    return counts
