@@ -43,9 +43,11 @@ test-faults: install
 bench: install
 	$(PY) -m tooling.devservers run --redis-db 5 -- $(PY) -m tooling.bench $(BENCH_ARGS)
 
+## lint: ruff, and the import rules of docs/architecture.md (import-linter)
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff check --fix .
