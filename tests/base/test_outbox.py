@@ -18,7 +18,7 @@ from base.tasks import sweep_outbox
 from members.services import NOTIFICATION_EMAIL, member_erase, notify
 from tests.factories import ProfileFactory
 from tests.mail import send_queued
-from tests.resources.conftest import wait_until, worker_for
+from tests.workers import wait_until, worker_for
 from tooling.smtp_sink import SmtpSink
 from tooling.worker_process import start_worker, stop_worker
 

@@ -5,7 +5,6 @@ from bulletins.models import Bulletin, BulletinSection, Delivery
 from bulletins.tasks import send_bulletin_batch
 from members.services import profile_for
 from tooling.smtp_sink import SmtpSink
-from tooling.worker_process import start_worker
 
 
 def make_bulletin(title="eBulletin: December 2026", *, author=None, **fields) -> Bulletin:
@@ -54,13 +53,3 @@ def smtp_sink(settings):
         settings.EMAIL_HOST = "127.0.0.1"
         settings.EMAIL_PORT = sink.port
         yield sink.mailbox
-
-
-def worker_for(sink: SmtpSink, **environment):
-    """A real Celery worker whose e-mail goes to the sink."""
-    return start_worker(
-        EMAIL_BACKEND="smtp",
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=str(sink.port),
-        **environment,
-    )

@@ -9,9 +9,10 @@ import pytest
 from bulletins import services
 from bulletins.models import Bulletin, Delivery
 from bulletins.tasks import send_bulletin_batch, sweep_bulletins
-from tests.bulletins.conftest import add_section, make_bulletin, subscribe, worker_for
+from tests.bulletins.conftest import add_section, make_bulletin, subscribe
 from tests.factories import MemberFactory
-from tests.resources.conftest import make_resource, wait_until
+from tests.resources.conftest import make_resource
+from tests.workers import wait_until, worker_for
 from tooling.smtp_sink import SmtpSink
 from tooling.worker_process import stop_worker
 

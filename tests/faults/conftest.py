@@ -13,7 +13,7 @@ import pytest
 
 from network import celery_app
 from network.settings import celery_broker_url
-from tests.bulletins.conftest import worker_for
+from tests.workers import worker_for
 from tooling import devservers
 from tooling.smtp_sink import SmtpSink
 from tooling.worker_process import stop_worker

@@ -14,7 +14,7 @@ import urllib.request
 import pytest
 from django.conf import settings
 
-from tests.resources.conftest import wait_until
+from tests.workers import wait_until
 from tooling import devservers
 from tooling.smtp_sink import free_port
 

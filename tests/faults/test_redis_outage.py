@@ -24,7 +24,7 @@ from tests.communities.conftest import join, make_community
 from tests.events.conftest import make_event
 from tests.factories import PASSWORD, ProfileFactory
 from tests.faults.conftest import answers_within
-from tests.resources.conftest import wait_until
+from tests.workers import wait_until
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 

@@ -18,7 +18,8 @@ from events.models import Registration
 from tests.bulletins.conftest import add_section, make_bulletin, subscribe
 from tests.events.conftest import make_event
 from tests.factories import MemberFactory, ProfileFactory
-from tests.resources.conftest import make_resource, wait_until
+from tests.resources.conftest import make_resource
+from tests.workers import wait_until
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 

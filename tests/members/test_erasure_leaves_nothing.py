@@ -45,7 +45,8 @@ from search.models import SearchWord
 from search.services import words_refresh
 from tests.factories import PASSWORD, OrganisationFactory, ProfileFactory, TopicFactory
 from tests.members.test_profile_edit import form_data
-from tests.resources.conftest import make_resource, pdf_bytes, wait_until
+from tests.resources.conftest import make_resource, pdf_bytes
+from tests.workers import wait_until
 from tooling.worker_process import start_worker, stop_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from tests.factories import MemberFactory
-from tests.resources.conftest import wait_until
+from tests.workers import wait_until
 from tooling.smtp_sink import free_port
 
 ROOT = settings.BASE_DIR

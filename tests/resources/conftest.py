@@ -1,5 +1,4 @@
 import io
-import time
 import zipfile
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -178,12 +177,3 @@ def zip_bytes() -> bytes:
     with zipfile.ZipFile(stream, "w") as archive:
         archive.writestr("notes.txt", "not an office document")
     return stream.getvalue()
-
-
-def wait_until(condition, seconds: float = 90) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
