@@ -22,3 +22,9 @@ def absolute_reverse(viewname: str, *args, **kwargs) -> str:
 def site_host() -> str:
     """The site's host name, for calendar UIDs and mail headers."""
     return urllib.parse.urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+def site_address() -> str:
+    """SITE_URL without its scheme ("network.example.org", "127.0.0.1:8000"): what calendar UIDs
+    have always carried. Changing it would duplicate every event in members' calendars."""
+    return settings.SITE_URL.split("://", 1)[-1]

@@ -13,7 +13,7 @@ from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
 from base import outbox
-from base.links import absolute_url
+from base.links import absolute_url, site_address
 from base.locking import lock_objects
 from base.queries import per_row
 from base.text_search import SEARCH_CONFIG, joined_text
@@ -347,7 +347,7 @@ def calendar_for(events: list[Event]) -> bytes:
     calendar.add("x-wr-calname", settings.SITE_NAME)
     for event in events:
         entry = icalendar.Event()
-        entry.add("uid", f"event-{event.pk}@{settings.SITE_URL.split('://')[-1]}")
+        entry.add("uid", f"event-{event.pk}@{site_address()}")
         entry.add("dtstamp", timezone.now())
         entry.add("sequence", event.sequence)
         entry.add("dtstart", event.starts_at)
