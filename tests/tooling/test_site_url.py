@@ -3,8 +3,8 @@
 import pytest
 
 from members.services import notify
+from tests.bulletins.conftest import worker_for
 from tests.factories import ProfileFactory
-from tests.resources.conftest import worker_for
 from tooling import devservers
 from tooling.smtp_sink import SmtpSink
 from tooling.worker_process import stop_worker
