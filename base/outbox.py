@@ -4,7 +4,9 @@ An app asks for an e-mail inside the transaction of the change that causes it (`
 the row and the change commit together or not at all. After the commit a Celery task sends it
 (base.tasks.send_emails). The message is built only then, by the renderer the app registered
 for its kind, from what the site holds at that moment: a renderer answers None for an e-mail no
-longer wanted (the member turned e-mails off, the event has started), which is skipped.
+longer wanted (the member turned e-mails off, the event has started), which is skipped. An app
+that follows a whole group of e-mails (an eBulletin's thousands) is told after each batch of
+its kind (register's `after`), so nothing here imports it.
 
 Every change of an e-mail's delivery state is made here:
 

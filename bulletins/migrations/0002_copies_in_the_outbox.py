@@ -20,7 +20,9 @@ def outbox_status(status: str, in_doubt: bool, handed_over_at) -> str:
 
 def into_the_outbox(apps, schema_editor):
     """Every delivery becomes an outbox e-mail of its bulletin, for its member, as far as it got.
-    Those still to send are sent by the outbox's sweep; those in doubt wait for a curator."""
+    Those still to send are sent by the outbox's sweep; those in doubt wait for a curator. As the
+    outbox does when an account closes, a closed account's e-mails forget whom they were for,
+    and any still to send are not sent."""
     Delivery = apps.get_model("bulletins", "Delivery")
     Email = apps.get_model("base", "Email")
     now = timezone.now()
@@ -34,12 +36,16 @@ def into_the_outbox(apps, schema_editor):
         "error",
         "sent_at",
         "bulletin__sent_at",
+        "member__erased_at",
     )
     emails = []
-    for bulletin_id, member_id, status, in_doubt, handed_over_at, attempts, error, sent_at, began in (
-        deliveries.iterator(chunk_size=2000)
-    ):
+    for row in deliveries.iterator(chunk_size=2000):
+        bulletin_id, member_id, status, in_doubt, handed_over_at, attempts, error, sent_at = row[:8]
+        began, erased = row[8:]
         status = outbox_status(status, in_doubt, handed_over_at)
+        if erased:
+            member_id, error = None, ""
+            status = "skipped" if status == "queued" else status
         # A delivery was made when its bulletin began to go out.
         created_at = began or now
         emails.append(
