@@ -4,7 +4,9 @@ An app asks for an e-mail inside the transaction of the change that causes it (`
 the row and the change commit together or not at all. After the commit a Celery task sends it
 (base.tasks.send_emails). The message is built only then, by the renderer the app registered
 for its kind, from what the site holds at that moment: a renderer answers None for an e-mail no
-longer wanted (the member turned e-mails off, the event has started), which is skipped.
+longer wanted (the member turned e-mails off, the event has started), which is skipped. An app
+that follows a whole group of e-mails (an eBulletin's thousands) is told after each batch of
+its kind (register's `after`), so nothing here imports it.
 
 Every change of an e-mail's delivery state is made here:
 
@@ -55,13 +57,15 @@ SWEEP_LIMIT = 5000
 SEND_TASK = "base.tasks.send_emails"
 
 Build = Callable[[list[Email]], Iterator[tuple[Email, EmailMessage | None]]]
+After = Callable[[list[Email]], object]
 _renderers: dict[str, Build] = {}
+_afters: dict[str, After] = {}
 
 
 # --- asking for e-mails ------------------------------------------------------------------------
 
 
-def register(kind: str, build: Build) -> None:
+def register(kind: str, build: Build, *, after: After | None = None) -> None:
     """Name the renderer of one kind of e-mail ("events.confirmation"); apps call it in their
     AppConfig.ready().
 
@@ -71,10 +75,17 @@ def register(kind: str, build: Build) -> None:
     the recipient and the Message-ID. `message` None means the e-mail is no longer wanted: it is
     skipped. An exception while building one fails that e-mail (no retry would mend it) and the
     others are built again without it.
+
+    `after(emails)`, if given, is called once a send task is done with the e-mails of this kind
+    it claimed (sent, failed, skipped, or given back to the queue), so that the asking app can
+    note what they were part of is finished (an eBulletin's last batch) without a sweep's wait.
+    It must be idempotent and cheap; an error in it is logged, never the batch's.
     """
     if _renderers.get(kind, build) is not build:
         raise ImproperlyConfigured(f"Two renderers for the e-mails of kind {kind!r}.")
     _renderers[kind] = build
+    if after is not None:
+        _afters[kind] = after
 
 
 def enqueue(
@@ -227,6 +238,12 @@ def send(email_ids: list[int]) -> Batch:
         .select_related("recipient")
         .order_by("kind", "pk")
     )
+    _send_claimed(emails, claim, now, batch)
+    _after_batch(emails)
+    return batch
+
+
+def _send_claimed(emails: list[Email], claim, now: datetime, batch: Batch) -> None:
     unfinished = {email.pk: email for email in emails}
     renewed = now
     connection = None
@@ -252,7 +269,7 @@ def send(email_ids: list[int]) -> Batch:
                         ).update(claimed_at=renewed)
                     if not _hand_over(email, claim):
                         batch.taken_over = True
-                        return batch
+                        return
                     batch.count(_send_one(connection, email, claim, message))
                 del unfinished[email.pk]
     except (_ServerUnavailable, _BrokeOff, OSError) as error:
@@ -266,7 +283,19 @@ def send(email_ids: list[int]) -> Batch:
         if connection is not None:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 connection.close()
-    return batch
+
+
+def _after_batch(emails: list[Email]) -> None:
+    """Each kind's `after` (register), with the e-mails of that kind this batch claimed."""
+    for kind, same_kind in itertools.groupby(emails, key=lambda email: email.kind):
+        after = _afters.get(kind)
+        if after is None:
+            continue
+        try:
+            after(list(same_kind))
+        except Exception:
+            # The e-mails are sent: what `after` notes, its app's own sweep notes later.
+            logger.exception("What follows a batch of %s e-mails failed", kind)
 
 
 def _built(

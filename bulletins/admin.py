@@ -1,6 +1,11 @@
-from django.contrib import admin
+from urllib.parse import urlencode
 
-from bulletins.models import Bulletin, BulletinSection, Delivery
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+
+from bulletins.delivery import BULLETIN_EMAIL, copies_of
+from bulletins.models import Bulletin, BulletinSection
 
 
 class SectionInline(admin.StackedInline):
@@ -15,18 +20,17 @@ class BulletinAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["title"]
     inlines = [SectionInline]
-    readonly_fields = ["sent_at", "finished_at"]
+    readonly_fields = ["sent_at", "finished_at", "copies"]
 
-
-@admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ["bulletin", "member", "status", "sent_at", "attempts", "error"]
-    list_filter = ["status", "bulletin"]
-    raw_id_fields = ["member"]
-
-    # Deliveries are the record of who was sent what: only the sending code changes them.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    @admin.display(description="e-mails")
+    def copies(self, bulletin: Bulletin) -> str:
+        """Each member's copy is an e-mail in the outbox, with how far it got."""
+        if bulletin.pk is None or bulletin.frozen is None:
+            return self.get_empty_value_display()
+        link = (
+            reverse("admin:base_email_changelist")
+            + "?"
+            + urlencode({"kind": BULLETIN_EMAIL, "about_id": bulletin.pk})
+        )
+        count = copies_of(bulletin.pk).count()
+        return format_html('<a href="{}">{} in the outbox</a>', link, count)

@@ -6,7 +6,9 @@ class BulletinsConfig(AppConfig):
     verbose_name = "eBulletins"
 
     def ready(self):
+        from bulletins import emails
         from bulletins import hooks as bulletin_hooks
         from members import hooks
 
+        emails.register()
         hooks.register_export("bulletins", bulletin_hooks.export)

@@ -1,6 +1,7 @@
 """Rules of the eBulletin: who sees which, composing and scheduling, sending, unsubscribing.
 
-What a bulletin carries is bulletins.snapshot; how it reaches every member, bulletins.delivery.
+What a bulletin carries is bulletins.snapshot; how it reaches every member, bulletins.delivery
+(through the outbox, base.outbox).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from base import outbox
 from base.errors import NotFound
 from bulletins import delivery
 from bulletins.delivery import BulletinError
@@ -87,25 +89,22 @@ def bulletin_unschedule(*, bulletin: Bulletin) -> None:
 
 @transaction.atomic
 def bulletin_send(*, bulletin: Bulletin) -> int:
-    """Freeze the bulletin and make a delivery for every subscriber; the workers do the rest
-    once this commits. Answers the number of deliveries."""
-    from bulletins.tasks import fan_out_bulletin
-
-    count = delivery.start(bulletin=bulletin)
-    fan_out_bulletin.delay_on_commit(bulletin.pk)
-    return count
+    """Freeze the bulletin and put every subscriber's copy in the outbox; the workers send them
+    once this commits. Answers how many members it goes to."""
+    return delivery.start(bulletin=bulletin)
 
 
 @transaction.atomic
-def deliveries_retry_failed(*, bulletin: Bulletin, in_doubt: bool = False) -> int:
-    """Curators try the failed deliveries again (those in doubt only when they ask); answers
-    how many."""
-    from bulletins.tasks import fan_out_bulletin
+def bulletin_test_send(*, bulletin: Bulletin, curator) -> None:
+    """A test copy to the curator, as the bulletin stands when it is sent; it counts for no
+    member."""
+    outbox.enqueue(delivery.TEST_COPY_EMAIL, about_id=bulletin.pk, recipient=curator)
 
-    retried = delivery.retry_failed(bulletin=bulletin, in_doubt=in_doubt)
-    if retried:
-        fan_out_bulletin.delay_on_commit(bulletin.pk)
-    return retried
+
+def bulletin_retry_failed(*, bulletin: Bulletin, in_doubt: bool = False) -> int:
+    """Curators send the failed copies again (those in doubt only when they ask); answers how
+    many."""
+    return delivery.retry_failed(bulletin=bulletin, in_doubt=in_doubt)
 
 
 # --- subscriptions --------------------------------------------------------------------------

@@ -16,7 +16,6 @@ from bulletins.forms import BulletinForm, SectionForm, SendForm
 from bulletins.mail import copy_for
 from bulletins.models import Bulletin, BulletinSection
 from bulletins.snapshot import bulletin_content, bulletin_snapshot
-from bulletins.tasks import send_bulletin_test
 
 PAGE_SIZE = 20
 # Paths under /bulletins/ that are pages, not slugs.
@@ -180,7 +179,7 @@ def bulletin_email(request, slug):
 @require_POST
 def bulletin_test(request, slug):
     bulletin = _curated_bulletin(request, slug)
-    send_bulletin_test.delay_on_commit(bulletin.pk, request.user.pk)
+    services.bulletin_test_send(bulletin=bulletin, curator=request.user)
     messages.success(request, f"A test copy is on its way to {request.user.email}.")
     return redirect(bulletin)
 
@@ -235,7 +234,7 @@ def bulletin_progress(request, slug):
 def bulletin_retry(request, slug):
     bulletin = _curated_bulletin(request, slug)
     try:
-        count = services.deliveries_retry_failed(
+        count = services.bulletin_retry_failed(
             bulletin=bulletin, in_doubt=request.POST.get("in_doubt") == "1"
         )
         messages.success(request, f"Trying again for {count} member{'s' if count != 1 else ''}.")

@@ -14,7 +14,8 @@ class NetworkTask(DjangoTask):
     """A task whose sending never fails the member's request.
 
     With the broker down, the work is already recorded in Postgres as still to do (an e-mail
-    queued in the outbox, a pending delivery) and a beat sweep sends it once Redis is back;
+    queued in the outbox, a bulletin's copies among them) and a beat sweep sends it once Redis
+    is back;
     raising here would only turn a saved change into an error page.
     """
 

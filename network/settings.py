@@ -395,10 +395,10 @@ OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 60, minimum=1)
 
 # Opt-in by default: the sign-up form's eBulletin box starts unticked unless this is on.
 BULLETIN_SUBSCRIBE_NEW_MEMBERS = env_bool("BULLETIN_SUBSCRIBE_NEW_MEMBERS", False)
-# Recipients per Celery task, each batch over one SMTP connection.
+# Members per send task when a bulletin goes out, each batch over one SMTP connection. Its
+# copies are e-mails of the outbox: the outbox's own settings above apply to them otherwise
+# (OUTBOX_BATCH_SIZE when the sweep or a retry queues them again).
 BULLETIN_BATCH_SIZE = env_int("BULLETIN_BATCH_SIZE", 100, minimum=1)
-# A batch claimed longer ago than this belongs to a worker that died; the sweep takes it over.
-BULLETIN_CLAIM_TIMEOUT = env_int("BULLETIN_CLAIM_TIMEOUT", 600, minimum=1)
 # Uploaded files in the library; nginx (deploy/nginx.conf) allows bodies of 25 MB.
 RESOURCE_MAX_UPLOAD_MB = env_int("RESOURCE_MAX_UPLOAD_MB", 20, minimum=1)
 if RESOURCE_MAX_UPLOAD_MB > 24:

@@ -15,8 +15,10 @@ from email.message import EmailMessage
 from allauth.account.models import EmailAddress
 from django.conf import settings
 
+from base.models import Email
 from bulletins import services
-from bulletins.models import Bulletin, BulletinSection, Delivery
+from bulletins.delivery import WAITING, copies_of
+from bulletins.models import Bulletin, BulletinSection
 from members.models import Profile, User
 from resources.models import Resource
 from tooling.smtp_sink import SmtpSink
@@ -69,12 +71,11 @@ def send_through_celery(sink, recipients) -> tuple[float, int]:
         section.resources.set([resource])
     started = time.perf_counter()
     total = services.bulletin_send(bulletin=bulletin)
-    while Delivery.objects.filter(
-        bulletin=bulletin, status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING]
-    ).exists():
+    while copies_of(bulletin.pk).filter(status__in=WAITING).exists():
         time.sleep(0.2)
     elapsed = time.perf_counter() - started
-    sent = Delivery.objects.filter(bulletin=bulletin, status=Delivery.Status.SENT).count()
+    sent = copies_of(bulletin.pk).filter(status=Email.Status.SENT).count()
+    copies_of(bulletin.pk).delete()
     bulletin.delete()
     return sent / elapsed, min(sent, total)
 

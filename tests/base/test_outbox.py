@@ -44,6 +44,23 @@ def notes(emails):
 
 outbox.register(NOTE, notes)
 
+FOLLOWED = "tests.followed"
+# What the app of FOLLOWED e-mails was told after each batch: the statuses its e-mails had then.
+followed_batches: list[dict[int, str]] = []
+
+
+def after_followed(emails):
+    followed_batches.append(
+        dict(
+            Email.objects.filter(pk__in=[email.pk for email in emails]).values_list("pk", "status")
+        )
+    )
+    if any(email.context.get("breaks_after") for email in emails):
+        raise RuntimeError("The app's own bookkeeping failed")
+
+
+outbox.register(FOLLOWED, notes, after=after_followed)
+
 
 def note(subject: str, **row) -> dict:
     return {"context": {"subject": subject, **row.pop("context", {})}, **row}
@@ -90,6 +107,42 @@ def test_a_message_that_cannot_be_built_fails_and_the_rest_of_the_batch_goes(rea
     broken = Email.objects.get(pk=ids[1])
     assert (broken.attempts, broken.error) == (1, "ValueError: A line break in a header")
     assert str(outbox.send(ids)) == "nothing to send", "the failed one is not tried again"
+
+
+@pytest.mark.django_db
+def test_the_app_is_told_after_a_batch_of_its_kind_once_every_email_of_it_is_settled(
+    reader, mailoutbox
+):
+    followed_batches.clear()
+    ids = outbox.enqueue_many(
+        FOLLOWED,
+        [
+            note("First", recipient=reader),
+            note("Second", recipient=reader, context={"unwanted": True}),
+            note("Third", recipient=reader, context={"broken": True}),
+        ],
+    )
+    other = outbox.enqueue(NOTE, recipient=reader, context={"subject": "Not followed"})
+
+    outbox.send([*ids, other.pk])
+
+    assert followed_batches == [dict(zip(ids, ["sent", "skipped", "failed"], strict=True))]
+    assert len(mailoutbox) == 2
+    outbox.send(ids)
+    assert len(followed_batches) == 1, "a batch that claims nothing tells nobody"
+
+
+@pytest.mark.django_db
+def test_an_error_in_what_follows_a_batch_is_not_the_batchs(reader, mailoutbox):
+    followed_batches.clear()
+    ids = outbox.enqueue_many(
+        FOLLOWED, [note("Hello", recipient=reader, context={"breaks_after": True})]
+    )
+
+    batch = outbox.send(ids)
+
+    assert str(batch) == "1 sent" and batch.retry_in is None
+    assert statuses(ids) == ["sent"] and len(followed_batches) == 1
 
 
 @pytest.mark.django_db

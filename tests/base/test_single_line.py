@@ -34,7 +34,6 @@ WRITTEN_BY_THE_SITE = {
     ("base.AuditEntry", "action"),
     ("base.Email", "kind"),
     ("base.Email", "error"),
-    ("bulletins.Delivery", "error"),
 }
 OUR_APPS = {
     "base",

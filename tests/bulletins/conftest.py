@@ -1,8 +1,10 @@
 import pytest
 from django.utils.text import slugify
 
-from bulletins.models import Bulletin, BulletinSection, Delivery
-from bulletins.tasks import send_bulletin_batch
+from base import outbox
+from base.models import Email
+from bulletins.delivery import copies_of
+from bulletins.models import Bulletin, BulletinSection
 from members.services import profile_for
 from tooling.smtp_sink import SmtpSink
 
@@ -35,14 +37,24 @@ def subscribe(*members):
 
 
 def send_all(bulletin: Bulletin) -> None:
-    """What the workers do with a sent bulletin: every pending delivery, in batches."""
-    pending = list(
-        Delivery.objects.filter(bulletin=bulletin, status=Delivery.Status.PENDING)
+    """What the workers do with a sent bulletin: every copy waiting in the outbox, in batches."""
+    queued = list(
+        copies_of(bulletin.pk)
+        .filter(status=Email.Status.QUEUED)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    for start in range(0, len(pending), 2):
-        send_bulletin_batch(bulletin.pk, pending[start : start + 2])
+    for start in range(0, len(queued), 2):
+        outbox.send(queued[start : start + 2])
+
+
+def copies(bulletin: Bulletin | None = None):
+    """The members' copies of the bulletin (of every bulletin if None) in the outbox."""
+    return copies_of(bulletin.pk) if bulletin else Email.objects.filter(kind="bulletins.bulletin")
+
+
+def unfinished(bulletin: Bulletin) -> int:
+    return copies(bulletin).filter(status__in=[Email.Status.QUEUED, Email.Status.SENDING]).count()
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Composing, sending, reading and leaving the eBulletin, with a real SMTP server on loopback."""
 
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -8,14 +9,18 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from base import outbox
+from base.models import Email
+from base.tasks import sweep_outbox
 from bulletins import services
-from bulletins.delivery import stale_claims_release
-from bulletins.models import Bulletin, Delivery
-from bulletins.tasks import send_bulletin_batch, send_bulletin_test, sweep_bulletins
+from bulletins.delivery import progress
+from bulletins.models import Bulletin
+from bulletins.tasks import sweep_bulletins
 from members.services import member_erase, profile_for
 from resources.models import Resource
-from tests.bulletins.conftest import add_section, make_bulletin, send_all, subscribe
+from tests.bulletins.conftest import add_section, copies, make_bulletin, send_all, subscribe
 from tests.factories import MemberFactory
+from tests.mail import send_queued
 from tests.resources.conftest import make_resource
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +81,7 @@ def test_members_cannot_compose(client, member, bulletin):
         client.post(reverse("bulletins:send", args=[bulletin.slug]), {"when": "now"}).status_code
         == 403
     )
-    assert not Delivery.objects.exists()
+    assert not copies().exists()
 
 
 def test_draft_bulletins_are_invisible_to_members_and_visitors(client, member, bulletin):
@@ -102,14 +107,21 @@ def test_the_email_preview_is_personalised_and_carries_the_unsubscribe_headers(
     assert f"/bulletins/unsubscribe/{profile_for(curator).bulletin_token}/" in text
 
 
-def test_a_test_send_reaches_the_curator_only(curator, bulletin, smtp_sink):
+def test_a_test_send_reaches_the_curator_only(client, curator, bulletin, smtp_sink):
     subscribe(MemberFactory())
+    client.force_login(curator)
 
-    send_bulletin_test(bulletin.pk, curator.pk)
+    answer = client.post(reverse("bulletins:test", args=[bulletin.slug]), follow=True)
+    send_queued()
 
+    assert f"A test copy is on its way to {curator.email}." in answer.content.decode()
     assert smtp_sink.recipients() == [curator.email]
-    assert smtp_sink.messages()[0]["Subject"] == "[Test] eBulletin: December 2026"
-    assert not Delivery.objects.exists()
+    test_copy = smtp_sink.messages()[0]
+    assert test_copy["Subject"] == "[Test] eBulletin: December 2026"
+    assert "/bulletins/unsubscribe/" in test_copy["List-Unsubscribe"]
+    assert not copies().exists(), "a test copy counts for no member"
+    bulletin.refresh_from_db()
+    assert bulletin.status == Bulletin.Status.DRAFT
 
 
 # --- sending --------------------------------------------------------------------------------
@@ -156,7 +168,7 @@ def test_a_sent_bulletin_cannot_be_sent_again_or_edited(client, curator, bulleti
     client.post(send_url, {"when": "now"})
     response = client.post(reverse("bulletins:edit", args=[bulletin.slug]), {"title": "Changed"})
 
-    assert Delivery.objects.count() == 1
+    assert copies().count() == 1
     bulletin.refresh_from_db()
     assert bulletin.title == "eBulletin: December 2026"
     assert response.status_code == 302
@@ -165,10 +177,10 @@ def test_a_sent_bulletin_cannot_be_sent_again_or_edited(client, curator, bulleti
 def test_a_batch_run_twice_sends_nobody_a_second_copy(bulletin, smtp_sink):
     subscribe(*MemberFactory.create_batch(3))
     services.bulletin_send(bulletin=bulletin)
-    delivery_ids = list(Delivery.objects.values_list("pk", flat=True))
+    ids = list(copies(bulletin).values_list("pk", flat=True))
 
-    send_bulletin_batch(bulletin.pk, delivery_ids)
-    send_bulletin_batch(bulletin.pk, delivery_ids)
+    outbox.send(ids)
+    outbox.send(ids)
 
     assert len(smtp_sink.recipients()) == 3
 
@@ -181,22 +193,47 @@ def test_a_member_who_unsubscribes_during_a_send_is_skipped(bulletin, smtp_sink)
     send_all(bulletin)
 
     assert smtp_sink.recipients() == [staying.email]
-    assert Delivery.objects.get(member=leaving).status == Delivery.Status.SKIPPED
+    assert copies().get(recipient=leaving).status == Email.Status.SKIPPED
+    bulletin.refresh_from_db()
+    assert bulletin.status == Bulletin.Status.SENT
+    assert (progress(bulletin)["sent"], progress(bulletin)["skipped"]) == (1, 1)
 
 
-def test_an_unreachable_mail_server_leaves_deliveries_pending_for_the_retry(bulletin, settings):
+def test_a_member_who_closes_their_account_during_a_send_is_skipped_and_counted(
+    bulletin, smtp_sink
+):
+    staying, leaving = subscribe(MemberFactory(), MemberFactory())
+    services.bulletin_send(bulletin=bulletin)
+    member_erase(leaving)
+
+    send_all(bulletin)
+
+    assert smtp_sink.recipients() == [staying.email]
+    assert not copies(bulletin).filter(recipient=leaving).exists(), "the copy forgets whom"
+    assert progress(bulletin) == {
+        "total": 2,
+        "sent": 1,
+        "failed": 0,
+        "in_doubt": 0,
+        "skipped": 1,
+        "pending": 0,
+        "percent": 100,
+    }
+
+
+def test_an_unreachable_mail_server_leaves_the_copies_waiting_for_the_retry(bulletin, settings):
     subscribe(MemberFactory())
     services.bulletin_send(bulletin=bulletin)
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens on discard
 
-    # Called directly, a task's retry raises the error it would retry on.
-    with pytest.raises(ConnectionRefusedError):
-        send_bulletin_batch(bulletin.pk, list(Delivery.objects.values_list("pk", flat=True)))
+    batch = outbox.send(list(copies().values_list("pk", flat=True)))
 
-    delivery = Delivery.objects.get()
-    assert delivery.status == Delivery.Status.PENDING
-    assert delivery.attempts == 1 and "Connection" in delivery.error
+    assert batch.retry_in is not None, "the task tries again after a wait"
+    waiting = copies().get()
+    assert waiting.status == Email.Status.QUEUED
+    assert waiting.attempts == 1 and "Connection" in waiting.error
+    assert progress(bulletin)["pending"] == 1
 
 
 def test_a_bulletin_that_cannot_be_built_fails_at_once_and_is_not_retried(bulletin, smtp_sink):
@@ -211,12 +248,12 @@ def test_a_bulletin_that_cannot_be_built_fails_at_once_and_is_not_retried(bullet
     send_all(bulletin)
 
     assert smtp_sink.recipients() == []
-    failed = Delivery.objects.filter(bulletin=bulletin)
-    assert {(delivery.status, delivery.in_doubt) for delivery in failed} == {
-        (Delivery.Status.FAILED, False)
-    }, "nothing reached the server, so nothing is in doubt"
-    assert all("BadHeaderError" in delivery.error for delivery in failed)
-    assert all(delivery.attempts == 1 for delivery in failed)
+    failed = copies(bulletin)
+    assert {copy.status for copy in failed} == {Email.Status.FAILED}, (
+        "nothing reached the server, so nothing is in doubt"
+    )
+    assert all("BadHeaderError" in copy.error for copy in failed)
+    assert all(copy.attempts == 1 for copy in failed)
 
 
 def test_a_dead_workers_claim_is_resumed_by_the_sweep_without_a_second_copy(
@@ -224,64 +261,62 @@ def test_a_dead_workers_claim_is_resumed_by_the_sweep_without_a_second_copy(
 ):
     subscribe(*MemberFactory.create_batch(4))
     services.bulletin_send(bulletin=bulletin)
-    first, second, *rest = Delivery.objects.order_by("pk")
+    first, second, *rest = copies(bulletin).order_by("pk")
     # A worker claimed a batch, handed the first to the server and was killed before marking
     # it sent; it never reached the second.
-    claimed_at = timezone.now() - timedelta(seconds=settings.BULLETIN_CLAIM_TIMEOUT + 1)
-    Delivery.objects.filter(pk__in=[first.pk, second.pk]).update(
-        status=Delivery.Status.SENDING,
-        claim="00000000-0000-0000-0000-000000000001",
-        claimed_at=claimed_at,
+    claimed_at = timezone.now() - timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT + 1)
+    copies(bulletin).filter(pk__in=[first.pk, second.pk]).update(
+        status=Email.Status.SENDING, claim=uuid.uuid4(), claimed_at=claimed_at
     )
-    Delivery.objects.filter(pk=first.pk).update(handed_over_at=claimed_at)
+    copies(bulletin).filter(pk=first.pk).update(handed_over_at=claimed_at)
 
-    sweep_bulletins()  # queues batches after commit; here we run them ourselves
+    sweep_outbox()  # queues batches after commit; here we run them ourselves
     send_all(bulletin)
+    sweep_bulletins()
 
     first.refresh_from_db()
-    assert first.status == Delivery.Status.FAILED and first.in_doubt
-    assert sorted(smtp_sink.recipients()) == sorted(d.member.email for d in [second, *rest])
+    assert first.status == Email.Status.IN_DOUBT
+    assert sorted(smtp_sink.recipients()) == sorted(c.recipient.email for c in [second, *rest])
+    bulletin.refresh_from_db()
+    assert bulletin.status == Bulletin.Status.SENT
+    assert (progress(bulletin)["in_doubt"], progress(bulletin)["failed"]) == (1, 0)
 
 
 def test_a_claim_that_is_still_alive_is_left_alone(bulletin, smtp_sink, settings):
     """A slow batch renews its claim before each message: the sweep must not take it over."""
     subscribe(*MemberFactory.create_batch(2))
     services.bulletin_send(bulletin=bulletin)
-    old = timezone.now() - timedelta(seconds=settings.BULLETIN_CLAIM_TIMEOUT + 1)
-    first, second = Delivery.objects.order_by("pk")
-    Delivery.objects.filter(pk=first.pk).update(
-        status=Delivery.Status.SENDING, claim="00000000-0000-0000-0000-000000000002", claimed_at=old
-    )
-    Delivery.objects.filter(pk=second.pk).update(
-        status=Delivery.Status.SENDING,
-        claim="00000000-0000-0000-0000-000000000002",
-        claimed_at=timezone.now(),
+    old = timezone.now() - timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT + 1)
+    first, second = copies(bulletin).order_by("pk")
+    claim = uuid.uuid4()
+    copies().filter(pk=first.pk).update(status=Email.Status.SENDING, claim=claim, claimed_at=old)
+    copies().filter(pk=second.pk).update(
+        status=Email.Status.SENDING, claim=claim, claimed_at=timezone.now()
     )
 
-    assert stale_claims_release(bulletin.pk) == 0
-    assert Delivery.objects.filter(status=Delivery.Status.SENDING).count() == 2
+    assert sweep_outbox() == {"in_doubt": 0, "resumed": 0, "lost": 0}
+    assert copies().filter(status=Email.Status.SENDING).count() == 2
+    sweep_bulletins()
+    bulletin.refresh_from_db()
+    assert bulletin.status == Bulletin.Status.SENDING
 
 
 def test_a_batch_whose_rows_another_batch_claimed_sends_nothing(bulletin, smtp_sink):
     subscribe(*MemberFactory.create_batch(2))
     services.bulletin_send(bulletin=bulletin)
-    ids = list(Delivery.objects.order_by("pk").values_list("pk", flat=True))
+    ids = list(copies().order_by("pk").values_list("pk", flat=True))
     # Another batch claimed these rows after this task was queued.
-    Delivery.objects.update(
-        status=Delivery.Status.SENDING,
-        claim="00000000-0000-0000-0000-000000000003",
-        claimed_at=timezone.now(),
-    )
+    copies().update(status=Email.Status.SENDING, claim=uuid.uuid4(), claimed_at=timezone.now())
 
-    assert send_bulletin_batch(bulletin.pk, ids) == "nothing to send"
+    assert str(outbox.send(ids)) == "nothing to send"
     assert smtp_sink.recipients() == []
 
 
-def test_curators_see_progress_and_retry_failed_deliveries(client, curator, bulletin, smtp_sink):
+def test_curators_see_progress_and_retry_failed_copies(client, curator, bulletin, smtp_sink):
     subscribe(*MemberFactory.create_batch(2))
     services.bulletin_send(bulletin=bulletin)
-    failed = Delivery.objects.first()
-    Delivery.objects.filter(pk=failed.pk).update(status=Delivery.Status.FAILED, error="Refused")
+    failed = copies().first()
+    copies().filter(pk=failed.pk).update(status=Email.Status.FAILED, error="Refused")
     client.force_login(curator)
 
     progress = client.get(reverse("bulletins:progress", args=[bulletin.slug])).content.decode()
@@ -297,6 +332,41 @@ def test_curators_see_progress_and_retry_failed_deliveries(client, curator, bull
     assert len(smtp_sink.recipients()) == 2
 
 
+def test_copies_in_doubt_are_sent_again_only_when_the_curator_asks(
+    client, curator, bulletin, smtp_sink
+):
+    doubtful, refused, fine = subscribe(*MemberFactory.create_batch(3))
+    services.bulletin_send(bulletin=bulletin)
+    copies().filter(recipient=doubtful).update(
+        status=Email.Status.IN_DOUBT, error="Interrupted while sending: it may have arrived."
+    )
+    copies().filter(recipient=refused).update(status=Email.Status.FAILED, error="Refused")
+    send_all(bulletin)
+    client.force_login(curator)
+    progress_url = reverse("bulletins:progress", args=[bulletin.slug])
+
+    panel = client.get(progress_url).content.decode()
+    assert '<span data-progress="failed">1</span> failed' in panel
+    assert "Sending was interrupted for 1 member while their copy was being handed over" in panel
+    assert "Send to 1 again anyway" in panel
+    bulletin.refresh_from_db()
+    assert bulletin.status == Bulletin.Status.SENT
+
+    answer = client.post(reverse("bulletins:retry", args=[bulletin.slug]), follow=True)
+    assert "Trying again for 1 member." in answer.content.decode()
+    send_all(bulletin)
+    assert smtp_sink.recipients() == [fine.email, refused.email]
+
+    client.post(reverse("bulletins:retry", args=[bulletin.slug]), {"in_doubt": "1"})
+    send_all(bulletin)
+    assert smtp_sink.recipients() == [fine.email, refused.email, doubtful.email]
+    panel = client.get(progress_url).content.decode()
+    assert '<span data-progress="sent">3</span> sent' in panel
+    assert "Sending was interrupted" not in panel
+    bulletin.refresh_from_db()
+    assert bulletin.status == Bulletin.Status.SENT
+
+
 def test_a_scheduled_bulletin_goes_when_due(client, curator, bulletin):
     subscribe(MemberFactory())
     client.force_login(curator)
@@ -309,7 +379,7 @@ def test_a_scheduled_bulletin_goes_when_due(client, curator, bulletin):
     bulletin.refresh_from_db()
     assert bulletin.status == Bulletin.Status.SCHEDULED
     sweep_bulletins()
-    assert not Delivery.objects.exists()
+    assert not copies().exists()
 
     Bulletin.objects.filter(pk=bulletin.pk).update(
         scheduled_for=timezone.now() - timedelta(minutes=1)
@@ -317,7 +387,32 @@ def test_a_scheduled_bulletin_goes_when_due(client, curator, bulletin):
     sweep_bulletins()
     bulletin.refresh_from_db()
     assert bulletin.status == Bulletin.Status.SENDING
-    assert Delivery.objects.count() == 1
+    assert copies().count() == 1
+
+
+def test_the_sweep_marks_sent_a_bulletin_whose_copies_are_all_done(bulletin):
+    subscribe(*MemberFactory.create_batch(2))
+    services.bulletin_send(bulletin=bulletin)
+    # The last batch went out, but its worker stopped before it could say so.
+    copies(bulletin).update(status=Email.Status.SENT, sent_at=timezone.now())
+
+    assert sweep_bulletins() == {"started": 0, "finished": 1}
+    bulletin.refresh_from_db()
+    assert bulletin.status == Bulletin.Status.SENT and bulletin.finished_at is not None
+
+
+def test_a_bulletin_with_no_subscribers_is_sent_at_once(client, curator, bulletin):
+    client.force_login(curator)
+
+    answer = client.post(reverse("bulletins:send", args=[bulletin.slug]), {"when": "now"})
+
+    assert answer.status_code == 302
+    bulletin.refresh_from_db()
+    assert bulletin.status == Bulletin.Status.SENT
+    assert (
+        "The bulletin is on its way to 0 members."
+        in client.get(bulletin.get_absolute_url()).content.decode()
+    )
 
 
 @pytest.mark.parametrize(
@@ -488,7 +583,7 @@ def test_a_date_with_send_it_now_is_questioned_not_ignored(client, curator, bull
 
     assert response.status_code == 400
     assert "You chose to send it now but also gave a date" in response.content.decode()
-    assert not Delivery.objects.exists()
+    assert not copies().exists()
 
 
 def test_a_time_the_clocks_skip_gets_a_plain_message(client, curator, bulletin):
@@ -522,3 +617,17 @@ def test_a_nul_byte_in_an_unsubscribe_link_is_just_a_bad_link(client):
     response = client.get("/bulletins/unsubscribe/%00/")
 
     assert response.status_code == 404
+
+
+def test_admins_find_a_bulletins_copies_in_the_outbox(client, admin_member, curator, bulletin):
+    readers = subscribe(MemberFactory(name="Rhona Reid"), MemberFactory(name="Ross Kerr"))
+    services.bulletin_test_send(bulletin=bulletin, curator=curator)
+    services.bulletin_send(bulletin=bulletin)
+    client.force_login(admin_member)
+
+    page = client.get(reverse("admin:bulletins_bulletin_change", args=[bulletin.pk]))
+    link = re.search(r'<a href="([^"]+)">2 in the outbox</a>', page.content.decode()).group(1)
+    listed = client.get(link.replace("&amp;", "&")).content.decode()
+
+    assert all(reader.name in listed for reader in readers)
+    assert re.search(r'<p class="paginator">\s*2 outbox', listed), "two rows, the bulletin's"

@@ -1,6 +1,6 @@
-"""The eBulletin moved from resources to its own app: every bulletin, section, pick and delivery
-made before the move is there after it, under bulletins, and so are its admin history and
-permissions."""
+"""The eBulletin moved from resources to its own app: every bulletin, section and pick made
+before the move is there after it, under bulletins, and so are its admin history and permissions.
+Each delivery, later, became an e-mail of the outbox, as far as it had got."""
 
 import uuid
 from datetime import timedelta
@@ -13,8 +13,10 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from bulletins.models import Bulletin, BulletinSection, Delivery
+from base.models import Email
+from bulletins.models import Bulletin, BulletinSection
 from communities.models import Community
+from members.models import User
 from tests.events.conftest import make_event
 from tests.factories import MemberFactory
 from tests.resources.conftest import make_resource
@@ -31,6 +33,11 @@ OLD_TABLES = {
     "resources_bulletinsection_events",
     "resources_bulletinsection_communities",
     "resources_delivery",
+}
+
+# Tables of the bulletins app now: the deliveries became e-mails of the outbox.
+NOW_TABLES = {
+    table.replace("resources_", "bulletins_") for table in OLD_TABLES - {"resources_delivery"}
 }
 
 
@@ -68,7 +75,8 @@ def before_the_move(admin_member, curator, coordinator):
     try:
         executor = migrate([BEFORE_THE_MOVE, ("bulletins", None)])
         old = executor.loader.project_state([BEFORE_THE_MOVE]).apps
-        # The content types were the old app's.
+        # The content types were the old app's (the deliveries' too, which no model has now).
+        ContentType.objects.get_or_create(app_label="bulletins", model="delivery")
         ContentType.objects.filter(app_label="bulletins", model__in=MOVED).update(
             app_label="resources"
         )
@@ -88,6 +96,11 @@ def test_every_bulletin_section_pick_and_delivery_is_kept(
     OldSection = old.get_model("resources", "BulletinSection")
     OldDelivery = old.get_model("resources", "Delivery")
     readers = MemberFactory.create_batch(5)
+    # An account closed while a bulletin was going out (as member_erase leaves it).
+    closed = MemberFactory()
+    User.objects.filter(pk=closed.pk).update(
+        erased_at=timezone.now(), is_active=False, name="", email="former@invalid.example.org"
+    )
     guide = make_resource("Run chart guide")
     tool = make_resource("Huddle board")
     masterclass = make_event(coordinator, title="Measurement masterclass")
@@ -144,25 +157,43 @@ def test_every_bulletin_section_pick_and_delivery_is_kept(
     )
     coming.events.set([masterclass.pk])
     coming.communities.set([community.pk])
-    claim = uuid.uuid4()
-    for reader, fields in zip(
-        readers,
-        [
-            {"status": "sent", "sent_at": now, "attempts": 1},
-            {"status": "pending", "queued_at": now},
+    claim, other_claim = uuid.uuid4(), uuid.uuid4()
+    interrupted = "Interrupted while sending: it may have arrived."
+    refused = "SMTPRecipientsRefused: 550 No such mailbox"
+    # Each delivery, and the outbox e-mail it is to become: (status, attempts, error, sent_at).
+    deliveries = [
+        (sent, readers[0], {"status": "sent", "sent_at": now, "attempts": 1}, ("sent", 1, "", now)),
+        (sent, readers[1], {"status": "pending", "queued_at": now}, ("queued", 0, "", None)),
+        (
+            sent,
+            readers[2],
             {"status": "sending", "claim": claim, "claimed_at": now, "handed_over_at": now},
-            {
-                "status": "failed",
-                "in_doubt": True,
-                "attempts": 2,
-                "error": "Interrupted while sending: it may have arrived.",
-            },
-            {"status": "skipped", "attempts": 1},
-        ],
-        strict=True,
-    ):
-        OldDelivery.objects.create(bulletin=sent, member_id=reader.pk, **fields)
-    OldDelivery.objects.create(bulletin=sending, member_id=readers[0].pk)
+            ("in_doubt", 0, interrupted, None),
+        ),
+        (
+            sent,
+            readers[3],
+            {"status": "failed", "in_doubt": True, "attempts": 2, "error": interrupted},
+            ("in_doubt", 2, interrupted, None),
+        ),
+        (sent, readers[4], {"status": "skipped", "attempts": 1}, ("skipped", 1, "", None)),
+        (sending, readers[0], {}, ("queued", 0, "", None)),
+        (
+            sending,
+            readers[1],
+            {"status": "sending", "claim": other_claim, "claimed_at": now, "attempts": 1},
+            ("queued", 1, "", None),
+        ),
+        (
+            sending,
+            readers[2],
+            {"status": "failed", "attempts": 5, "error": refused},
+            ("failed", 5, refused, None),
+        ),
+        (sending, closed, {}, ("skipped", 0, "", None)),
+    ]
+    for bulletin, reader, fields, _ in deliveries:
+        OldDelivery.objects.create(bulletin=bulletin, member_id=reader.pk, **fields)
     bulletin_type = ContentType.objects.get(app_label="resources", model="bulletin")
     LogEntry.objects.create(
         user=admin_member,
@@ -175,7 +206,6 @@ def test_every_bulletin_section_pick_and_delivery_is_kept(
     before = {
         "bulletins": rows(OldBulletin),
         "sections": rows(OldSection),
-        "deliveries": rows(OldDelivery),
         "picks": picks(OldSection),
         "content types": {
             model: ContentType.objects.get(app_label="resources", model=model).pk for model in MOVED
@@ -188,14 +218,13 @@ def test_every_bulletin_section_pick_and_delivery_is_kept(
     after = {
         "bulletins": rows(Bulletin),
         "sections": rows(BulletinSection),
-        "deliveries": rows(Delivery),
         "picks": picks(BulletinSection),
         "content types": {
             model: ContentType.objects.get(app_label="bulletins", model=model).pk for model in MOVED
         },
     }
     assert after == before
-    assert len(after["deliveries"]) == 6 and len(after["bulletins"]) == 4
+    assert len(after["bulletins"]) == 4
     assert after["picks"] == {
         "resources": sorted([(library.pk, guide.pk), (library.pk, tool.pk)]),
         "events": [(coming.pk, masterclass.pk)],
@@ -203,15 +232,77 @@ def test_every_bulletin_section_pick_and_delivery_is_kept(
     }
     tables = set(connection.introspection.table_names())
     assert not OLD_TABLES & tables
-    assert {table.replace("resources_", "bulletins_") for table in OLD_TABLES} <= tables
+    assert tables >= NOW_TABLES
+    assert "bulletins_delivery" not in tables
+    # Every delivery is an e-mail of the outbox: its bulletin, its member, as far as it got.
+    emails = Email.objects.order_by("pk")
+    assert [(email.kind, email.about_id, email.recipient_id) for email in emails] == [
+        ("bulletins.bulletin", bulletin.pk, None if reader == closed else reader.pk)
+        for bulletin, reader, _, _ in deliveries
+    ]
+    assert [(email.status, email.attempts, email.error, email.sent_at) for email in emails] == [
+        expected for _, _, _, expected in deliveries
+    ]
+    assert [email.created_at for email in emails] == [
+        bulletin.sent_at for bulletin, _, _, _ in deliveries
+    ]
+    assert not emails.filter(claim__isnull=False).exists()
     assert not ContentType.objects.filter(app_label="resources", model__in=MOVED).exists()
     assert Permission.objects.get(codename="change_bulletin").content_type.app_label == "bulletins"
 
     # What people see: the archive at its old address, the admin with its history.
     page = client.get("/bulletins/ebulletin-november-2026/").content.decode()
     assert "Welcome to <strong>November</strong>." in page
+    # The curators' figures are those the deliveries gave.
+    client.force_login(curator)
+    progress = client.get("/bulletins/ebulletin-november-2026/progress/").content.decode()
+    assert '<span data-progress="sent">1</span> sent' in progress
+    assert '<span data-progress="pending">1</span> waiting' in progress
+    assert '<span data-progress="failed">0</span> failed' in progress
+    assert "1 not sent because they unsubscribed or left, of 5." in progress
+    assert "Sending was interrupted for 2 members" in progress
+    progress = client.get("/bulletins/ebulletin-december-2026/progress/").content.decode()
+    assert '<span data-progress="pending">2</span> waiting' in progress
+    assert '<span data-progress="failed">1</span> failed' in progress
+    assert "1 not sent because they unsubscribed or left, of 4." in progress
+    # What a member's data export says they were sent.
+    client.force_login(readers[2])
+    assert client.get("/members/me/export/").json()["bulletins"] == {
+        "sent_to_me": [
+            {"bulletin": "eBulletin: November 2026", "status": "failed"},
+            {"bulletin": "eBulletin: December 2026", "status": "failed"},
+        ]
+    }
     client.force_login(admin_member)
     history = client.get(f"/admin/bulletins/bulletin/{sent.pk}/history/").content.decode()
     assert "Changed the introduction." in history
     # New rows follow on from the moved ones.
     assert Bulletin.objects.create(title="Next", slug="next").pk > sending.pk
+
+    # Undone, the e-mails are deliveries again, as far as they had got.
+    Bulletin.objects.filter(slug="next").delete()
+    executor = migrate([("bulletins", "0001_initial")])
+    Delivery = executor.loader.project_state([("bulletins", "0001_initial")]).apps.get_model(
+        "bulletins", "Delivery"
+    )
+    assert [
+        (delivery.bulletin_id, delivery.member_id, delivery.status, delivery.in_doubt)
+        for delivery in Delivery.objects.order_by("pk")
+    ] == [
+        (bulletin.pk, reader.pk, status, in_doubt)
+        for (bulletin, reader, _, _), (status, in_doubt) in zip(
+            deliveries[:-1],  # the closed account's e-mail names nobody: no delivery again
+            [
+                ("sent", False),
+                ("pending", False),
+                ("failed", True),
+                ("failed", True),
+                ("skipped", False),
+                ("pending", False),
+                ("pending", False),
+                ("failed", False),
+            ],
+            strict=True,
+        )
+    ]
+    assert not Email.objects.exists()

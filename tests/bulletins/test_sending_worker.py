@@ -6,10 +6,12 @@ import time
 
 import pytest
 
+from base.models import Email
+from base.tasks import send_emails, sweep_outbox
 from bulletins import services
-from bulletins.models import Bulletin, Delivery
-from bulletins.tasks import send_bulletin_batch, sweep_bulletins
-from tests.bulletins.conftest import add_section, make_bulletin, subscribe
+from bulletins.models import Bulletin
+from bulletins.tasks import sweep_bulletins
+from tests.bulletins.conftest import add_section, copies, make_bulletin, subscribe, unfinished
 from tests.factories import MemberFactory
 from tests.resources.conftest import make_resource
 from tests.workers import wait_until, worker_for
@@ -19,12 +21,6 @@ from tooling.worker_process import stop_worker
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-def unfinished(bulletin) -> int:
-    return Delivery.objects.filter(
-        bulletin=bulletin, status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING]
-    ).count()
-
-
 @pytest.fixture
 def bulletin(curator):
     bulletin = make_bulletin(author=curator)
@@ -32,16 +28,17 @@ def bulletin(curator):
     return bulletin
 
 
-def test_every_subscriber_gets_one_copy_even_when_batches_are_delivered_twice(bulletin):
+def test_every_subscriber_gets_one_copy_even_when_batches_are_delivered_twice(bulletin, settings):
     readers = subscribe(*MemberFactory.create_batch(12))
+    settings.BULLETIN_BATCH_SIZE = 5
     with SmtpSink() as sink:
-        worker = worker_for(sink, BULLETIN_BATCH_SIZE="5")
+        worker = worker_for(sink)
         try:
             services.bulletin_send(bulletin=bulletin)
-            everyone = list(Delivery.objects.values_list("pk", flat=True))
+            everyone = list(copies(bulletin).values_list("pk", flat=True))
             # The broker redelivers: the same work queued again, twice.
-            send_bulletin_batch.delay(bulletin.pk, everyone)
-            send_bulletin_batch.delay(bulletin.pk, everyone)
+            send_emails.delay(everyone)
+            send_emails.delay(everyone)
 
             assert wait_until(lambda: unfinished(bulletin) == 0)
             assert wait_until(
@@ -56,8 +53,9 @@ def test_every_subscriber_gets_one_copy_even_when_batches_are_delivered_twice(bu
 
 def test_a_worker_killed_mid_send_is_resumed_by_the_sweep_with_no_second_copies(bulletin, settings):
     readers = subscribe(*MemberFactory.create_batch(20))
+    settings.BULLETIN_BATCH_SIZE = 5
     with SmtpSink(delay=0.2) as sink:
-        settings_for_workers = {"BULLETIN_BATCH_SIZE": "5", "BULLETIN_CLAIM_TIMEOUT": "2"}
+        settings_for_workers = {"OUTBOX_CLAIM_TIMEOUT": "2"}
         first = worker_for(sink, **settings_for_workers)
         try:
             services.bulletin_send(bulletin=bulletin)
@@ -66,26 +64,30 @@ def test_a_worker_killed_mid_send_is_resumed_by_the_sweep_with_no_second_copies(
             first.wait(timeout=30)
         finally:
             stop_worker(first)
-        stranded = Delivery.objects.filter(status=Delivery.Status.SENDING).count()
+        stranded = copies(bulletin).filter(status=Email.Status.SENDING).count()
 
         second = worker_for(sink, **settings_for_workers)
         try:
             time.sleep(2.5)  # the dead worker's claim is now stale
-            settings.BULLETIN_CLAIM_TIMEOUT = 2
-            sweep_bulletins()
+            settings.OUTBOX_CLAIM_TIMEOUT = 2
+            # Beat's ticks: the outbox takes the dead claim over, the bulletins' sweep finishes.
+            sweep_outbox()
             assert wait_until(lambda: unfinished(bulletin) == 0)
+            sweep_bulletins()
         finally:
             stop_worker(second)
         received = collections.Counter(sink.mailbox.recipients())
 
     assert stranded > 0, "the worker was stopped in the middle of a batch"
     assert max(received.values()) == 1, "nobody was sent the bulletin twice"
-    in_doubt = Delivery.objects.filter(status=Delivery.Status.FAILED)
+    in_doubt = copies(bulletin).exclude(status=Email.Status.SENT).select_related("recipient")
     # At most the one message the worker was handing over when it died is in doubt; it is
     # marked for a curator to retry, and everyone else has the bulletin.
+    assert {copy.status for copy in in_doubt} <= {Email.Status.IN_DOUBT}
     assert in_doubt.count() <= 1
-    assert set(received) | {delivery.member.email for delivery in in_doubt} == {
+    assert set(received) | {copy.recipient.email for copy in in_doubt} == {
         reader.email for reader in readers
     }
-    sent = Delivery.objects.filter(status=Delivery.Status.SENT).select_related("member")
-    assert {delivery.member.email for delivery in sent} <= set(received)
+    sent = copies(bulletin).filter(status=Email.Status.SENT).select_related("recipient")
+    assert {copy.recipient.email for copy in sent} <= set(received)
+    assert Bulletin.objects.get(pk=bulletin.pk).status == Bulletin.Status.SENT

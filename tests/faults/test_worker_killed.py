@@ -5,17 +5,16 @@ finish without second copies, and what may have arrived is left in doubt for a p
 import collections
 import signal
 import time
-from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 
 from base.models import Email
 from base.tasks import sweep_outbox
-from bulletins.models import Bulletin, Delivery
+from bulletins.models import Bulletin
 from bulletins.tasks import sweep_bulletins
 from events.models import Registration
-from tests.bulletins.conftest import add_section, make_bulletin, subscribe
+from tests.bulletins.conftest import add_section, copies, make_bulletin, subscribe, unfinished
 from tests.events.conftest import make_event
 from tests.factories import MemberFactory, ProfileFactory
 from tests.resources.conftest import make_resource
@@ -29,20 +28,16 @@ BATCH = 50
 CLAIM_TIMEOUT = 2
 
 
-def unfinished(bulletin) -> int:
-    return Delivery.objects.filter(
-        bulletin=bulletin, status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING]
-    ).count()
-
-
 def test_a_bulletin_interrupted_by_a_killed_worker_reaches_everyone_once(
-    client, curator, private_redis, workers, smtp_sink, settings, monkeypatch
+    client, curator, private_redis, workers, smtp_sink, settings
 ):
     readers = subscribe(*MemberFactory.create_batch(READERS))
     bulletin = make_bulletin(author=curator)
     add_section(bulletin, resources=[make_resource("Run chart tool")])
     smtp_sink.mailbox.delay = 0.01  # slow enough that the kill lands in the middle
-    for_workers = {"BULLETIN_BATCH_SIZE": str(BATCH), "BULLETIN_CLAIM_TIMEOUT": str(CLAIM_TIMEOUT)}
+    # The copies are put in the outbox in batches when the curator sends (here, this process).
+    settings.BULLETIN_BATCH_SIZE = BATCH
+    for_workers = {"OUTBOX_CLAIM_TIMEOUT": str(CLAIM_TIMEOUT)}
     first = workers(**for_workers)
 
     client.force_login(curator)
@@ -56,14 +51,16 @@ def test_a_bulletin_interrupted_by_a_killed_worker_reaches_everyone_once(
     assert 0 < stranded < READERS, "the worker died in the middle of the bulletin"
 
     workers(**for_workers)
-    settings.BULLETIN_CLAIM_TIMEOUT = CLAIM_TIMEOUT
+    settings.OUTBOX_CLAIM_TIMEOUT = CLAIM_TIMEOUT
     # Had the worker died between taking a batch from the queue and claiming its rows, that
-    # batch would be queued again once the bulletin had been quiet for LOST_BATCH (minutes in
-    # production; seconds here).
-    monkeypatch.setattr("bulletins.delivery.LOST_BATCH", timedelta(seconds=5))
+    # batch would be queued again once it had waited OUTBOX_LOST_AFTER (minutes in production;
+    # seconds here).
+    settings.OUTBOX_LOST_AFTER = 5
 
     def swept_and_done() -> bool:
-        # Beat's tick: the dead worker's claim is taken over once it has gone quiet for long enough.
+        # Beat's ticks: the outbox takes the dead worker's claim over once it has gone quiet for
+        # long enough; the bulletins' sweep marks the bulletin sent once nothing waits.
+        sweep_outbox()
         sweep_bulletins()
         return unfinished(bulletin) == 0
 
@@ -75,15 +72,19 @@ def test_a_bulletin_interrupted_by_a_killed_worker_reaches_everyone_once(
     # The one message being handed to the SMTP server at the moment of the kill may or may not
     # have arrived: it is marked in doubt for a curator rather than sent again.
     in_doubt = {
-        delivery.member.email
-        for delivery in Delivery.objects.filter(in_doubt=True).select_related("member")
+        copy.recipient.email
+        for copy in copies(bulletin)
+        .filter(status=Email.Status.IN_DOUBT)
+        .select_related("recipient")
     }
     assert len(in_doubt) <= 1
+    assert copies(bulletin).count() == READERS
+    assert copies(bulletin).filter(status=Email.Status.SENT).count() + len(in_doubt) == READERS
     everyone = {reader.email for reader in readers}
     assert set(received) | in_doubt == everyone, "nobody was missed"
     assert set(received) <= everyone
-    sent = Delivery.objects.filter(status=Delivery.Status.SENT).select_related("member")
-    assert {delivery.member.email for delivery in sent} <= set(received)
+    sent = copies(bulletin).filter(status=Email.Status.SENT).select_related("recipient")
+    assert {copy.recipient.email for copy in sent} <= set(received)
 
 
 @pytest.mark.parametrize("dies", ["before handing over", "while handing over"])

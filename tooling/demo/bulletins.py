@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 from django.utils.text import slugify
 
+from base.models import Email
 from bulletins import delivery
-from bulletins.models import Bulletin, BulletinSection, Delivery
+from bulletins.models import Bulletin, BulletinSection
 from bulletins.snapshot import bulletin_snapshot
 from communities.models import Community
 from events.models import Event
@@ -81,14 +82,17 @@ def seed(members: list[User], resources: list[Resource]) -> list[Bulletin]:
         sent_at = timezone.make_aware(
             datetime.combine(timezone.localdate() - timedelta(days=days_ago), time(9, 0)), LONDON
         )
-        # As if it had gone out: one delivery for each member who wanted it then.
-        Delivery.objects.bulk_create(
-            Delivery(
-                bulletin=bulletin,
-                member_id=member_id,
-                status=Delivery.Status.SENT,
+        # As if it had gone out: an e-mail in the outbox, sent, to each member who wanted it.
+        Email.objects.bulk_create(
+            Email(
+                kind=delivery.BULLETIN_EMAIL,
+                about_id=bulletin.pk,
+                recipient_id=member_id,
+                status=Email.Status.SENT,
                 sent_at=sent_at,
                 attempts=1,
+                created_at=sent_at,
+                not_before=sent_at,
             )
             for member_id in delivery.subscribers().values_list("pk", flat=True)
         )
