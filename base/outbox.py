@@ -270,7 +270,9 @@ def _send_claimed(emails: list[Email], claim, now: datetime, batch: Batch) -> No
                     if not _hand_over(email, claim):
                         batch.taken_over = True
                         return
-                    batch.count(_send_one(connection, email, claim, message))
+                    outcome = _send_one(connection, email, claim, message, batch)
+                    if outcome is not None:
+                        batch.count(outcome)
                 del unfinished[email.pk]
     except (_ServerUnavailable, _BrokeOff, OSError) as error:
         # Nothing after the failed one was handed over: it waits, and this task is tried again.
@@ -338,14 +340,17 @@ def message_id(email: Email) -> str:
     return f"<email-{email.pk}@{site_host()}>"
 
 
-def _send_one(connection, email: Email, claim, message: EmailMessage) -> str:
+def _send_one(connection, email: Email, claim, message: EmailMessage, batch: Batch) -> str | None:
     message.to = [_address_of(email)]
     message.extra_headers["Message-ID"] = message_id(email)
     try:
         connection.send_messages([message])
     except smtplib.SMTPRecipientsRefused as refusal:
         codes = [code for code, _ in refusal.recipients.values()]
-        if not codes or min(codes) < 500:
+        if codes and min(codes) < 500:
+            # This mailbox, for now (full, or rate limited): it waits alone, the batch goes on.
+            return _release([email], claim, refusal, batch)
+        if not codes:
             raise _ServerUnavailable from refusal
         return _finish(email, claim, Status.FAILED, error=_describe(refusal))
     except smtplib.SMTPResponseException as refusal:
@@ -417,7 +422,8 @@ def _release(emails: list[Email], claim, error: BaseException | None, batch: Bat
         )
         batch.count(Status.QUEUED, released)
         waits.append(wait.total_seconds())
-    batch.retry_in = min(waits) if waits else None
+    if waits:
+        batch.retry_in = min([*waits, *([batch.retry_in] if batch.retry_in else [])])
 
 
 def _claim_timeout() -> timedelta:
@@ -459,7 +465,7 @@ def sweep() -> dict[str, int]:
         .filter(last_sign__lt=cutoff)
         .values_list("claim", flat=True)
     )
-    counts = {"in_doubt": 0, "resumed": 0, "lost": 0}
+    counts = {"in_doubt": 0, "resumed": 0, "failed": 0, "lost": 0}
     for claim in list(dead):
         with transaction.atomic():
             rows = Email.objects.select_for_update().filter(claim=claim, status=Status.SENDING)
@@ -470,13 +476,21 @@ def sweep() -> dict[str, int]:
                 error="Interrupted while sending: it may have arrived.",
             )
             # Never handed over: certainly not sent, and safe to send.
-            resumed = list(
-                rows.filter(handed_over_at__isnull=True)
-                .order_by("kind", "pk")
-                .values_list("pk", "kind")
+            # Each resume counts as a try: a message whose building kills or hangs the worker
+            # must not come back for ever.
+            never_handed = rows.filter(handed_over_at__isnull=True)
+            counts["failed"] += never_handed.filter(attempts__gte=MAX_ATTEMPTS - 1).update(
+                status=Status.FAILED,
+                attempts=F("attempts") + 1,
+                error="Its worker stopped each time it was being sent.",
             )
+            resumed = list(never_handed.order_by("kind", "pk").values_list("pk", "kind"))
             Email.objects.filter(pk__in=[pk for pk, _ in resumed]).update(
-                status=Status.QUEUED, claim=None, claimed_at=None, not_before=now
+                status=Status.QUEUED,
+                claim=None,
+                claimed_at=None,
+                not_before=now,
+                attempts=F("attempts") + 1,
             )
             _queue_by_kind(resumed)
             counts["resumed"] += len(resumed)
@@ -487,9 +501,11 @@ def sweep() -> dict[str, int]:
                 status=Status.QUEUED,
                 not_before__lt=now - timedelta(seconds=settings.OUTBOX_LOST_AFTER),
             )
-            .order_by("kind", "pk")
+            # Oldest first, whatever their kind: a long bulletin must not hold back a reminder.
+            .order_by("not_before", "pk")
             .values_list("pk", "kind")[:SWEEP_LIMIT]
         )
+        lost.sort(key=lambda row: row[1])
         # Due from now: the next sweep leaves them to this one's tasks for as long again.
         Email.objects.filter(pk__in=[pk for pk, _ in lost]).update(not_before=now)
         _queue_by_kind(lost)
@@ -501,9 +517,11 @@ def retry(emails: QuerySet[Email]) -> int:
     """Send again the failed and in-doubt e-mails among these (an admin's decision: an e-mail in
     doubt may already have arrived); answers how many."""
     with transaction.atomic():
+        # Locked by key alone: the admin's search joins the nullable recipient, and rows on the
+        # nullable side of an outer join cannot be locked.
         chosen = list(
-            emails.select_for_update()
-            .filter(status__in=[Status.FAILED, Status.IN_DOUBT])
+            Email.objects.select_for_update()
+            .filter(pk__in=emails.values("pk"), status__in=[Status.FAILED, Status.IN_DOUBT])
             .order_by("kind", "pk")
             .values_list("pk", "kind")
         )

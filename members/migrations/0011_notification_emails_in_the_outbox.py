@@ -23,6 +23,18 @@ def into_the_outbox(apps, schema_editor):
     )
 
 
+def out_of_the_outbox(apps, schema_editor):
+    """Undone: the notifications' own e-mail state comes back as sent, but for those the outbox
+    still had to send, so that the old sweep does not e-mail every past notification again."""
+    Notification = apps.get_model("members", "Notification")
+    Email = apps.get_model("base", "Email")
+    Notification.objects.update(email_status="sent")
+    owed = Email.objects.filter(
+        kind="members.notification", status__in=["queued", "sending"]
+    ).values("about_id")
+    Notification.objects.filter(pk__in=owed).update(email_status="pending")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("members", "0010_old_sessions_end"),
@@ -30,7 +42,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(into_the_outbox, migrations.RunPython.noop),
+        migrations.RunPython(into_the_outbox, out_of_the_outbox),
         migrations.RemoveIndex(
             model_name="notification",
             name="notification_email_sweep",

@@ -180,6 +180,84 @@ def test_a_refusal_for_now_waits_then_goes_once(sink, reader):
 
 
 @pytest.mark.django_db
+def test_one_mailbox_refusing_for_now_waits_alone_and_the_rest_of_the_batch_goes(sink, reader):
+    sink.mailbox.refusals["full@example.org"] = "452 4.2.2 Mailbox full"
+    ids = outbox.enqueue_many(
+        NOTE,
+        [
+            note("First", recipient=reader),
+            note("Full", address="full@example.org"),
+            note("Third", recipient=reader),
+        ],
+    )
+
+    batch = outbox.send(ids)
+
+    assert str(batch) == "1 queued, 2 sent" and batch.retry_in == 60
+    assert sink.mailbox.recipients() == [reader.email, reader.email]
+    assert statuses(ids) == ["sent", "queued", "sent"]
+    assert Email.objects.get(pk=ids[1]).attempts == 1
+
+
+@pytest.mark.django_db
+def test_the_lost_are_queued_again_oldest_first_whatever_their_kind(
+    reader, settings, django_capture_on_commit_callbacks
+):
+    settings.OUTBOX_BATCH_SIZE = 1
+    with django_capture_on_commit_callbacks(execute=False):
+        old = outbox.enqueue(NOTE, recipient=reader, context={"subject": "Old reminder"})
+        newer = outbox.enqueue_many(
+            FOLLOWED, [note(f"Copy {n}", recipient=reader) for n in range(3)]
+        )
+    Email.objects.filter(pk__in=newer).update(not_before=timezone.now() - timedelta(minutes=10))
+    Email.objects.filter(pk=old.pk).update(not_before=timezone.now() - timedelta(hours=2))
+
+    with django_capture_on_commit_callbacks() as queued, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(outbox, "SWEEP_LIMIT", 2)
+        assert sweep_outbox()["lost"] == 2
+
+    assert len(queued) == 2
+    recent = timezone.now() - timedelta(minutes=1)
+    assert Email.objects.get(pk=old.pk).not_before > recent, (
+        "the oldest was taken, however many copies of a later kind wait"
+    )
+    assert Email.objects.filter(pk__in=newer, not_before__lt=recent).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_message_whose_worker_dies_every_time_fails_in_the_end(reader, mailoutbox):
+    email = outbox.enqueue(NOTE, recipient=reader, context={"subject": "Deadly"})
+    long_ago = timezone.now() - timedelta(minutes=11)
+    for _ in range(outbox.MAX_ATTEMPTS):
+        # Claimed, and its worker gone before handing it over.
+        Email.objects.filter(pk=email.pk).update(
+            status=Email.Status.SENDING, claim=uuid.uuid4(), claimed_at=long_ago
+        )
+        sweep_outbox()
+
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (Email.Status.FAILED, outbox.MAX_ATTEMPTS)
+    assert email.error == "Its worker stopped each time it was being sent."
+
+
+@pytest.mark.django_db
+def test_an_admin_sends_again_what_they_found_by_searching(client, reader, admin_member):
+    email = outbox.enqueue(NOTE, recipient=reader, context={"subject": "Lost"})
+    Email.objects.filter(pk=email.pk).update(status=Email.Status.FAILED, attempts=5)
+    client.force_login(admin_member)
+
+    answer = client.post(
+        reverse("admin:base_email_changelist") + "?q=nia.reader",
+        {"action": "send_again", "_selected_action": [email.pk]},
+        follow=True,
+    )
+
+    assert answer.status_code == 200
+    assert "1 e-mail(s) queued to be sent again." in answer.content.decode()
+    assert statuses([email.pk]) == ["queued"]
+
+
+@pytest.mark.django_db
 def test_a_batch_is_sent_over_one_connection_and_queued_as_one_task(
     sink, reader, django_capture_on_commit_callbacks
 ):
@@ -215,7 +293,7 @@ def test_the_sweep_queues_again_what_the_queue_lost(reader, django_capture_on_co
     with django_capture_on_commit_callbacks() as queued:
         swept = sweep_outbox()
 
-    assert swept == {"in_doubt": 0, "resumed": 0, "lost": 1}
+    assert swept == {"in_doubt": 0, "resumed": 0, "failed": 0, "lost": 1}
     assert len(queued) == 1
     assert sweep_outbox()["lost"] == 0, "its task is given time to arrive before another"
 
@@ -228,7 +306,7 @@ def test_the_sweep_takes_over_a_dead_claim(reader, settings, mailoutbox):
     # The worker died while handing the first one to the mail server.
     Email.objects.filter(pk=ids[0]).update(handed_over_at=long_ago)
 
-    assert sweep_outbox() == {"in_doubt": 1, "resumed": 2, "lost": 0}
+    assert sweep_outbox() == {"in_doubt": 1, "resumed": 2, "failed": 0, "lost": 0}
 
     assert statuses(ids) == ["in_doubt", "queued", "queued"]
     assert str(outbox.send(ids)) == "2 sent"
@@ -240,7 +318,7 @@ def test_a_live_claim_is_left_alone(reader):
     email = outbox.enqueue(NOTE, recipient=reader, context={"subject": "Busy"})
     Email.objects.update(status=Email.Status.SENDING, claim=uuid.uuid4(), claimed_at=timezone.now())
 
-    assert sweep_outbox() == {"in_doubt": 0, "resumed": 0, "lost": 0}
+    assert sweep_outbox() == {"in_doubt": 0, "resumed": 0, "failed": 0, "lost": 0}
     assert statuses([email.pk]) == ["sending"]
 
 
