@@ -294,7 +294,7 @@ def test_a_claim_that_is_still_alive_is_left_alone(bulletin, smtp_sink, settings
         status=Email.Status.SENDING, claim=claim, claimed_at=timezone.now()
     )
 
-    assert sweep_outbox() == {"in_doubt": 0, "resumed": 0, "lost": 0}
+    assert sweep_outbox() == {"in_doubt": 0, "resumed": 0, "failed": 0, "lost": 0}
     assert copies().filter(status=Email.Status.SENDING).count() == 2
     sweep_bulletins()
     bulletin.refresh_from_db()
