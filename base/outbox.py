@@ -62,6 +62,11 @@ _renderers: dict[str, Build] = {}
 _afters: dict[str, After] = {}
 
 
+def subject(text: str) -> str:
+    """A site e-mail's subject: the site's name first, as on the account e-mails."""
+    return f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{text}"
+
+
 # --- asking for e-mails ------------------------------------------------------------------------
 
 

@@ -49,7 +49,7 @@ def check_not_empty(bulletin: Bulletin) -> None:
         raise BulletinError("The bulletin is empty: add an introduction or a section first.")
 
 
-def copies_of(bulletin_id: int) -> QuerySet[Email]:
+def copies_of(bulletin_id: int | OuterRef) -> QuerySet[Email]:
     """The members' copies of one bulletin in the outbox."""
     return Email.objects.filter(kind=BULLETIN_EMAIL, about_id=bulletin_id)
 
@@ -90,7 +90,7 @@ def start(*, bulletin: Bulletin) -> int:
 
 def finish_if_done(bulletin_id: int) -> bool:
     """Mark the bulletin sent once none of its copies is waiting or in flight."""
-    waiting = Email.objects.filter(kind=BULLETIN_EMAIL, about_id=OuterRef("pk"), status__in=WAITING)
+    waiting = copies_of(OuterRef("pk")).filter(status__in=WAITING)
     return bool(
         Bulletin.objects.filter(pk=bulletin_id, status=Bulletin.Status.SENDING)
         .exclude(Exists(waiting))

@@ -56,7 +56,7 @@ def digests(emails: list[Email]) -> Iterator[tuple[Email, EmailMessage | None]]:
         yield (
             email,
             EmailMessage(
-                subject=f"[{settings.SITE_NAME}] " + subject.format(community=community.name),
+                subject=outbox.subject(subject.format(community=community.name)),
                 body=render_to_string("communities/email/digest.txt", context),
             ),
         )
@@ -80,8 +80,7 @@ def invitations(emails: list[Email]) -> Iterator[tuple[Email, EmailMessage | Non
         yield (
             email,
             EmailMessage(
-                subject=f"[{settings.SITE_NAME}] "
-                f"You are invited to join {invitation.community.name}",
+                subject=outbox.subject(f"You are invited to join {invitation.community.name}"),
                 body=render_to_string("communities/email/invitation.txt", context),
             ),
         )

@@ -59,7 +59,7 @@ def builder(kind: str) -> Callable[[list[Email]], Iterator[tuple[Email, EmailMes
                 "site_name": settings.SITE_NAME,
             }
             message = EmailMessage(
-                subject=f"[{settings.SITE_NAME}] " + subject.format(title=event.title),
+                subject=outbox.subject(subject.format(title=event.title)),
                 body=render_to_string(f"events/email/{kind}.txt", context),
             )
             if kind in WITH_CALENDAR:

@@ -35,7 +35,7 @@ def notifications(emails: list[Email]) -> Iterator[tuple[Email, EmailMessage | N
         yield (
             email,
             EmailMessage(
-                subject=f"[{settings.SITE_NAME}] {notification.text[:120]}",
+                subject=outbox.subject(notification.text[:120]),
                 body=render_to_string("members/email/notification.txt", context),
             ),
         )
