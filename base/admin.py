@@ -18,8 +18,21 @@ class DecisionFilter(admin.SimpleListFilter):
         return queryset.filter(action=self.value()) if self.value() else queryset
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records nobody edits: what happened stays as it happened."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """Read only: a log that an admin could edit would prove nothing."""
 
     list_display = ["at", "actor", "decision", "member", "detail"]
@@ -34,18 +47,9 @@ class AuditEntryAdmin(admin.ModelAdmin):
     def decision(self, entry: AuditEntry) -> str:
         return action_label(entry.action)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Email)
-class EmailAdmin(admin.ModelAdmin):
+class EmailAdmin(ReadOnlyAdmin):
     """The outbox: every e-mail the site sends but the account ones, and how far each got.
 
     Read only. Failed e-mails, and those in doubt (the mail server broke off while taking them:
@@ -94,12 +98,3 @@ class EmailAdmin(admin.ModelAdmin):
 
     def has_resend_permission(self, request) -> bool:
         return request.user.has_perm("base.change_email")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
