@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.urls import reverse
 
+from members.services import unread_count
+
 # The sections of the site, in the order the header shows them.
 SECTIONS = [
     ("Members", "members:directory"),
@@ -37,7 +39,5 @@ def site(request):
     unread = None
     member = getattr(request, "user", None)
     if member is not None and member.is_authenticated:
-        from members.services import unread_count
-
         unread = unread_count(member)
     return {**site_context(request.path), "unread_notifications": unread}

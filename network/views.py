@@ -8,7 +8,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from bulletins.models import Bulletin
+from events.models import Event
+from events.services import event_listing, places_left
+from insights.models import Story
 from network.context_processors import site_context
+from resources.models import Resource
+from resources.services import resource_listing
 
 # The five features of effective networks, which the home page explains and /insights/ measures.
 NETWORK_FEATURES = [
@@ -33,13 +39,6 @@ NETWORK_FEATURES = [
 
 
 def home(request):
-    from bulletins.models import Bulletin
-    from events.models import Event
-    from events.services import event_listing, places_left
-    from insights.models import Story
-    from resources.models import Resource
-    from resources.services import resource_listing
-
     viewer = request.user
     upcoming = list(
         event_listing(
