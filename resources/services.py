@@ -22,6 +22,7 @@ from members.roles import CURATORS, is_curator
 from members.services import named_to, notify, notify_role
 from resources.audit import Action
 from resources.models import Rating, Resource, Use
+from resources.tasks import extract_resource_text
 from resources.uploads import display_file_name, file_check, stored_name
 
 # --- who may see what -----------------------------------------------------------------------
@@ -83,8 +84,6 @@ def resource_save(*, resource: Resource, by: User, upload=None, remove_file: boo
     A member who is not a curator suggests: the resource stays a draft until a curator reviews
     it, and the curators are told.
     """
-    from resources.tasks import extract_resource_text
-
     suggesting = resource.pk is None and not can_curate(by)
     before = (Resource.Status.DRAFT, False)
     if resource.pk is None:
