@@ -48,6 +48,19 @@ class AuditEntryAdmin(ReadOnlyAdmin):
         return action_label(entry.action)
 
 
+class KindFilter(admin.SimpleListFilter):
+    """The registered kinds, rather than a scan of the whole outbox for the kinds in it."""
+
+    title = "kind"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [(kind, kind) for kind in outbox.kinds()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(Email)
 class EmailAdmin(ReadOnlyAdmin):
     """The outbox: every e-mail the site sends but the account ones, and how far each got.
@@ -57,7 +70,7 @@ class EmailAdmin(ReadOnlyAdmin):
     """
 
     list_display = ["kind", "who", "status", "attempts", "created_at", "sent_at", "error"]
-    list_filter = ["status", "kind"]
+    list_filter = ["status", KindFilter]
     list_select_related = ["recipient"]
     search_fields = ["kind", "recipient__email", "address"]
     date_hierarchy = "created_at"

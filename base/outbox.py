@@ -93,6 +93,11 @@ def register(kind: str, build: Build, *, after: After | None = None) -> None:
         _afters[kind] = after
 
 
+def kinds() -> list[str]:
+    """The kinds of e-mail the apps have registered, for the admin's filter."""
+    return sorted(_renderers)
+
+
 def enqueue(
     kind: str,
     *,
