@@ -148,6 +148,7 @@ INSTALLED_APPS = [
     "mentoring",
     "resources",
     "bulletins",
+    "projects",
     "insights",
     "search",
     "network",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("mentoring/", include("mentoring.urls")),
     path("resources/", include("resources.urls")),
     path("bulletins/", include("bulletins.urls")),
+    path("projects/", include("projects.urls")),
     path("insights/", include("insights.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,231 @@
+"""The rules of improvement projects: starting one, its team, and finding projects."""
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
+from django.utils import timezone
+
+from base.audit import audit_record
+from base.errors import NotFound
+from base.queries import per_row
+from base.shortcuts import free_slug
+from base.text_search import SEARCH_CONFIG
+from communities.models import Community
+from members.models import Profile, User
+from projects.audit import Action
+from projects.models import ChangeIdea, Measure, Project, TeamMember
+
+# Addresses under /projects/ that a project's slug must not take.
+RESERVED_SLUGS = frozenset({"new", "ideas"})
+
+
+class ProjectError(Exception):
+    """A change to a project that its rules refuse, with the reason in the member's words."""
+
+
+def project_create(*, lead: User, project: Project) -> Project:
+    """Save a new project with the member who started it as its lead."""
+    with transaction.atomic():
+        project.slug = free_slug(
+            Project, project.title, reserved=RESERVED_SLUGS, length=80, fallback="project"
+        )
+        project.created_by = lead
+        project.save()
+        TeamMember.objects.create(project=project, member=lead, role=TeamMember.Role.LEAD)
+        project_index(project)
+    return project
+
+
+def project_saved(*, project: Project, by: User, visibility_before: str | None = None) -> None:
+    """After a lead edits the details: refresh its search words and note who changed who
+    may see it."""
+    Project.objects.filter(pk=project.pk).update(updated_at=timezone.now())
+    project_index(project)
+    if visibility_before is not None and visibility_before != project.visibility:
+        audit_record(
+            actor=by,
+            action=Action.VISIBILITY_CHANGED,
+            detail=f"{project.title}: {project.get_visibility_display()}",
+        )
+
+
+def project_touch(*, project: Project) -> None:
+    """The project changed (a cycle, a measure, its data): it comes first in the list again."""
+    Project.objects.filter(pk=project.pk).update(updated_at=timezone.now())
+
+
+def team_add(*, project: Project, by: User, member: User, role: str) -> TeamMember:
+    if not Project.objects.led_by(by).filter(pk=project.pk).exists():
+        raise NotFound
+    if not member.is_active or member.erased_at is not None:
+        raise ProjectError("That member's account is closed.")
+    with transaction.atomic():
+        place, created = TeamMember.objects.get_or_create(
+            project=project, member=member, defaults={"role": role}
+        )
+        if not created:
+            raise ProjectError(f"{member.display_name} is already on the team.")
+        audit_record(
+            actor=by,
+            action=Action.TEAM_MEMBER_ADDED,
+            member=member,
+            detail=f"{project.title}: {place.get_role_display()}",
+        )
+    return place
+
+
+def _lock_team(project: Project) -> None:
+    # Two leads stepping down at once must not leave a project without one: both wait here,
+    # and the second counts the leads after the first has gone.
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+
+
+def _other_leads(project: Project, place: TeamMember) -> int:
+    return project.team.filter(role=TeamMember.Role.LEAD).exclude(pk=place.pk).count()
+
+
+def team_role_change(*, project: Project, by: User, place_id: int, role: str) -> TeamMember:
+    if not Project.objects.led_by(by).filter(pk=project.pk).exists():
+        raise NotFound
+    with transaction.atomic():
+        _lock_team(project)
+        place = project.team.select_related("member").filter(pk=place_id).first()
+        if place is None:
+            raise NotFound
+        if place.role == role:
+            return place
+        if place.role == TeamMember.Role.LEAD and not _other_leads(project, place):
+            raise ProjectError("A project needs a lead: make someone else lead first.")
+        place.role = role
+        place.save(update_fields=["role"])
+        audit_record(
+            actor=by,
+            action=Action.TEAM_ROLE_CHANGED,
+            member=place.member,
+            detail=f"{project.title}: {place.get_role_display()}",
+        )
+    return place
+
+
+def team_remove(*, project: Project, by: User, place_id: int) -> TeamMember:
+    """A lead removes someone from the team, or a member leaves it."""
+    with transaction.atomic():
+        _lock_team(project)
+        place = project.team.select_related("member").filter(pk=place_id).first()
+        if place is None:
+            raise NotFound
+        leaving = place.member_id == by.pk
+        if not leaving and not Project.objects.led_by(by).filter(pk=project.pk).exists():
+            raise NotFound
+        if place.role == TeamMember.Role.LEAD and not _other_leads(project, place):
+            raise ProjectError(
+                "A project needs a lead: make someone else lead before"
+                + (" you leave." if leaving else " removing this one.")
+            )
+        place.delete()
+        audit_record(
+            actor=by,
+            action=Action.TEAM_MEMBER_REMOVED,
+            member=place.member,
+            detail=project.title,
+        )
+    return place
+
+
+def team_candidates(*, project: Project, by: User, text: str) -> QuerySet[Profile]:
+    """Members a lead may add, found by name in the directory the lead may read."""
+    text = " ".join(text.split())[:100]
+    if len(text) < 2:
+        return Profile.objects.none()
+    return (
+        Profile.objects.visible_to(by)
+        .filter(member__name__icontains=text)
+        .exclude(member__in=project.team.values("member_id"))
+        .select_related("member", "organisation")
+        .order_by("member__name")[:20]
+    )
+
+
+def projects_index(projects: QuerySet[Project]) -> None:
+    projects.update(
+        search_vector=SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("aim", weight="B", config=SEARCH_CONFIG)
+        + SearchVector("summary", weight="C", config=SEARCH_CONFIG)
+    )
+
+
+def project_index(project: Project) -> None:
+    projects_index(Project.objects.filter(pk=project.pk))
+
+
+def project_search(projects: QuerySet[Project], text: str) -> QuerySet[Project]:
+    text = " ".join(text.split())[:200]
+    if not text:
+        return projects
+    query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+    return (
+        projects.filter(search_vector=query)
+        .annotate(relevance=SearchRank(F("search_vector"), query))
+        .order_by("-relevance", "-updated_at")
+    )
+
+
+def project_listing(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """What a row of the list shows: organisations, topics, the lead and the counts."""
+    leads = TeamMember.objects.filter(role=TeamMember.Role.LEAD).select_related("member")
+    return projects.annotate(
+        measure_count=per_row(Measure.objects.all(), "project"),
+        idea_count=per_row(ChangeIdea.objects.all(), "project"),
+    ).prefetch_related(
+        "organisations",
+        "topics",
+        Prefetch("team", queryset=leads, to_attr="leads"),
+    )
+
+
+def place_of(*, project: Project, member: User) -> TeamMember | None:
+    if not member.is_authenticated:
+        return None
+    return project.team.filter(member=member).first()
+
+
+def project_for(viewer, slug: str) -> Project:
+    """The project at `slug` as the viewer meets it, with what they may do to it
+    (`viewer_reads`, `viewer_edits`, `viewer_leads`) worked out in the same query; NotFound if
+    they may not see it."""
+    project = (
+        Project.objects.visible_to(viewer)
+        .annotate(
+            viewer_reads=Exists(Project.objects.readable_by(viewer).filter(pk=OuterRef("pk"))),
+            viewer_edits=Exists(Project.objects.editable_by(viewer).filter(pk=OuterRef("pk"))),
+            viewer_leads=Exists(Project.objects.led_by(viewer).filter(pk=OuterRef("pk"))),
+        )
+        .filter(slug=slug)
+        .first()
+    )
+    if project is None:
+        raise NotFound
+    return project
+
+
+def project_page(*, project: Project, viewer) -> dict:
+    """What the project's page shows the viewer: to a visitor the public summary alone (and
+    the charts, if the team chose); to members the team, the diagram, cycles and measures."""
+    page = {
+        "organisations": list(project.organisations.all()),
+        "topics": list(project.topics.all()),
+        "team": [],
+        "place": None,
+        "communities": [],
+    }
+    if project.viewer_reads:
+        page["team"] = list(project.team.select_related("member__profile"))
+        page["place"] = next(
+            (place for place in page["team"] if place.member_id == viewer.pk), None
+        )
+        page["communities"] = list(
+            project.communities.filter(
+                pk__in=Community.objects.visible_to(viewer).values("pk")
+            ).order_by("name")
+        )
+    return page

@@ -1,0 +1,167 @@
+"""Starting a project, its team, and who sees which project."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from projects.models import Project, TeamMember
+from tests.factories import OrganisationFactory, TopicFactory
+from tests.projects.conftest import add_to_team, make_project
+
+pytestmark = pytest.mark.django_db
+
+
+def test_who_sees_which_project(
+    lead, teammate, sponsor, bystander, admin_member, team_project, members_project, public_project
+):
+    def seen(viewer):
+        return set(Project.objects.visible_to(viewer).values_list("title", flat=True))
+
+    everything = {team_project.title, members_project.title, public_project.title}
+    assert seen(lead) == seen(teammate) == seen(sponsor) == seen(admin_member) == everything
+    assert seen(bystander) == {members_project.title, public_project.title}
+    assert seen(AnonymousUser()) == {public_project.title}
+    # A visitor reads no project's whole story, the public one's summary alone.
+    assert not Project.objects.readable_by(AnonymousUser()).exists()
+
+
+def test_a_visitor_sees_a_public_summary_and_nothing_of_the_others(
+    client, public_project, members_project, team_project
+):
+    page = client.get(public_project.get_absolute_url())
+    assert page.status_code == 200
+    assert public_project.aim in page.text
+    assert "NHS Example Borders" in page.text
+    assert "Lesley Lead" not in page.text, "the team is for members"
+    assert client.get(members_project.get_absolute_url()).status_code == 404
+    assert client.get(team_project.get_absolute_url()).status_code == 404
+    assert client.get(f"/projects/{public_project.slug}/team/").status_code == 302  # sign in
+
+
+def test_a_team_only_project_is_not_found_by_other_members(client, bystander, team_project):
+    client.force_login(bystander)
+    assert client.get(team_project.get_absolute_url()).status_code == 404
+    assert client.get(f"/projects/{team_project.slug}/team/").status_code == 404
+    assert client.get(f"/projects/{team_project.slug}/edit/").status_code == 404
+    listing = client.get("/projects/")
+    assert team_project.title not in listing.text
+
+
+def test_a_member_starts_a_project_and_leads_it(client, bystander):
+    organisation = OrganisationFactory()
+    topic = TopicFactory()
+    client.force_login(bystander)
+    answer = client.post(
+        "/projects/new/",
+        {
+            "title": "  Home   first discharge ",
+            "aim": "Half of people leave hospital by noon on their planned day, by June 2027.",
+            "status": "planning",
+            "level": "partnership",
+            "visibility": "members",
+            "organisations": [organisation.pk],
+            "topics": [topic.pk],
+        },
+    )
+    project = Project.objects.get()
+    assert answer.headers["Location"] == project.get_absolute_url()
+    assert project.title == "Home first discharge"
+    assert project.team.get().member == bystander
+    assert project.team.get().role == TeamMember.Role.LEAD
+    assert Project.objects.filter(search_vector="discharge").exists()
+    page = client.get(project.get_absolute_url())
+    assert "Edit the project" in page.text
+
+
+def test_an_aim_too_short_is_refused_next_to_the_field(client, bystander):
+    client.force_login(bystander)
+    answer = client.post(
+        "/projects/new/",
+        {
+            "title": "Falls",
+            "aim": "Fewer",
+            "status": "planning",
+            "level": "locality",
+            "visibility": "members",
+        },
+    )
+    assert answer.status_code == 200
+    assert "Write the aim as a sentence" in answer.text
+    assert not Project.objects.exists()
+
+
+def test_only_leads_edit_and_team_members_cannot(client, teammate, sponsor, members_project):
+    for person in (teammate, sponsor):
+        client.force_login(person)
+        assert client.get(f"/projects/{members_project.slug}/edit/").status_code == 403
+
+
+def test_a_lead_adds_a_member_and_cannot_leave_the_project_without_a_lead(
+    client, lead, bystander, members_project
+):
+    client.force_login(lead)
+    found = client.get(f"/projects/{members_project.slug}/team/", {"q": "bev"})
+    assert "Bev Bystander" in found.text
+    client.post(
+        f"/projects/{members_project.slug}/team/", {"member": bystander.pk, "role": "sponsor"}
+    )
+    assert members_project.team.get(member=bystander).role == TeamMember.Role.SPONSOR
+    own_place = members_project.team.get(member=lead)
+    answer = client.post(
+        f"/projects/{members_project.slug}/team/{own_place.pk}/remove/", follow=True
+    )
+    assert "A project needs a lead" in answer.text
+    assert members_project.team.filter(member=lead).exists()
+
+
+def test_a_member_leaves_a_team(client, teammate, members_project):
+    client.force_login(teammate)
+    place = members_project.team.get(member=teammate)
+    client.post(f"/projects/{members_project.slug}/team/{place.pk}/remove/")
+    assert not members_project.team.filter(member=teammate).exists()
+
+
+def test_a_team_member_cannot_add_people(client, teammate, bystander, members_project):
+    client.force_login(teammate)
+    answer = client.post(
+        f"/projects/{members_project.slug}/team/", {"member": bystander.pk, "role": "lead"}
+    )
+    assert answer.status_code == 403
+    assert not members_project.team.filter(member=bystander).exists()
+
+
+def test_the_list_filters_by_region_and_status(client, lead, bystander):
+    west = OrganisationFactory(name="West Example Council", slug="west-example", region="west")
+    north = OrganisationFactory(name="North Example Board", slug="north-example", region="north")
+    make_project(lead, title="West falls", organisations=[west], status="testing")
+    make_project(lead, title="North falls", organisations=[north, west], status="sustained")
+    client.force_login(bystander)
+    assert (
+        "North falls" not in client.get("/projects/", {"region": "west", "status": "testing"}).text
+    )
+    listing = client.get("/projects/", {"region": "west"}).text
+    assert "West falls" in listing and "North falls" in listing
+    assert "2 projects" in listing
+    assert "West falls" not in client.get("/projects/", {"q": "north"}).text
+
+
+def test_the_list_keeps_its_query_count(client, lead, bystander, django_assert_num_queries):
+    organisation = OrganisationFactory()
+
+    def count_queries():
+        client.get("/projects/")  # warm up the session
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/projects/").status_code == 200
+        return len(queries)
+
+    client.force_login(bystander)
+    for number in range(2):
+        project = make_project(lead, title=f"Project {number}", organisations=[organisation])
+        add_to_team(project, bystander)
+    few = count_queries()
+    for number in range(2, 12):
+        make_project(lead, title=f"Project {number}", organisations=[organisation])
+    with django_assert_num_queries(few):
+        client.get("/projects/")
