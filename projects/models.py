@@ -328,8 +328,20 @@ class Measure(models.Model):
     position = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
 
+    # What the latest analysis showed, kept when the data changes (projects.measures), so that
+    # lists, the impact page and the prompt to share a story need not analyse every measure.
+    class Verdict(models.TextChoices):
+        NONE = "", "No signal"
+        IMPROVEMENT = "improvement", "Improvement"
+        CONCERN = "concern", "Concern"
+
+    verdict = models.CharField(max_length=16, choices=Verdict.choices, blank=True, default="")
+    verdict_since = models.DateField(null=True, blank=True)
+    analysed_at = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         ordering = ["position", "pk"]
+        indexes = [models.Index(fields=["verdict", "project"], name="measure_verdict")]
 
     def __str__(self):
         return self.title
