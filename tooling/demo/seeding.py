@@ -30,6 +30,7 @@ from tooling.demo import communities as community_demo
 from tooling.demo import events as event_demo
 from tooling.demo import insights as insight_demo
 from tooling.demo import mentoring as mentoring_demo
+from tooling.demo import projects as project_demo
 from tooling.demo import resources as resource_demo
 
 SEED_DIR = Path(__file__).resolve().parents[1] / "seed"
@@ -243,7 +244,8 @@ BIO_CLOSINGS = [
 
 class Command(BaseCommand):
     help = (
-        "Create or refresh the demo network: organisations, topics and about 150 fictional members."
+        "Create or refresh the demo network: organisations, topics, about 150 fictional members "
+        "and what they do together."
     )
 
     def add_arguments(self, parser):
@@ -265,6 +267,7 @@ class Command(BaseCommand):
             mentors = mentoring_demo.seed(members)
             resources = resource_demo.seed(members)
             bulletin_demo.seed(members, resources)
+            projects = project_demo.seed(members)
             insight_demo.seed(members)
             insight_demo.age_activity(members)
             # Demo rows made directly, not through the services that index them as they go.
@@ -275,7 +278,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Demo network ready: {len(organisations)} organisations, {len(topics)} topics, "
                 f"{len(members)} members, {len(communities)} communities, {len(events)} events, "
-                f"{mentors} mentors, {len(resources)} resources."
+                f"{mentors} mentors, {len(resources)} resources, "
+                f"{len(projects)} improvement projects."
             )
         )
         self.stdout.write(
