@@ -1,9 +1,9 @@
 """Starting a project, its team, and who sees which project."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.contrib.auth.models import AnonymousUser
 
 from projects.models import Project, TeamMember
 from tests.factories import OrganisationFactory, TopicFactory
