@@ -437,8 +437,9 @@ def _lines(
         return centre, sigma
     if chart == "run":
         centre[:] = np.median(present)
-    elif chart == "i":
-        centre[:] = present.mean()
+    elif chart in ("i", "c"):
+        centre[:] = _mean(present)
+    if chart == "i":
         # Ranges only between neighbouring periods: a missing period breaks the pair.
         ranges = np.abs(np.diff(base))
         ranges = ranges[~np.isnan(ranges)]
@@ -448,9 +449,8 @@ def _lines(
                 average = ranges[ranges < MR_SCREEN * average].mean()
             sigma[:] = I_CHART_LIMIT * average / 3
     elif chart == "c":
-        centre[:] = present.mean()
         sigma[:] = math.sqrt(max(centre[0], 0.0))
-    else:
+    elif chart in ("p", "u"):
         used = ~np.isnan(base)
         rate = numerators[:baseline][used].sum() / denominators[:baseline][used].sum()
         centre[:] = rate
@@ -460,16 +460,25 @@ def _lines(
     return centre, sigma
 
 
+def _mean(present: np.ndarray) -> float:
+    # A flat line's mean must be its value exactly, or every point would sit just off it.
+    if present.min() == present.max():
+        return float(present[0])
+    return math.fsum(present.tolist()) / present.size
+
+
 def _limits(chart: str, centre: np.ndarray, sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if chart == "run":
         empty = np.full(len(centre), np.nan)
         return empty, empty.copy()
     lower = centre - 3 * sigma
     upper = centre + 3 * sigma
+    # Counts and proportions cannot go below 0 (or above 1); a centre outside that range means
+    # the data are not counts, and the limits are then left as they are.
     if chart in ("p", "u", "c"):
-        lower = np.where(lower < 0, 0.0, lower)
+        lower = np.where((lower < 0) & (centre >= 0), 0.0, lower)
     if chart == "p":
-        upper = np.where(upper > 1, 1.0, upper)
+        upper = np.where((upper > 1) & (centre <= 1), 1.0, upper)
     return lower, upper
 
 
@@ -485,7 +494,8 @@ def _phase_signals(
     sigma: np.ndarray,
 ) -> list[Signal]:
     present = np.flatnonzero(~np.isnan(values))
-    if present.size == 0:
+    if present.size == 0 or np.isnan(centre[0]):
+        # No point, or no centre line: a frozen baseline with nothing in it.
         return []
     y = values[present]
     cl = centre[present]
