@@ -124,6 +124,8 @@ _MONTHS = (
 
 @dataclass(frozen=True, slots=True)
 class Sample:
+    """One period's data as the team entered it."""
+
     period: date
     value: float | None = None
     numerator: float | None = None
@@ -132,6 +134,8 @@ class Sample:
 
 @dataclass(frozen=True, slots=True)
 class Row:
+    """One plotted period with its lines: a line of the CSV download."""
+
     period: date
     value: float | None
     numerator: float | None
@@ -171,6 +175,8 @@ class Row:
 
 @dataclass(frozen=True, slots=True)
 class Signal:
+    """One rule met by some points of one phase."""
+
     rule: str
     indices: tuple[int, ...]
     phase: int
@@ -195,6 +201,8 @@ class Signal:
 
 @dataclass(frozen=True, slots=True)
 class Analysis:
+    """A measure's chart: its rows, in date order, and the signals found in them."""
+
     chart: str
     rules: str
     direction: str
