@@ -46,7 +46,6 @@ IHI_SHIFT = 6
 IHI_TREND = 5
 MDC_SHIFT = 7
 MDC_TREND = 7
-IHI_RUNS_MINIMUM = 10
 
 # Perla, Provost & Murray (2011), table 1, after Swed & Eisenhart (1943): for a number of useful
 # observations (points not on the median), fewer runs than the first number or more runs than
@@ -105,7 +104,6 @@ IHI_RUNS_TABLE: dict[int, tuple[int, int]] = {
     60: (24, 38),
 }
 
-_SIDED = {"outside", "shift", "two-of-three", "long-run"}
 _MONTHS = (
     "January",
     "February",
