@@ -7,10 +7,11 @@ two runs compare. Everyone is fictional, at scale.example.org.
 
 from __future__ import annotations
 
+import io
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
@@ -28,6 +29,17 @@ from members.models import Organisation, Profile, Region, User
 from members.roles import COORDINATORS, CURATORS
 from members.services import profiles_index
 from mentoring.models import Match, MentoringRequest
+from projects.models import (
+    ChangeIdea,
+    Cycle,
+    Driver,
+    Measure,
+    Phase,
+    Project,
+    Sample,
+    TeamMember,
+)
+from projects.services import projects_index
 from resources.indexing import resources_index
 from resources.models import Rating, Resource, Use
 from search.services import words_refresh
@@ -70,6 +82,7 @@ class Size:
     registrations: int = 60_000
     mentoring: int = 5_000
     resources: int = 20_000
+    projects: int = 2_000
 
     def scaled(self, factor: float) -> Size:
         return Size(*(max(10, round(getattr(self, part.name) * factor)) for part in fields(self)))
@@ -379,12 +392,24 @@ def seed_scale(size: Size, *, seed: int = 2026, say: Callable[[str], None] = pri
             for month in range(12)
         )
 
+        say(f"{size.projects} improvement projects…")
+        seed_projects(
+            size.projects,
+            chooser=chooser,
+            users=users,
+            organisations=organisations,
+            communities=communities,
+            topics=topics,
+            now=now,
+        )
+
         say("search vectors and the known words…")
         profiles_index(Profile.objects.all())
         resources_index(Resource.objects.all())
         communities_index(Community.objects.all())
         events_index(Event.objects.all())
         threads_index(Thread.objects.all())
+        projects_index(Project.objects.all())
         words_refresh()
 
     say("table statistics…")
@@ -393,3 +418,311 @@ def seed_scale(size: Size, *, seed: int = 2026, say: Callable[[str], None] = pri
     # their later cost.
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+
+
+# --- improvement projects ----------------------------------------------------------------------
+
+PROJECT_CHUNK = 200  # projects built and written at a time, so memory stays flat at any size
+LONG_MEASURE = 1_000  # points in the longest measures, as a team sampling daily for years
+CHARTS = [chart.value for chart in Measure.Chart]
+
+
+def is_showcase(number: int) -> bool:
+    """Every hundredth project has six measures, one of each chart and a second run chart:
+    the project page `make bench` times."""
+    return number % 100 == 0
+
+
+def has_long_measure(number: int) -> bool:
+    """Some projects keep a measure of 1,000 points, each kind of chart in turn."""
+    return number % 100 == 1
+
+
+def seed_projects(
+    count: int,
+    *,
+    chooser: random.Random,
+    users: list[User],
+    organisations: list[Organisation],
+    communities: list[Community],
+    topics: list,
+    now,
+) -> None:
+    """`count` projects with their teams, driver diagrams, change ideas (some adopted from
+    earlier projects), PDSA cycles and measures, written in chunks of PROJECT_CHUNK."""
+    today = now.date()
+    # Ideas others may adopt, (idea, project): a bounded sample of those written so far.
+    originals: list[tuple[int, int]] = []
+    for first in range(0, count, PROJECT_CHUNK):
+        numbers = range(first, min(count, first + PROJECT_CHUNK))
+        projects = Project.objects.bulk_create(
+            _project(number, chooser, now, users) for number in numbers
+        )
+        _project_links(projects, chooser, organisations, communities, topics)
+        TeamMember.objects.bulk_create(
+            place for project in projects for place in _team(project, chooser, users)
+        )
+        secondary = _drivers(projects, chooser)
+        ideas = ChangeIdea.objects.bulk_create(
+            idea for project in projects for idea in _ideas(project, chooser, secondary[project.pk])
+        )
+        _spread(ideas, originals, chooser)
+        Cycle.objects.bulk_create(
+            (cycle for idea in ideas for cycle in _cycles(idea, chooser, today)),
+            batch_size=BATCH,
+        )
+        plans = [
+            (project, position, chart, points)
+            for project, number in zip(projects, numbers, strict=True)
+            for position, (chart, points) in enumerate(_measure_plans(number, chooser))
+        ]
+        measures = Measure.objects.bulk_create(
+            _measure(project, position, chart, points, chooser)
+            for project, position, chart, points in plans
+        )
+        phases = []
+        samples = io.StringIO()
+        for measure, (_, _, chart, points) in zip(measures, plans, strict=True):
+            made = _samples(measure, chart, points, chooser, today)
+            samples.writelines(made.lines)
+            if made.phase:
+                phases.append(Phase(measure=measure, starts_on=made.phase, label="A new way"))
+            if made.improved_since:
+                measure.verdict = Measure.Verdict.IMPROVEMENT
+                measure.verdict_since = made.improved_since
+                measure.analysed_at = now
+        _copy_samples(samples)
+        Phase.objects.bulk_create(phases)
+        Measure.objects.bulk_update(
+            [measure for measure in measures if measure.baseline],
+            ["baseline", "verdict", "verdict_since", "analysed_at"],
+            batch_size=BATCH,
+        )
+
+
+def _project(number: int, chooser: random.Random, now, users) -> Project:
+    subject = chooser.choice(SUBJECTS).replace("-", " ")
+    visibility = chooser.choices(list(Project.Visibility), weights=[1, 7, 2])[0]
+    if is_showcase(number) or has_long_measure(number):
+        # The benchmark's member may read these.
+        visibility = Project.Visibility.MEMBERS
+    started = now - timedelta(days=chooser.randint(60, 1200))
+    return Project(
+        title=f"Scale project {number:04d}: better {subject}",
+        slug=f"scale-project-{number:04d}",
+        aim=f"Improve {subject} for the people we care for by a third within two years.",
+        summary="Tests of change on one ward or team first, then spread.",
+        status=chooser.choice(list(Project.Status)),
+        level=chooser.choice(list(Project.Level)),
+        visibility=visibility,
+        public_charts=visibility == Project.Visibility.PUBLIC and chooser.random() < 0.5,
+        started_on=started.date(),
+        created_by=chooser.choice(users),
+        created_at=started,
+        updated_at=started + (now - started) * chooser.random(),
+    )
+
+
+def _project_links(projects, chooser, organisations, communities, topics) -> None:
+    Project.organisations.through.objects.bulk_create(
+        Project.organisations.through(project=project, organisation=organisation)
+        for project in projects
+        for organisation in chooser.sample(organisations, chooser.randint(1, 2))
+    )
+    Project.topics.through.objects.bulk_create(
+        Project.topics.through(project=project, topic=topic)
+        for project in projects
+        for topic in chooser.sample(topics, chooser.randint(1, 3))
+    )
+    Project.communities.through.objects.bulk_create(
+        Project.communities.through(project=project, community=community)
+        for project in projects
+        for community in chooser.sample(communities, chooser.randint(0, 2))
+    )
+
+
+def _team(project: Project, chooser: random.Random, users) -> list[TeamMember]:
+    others = [person for person in chooser.sample(users, 6) if person.pk != project.created_by_id]
+    places = [TeamMember(project=project, member_id=project.created_by_id, role="lead")]
+    places += [
+        TeamMember(project=project, member=person, role="member")
+        for person in others[: chooser.randint(1, 4)]
+    ]
+    if chooser.random() < 0.4:
+        places.append(TeamMember(project=project, member=others[-1], role="sponsor"))
+    return places
+
+
+def _drivers(projects, chooser) -> dict[int, list[Driver]]:
+    primaries = Driver.objects.bulk_create(
+        Driver(project=project, text=f"Primary driver {position + 1}", position=position)
+        for project in projects
+        for position in range(chooser.randint(2, 3))
+    )
+    secondaries = Driver.objects.bulk_create(
+        Driver(
+            project_id=primary.project_id,
+            parent=primary,
+            text=f"Secondary driver {primary.position + 1}.{position + 1}",
+            position=position,
+        )
+        for primary in primaries
+        for position in range(chooser.randint(1, 3))
+    )
+    by_project: dict[int, list[Driver]] = {}
+    for driver in secondaries:
+        by_project.setdefault(driver.project_id, []).append(driver)
+    return by_project
+
+
+def _ideas(project, chooser, drivers) -> list[ChangeIdea]:
+    ideas = []
+    for position in range(chooser.randint(2, 5)):
+        ideas.append(
+            ChangeIdea(
+                project=project,
+                driver=chooser.choice(drivers),
+                title=f"Change idea {position + 1}: a {chooser.choice(SUBJECTS)} checklist",
+                slug=f"{project.slug}-idea-{position + 1}",
+                description="What we will try, and who tries it first.",
+                position=position,
+                created_at=project.created_at,
+            )
+        )
+    return ideas
+
+
+def _spread(ideas: list[ChangeIdea], originals: list[tuple[int, int]], chooser) -> None:
+    """About one idea in ten adopts one of another project's; others join the ideas that may
+    be adopted (an adoption always names the original, never another adoption)."""
+    adopting = []
+    for idea in ideas:
+        if chooser.random() < 0.2:
+            if len(originals) < 500:
+                originals.append((idea.pk, idea.project_id))
+            else:
+                originals[chooser.randrange(500)] = (idea.pk, idea.project_id)
+        elif originals and chooser.random() < 0.12:
+            original, project = chooser.choice(originals)
+            if project != idea.project_id:
+                idea.adopted_from_id = original
+                adopting.append(idea)
+    ChangeIdea.objects.bulk_update(adopting, ["adopted_from"], batch_size=BATCH)
+
+
+def _cycles(idea, chooser, today) -> list[Cycle]:
+    cycles = []
+    started = today - timedelta(days=chooser.randint(30, 600))
+    for number in range(1, chooser.randint(0, 5) + 1):
+        finished = started + timedelta(days=14)
+        done = finished < today
+        cycles.append(
+            Cycle(
+                idea=idea,
+                number=number,
+                question="Will the checklist be used on every shift?",
+                prediction="On four shifts out of five.",
+                plan="One ward for two weeks.",
+                done="Tried on one ward." if done else "",
+                started_on=started,
+                finished_on=finished if done else None,
+                study="Used on most shifts; one step was skipped at night." if done else "",
+                decision=chooser.choice(["adopt", "adapt", "adapt", "abandon"]) if done else "",
+                next_steps="Try it on nights." if done else "",
+                created_at=timezone.make_aware(datetime.combine(started, time(9))),
+            )
+        )
+        started = finished + timedelta(days=chooser.randint(3, 30))
+    return cycles
+
+
+def _measure_plans(number: int, chooser) -> list[tuple[str, int]]:
+    if is_showcase(number):
+        return [(chart, 24) for chart in [*CHARTS, "run"]]
+    plans = [
+        (chooser.choice(CHARTS), chooser.randint(12, 40)) for _ in range(chooser.randint(1, 4))
+    ]
+    if has_long_measure(number):
+        plans[0] = (CHARTS[(number // 100) % len(CHARTS)], LONG_MEASURE)
+    return plans
+
+
+def _measure(project, position, chart, points, chooser) -> Measure:
+    return Measure(
+        project=project,
+        title=f"Measure {position + 1}: {chooser.choice(SUBJECTS)} ({chart} chart)",
+        kind=chooser.choice(list(Measure.Kind)),
+        definition="Counted from the ward's records at the end of each period.",
+        unit="%" if chart == "run" else "",
+        position=position,
+        direction=chooser.choice(list(Measure.Direction)),
+        chart=chart,
+        rules=Measure.Rules.IHI if chart == "run" else Measure.Rules.MDC,
+        period=Measure.Period.SAMPLE if points >= LONG_MEASURE else Measure.Period.MONTH,
+        created_at=project.created_at,
+    )
+
+
+@dataclass
+class _Made:
+    lines: list[str]  # the samples as COPY lines, in the order of SAMPLE_COLUMNS
+    phase: date | None = None
+    improved_since: date | None = None
+
+
+SAMPLE_COLUMNS = ("measure_id", "period", "value", "numerator", "denominator", "note")
+
+
+def _copy_samples(lines: io.StringIO) -> None:
+    # A chunk's 15,000 samples or so, streamed to PostgreSQL in one COPY: as model instances
+    # through bulk_create they took three quarters of the projects' seeding time.
+    lines.seek(0)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(
+            f"COPY {Sample._meta.db_table} ({', '.join(SAMPLE_COLUMNS)}) FROM STDIN",
+            lines,
+        )
+
+
+def _samples(measure: Measure, chart: str, points: int, chooser, today) -> _Made:
+    """Noise around a level; for some control charts, a step to a better level for the last
+    points after a frozen baseline, far enough that every point after it lies on the better
+    side of the baseline's centre line: the shift that makes the measure's verdict an
+    improvement (with Making Data Count's rules a trend of seven is too rare to follow it)."""
+    if points >= LONG_MEASURE:
+        dates = [today - timedelta(days=points - offset) for offset in range(points)]
+    else:
+        dates = [_month_before(today, points - offset) for offset in range(points)]
+    level = {"p": 0.5, "u": 4.0, "c": 20.0}.get(chart, 50.0)
+    spread = level * 0.2
+    better = 1 if measure.direction == Measure.Direction.UP else -1
+    step = (
+        points - chooser.randint(7, 10)
+        if chart != "run" and points >= 24 and chooser.random() < 0.4
+        else None
+    )
+    made = _Made(lines=[])
+    for index, period in enumerate(dates):
+        centre = level + (better * spread * 2.5 if step is not None and index >= step else 0)
+        amount = centre + chooser.uniform(-spread, spread)
+        value = numerator = denominator = r"\N"  # COPY's null
+        if chart == "p":
+            denominator = chooser.randint(30, 90)
+            numerator = round(amount * denominator)
+        elif chart == "u":
+            denominator = round(chooser.uniform(2, 6), 1)
+            numerator = round(amount * denominator)
+        else:
+            value = round(amount) if chart == "c" else round(amount, 1)
+        made.lines.append(f"{measure.pk}\t{period}\t{value}\t{numerator}\t{denominator}\t\n")
+    if step is not None:
+        measure.baseline = step
+        made.improved_since = dates[step]
+    elif points >= 24 and chooser.random() < 0.1:
+        made.phase = dates[points // 2]
+    return made
+
+
+def _month_before(today: date, months: int) -> date:
+    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+    return date(year, month + 1, 1)

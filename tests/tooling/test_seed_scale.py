@@ -8,7 +8,9 @@ from events.models import Registration
 from members.models import User
 from members.services import member_profiles
 from mentoring.models import Match
+from projects.models import ChangeIdea, Cycle, Measure, Project
 from resources.models import Resource
+from tests.tooling.analysis import analysis_of
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +22,29 @@ def test_seed_scale_builds_every_part_of_the_network_in_proportion():
     assert Post.objects.count() >= Thread.objects.count() * 2 > 0
     assert Registration.objects.count() > 0 and Match.objects.count() == 50
     assert Resource.objects.filter(rating_count__gt=0).exists()
+
+
+def test_seed_scale_builds_projects_with_their_parts_and_the_measures_the_benchmarks_need():
+    call_command("seed_scale", factor=0.01)
+
+    assert Project.objects.count() == 20
+    assert Project.objects.exclude(team__role="lead").count() == 0
+    assert Cycle.objects.exists() and ChangeIdea.objects.filter(adopted_from__isnull=False)
+    showcase = Project.objects.get(slug="scale-project-0000")
+    assert sorted(showcase.measures.values_list("chart", flat=True)) == sorted(
+        ["run", "i", "p", "u", "c", "run"]
+    )
+    sizes = {measure: measure.samples.count() for measure in Measure.objects.all()}
+    assert [size for size in sizes.values() if size > 40] == [1000]
+    assert all(12 <= size <= 40 for size in sizes.values() if size != 1000)
+    # What seed_scale keeps as a measure's verdict, the real analysis finds.
+    improving = Measure.objects.filter(verdict="improvement").prefetch_related("phases")
+    assert improving
+    for measure in improving:
+        assert any(
+            signal.verdict == "improvement" and signal.rule == "shift"
+            for signal in analysis_of(measure).signals
+        ), measure
 
 
 def test_seed_scale_refuses_a_database_with_members(member):
