@@ -201,8 +201,7 @@ FALLS = DemoProject(
                     plan="Give Ward 3 the prompt card and a ten-minute briefing; the Ward 2"
                     " charge nurse visits once.",
                     done="Held on 11 of 14 shifts in the first fortnight.",
-                    study="Better than predicted. Ward 3 added a column for footwear on the"
-                    " board.",
+                    study="Better than predicted. Ward 3 added a column for footwear on the board.",
                     decision=Cycle.Decision.ADOPT,
                     next_steps="Spread to Randolph Wemyss and Queen Margaret's community wards.",
                     weeks_ago=66,
@@ -231,8 +230,7 @@ FALLS = DemoProject(
                     weeks_ago=60,
                 ),
                 DemoCycle(
-                    question="Will a line on the admission checklist make it happen at"
-                    " weekends?",
+                    question="Will a line on the admission checklist make it happen at weekends?",
                     prediction="Eight of ten weekend admissions will have it.",
                     plan="Add the line; the weekend nurse in charge checks it at 14:00.",
                     done="Two weekends, 12 admissions.",
@@ -354,8 +352,7 @@ PRESSURE_ULCERS = DemoProject(
                     study="Eleven minutes on average; two residents living with dementia took"
                     " twenty-five minutes with a relative present.",
                     decision=Cycle.Decision.ADAPT,
-                    next_steps="Invite relatives to the review for residents living with"
-                    " dementia.",
+                    next_steps="Invite relatives to the review for residents living with dementia.",
                     weeks_ago=100,
                 ),
                 DemoCycle(
@@ -363,8 +360,7 @@ PRESSURE_ULCERS = DemoProject(
                     prediction="Nine of ten due reviews will be done.",
                     plan="Add reviews to Home A's weekly board for a month.",
                     done="38 of 44 reviews done in four weeks.",
-                    study="86%, a little under the prediction; missed reviews were on the"
-                    " weekend.",
+                    study="86%, a little under the prediction; missed reviews were on the weekend.",
                     decision=Cycle.Decision.ADOPT,
                     next_steps="Move weekend reviews to Friday; spread to Homes B and C.",
                     weeks_ago=96,
@@ -585,8 +581,7 @@ DISCHARGE = DemoProject(
         DemoIdea(
             key="discharge-family-call",
             title="A call to the family within 48 hours of admission",
-            description="The named nurse calls the family to share the expected date of"
-            " discharge.",
+            description="The named nurse calls the family to share the expected date of discharge.",
             driver="Families told the plan within 48 hours",
         ),
     ),
@@ -860,7 +855,7 @@ HYDRATION = DemoProject(
         " homes by 40% by September 2026, by helping residents drink enough every day."
     ),
     summary=(
-        "Residents told us they did not want to be asked \"do you want a drink?\" all day. We"
+        'Residents told us they did not want to be asked "do you want a drink?" all day. We'
         " tested a **tea round with a choice of six drinks**, jelly drops and a coloured cup."
     ),
     status=Project.Status.SUSTAINED,
@@ -1015,8 +1010,7 @@ DISTRICT_NURSING = DemoProject(
         DemoIdea(
             key="district-nursing-call-ahead",
             title="A call the day before each planned visit",
-            description="The team's administrator calls to confirm the time and ask what"
-            " matters.",
+            description="The team's administrator calls to confirm the time and ask what matters.",
             driver="A call the day before",
             cycles=(
                 DemoCycle(
@@ -1232,9 +1226,7 @@ def seed(members: list[User]) -> list[Project]:
     chooser = random.Random(19)  # noqa: S311 (the same teams on every run)
     today = timezone.localdate()
     regions = dict(
-        Profile.objects.filter(member__in=members).values_list(
-            "member_id", "organisation__region"
-        )
+        Profile.objects.filter(member__in=members).values_list("member_id", "organisation__region")
     )
     accounts = {member.email: member for member in members}
     # The fictional members (not the demo accounts people sign in as) who make up the teams.
@@ -1318,9 +1310,7 @@ def _team(project, plan, accounts, people, regions, chooser) -> None:
         places.append((accounts[email] if email else fictional.pop(0), role))
     places += [(person, TeamMember.Role.MEMBER) for person in fictional]
     for member, role in places:
-        TeamMember.objects.update_or_create(
-            project=project, member=member, defaults={"role": role}
-        )
+        TeamMember.objects.update_or_create(project=project, member=member, defaults={"role": role})
     project.created_by = lead
     Project.objects.filter(pk=project.pk).update(created_by=lead)
 
