@@ -1,7 +1,7 @@
 """`make bench`: the platform's speed at national scale, measured the same way every time.
 
     python -m tooling.bench [--seconds 10] [--rate 50] [--no-bulletin] [--mixed-only]
-                            [--markdown-only]
+                            [--markdown-only] [--projects-only]
 
 It works in a database of its own, network_bench, on the server DATABASE_URL names (built
 once by seed_scale, then reused), and serves the site with gunicorn (DEBUG off, several
@@ -11,7 +11,8 @@ the page's throughput at saturation as a share of a minimal Django view's. Then 
 over every page with replies, the bulletin fan-out through Celery beside a plain smtplib loop,
 cohort matching beside greedy, and 100 members registering at once for 10 places. Last, member
 Markdown: every entry of a hostile corpus (network/hostile_markdown.py) through the one
-renderer. The tables are printed and written into docs/benchmarks.md.
+renderer; and the improvement projects: each kind of chart analysing a measure of 1,000 points,
+the list's queries at two sizes. The tables are printed and written into docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -42,6 +43,10 @@ MARKDOWN_START = "<!-- make bench markdown: start -->"
 MARKDOWN_END = "<!-- make bench markdown: end -->"
 TARGET_P95_MS, TARGET_SHARE = 150, 0.2
 TARGET_MARKDOWN_MS = 50
+PROJECTS_START = "<!-- make bench projects: start -->"
+PROJECTS_END = "<!-- make bench projects: end -->"
+TARGET_ANALYSIS_MS = 20
+LONG_MEASURE = 1_000
 
 
 def bench_database_url(url: str) -> str:
@@ -97,6 +102,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="only the hostile Markdown corpus (no database, a few seconds); its table is written",
     )
+    parser.add_argument(
+        "--projects-only",
+        action="store_true",
+        help="only the improvement projects: 1,000-point measures analysed, the list and a "
+        "project page with six charts under load, the list's queries at two sizes; its table "
+        "is written",
+    )
     args = parser.parse_args(argv)
     if args.markdown_only:
         return markdown_bench()
@@ -123,10 +135,13 @@ def main(argv: list[str] | None = None) -> int:
     call_command("migrate", verbosity=0)
     if not User.objects.exists():
         call_command("seed_scale")
+    ensure_projects()
     from members.services import member_profiles
 
     members = member_profiles().count()
-    pages, cookie = prepare_pages()
+    if args.projects_only:
+        return projects_bench(args, static_root, members)
+    pages, cookie = prepare_pages(main_pages() + project_pages())
     replies = reply_thread(cookie)
     port = free_port()
     server = start_gunicorn(port, args.workers, static_root)
@@ -152,7 +167,212 @@ def main(argv: list[str] | None = None) -> int:
     print(report)
     write_report(report)
     markdown_bench()
+    write_projects_report(
+        [page for page in pages if page.path.startswith("/projects/")], minimal, args, members
+    )
     return 0
+
+
+# --- improvement projects ---------------------------------------------------------------------
+
+
+def ensure_projects() -> None:
+    """A benchmark network built before there were projects gets its 2,000 now."""
+    from projects.models import Project
+    from tooling.scale import Size, seed_scale_projects
+
+    if not Project.objects.exists():
+        seed_scale_projects(Size().projects)
+
+
+def projects_bench(args, static_root: str, members: int) -> int:
+    """`--projects-only`: the projects' pages through gunicorn, then the analysis."""
+    pages, cookie = prepare_pages(project_pages())
+    port = free_port()
+    server = start_gunicorn(port, args.workers, static_root)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        minimal = Page("Minimal Django view", "/ping/")
+        for page in [minimal, *pages]:
+            load(page, base, cookie, rate=args.rate, seconds=args.seconds)
+            page.share = page.rps / minimal.rps if minimal.rps else 0
+            print(f"  {page.title}: p95 {page.p95:.0f} ms, {page.rps:.0f}/s", flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    write_projects_report(pages, minimal, args, members)
+    return 0
+
+
+def project_pages() -> list[Page]:
+    from django.db.models import Count
+
+    from projects.models import Project
+
+    showcase = (
+        Project.objects.annotate(charts=Count("measures"))
+        .filter(charts=6, visibility=Project.Visibility.MEMBERS)
+        .order_by("pk")
+        .first()
+    )
+    if showcase is None:
+        raise SystemExit("No project with six measures: build the network with seed_scale.")
+    return [
+        Page("Projects", "/projects/"),
+        Page("A project with six charts", showcase.get_absolute_url()),
+    ]
+
+
+def analysis_timings(repeats: int = 20) -> list[dict]:
+    """For each kind of chart, a measure of 1,000 points from the network: its points read
+    from the database (once), then analysed `repeats` times, in CPU time so that other
+    processes on a shared machine count as little as they can."""
+    import statistics
+
+    from django.db.models import Count
+
+    from projects import spc
+    from projects.models import Measure
+
+    def number(amount):
+        return None if amount is None else float(amount)
+
+    timings = []
+    for chart in spc.CHARTS:
+        measure = (
+            Measure.objects.annotate(points=Count("samples"))
+            .filter(chart=chart, points__gte=LONG_MEASURE)
+            .order_by("pk")
+            .first()
+        )
+        if measure is None:
+            continue
+        started = time.perf_counter()
+        rows = list(
+            measure.samples.order_by("period", "pk").values_list(
+                "period", "value", "numerator", "denominator"
+            )
+        )
+        read = time.perf_counter() - started
+        samples = [
+            spc.Sample(period, number(value), number(numerator), number(denominator))
+            for period, value, numerator, denominator in rows
+        ]
+        spent = []
+        for _ in range(repeats):
+            started = time.process_time()
+            spc.analyse(
+                chart=measure.chart,
+                samples=samples,
+                rules=measure.rules,
+                direction=measure.direction,
+                freeze=measure.baseline,
+            )
+            spent.append((time.process_time() - started) * 1000)
+        timings.append(
+            {
+                "chart": chart,
+                "rules": measure.rules,
+                "points": len(samples),
+                "read_ms": read * 1000,
+                "median_ms": statistics.median(spent),
+                "slowest_ms": max(spent),
+            }
+        )
+    return timings
+
+
+def list_queries(keep: int = 20) -> list[dict]:
+    """`/projects/` as the benchmark's member sees it: the SQL queries of one request with the
+    whole network's projects, and again with all but `keep` of them made team-only (in a
+    transaction rolled back afterwards)."""
+    from django.db import connection, transaction
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from members.services import member_profiles
+    from projects.models import Project
+
+    member = member_profiles().exclude(member__groups__isnull=False).order_by("pk")[0].member
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(member)
+
+    def measured(label: str) -> dict:
+        client.get("/projects/")
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/projects/")
+        if response.status_code != 200:
+            raise SystemExit(f"/projects/ answered {response.status_code}")
+        listed = Project.objects.visible_to(member).count()
+        return {"label": label, "listed": listed, "queries": len(queries)}
+
+    sizes = [measured("the whole network")]
+    with transaction.atomic():
+        kept = list(Project.objects.order_by("pk").values_list("pk", flat=True)[:keep])
+        Project.objects.exclude(pk__in=kept).update(visibility=Project.Visibility.TEAM)
+        sizes.append(measured(f"all but {keep} projects made team-only"))
+        transaction.set_rollback(True)
+    return sizes
+
+
+def write_projects_report(pages, minimal, args, members) -> None:
+    report = projects_table(analysis_timings(), list_queries(), pages, minimal, args, members)
+    print(report)
+    write_report(report, start=PROJECTS_START, end=PROJECTS_END, heading="Improvement projects")
+
+
+def projects_table(timings, sizes, pages, minimal, args, members) -> str:
+    from projects.models import Project
+
+    def verdict(ok: bool) -> str:
+        return "yes" if ok else "**no**"
+
+    lines = [
+        f"Measured {time.strftime('%Y-%m-%d')} on {machine()}; {members:,} members, "
+        f"{Project.objects.count():,} projects.",
+        "",
+        "| analysing a measure of 1,000 points | rules | reading its points (ms) "
+        f"| analysis, median of 20 (ms) | slowest (ms) | under {TARGET_ANALYSIS_MS} ms |",
+        "|---|---|---|---|---|---|",
+    ]
+    for timing in timings:
+        lines.append(
+            f"| {spc_chart_name(timing['chart'])} | {timing['rules']} "
+            f"| {timing['read_ms']:.1f} | {timing['median_ms']:.1f} "
+            f"| {timing['slowest_ms']:.1f} | {verdict(timing['slowest_ms'] < TARGET_ANALYSIS_MS)} |"
+        )
+    lines += [
+        "",
+        f"gunicorn with {args.workers} workers, DEBUG off, {args.rate} requests a second for "
+        f"{args.seconds:.0f} s (the minimal view: median {minimal.median:.0f} ms, "
+        f"{minimal.rps:.0f}/s at saturation).",
+        "",
+        "| page | SQL queries | median (ms) | p95 (ms) | errors | throughput (/s) "
+        "| p95 under 150 ms, no errors |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for page in pages:
+        quick = page.p95 < TARGET_P95_MS and not page.failures
+        lines.append(
+            f"| {page.title} | {page.queries} | {page.median:.0f} | {page.p95:.0f} "
+            f"| {page.failures} | {page.rps:.0f} | {verdict(quick)} |"
+        )
+    lines += [
+        "",
+        "| `/projects/` for a member | projects they may see | SQL queries |",
+        "|---|---|---|",
+        *(f"| {size['label']} | {size['listed']:,} | {size['queries']} |" for size in sizes),
+        "",
+        f"The same number of queries at both sizes: "
+        f"{verdict(len({size['queries'] for size in sizes}) == 1)}.",
+    ]
+    return "\n".join(lines)
+
+
+def spc_chart_name(chart: str) -> str:
+    return {"run": "run chart", "i": "I chart", "p": "P chart", "u": "U chart", "c": "C chart"}[
+        chart
+    ]
 
 
 def markdown_timings(repeats: int = 5) -> list[dict]:
@@ -215,14 +435,9 @@ def markdown_bench() -> int:
     return 0
 
 
-def prepare_pages() -> tuple[list[Page], str]:
-    """The main pages with real addresses from the large network, each request's SQL
-    queries counted in this process, and a signed-in member's session cookie."""
-    from django.conf import settings
-    from django.db import connection
+def main_pages() -> list[Page]:
+    """The main pages, with real addresses from the large network."""
     from django.db.models import Count
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     from bulletins.models import Bulletin
@@ -232,8 +447,7 @@ def prepare_pages() -> tuple[list[Page], str]:
     from members.services import member_profiles
 
     figures_refresh()  # as beat does every ten minutes
-    profiles = member_profiles().exclude(member__groups__isnull=False).order_by("pk")
-    member, other = profiles[0].member, profiles[1]
+    other = member_profiles().exclude(member__groups__isnull=False).order_by("pk")[1]
     thread = (
         Thread.objects.filter(community__privacy=Community.Privacy.OPEN)
         .annotate(written=Count("posts"))
@@ -242,7 +456,7 @@ def prepare_pages() -> tuple[list[Page], str]:
     )
     event = Event.objects.filter(starts_at__gt=timezone.now()).order_by("starts_at").first()
     bulletin = Bulletin.objects.filter(sent_at__isnull=False).order_by("-sent_at").first()
-    pages = [
+    return [
         Page("Home", "/"),
         Page("Directory, one region", "/members/?region=east"),
         Page("A profile", other.get_absolute_url()),
@@ -255,6 +469,19 @@ def prepare_pages() -> tuple[list[Page], str]:
         Page("Insights", "/insights/"),
         Page("Search", "/search/?q=discharge+planning"),
     ]
+
+
+def prepare_pages(pages: list[Page]) -> tuple[list[Page], str]:
+    """Each page's SQL queries counted for one request in this process, and a signed-in
+    member's session cookie."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from members.services import member_profiles
+
+    member = member_profiles().exclude(member__groups__isnull=False).order_by("pk")[0].member
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(member)
     for page in pages:

@@ -25,7 +25,7 @@ from communities.models import Community, Membership, Post, Thread
 from communities.services import communities_index, threads_index
 from events.models import Event, Feedback, Registration
 from events.services import events_index
-from members.models import Organisation, Profile, Region, User
+from members.models import Organisation, Profile, Region, Topic, User
 from members.roles import COORDINATORS, CURATORS
 from members.services import profiles_index
 from mentoring.models import Match, MentoringRequest
@@ -421,6 +421,29 @@ def seed_scale(size: Size, *, seed: int = 2026, say: Callable[[str], None] = pri
 
 
 # --- improvement projects ----------------------------------------------------------------------
+
+
+def seed_scale_projects(count: int, *, seed: int = 2026, say: Callable[[str], None] = print) -> int:
+    """Projects for a network seed_scale built before it made them, on the members, communities
+    and organisations already there: how `make bench` brings an older benchmark database up to
+    date without building it again."""
+    chooser = random.Random(seed + 19)  # noqa: S311 (a repeatable network, not a secret)
+    say(f"{count} improvement projects for the network already built…")
+    with transaction.atomic():
+        seed_projects(
+            count,
+            chooser=chooser,
+            users=list(User.objects.filter(email__endswith=f"@{DOMAIN}").only("pk").order_by("pk")),
+            organisations=list(Organisation.objects.order_by("pk")),
+            communities=list(Community.objects.order_by("pk")),
+            topics=list(Topic.objects.order_by("pk")),
+            now=timezone.now(),
+        )
+        projects_index(Project.objects.all())
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return count
+
 
 PROJECT_CHUNK = 200  # projects built and written at a time, so memory stays flat at any size
 LONG_MEASURE = 1_000  # points in the longest measures, as a team sampling daily for years
