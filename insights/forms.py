@@ -1,6 +1,7 @@
 from urllib.parse import urlencode
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from base.forms import FilterForm
@@ -8,8 +9,11 @@ from communities.models import Community, Membership
 from events.models import Event, Registration
 from insights.measures import EVERYONE, PERIODS, Scope
 from insights.models import Assessment, Feature, Story
+from insights.services import an_id
 from members.models import Organisation, Region
 from members.roles import ANY_MEMBER
+from projects.models import Measure as ProjectMeasure
+from projects.models import Project, TeamMember
 
 
 class StoryForm(forms.ModelForm):
@@ -31,6 +35,7 @@ class StoryForm(forms.ModelForm):
             "community",
             "event",
             "mentoring_helped",
+            "measure",
         ]
         labels = {
             "title": "A title for your story",
@@ -40,10 +45,12 @@ class StoryForm(forms.ModelForm):
             "community": "A community of practice that helped",
             "event": "An event that helped",
             "mentoring_helped": "Mentoring through the network helped",
+            "measure": "A chart from your improvement project",
         }
         help_texts = {
             "place": "The team, service or area, for example “Ward 7, Ninewells Hospital”.",
             "result": "What people noticed: figures if you have them, or what they said.",
+            "measure": "Shown with your story to readers who may see the project's charts.",
         }
         widgets = {
             "change": forms.Textarea(attrs={"rows": 5}),
@@ -75,6 +82,29 @@ class StoryForm(forms.ModelForm):
             .order_by("-starts_at")
         )
         self.fields["event"].empty_label = "None"
+        self._offer_measures(author)
+
+    def _offer_measures(self, author) -> None:
+        """The measures of the author's own projects, and the one the story was started from
+        (?measure=), if the author may read its project; a member with none is not asked."""
+        chosen = an_id(self.data.get("measure") if self.is_bound else self.initial.get("measure"))
+        own_projects = TeamMember.objects.filter(member=author)
+        offered = (
+            ProjectMeasure.objects.filter(
+                project__in=Project.objects.readable_by(author).values("pk")
+            )
+            .filter(Q(project__in=own_projects.values("project_id")) | Q(pk=chosen))
+            .select_related("project")
+            .order_by("project__title", "position", "pk")
+        )
+        if not offered.exists():
+            del self.fields["measure"]
+            return
+        field = self.fields["measure"]
+        field.queryset = offered
+        field.empty_label = "None"
+        field.label_from_instance = lambda measure: f"{measure.project.title}: {measure.title}"
+        field.error_messages["invalid_choice"] = "Choose one of your projects' charts, or none."
 
 
 class AssessmentForm(forms.Form):

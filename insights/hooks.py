@@ -16,11 +16,14 @@ def export(member) -> list[dict]:
             "community_that_helped": story.community.name if story.community_id else None,
             "event_that_helped": story.event.title if story.event_id else None,
             "mentoring_helped": story.mentoring_helped,
+            "chart_shown": f"{story.measure.project.title}: {story.measure.title}"
+            if story.measure_id
+            else None,
             "status": story.get_status_display(),
             "created_at": story.created_at.isoformat(),
         }
         for story in Story.objects.filter(author=member)
-        .select_related("community", "event")
+        .select_related("community", "event", "measure__project")
         .order_by("created_at")
     ]
 

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Length, Trim, TruncMonth
 from django.utils import timezone
 
@@ -28,6 +28,8 @@ from members.models import User
 from members.roles import ANY_MEMBER, COORDINATORS
 from members.services import member_profiles
 from mentoring.models import Match
+from projects.models import Measure as ProjectMeasure
+from projects.models import Project
 from resources.models import Rating, Resource, Use
 
 LONDON = ZoneInfo("Europe/London")
@@ -450,6 +452,41 @@ def event_co_attendance(period: Period, scope: Scope) -> Result:
     return _summed([(moment, count * (count - 1) // 2) for moment, count in attendees], period)
 
 
+def projects_improving(period: Period, scope: Scope) -> Result:
+    """Projects with a measure whose latest analysis shows a sustained improvement (the
+    verdict projects.measures keeps), at the end of each month counting those whose
+    improvement had begun by then. Only projects every member may know of: a team-only
+    project is never counted, not even in the coordinators' figures, which are the same
+    cached figures (docs/decisions.md)."""
+    first_improvement = (
+        ProjectMeasure.objects.filter(
+            project=OuterRef("pk"),
+            verdict=ProjectMeasure.Verdict.IMPROVEMENT,
+            verdict_since__isnull=False,
+        )
+        .order_by("verdict_since")
+        .values("verdict_since")[:1]
+    )
+    projects = (
+        Project.objects.visible_to(ANY_MEMBER)
+        .annotate(improving_since=Subquery(first_improvement))
+        .filter(improving_since__isnull=False)
+    )
+    # A project's region and type are its organisations'; subqueries, so that a project of
+    # two organisations in scope counts once.
+    working = Project.organisations.through.objects
+    if scope.region:
+        in_region = working.filter(organisation__region=scope.region)
+        projects = projects.filter(pk__in=in_region.values("project_id"))
+    if scope.organisation_kind:
+        of_kind = working.filter(organisation__kind=scope.organisation_kind)
+        projects = projects.filter(pk__in=of_kind.values("project_id"))
+    if scope.community:
+        helped = Project.communities.through.objects.filter(community=scope.community)
+        projects = projects.filter(pk__in=helped.values("project_id"))
+    return _running_total(projects, "improving_since", period)
+
+
 def replies(period: Period, scope: Scope) -> Result:
     # A reply is a post after a thread's opening one, by someone other than who opened it.
     earlier = Post.objects.filter(thread=OuterRef("thread"), pk__lt=OuterRef("pk"))
@@ -576,6 +613,16 @@ MEASURES = [
         event_rating,
         unit="out of 5",
         average=True,
+    ),
+    Measure(
+        "projects-improving",
+        Feature.COLLECTIVE_INTELLIGENCE,
+        "Improvement projects showing an improvement",
+        "Improvement projects with a measure whose chart shows a sustained change for the "
+        "better (a shift, a trend or points beyond the limits), at the end of each month. "
+        "Projects shared with the whole network only.",
+        projects_improving,
+        total=True,
     ),
     Measure(
         "mentoring-pairs",

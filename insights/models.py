@@ -74,6 +74,16 @@ class Story(models.Model):
         verbose_name="an event that helped",
     )
     mentoring_helped = models.BooleanField("mentoring helped", default=False)
+    # A project's measure whose chart shows the change: the story page draws it for those who
+    # may see the project's charts (insights.services.story_chart).
+    measure = models.ForeignKey(
+        "projects.Measure",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="stories",
+        verbose_name="the chart that shows the change",
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SUBMITTED)
     created_at = models.DateTimeField(default=timezone.now)
     reviewed_by = models.ForeignKey(

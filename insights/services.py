@@ -7,7 +7,7 @@ from dataclasses import asdict
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from base.errors import NotFound
@@ -17,6 +17,8 @@ from members.models import Organisation, Region, User
 from members.roles import COORDINATORS, is_coordinator
 from members.services import member_profiles, named_to, notify, notify_role
 from projects import charts, spc
+from projects.models import Measure as ProjectMeasure
+from projects.models import Project
 
 
 def can_review(viewer) -> bool:
@@ -53,6 +55,116 @@ def story_links(story: Story, viewer) -> tuple:
     if story.event_id and Event.objects.visible_to(viewer).filter(pk=story.event_id).exists():
         event = story.event
     return community, event
+
+
+def measures_charted_for(viewer) -> QuerySet[ProjectMeasure]:
+    """Project measures whose chart this viewer may see: those of every project whose whole
+    story they may read, and of a public summary whose team chose to show its charts
+    (visitors see the chart there too, never the figures behind it)."""
+    # TODO: if projects gains its own Measure.objects query for who sees a chart, call it here.
+    return ProjectMeasure.objects.filter(
+        Q(project__in=Project.objects.readable_by(viewer).values("pk"))
+        | Q(project__in=Project.objects.visible_to(viewer).filter(public_charts=True).values("pk"))
+    )
+
+
+def measure_analysis(measure: ProjectMeasure) -> spc.Analysis:
+    # The measure as its page analyses it: its samples, frozen baseline and phases.
+    # TODO: projects.measures.measure_analysis does the same; call it once it is merged.
+    def number(amount):
+        return None if amount is None else float(amount)
+
+    return spc.analyse(
+        chart=measure.chart,
+        samples=[
+            spc.Sample(
+                period=sample.period,
+                value=number(sample.value),
+                numerator=number(sample.numerator),
+                denominator=number(sample.denominator),
+            )
+            for sample in sorted(measure.samples.all(), key=lambda row: (row.period, row.pk))
+        ],
+        rules=measure.rules,
+        direction=measure.direction,
+        freeze=measure.baseline or None,
+        parts=[phase.starts_on for phase in measure.phases.all()],
+    )
+
+
+def an_id(value) -> int | None:
+    """A row's id from an address or a form, or None: typed in, it may be anything, and a
+    number beyond the database's range would be an error page."""
+    try:
+        number = int(str(value))
+    except ValueError:
+        return None
+    return number if 0 < number < 2**63 else None
+
+
+def story_prefill(*, author: User, measure_id: str | None) -> dict:
+    """A story about a measure's improvement, started from the prompt beside its chart
+    (?measure=<id>): the measure attached, the project's name, organisations and what the
+    chart shows already written in. Nothing when the author may not read the measure's
+    project, the same as when there is no such measure."""
+    if an_id(measure_id) is None:
+        return {}
+    measure = (
+        ProjectMeasure.objects.filter(
+            pk=an_id(measure_id),
+            project__in=Project.objects.readable_by(author).values("pk"),
+        )
+        .select_related("project")
+        .prefetch_related("samples", "phases", "project__organisations")
+        .first()
+    )
+    if measure is None:
+        return {}
+    project = measure.project
+    places = ", ".join(organisation.name for organisation in project.organisations.all())
+    shows = spc.describe(measure_analysis(measure), unit=measure.unit)
+    return {
+        "measure": measure.pk,
+        "title": project.title[:150],
+        "place": places[:200],
+        "result": f"{measure.title}: {shows[0].lower()}{shows[1:]}",
+    }
+
+
+def story_chart(story: Story, viewer) -> dict | None:
+    """The chart a story shows, if it names a measure and this reader may see its chart:
+    drawn afresh, so that it shows the figures as they are now."""
+    if story.measure_id is None:
+        return None
+    measure = (
+        measures_charted_for(viewer)
+        .filter(pk=story.measure_id)
+        .select_related("project")
+        .prefetch_related("samples", "phases")
+        .first()
+    )
+    if measure is None:
+        return None
+    analysis = measure_analysis(measure)
+    target = None if measure.target is None else float(measure.target)
+    return {
+        "measure": measure,
+        "project": measure.project,
+        "svg": charts.chart_svg(
+            analysis,
+            title=measure.title,
+            unit=measure.unit,
+            target=target,
+            freeze=measure.baseline or None,
+        ),
+        "description": charts.describe(
+            analysis,
+            title=measure.title,
+            unit=measure.unit,
+            target=target,
+            freeze=measure.baseline or None,
+        ),
+    }
 
 
 @transaction.atomic

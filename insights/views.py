@@ -79,6 +79,7 @@ def story_detail(request, story_id):
             "story": story,
             "community": community,
             "event": event,
+            "chart": services.story_chart(story, request.user),
             "can_review": services.can_review(request.user),
         },
     )
@@ -87,7 +88,11 @@ def story_detail(request, story_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def story_create(request):
-    form = StoryForm(request.POST if request.method == "POST" else None, author=request.user)
+    # From the prompt beside a measure's chart: the story starts with the chart attached.
+    started = services.story_prefill(author=request.user, measure_id=request.GET.get("measure"))
+    form = StoryForm(
+        request.POST if request.method == "POST" else None, author=request.user, initial=started
+    )
     if request.method == "POST" and form.is_valid():
         story = services.story_submit(story=form.save(commit=False), author=request.user)
         messages.success(

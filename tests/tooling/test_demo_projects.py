@@ -4,6 +4,7 @@ find on their charts, the teams, visibilities and spread a visitor to the demo w
 import pytest
 from django.core.management import call_command
 
+from insights.models import Story
 from members.models import User
 from projects import spc
 from projects.models import ChangeIdea, Cycle, Driver, Measure, Project, Sample, TeamMember
@@ -128,6 +129,9 @@ def test_the_demo_projects_have_teams_diagrams_ramps_and_spread_and_reseeding_ad
         )
         for idea in spread
     )
+
+    # One story of change shows a demo project's chart.
+    assert Story.objects.filter(status="published", measure__project__visibility="public")
 
     before = counts()
     call_command("seed_demo")

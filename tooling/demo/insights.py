@@ -12,6 +12,8 @@ from insights.models import Assessment, Feature, Story, Target
 from members.models import User
 from members.roles import ANY_MEMBER
 from mentoring.models import Match
+from projects.models import Measure as ProjectMeasure
+from projects.models import TeamMember
 from resources.models import Rating, Resource, Use
 
 STORIES = [
@@ -40,6 +42,19 @@ STORIES = [
         True,
     ),
 ]
+# A story told from a demo project, with its chart (tooling/demo/projects.py): the team
+# shared it when the chart showed a sustained fall in infections.
+PROJECT_STORY = (
+    "Residents drink more, and fewer need antibiotics",
+    "A tea round four times a day with a choice of six drinks, and staff who sit and drink with"
+    " residents, in three Kirkcaldy care homes.",
+    "Three care homes in Kirkcaldy, Fife",
+    "Urinary tract infections treated with antibiotics fell from about 4.5 to 2 per 1,000"
+    " resident days and have stayed there for over a year. Residents choose their drinks.",
+    [Feature.COLLECTIVE_INTELLIGENCE, Feature.COMMUNITY_BUILDING],
+    "drink-well-stay-well-fife-care-homes",
+    "Urinary tract infections treated per 1,000 resident days",
+)
 # Members the network aims to reach (an admin's demo targets); some are left unset.
 TARGETS = [
     (Target.Dimension.REGION, "north", 40),
@@ -149,6 +164,7 @@ def seed(members: list[User]) -> int:
                 "published_at": now - timedelta(days=20 * (number + 1)),
             },
         )
+    _project_story(coordinator, now)
     for year, ratings in RATINGS.items():
         for feature, rating in zip(Feature, ratings, strict=True):
             Assessment.objects.get_or_create(
@@ -162,4 +178,26 @@ def seed(members: list[User]) -> int:
             )
     for dimension, value, target in TARGETS:
         Target.objects.get_or_create(dimension=dimension, value=value, defaults={"members": target})
-    return len(STORIES)
+    return len(STORIES) + 1
+
+
+def _project_story(coordinator, now) -> None:
+    title, change, place, result, features, project, measure_title = PROJECT_STORY
+    measure = ProjectMeasure.objects.filter(project__slug=project, title=measure_title).first()
+    if measure is None:
+        return
+    lead = TeamMember.objects.filter(project=measure.project, role=TeamMember.Role.LEAD).first()
+    Story.objects.update_or_create(
+        title=title,
+        defaults={
+            "author": lead.member if lead else coordinator,
+            "change": change,
+            "place": place,
+            "result": result,
+            "features": [feature.value for feature in features],
+            "measure": measure,
+            "status": Story.Status.PUBLISHED,
+            "reviewed_by": coordinator,
+            "published_at": now - timedelta(days=6),
+        },
+    )
