@@ -1,7 +1,7 @@
 """`make bench`: the platform's speed at national scale, measured the same way every time.
 
     python -m tooling.bench [--seconds 10] [--rate 50] [--no-bulletin] [--mixed-only]
-                            [--markdown-only] [--projects-only]
+                            [--markdown-only] [--projects-only] [--database network_bench]
 
 It works in a database of its own, network_bench, on the server DATABASE_URL names (built
 once by seed_scale, then reused), and serves the site with gunicorn (DEBUG off, several
@@ -49,21 +49,29 @@ TARGET_ANALYSIS_MS = 20
 LONG_MEASURE = 1_000
 
 
-def bench_database_url(url: str) -> str:
+def bench_database_url(url: str, name: str = BENCH_DATABASE) -> str:
     parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}"))
+    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def ensure_database(url: str) -> None:
     parts = urlsplit(url)
+    name = parts.path.lstrip("/")
     # The server's maintenance database, reached the same way as the project's own.
     server = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
     server.autocommit = True
     with server.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DATABASE])
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if cursor.fetchone() is None:
-            cursor.execute(f"CREATE DATABASE {BENCH_DATABASE}")
+            cursor.execute(f'CREATE DATABASE "{name}"')
     server.close()
+
+
+def database_name(name: str) -> str:
+    # Written into CREATE DATABASE: letters, digits and underscores only.
+    if not name.replace("_", "").isalnum() or not name.isascii():
+        raise argparse.ArgumentTypeError("a database name is letters, digits and underscores")
+    return name
 
 
 def free_port() -> int:
@@ -92,6 +100,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2)
     parser.add_argument("--no-bulletin", action="store_true", help="skip the 20,000 e-mails")
     parser.add_argument(
+        "--database",
+        default=BENCH_DATABASE,
+        type=database_name,
+        help="the benchmark network's database, on the server DATABASE_URL names",
+    )
+    parser.add_argument(
         "--mixed-seconds", type=float, default=180, help="length of the mixed-traffic run"
     )
     parser.add_argument(
@@ -117,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     if not source:
         print("DATABASE_URL is not set: run this through `make bench`.", file=sys.stderr)
         return 2
-    os.environ["DATABASE_URL"] = bench_database_url(source)
+    os.environ["DATABASE_URL"] = bench_database_url(source, args.database)
     ensure_database(os.environ["DATABASE_URL"])
     # This process only prepares and measures; the site itself runs with DEBUG off below.
     os.environ["DEBUG"] = "true"
