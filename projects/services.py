@@ -1,5 +1,7 @@
 """The rules of improvement projects: starting one, its team, and finding projects."""
 
+import re
+
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
@@ -139,7 +141,8 @@ def team_candidates(*, project: Project, by: User, text: str) -> QuerySet[Profil
         return Profile.objects.none()
     return (
         Profile.objects.visible_to(by)
-        .filter(member__name__icontains=text)
+        # The start of any word of their name: "mac" finds Ailsa MacKenzie, "sa" not Ailsa.
+        .filter(member__name__iregex=r"\m" + re.escape(text))
         .exclude(member__in=project.team.values("member_id"))
         .select_related("member", "organisation")
         .order_by("member__name")[:20]
