@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -149,7 +150,7 @@ def entry_move(
             siblings[here], siblings[there] = siblings[there], siblings[here]
         for position, sibling in enumerate(siblings):
             sibling.position = position
-        _siblings(entry).model.objects.bulk_update(siblings, ["position"])
+        type(entry).objects.bulk_update(siblings, ["position"])
         project_touch(project=project)
     return entry
 
@@ -420,10 +421,17 @@ def _key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _match(planned: list[_Planned], existing: list, text_of, parent_of) -> None:
+def _close(before: str, after: str) -> bool:
+    """Whether new words read as the old ones corrected, not as something else."""
+    return SequenceMatcher(None, _key(before), _key(after)).ratio() >= 0.6
+
+
+def _match(
+    planned: list[_Planned], existing: list, text_of, parent_of, may_rename=lambda *_: True
+) -> None:
     """Pairs each planned entry with an existing one of the same words, preferring one under
     the same parent; then, under each parent, a planned entry with new words with the unpaired
-    existing entry in the same place (a line changed in place is a rename)."""
+    existing entry in the same place (a line changed in place is a rename), if `may_rename`."""
     pool: dict[str, list] = defaultdict(list)
     for entry in existing:
         pool[_key(text_of(entry))].append(entry)
@@ -452,7 +460,12 @@ def _match(planned: list[_Planned], existing: list, text_of, parent_of) -> None:
     for parent_pk, plans in planned_by_parent.items():
         before = by_parent.get(parent_pk, [])
         for place, plan in enumerate(plans):
-            if plan.existing is None and place < len(before) and before[place].pk not in taken:
+            if (
+                plan.existing is None
+                and place < len(before)
+                and before[place].pk not in taken
+                and may_rename(before[place], plan.line.text)
+            ):
                 plan.existing = before[place]
                 taken.add(before[place].pk)
 
@@ -483,7 +496,21 @@ def outline_apply(*, project: Project, by: User, lines: list[OutlineLine]) -> Ou
         ]
         _match(plan, primaries, lambda driver: driver.text, lambda driver: None)
         _match(planned_secondaries, secondaries, lambda d: d.text, lambda d: d.parent_id)
-        _match(planned_ideas, ideas, lambda idea: idea.title, lambda idea: idea.driver_id)
+        adopted = set(
+            ChangeIdea.objects.filter(adopted_from__in=[idea.pk for idea in ideas]).values_list(
+                "adopted_from_id", flat=True
+            )
+        )
+
+        def may_rename(idea: ChangeIdea, text: str) -> bool:
+            # Other words in the place of an idea with a history are another idea, unless they
+            # read as the same words corrected: its cycles must not pass to something else.
+            has_history = idea.cycle_count or idea.pk in adopted
+            return not has_history or _close(idea.title, text)
+
+        _match(
+            planned_ideas, ideas, lambda idea: idea.title, lambda idea: idea.driver_id, may_rename
+        )
 
         def save_driver(plan_entry: _Planned, parent: Driver | None, position: int) -> Driver:
             driver = plan_entry.existing

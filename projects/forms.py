@@ -304,9 +304,11 @@ class AdoptForm(forms.Form):
         super().__init__(*args, **kwargs)
         groups = []
         for project, drivers in choices:
-            options = [(f"{project.pk}", "Not in its diagram yet")]
+            # The project in every option: a closed list shows the chosen option alone.
+            options = [(f"{project.pk}", f"{project.title}: not in its diagram yet")]
             options.extend(
-                (f"{project.pk}:{value}", label) for value, label in _driver_choices(drivers)
+                (f"{project.pk}:{value}", f"{project.title}: {label}")
+                for value, label in _driver_choices(drivers)
             )
             groups.append((project.title, options))
         self.fields["place"].choices = groups

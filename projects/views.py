@@ -285,7 +285,9 @@ def diagram(request, slug):
             )
         else:
             address = reverse("projects:diagram", args=[project.slug])
-            return redirect(f"{address}?at={focus}#{focus}" if focus else address)
+            # The entry just changed takes the focus again (autofocus: no script needed), so
+            # the next one can be typed at once. A #fragment would stop browsers autofocusing.
+            return redirect(f"{address}?at={focus}" if focus else address)
     driver_diagram = services.diagram_of(project=project)
     if not outline_form.is_bound:
         outline_form.initial["outline"] = diagrams.outline_of(driver_diagram)

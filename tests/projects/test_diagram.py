@@ -61,9 +61,7 @@ def test_a_teammate_builds_a_diagram_in_the_nested_lists(client, teammate, membe
         text="A shared picture of risk",
     )
     # Back on the list, where the next entry goes: its box has the focus, without a script.
-    assert answer.headers["Location"].endswith(
-        f"?at=add-driver-{primary.pk}#add-driver-{primary.pk}"
-    )
+    assert answer.headers["Location"].endswith(f"?at=add-driver-{primary.pk}")
     page = client.get(answer.headers["Location"]).text
     assert re.search(rf'id="text-add-driver-{primary.pk}"[^>]*autofocus', page)
     secondary = Driver.objects.get(text="A shared picture of risk")
@@ -303,6 +301,20 @@ def test_an_outline_never_removes_an_idea_with_cycles(client, teammate, members_
     build(members_project, "Something else\n    Falls huddle")
     huddle.refresh_from_db()
     assert huddle.driver.text == "Something else"
+
+
+def test_an_idea_with_cycles_is_renamed_in_place_only_by_close_words(lead, members_project):
+    build(members_project, "Safe care\n  Shared risk\n    Falls huddle at every handover")
+    huddle = ChangeIdea.objects.get()
+    make_cycle(huddle)
+    build(members_project, "Safe care\n  Shared risk\n    Falls huddle at each handover")
+    huddle.refresh_from_db()
+    assert huddle.title == "Falls huddle at each handover", "a spelling corrected"
+    build(members_project, "Safe care\n  Shared risk\n    Bed alarms on every bed")
+    huddle.refresh_from_db()
+    assert huddle.title == "Falls huddle at each handover"
+    assert huddle.driver is None, "kept, with its cycle, out of the diagram"
+    assert ChangeIdea.objects.get(title="Bed alarms on every bed").cycles.count() == 0
 
 
 @pytest.mark.parametrize(

@@ -41,7 +41,8 @@ def test_a_member_adopts_an_idea_into_their_project(client, bystander, original)
     form = client.get(adopt_url(original)).text
     assert '<optgroup label="Home first falls">' in form
     assert (
-        f'<option value="{theirs.pk}:{secondary.pk}">Safe discharge › Risks known at home' in form
+        f'<option value="{theirs.pk}:{secondary.pk}">Home first falls: Safe discharge › Risks'
+        in form
     )
     answer = client.post(adopt_url(original), {"place": f"{theirs.pk}:{secondary.pk}"})
     adopted = ChangeIdea.objects.get(project=theirs)
