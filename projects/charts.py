@@ -1309,6 +1309,9 @@ def figure(
             height=height,
         ),
         "title": title,
+        # The one sentence a busy reader needs ("a shift of 7 points below the median since
+        # March 2026: an improvement"); the description below says everything the chart shows.
+        "headline": spc.describe(analysis, unit=unit),
         "description": describe(
             analysis,
             title=title,
