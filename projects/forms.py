@@ -2,6 +2,7 @@ from django import forms
 
 from communities.models import Community
 from members.models import Organisation
+from projects.figures import RATIO_CHARTS
 from projects.measures import RULES_FOR_CHART
 from projects.models import Measure, Project, TeamMember
 
@@ -230,6 +231,7 @@ class MeasureForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._keep_figures_readable(cleaned)
         chart, rules = cleaned.get("chart"), cleaned.get("rules")
         if chart and rules and rules not in RULES_FOR_CHART[chart]:
             names = " or ".join(
@@ -241,6 +243,32 @@ class MeasureForm(forms.ModelForm):
                 f"{Measure.Rules(rules).label.split(' (')[0]} are not for {kind}: choose {names}.",
             )
         return cleaned
+
+    def _keep_figures_readable(self, cleaned):
+        """A measure with figures keeps the kind of figures it has: values cannot become
+        numerators and denominators, nor months weeks."""
+        before = self.instance
+        if not before.pk:
+            return
+        chart, period = cleaned.get("chart"), cleaned.get("period")
+        ratio_changes = chart and (chart in RATIO_CHARTS) != (before.chart in RATIO_CHARTS)
+        period_changes = period and period != before.period
+        if not (ratio_changes or period_changes) or not before.samples.exists():
+            return
+        if ratio_changes:
+            held = "numerators and denominators" if before.chart in RATIO_CHARTS else "values"
+            self.add_error(
+                "chart",
+                f"The figures of this measure are {held}, which a"
+                f" {Measure.Chart(chart).label.split(':')[0]} cannot read: add a new measure"
+                " for it.",
+            )
+        if period_changes:
+            self.add_error(
+                "period",
+                f"The figures of this measure are by {before.get_period_display().lower()}:"
+                " to count them another way, add a new measure.",
+            )
 
 
 class SampleRowForm(forms.Form):

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from base.shortcuts import number_or_404
 from base.spreadsheets import csv_download
 from members.models import Profile
-from projects import measures, services
+from projects import figures, measures, services
 from projects.filters import ProjectFilter
 from projects.forms import (
     BaselineForm,
@@ -314,10 +314,10 @@ def measure_detail(request, slug, measure_id):
             "project": project,
             "measure": measure,
             "shown": shown,
-            "target": measures.written(measure.target),
+            "target": figures.written(measure.target),
             "phases": [
                 {
-                    "starts": measures.period_label(measure.period, phase.starts_on),
+                    "starts": figures.period_label(measure.period, phase.starts_on),
                     "label": phase.label,
                 }
                 for phase in measure.phases.all()
@@ -337,10 +337,10 @@ def _figures_table(measure: Measure, page) -> SampleRowFormSet:
     initial = [
         {
             "sample": sample.pk,
-            "period": measures.period_written(measure.period, sample.period),
-            "value": measures.figure_written(sample.value),
-            "numerator": measures.figure_written(sample.numerator),
-            "denominator": measures.figure_written(sample.denominator),
+            "period": figures.period_written(measure.period, sample.period),
+            "value": figures.figure_written(sample.value),
+            "numerator": figures.figure_written(sample.numerator),
+            "denominator": figures.figure_written(sample.denominator),
             "note": sample.note,
         }
         for sample in page
@@ -370,9 +370,9 @@ def _figures_render(request, measure: Measure, *, table, upload, page, problems=
             # The file's rows are listed under it, the table's beside their boxes.
             "file_problems": [] if typed else list(problems)[:shown],
             "more_problems": max(len(problems) - shown, 0),
-            "ratio": measure.chart in measures.RATIO_CHARTS,
-            "period_heading": measures.period_heading(measure.period),
-            "upload_columns": measures.upload_columns(measure),
+            "ratio": measure.chart in figures.RATIO_CHARTS,
+            "period_heading": figures.period_heading(measure.period),
+            "upload_columns": figures.upload_columns(measure),
         },
         status=400 if summary else 200,
     )
@@ -393,7 +393,7 @@ def measure_data(request, slug, measure_id):
         messages.error(request, "The table could not be read: here it is again as it is now.")
         return redirect("projects:measure_data", slug=project.slug, measure_id=measure.pk)
     entries = [
-        measures.Entry(
+        figures.Entry(
             row=number,
             period=form.cleaned_data.get("period") or "",
             value=form.cleaned_data.get("value") or "",
@@ -407,7 +407,7 @@ def measure_data(request, slug, measure_id):
     ]
     try:
         change = measures.data_enter(measure=measure, by=request.user, entries=entries)
-    except measures.BadRows as bad:
+    except figures.BadRows as bad:
         for problem in bad.problems:
             table.forms[problem.row - 1].add_error(problem.field or None, problem.reason)
         return _figures_render(
@@ -435,9 +435,9 @@ def measure_upload(request, slug, measure_id):
             change = measures.data_upload(
                 measure=measure, by=request.user, upload=upload.cleaned_data["file"]
             )
-        except measures.FileRefused as refusal:
+        except figures.FileRefused as refusal:
             upload.add_error("file", str(refusal))
-        except measures.BadRows as bad:
+        except figures.BadRows as bad:
             problems = bad.problems
             rows = len(bad.rows)
             upload.add_error(
@@ -483,7 +483,7 @@ def measure_phases(request, slug, measure_id):
         else:
             messages.success(
                 request,
-                f"A new phase starts in {measures.period_label(measure.period, phase.starts_on)}.",
+                f"A new phase starts in {figures.period_label(measure.period, phase.starts_on)}.",
             )
             return redirect("projects:measure_phases", slug=project.slug, measure_id=measure.pk)
     if request.method == "POST" and baseline_form.is_bound and baseline_form.is_valid():
@@ -520,6 +520,6 @@ def phase_remove(request, slug, measure_id, phase_id):
     )
     messages.success(
         request,
-        f"The phase from {measures.period_label(measure.period, phase.starts_on)} is removed.",
+        f"The phase from {figures.period_label(measure.period, phase.starts_on)} is removed.",
     )
     return redirect("projects:measure_phases", slug=project.slug, measure_id=measure.pk)

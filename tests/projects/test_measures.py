@@ -125,6 +125,21 @@ def test_a_lead_edits_and_deletes_a_measure(client, lead, members_project):
     assert not Sample.objects.exists()
 
 
+def test_a_measure_with_figures_keeps_the_kind_of_figures_it_has(client, lead, members_project):
+    measure = make_measure(members_project, values=[3, 4, 5])
+    client.force_login(lead)
+    edit = f"/projects/{members_project.slug}/measures/{measure.pk}/edit/"
+    answer = client.post(edit, measure_form(chart="p", rules="mdc", period="week"))
+    assert "The figures of this measure are values, which a P chart cannot read" in answer.text
+    assert "The figures of this measure are by month" in answer.text
+    measure.refresh_from_db()
+    assert (measure.chart, measure.period) == ("run", "month")
+    # Values read as values on another chart are fine.
+    client.post(edit, measure_form(chart="i", rules="anhoj"))
+    measure.refresh_from_db()
+    assert (measure.chart, measure.rules) == ("i", "anhoj")
+
+
 # --- typing the figures ---------------------------------------------------------------------
 
 
@@ -145,7 +160,7 @@ def test_figures_typed_in_the_table_are_saved_by_month_and_analysed(
     assert page.status_code == 200
     assert "Month" in page.text
 
-    answer = client.post(data_url(measure), table(rows + [{}, {}]))
+    answer = client.post(data_url(measure), table([*rows, {}, {}]))
     assert answer.status_code == 302, answer.text
     assert answer.headers["Location"] == measure.get_absolute_url()
     figures = figures_of(measure)
@@ -168,9 +183,7 @@ def test_weeks_are_kept_by_their_monday(client, lead, members_project):
     assert figures_of(measure)[0][0] == date(2026, 3, 2)  # Wednesday 4 March: week of Monday 2
 
 
-def test_every_bad_row_is_named_with_its_reason_and_nothing_is_saved(
-    client, lead, members_project
-):
+def test_every_bad_row_is_named_with_its_reason_and_nothing_is_saved(client, lead, members_project):
     measure = make_measure(members_project, title="Screened on admission", chart="p", rules="mdc")
     client.force_login(lead)
     rows = [
@@ -243,16 +256,12 @@ def falls(members_project):
     )
     idea = make_idea(members_project)
     make_cycle(idea, started_on=date(2026, 1, 5))
-    Sample.objects.filter(measure=measure, period=date(2026, 1, 1)).update(
-        note="=Huddles started"
-    )
+    Sample.objects.filter(measure=measure, period=date(2026, 1, 1)).update(note="=Huddles started")
     measures.measure_analysed(measure)
     return measure
 
 
-def test_the_measure_page_shows_the_chart_its_description_and_its_figures(
-    client, sponsor, falls
-):
+def test_the_measure_page_shows_the_chart_its_description_and_its_figures(client, sponsor, falls):
     client.force_login(sponsor)
     page = client.get(falls.get_absolute_url())
     assert page.status_code == 200
