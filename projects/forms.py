@@ -314,7 +314,7 @@ class PhaseForm(forms.Form):
         label="After which change?",
         max_length=200,
         required=False,
-        help_text="For example: after the falls huddle started on both wards.",
+        help_text="For example: the falls huddle started on both wards.",
     )
 
 

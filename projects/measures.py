@@ -75,7 +75,6 @@ CSV_COLUMNS = (
 )
 
 
-# Columns an upload reads; the analysis' own columns come back unchanged and are left alone.
 class MeasureError(Exception):
     """A change to a measure that its rules refuse, with the reason in the member's words."""
 
@@ -259,8 +258,8 @@ class MeasureShown:
 def annotations(
     measure: Measure, analysis: spc.Analysis, cycles: Sequence[Cycle]
 ) -> list[charts.Annotation]:
-    """The project's PDSA cycles at the dates they started, and the notes of the figures, for
-    the dates the chart covers."""
+    """The project's PDSA cycles at the dates they started, the changes that began new phases,
+    and the notes of the figures, for the dates the chart covers."""
     if not analysis.rows:
         return []
     first = analysis.rows[0].period
@@ -271,6 +270,11 @@ def annotations(
         )
         for cycle in cycles
         if cycle.started_on and first <= cycle.started_on < end
+    ]
+    marks += [
+        charts.Annotation(on=phase.starts_on, label=f"New phase, after {phase.label}", kind="note")
+        for phase in measure.phases.all()
+        if phase.label and first <= phase.starts_on < end
     ]
     marks += [
         charts.Annotation(on=sample.period, label=sample.note, kind="note")

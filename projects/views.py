@@ -279,33 +279,8 @@ def measure_detail(request, slug, measure_id):
     # public summary's charts are on the project's page.
     project = _readable(request, slug)
     measure = _measure_of(project, measure_id, prefetch=True)
-    download = request.GET.get("format")
-    if download == "svg":
-        shown = measures.measure_shown(
-            measure, cycles=measures.project_cycles(project), standalone=True
-        )
-        response = HttpResponse(shown.chart, content_type="image/svg+xml; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="{measures.download_name(measure, "svg")}"'
-        )
-        return response
-    analysis = measures.measure_analysis(measure)
-    if download == "csv":
-        response, writer = csv_download(measures.download_name(measure, "csv"))
-        writer.writerow(measures.CSV_COLUMNS)
-        for row in measures.csv_rows(measure, analysis):
-            writer.writerow(row)
-        return response
-    if download == "json":
-        response = JsonResponse(
-            measures.measure_json(measure, analysis), json_dumps_params={"indent": 2}
-        )
-        response["Content-Disposition"] = (
-            f'attachment; filename="{measures.download_name(measure, "json")}"'
-        )
-        return response
-    if download:
-        raise Http404
+    if request.GET.get("format"):
+        return _measure_download(measure, request.GET["format"])
     shown = measures.measure_shown(measure, cycles=measures.project_cycles(project))
     return render(
         request,
@@ -324,6 +299,32 @@ def measure_detail(request, slug, measure_id):
             ],
         },
     )
+
+
+def _measure_download(measure: Measure, kind: str) -> HttpResponse:
+    """The chart as an SVG file, or its figures and their analysis as CSV or JSON."""
+    if kind == "svg":
+        shown = measures.measure_shown(
+            measure, cycles=measures.project_cycles(measure.project), standalone=True
+        )
+        response = HttpResponse(shown.chart, content_type="image/svg+xml; charset=utf-8")
+    elif kind == "csv":
+        response, writer = csv_download(measures.download_name(measure, "csv"))
+        writer.writerow(measures.CSV_COLUMNS)
+        for row in measures.csv_rows(measure, measures.measure_analysis(measure)):
+            writer.writerow(row)
+        return response
+    elif kind == "json":
+        analysis = measures.measure_analysis(measure)
+        response = JsonResponse(
+            measures.measure_json(measure, analysis), json_dumps_params={"indent": 2}
+        )
+    else:
+        raise Http404
+    response["Content-Disposition"] = (
+        f'attachment; filename="{measures.download_name(measure, kind)}"'
+    )
+    return response
 
 
 def _figures_page(measure: Measure, page_number):

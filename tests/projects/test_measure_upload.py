@@ -245,3 +245,10 @@ def test_a_note_guarded_for_a_spreadsheet_comes_back_as_written(client, lead, fa
     client.force_login(lead)
     upload(client, falls, b"period,value,note\n2025-01-01,3,'=new rota\n")
     assert figures_of(falls)[0][4] == "=new rota"
+
+
+def test_columns_the_upload_does_not_read_are_named(client, lead, falls):
+    client.force_login(lead)
+    upload(client, falls, b"period,value,ward\n2025-01-01,3,Ward 3\n")
+    page = client.get(falls.get_absolute_url()).text
+    assert "The file is uploaded. 1 row added. The column ward went unread." in page

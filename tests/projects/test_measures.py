@@ -465,7 +465,8 @@ def test_a_new_phase_after_a_change_and_a_baseline(client, lead, falls):
     assert phase.starts_on == date(2026, 1, 1)  # the month it falls in
     analysis = measures.measure_analysis(falls)
     assert [row.phase for row in analysis.rows] == [1] * 12 + [2] * 8
-    assert "Huddles started" in client.get(falls.get_absolute_url()).text
+    measure_page = client.get(falls.get_absolute_url()).text
+    assert "New phase, after Huddles started" in measure_page  # marked on the chart
 
     again = client.post(phases, {"add_phase": "1", "phase-starts_on": "2026-01-30"})
     assert again.status_code == 400
