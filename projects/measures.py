@@ -51,12 +51,6 @@ RULES_FOR_CHART = {
     Measure.Chart.U: (Measure.Rules.MDC, Measure.Rules.ANHOJ),
     Measure.Chart.C: (Measure.Rules.MDC, Measure.Rules.ANHOJ),
 }
-# The engine's names for the rule sets (projects.spc); the measure keeps its own.
-SPC_RULES = {
-    Measure.Rules.IHI: "ihi",
-    Measure.Rules.ANHOJ: "anhoej",
-    Measure.Rules.MDC: "mdc",
-}
 # The signals that say the process has moved and stayed moved (or jumped past a limit), as
 # opposed to the runs rules that say only "not random": the measure's verdict reads these.
 SUSTAINED = ("shift", "trend", "long-run", "outside")
@@ -172,7 +166,7 @@ def measure_analysis(measure: Measure) -> spc.Analysis:
     return spc.analyse(
         chart=measure.chart,
         samples=samples,
-        rules=SPC_RULES[_rules_for(measure)],
+        rules=_rules_for(measure),
         direction=measure.direction,
         freeze=measure.baseline or None,
         parts=[phase.starts_on for phase in measure.phases.all()],
@@ -231,12 +225,12 @@ def measure_analysed(measure: Measure) -> spc.Analysis:
 
 @dataclass(frozen=True)
 class MeasureShown:
-    """A measure with its analysis, drawn and described."""
+    """A measure with its analysis, and its chart as templates/projects/_chart.html shows it
+    (projects.charts.figure)."""
 
     measure: Measure
     analysis: spc.Analysis
-    chart: str
-    description: str
+    chart: dict
 
     @property
     def rows(self) -> list[dict]:
@@ -293,33 +287,49 @@ def project_cycles(project: Project) -> list[Cycle]:
     )
 
 
+def _chart_settings(measure: Measure, analysis: spc.Analysis, cycles, marked: bool) -> dict:
+    return {
+        "title": measure.title,
+        "unit": measure.unit,
+        "target": _number(measure.target),
+        "annotations": annotations(measure, analysis, cycles) if marked else (),
+        "freeze": measure.baseline or None,
+    }
+
+
 def measure_shown(
     measure: Measure,
     *,
     cycles: Sequence[Cycle] = (),
-    marked: bool = True,
+    members: bool = True,
+    table: bool = True,
     width: int = 720,
     height: int = 320,
-    standalone: bool = False,
 ) -> MeasureShown:
-    """The measure's chart and its words. `marked`: with the PDSA cycles and notes (members);
-    a public chart shows the figures' shape alone."""
+    """The measure's chart and its words. For members, with the PDSA cycles and notes marked,
+    its downloads linked and (with `table`) its figures in a table; the public summary's chart
+    shows the figures' shape and its words alone."""
     analysis = measure_analysis(measure)
-    return MeasureShown(
-        measure=measure,
-        analysis=analysis,
-        chart=charts.chart_svg(
-            analysis,
-            title=measure.title,
-            unit=measure.unit,
-            target=_number(measure.target),
-            annotations=annotations(measure, analysis, cycles) if marked else (),
-            freeze=measure.baseline or None,
-            width=width,
-            height=height,
-            standalone=standalone,
-        ),
-        description=spc.describe(analysis, unit=measure.unit),
+    address = measure.get_absolute_url()
+    chart = charts.figure(
+        analysis,
+        **_chart_settings(measure, analysis, cycles, members),
+        width=width,
+        height=height,
+        svg_url=f"{address}?format=svg" if members else "",
+        csv_url=f"{address}?format=csv" if members else "",
+        json_url=f"{address}?format=json" if members else "",
+    )
+    if not (members and table):
+        chart["rows"] = []
+    return MeasureShown(measure=measure, analysis=analysis, chart=chart)
+
+
+def measure_svg(measure: Measure, *, cycles: Sequence[Cycle] = ()) -> str:
+    """The chart as a file of its own."""
+    analysis = measure_analysis(measure)
+    return charts.chart_svg(
+        analysis, **_chart_settings(measure, analysis, cycles, True), standalone=True
     )
 
 
@@ -366,7 +376,7 @@ def measures_section(*, project: Project, viewer) -> dict:
     return {
         "measures": [
             measure_shown(
-                measure, cycles=cycles, marked=project.viewer_reads, width=560, height=260
+                measure, cycles=cycles, members=project.viewer_reads, width=560, height=260
             )
             for measure in measures
         ]

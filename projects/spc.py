@@ -17,8 +17,8 @@ from functools import lru_cache
 import numpy as np
 
 CHARTS = ("run", "i", "p", "u", "c")
-RUN_RULES = ("ihi", "anhoej")
-CONTROL_RULES = ("mdc", "anhoej")
+RUN_RULES = ("ihi", "anhoj")
+CONTROL_RULES = ("mdc", "anhoj")
 DIRECTIONS = ("up", "down")
 SIGNALS = ("outside", "shift", "trend", "runs", "long-run", "few-crossings", "two-of-three")
 

@@ -7,6 +7,8 @@ app_name = "projects"
 urlpatterns = [
     path("", views.project_list, name="list"),
     path("new/", views.project_create, name="create"),
+    path("ideas/<slug:slug>/", views.idea, name="idea"),
+    path("ideas/<slug:slug>/adopt/", views.idea_adopt, name="idea_adopt"),
     path("<slug:slug>/", views.project_detail, name="detail"),
     path("<slug:slug>/edit/", views.project_edit, name="edit"),
     path("<slug:slug>/team/", views.team, name="team"),
@@ -35,5 +37,30 @@ urlpatterns = [
         "<slug:slug>/measures/<int:measure_id>/phases/<int:phase_id>/remove/",
         views.phase_remove,
         name="phase_remove",
+    ),
+    path("<slug:slug>/diagram/", views.diagram, name="diagram"),
+    path(
+        "<slug:slug>/diagram/drivers/<int:pk>/remove/",
+        views.diagram_remove,
+        {"kind": "driver"},
+        name="driver_remove",
+    ),
+    path(
+        "<slug:slug>/diagram/ideas/<int:pk>/remove/",
+        views.diagram_remove,
+        {"kind": "idea"},
+        name="idea_remove",
+    ),
+    path("<slug:slug>/ideas/<int:pk>/edit/", views.idea_edit, name="idea_edit"),
+    path("<slug:slug>/ideas/<int:pk>/cycles/new/", views.cycle_create, name="cycle_create"),
+    path(
+        "<slug:slug>/ideas/<int:pk>/cycles/<int:number>/edit/",
+        views.cycle_edit,
+        name="cycle_edit",
+    ),
+    path(
+        "<slug:slug>/ideas/<int:pk>/cycles/<int:number>/remove/",
+        views.cycle_remove,
+        name="cycle_remove",
     ),
 ]

@@ -220,7 +220,7 @@ def test_a_p_chart_s_download_uploads_again_unchanged(client, lead, members_proj
     assert b"2025-01-01,0.3333333333333333,1,3,1," in download
     assert upload(client, measure, download).status_code == 302
     assert figures_of(measure) == before
-    assert client.get(measure.get_absolute_url(), {"format": "json"}).json()["rules"] == "anhoej"
+    assert client.get(measure.get_absolute_url(), {"format": "json"}).json()["rules"] == "anhoj"
 
 
 def test_samples_of_one_date_are_replaced_together(client, lead, members_project):

@@ -139,7 +139,7 @@ def test_run_chart_of_blood_pressure_shows_random_variation_by_the_anhoej_rules(
     # spc4hc chapter 5: four points (#4, #7, #10, #26) lie on the median, leaving 22 useful
     # observations; the longest run is 4 and the curve crosses 9 times; the limits are 7 and 7,
     # so no sign of a shift.
-    analysis = analyse(chart="run", samples=series(SYSTOLIC), rules="anhoej", direction="down")
+    analysis = analyse(chart="run", samples=series(SYSTOLIC), rules="anhoj", direction="down")
 
     assert {row.centre for row in analysis.rows} == {174}
     on_median = [i + 1 for i, row in enumerate(analysis.rows) if row.value == row.centre]
@@ -174,7 +174,7 @@ def test_anhoej_limits_match_the_qicharts2_table_of_critical_values():
 def test_run_chart_of_the_vignette_shift_has_too_few_crossings():
     # The qicharts2 vignette's shifted series plotted as a run chart (qic(y)): the median sits
     # between the two halves, so the line crosses it only 6 times against a limit of 8.
-    analysis = analyse(chart="run", samples=series(SEED_19_SHIFTED), rules="anhoej", direction="up")
+    analysis = analyse(chart="run", samples=series(SEED_19_SHIFTED), rules="anhoj", direction="up")
 
     (signal,) = analysis.signals
     assert signal.rule == "few-crossings"
@@ -274,7 +274,7 @@ def test_i_chart_with_anhoej_rules_matches_the_qicharts2_vignette():
     # n.crossings 4 (limit 8), runs.signal 1, CL 1.057091, aLCL -2.114884, aUCL 4.229067 and
     # no point outside. qicharts2 multiplies the average moving range by 3 / 1.128, this engine
     # by 2.66 (as NHSRplotthedots and Provost & Murray): the half-width is rescaled to compare.
-    analysis = analyse(chart="i", samples=series(SEED_19_SHIFTED), rules="anhoej", direction="up")
+    analysis = analyse(chart="i", samples=series(SEED_19_SHIFTED), rules="anhoj", direction="up")
 
     row = analysis.rows[0]
     assert round(row.centre, 6) == 1.057091
@@ -309,7 +309,7 @@ def test_c_chart_of_bacteremia_counts():
         Sample(period=p, value=cases)
         for p, (cases, *_) in zip(months(24, 2017), BACTEREMIA, strict=False)
     ]
-    analysis = analyse(chart="c", samples=samples, rules="anhoej", direction="down")
+    analysis = analyse(chart="c", samples=samples, rules="anhoj", direction="down")
 
     row = analysis.rows[0]
     assert (round(row.centre, 1), round(row.lower, 1), round(row.upper, 1)) == (22.7, 8.4, 36.9)
@@ -325,7 +325,7 @@ def test_u_chart_of_bacteremia_rates_has_limits_that_vary_with_the_risk_days():
         Sample(period=p, numerator=cases, denominator=days)
         for p, (cases, days, *_) in zip(months(24, 2017), BACTEREMIA, strict=False)
     ]
-    analysis = analyse(chart="u", samples=samples, rules="anhoej", direction="down")
+    analysis = analyse(chart="u", samples=samples, rules="anhoj", direction="down")
 
     rate = sum(b[0] for b in BACTEREMIA) / sum(b[1] for b in BACTEREMIA)
     assert round(analysis.rows[0].centre * 10000, 1) == 7.5
@@ -395,7 +395,7 @@ def test_a_part_date_between_samples_starts_the_phase_at_the_next_sample():
     analysis = analyse(
         chart="run",
         samples=samples,
-        rules="anhoej",
+        rules="anhoj",
         direction="up",
         parts=[date(2020, 3, 15), date(2020, 3, 20), date(2019, 1, 1), date(2030, 1, 1)],
     )
@@ -432,7 +432,7 @@ def test_a_frozen_run_chart_median_shows_the_shift_after_the_change():
     baseline = [19, 17, 22, 15, 21, 19, 24, 16, 20, 18, 23, 19]
     after = [25, 27, 24, 26, 28, 25, 27, 26]
     analysis = analyse(
-        chart="run", samples=series(baseline + after), rules="anhoej", direction="up", freeze=12
+        chart="run", samples=series(baseline + after), rules="anhoj", direction="up", freeze=12
     )
 
     assert {row.centre for row in analysis.rows} == {19}
@@ -586,8 +586,8 @@ def test_describe_says_when_a_shift_began_and_whether_it_is_good():
     ("chart", "rules", "direction", "message"),
     [
         ("xbar", "mdc", "up", "Unknown chart 'xbar'"),
-        ("run", "mdc", "up", "Unknown rules 'mdc' for a run chart: choose ihi or anhoej."),
-        ("i", "ihi", "up", "Unknown rules 'ihi' for a control chart: choose mdc or anhoej."),
+        ("run", "mdc", "up", "Unknown rules 'mdc' for a run chart: choose ihi or anhoj."),
+        ("i", "ihi", "up", "Unknown rules 'ihi' for a control chart: choose mdc or anhoj."),
         ("p", "mdc", "higher", "Unknown direction 'higher'"),
     ],
 )
