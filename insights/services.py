@@ -17,6 +17,7 @@ from members.models import Organisation, Region, User
 from members.roles import COORDINATORS, is_coordinator
 from members.services import member_profiles, named_to, notify, notify_role
 from projects import charts, spc
+from projects.measures import measure_analysis, measure_shown
 from projects.models import Measure as ProjectMeasure
 from projects.models import Project
 
@@ -68,30 +69,6 @@ def measures_charted_for(viewer) -> QuerySet[ProjectMeasure]:
     )
 
 
-def measure_analysis(measure: ProjectMeasure) -> spc.Analysis:
-    # The measure as its page analyses it: its samples, frozen baseline and phases.
-    # TODO: projects.measures.measure_analysis does the same; call it once it is merged.
-    def number(amount):
-        return None if amount is None else float(amount)
-
-    return spc.analyse(
-        chart=measure.chart,
-        samples=[
-            spc.Sample(
-                period=sample.period,
-                value=number(sample.value),
-                numerator=number(sample.numerator),
-                denominator=number(sample.denominator),
-            )
-            for sample in sorted(measure.samples.all(), key=lambda row: (row.period, row.pk))
-        ],
-        rules=measure.rules,
-        direction=measure.direction,
-        freeze=measure.baseline or None,
-        parts=[phase.starts_on for phase in measure.phases.all()],
-    )
-
-
 def an_id(value) -> int | None:
     """A row's id from an address or a form, or None: typed in, it may be anything, and a
     number beyond the database's range would be an error page."""
@@ -133,7 +110,8 @@ def story_prefill(*, author: User, measure_id: str | None) -> dict:
 
 def story_chart(story: Story, viewer) -> dict | None:
     """The chart a story shows, if it names a measure and this reader may see its chart:
-    drawn afresh, so that it shows the figures as they are now."""
+    drawn afresh, so that it shows the figures as they are now, without the figures
+    themselves (a visitor to a public summary never sees those)."""
     if story.measure_id is None:
         return None
     measure = (
@@ -145,25 +123,9 @@ def story_chart(story: Story, viewer) -> dict | None:
     )
     if measure is None:
         return None
-    analysis = measure_analysis(measure)
-    target = None if measure.target is None else float(measure.target)
     return {
-        "measure": measure,
         "project": measure.project,
-        "svg": charts.chart_svg(
-            analysis,
-            title=measure.title,
-            unit=measure.unit,
-            target=target,
-            freeze=measure.baseline or None,
-        ),
-        "description": charts.describe(
-            analysis,
-            title=measure.title,
-            unit=measure.unit,
-            target=target,
-            freeze=measure.baseline or None,
-        ),
+        "chart": measure_shown(measure, members=False, table=False).chart,
     }
 
 

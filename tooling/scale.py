@@ -29,6 +29,8 @@ from members.models import Organisation, Profile, Region, Topic, User
 from members.roles import COORDINATORS, CURATORS
 from members.services import profiles_index
 from mentoring.models import Match, MentoringRequest
+from projects import spc
+from projects.measures import latest_verdict
 from projects.models import (
     ChangeIdea,
     Cycle,
@@ -510,16 +512,22 @@ def seed_projects(
             samples.writelines(made.lines)
             if made.phase:
                 phases.append(Phase(measure=measure, starts_on=made.phase, label="A new way"))
-            if made.improved_since:
-                measure.verdict = Measure.Verdict.IMPROVEMENT
-                measure.verdict_since = made.improved_since
-                measure.analysed_at = now
+            # What the measure's chart shows, kept as entering its figures would keep it.
+            measure.verdict, measure.verdict_since = latest_verdict(
+                spc.analyse(
+                    chart=chart,
+                    samples=made.figures,
+                    rules=measure.rules,
+                    direction=measure.direction,
+                    freeze=measure.baseline,
+                    parts=[made.phase] if made.phase else [],
+                )
+            )
+            measure.analysed_at = now
         _copy_samples(samples)
         Phase.objects.bulk_create(phases)
         Measure.objects.bulk_update(
-            [measure for measure in measures if measure.baseline],
-            ["baseline", "verdict", "verdict_since", "analysed_at"],
-            batch_size=BATCH,
+            measures, ["baseline", "verdict", "verdict_since", "analysed_at"], batch_size=BATCH
         )
 
 
@@ -689,8 +697,8 @@ def _measure(project, position, chart, points, chooser) -> Measure:
 @dataclass
 class _Made:
     lines: list[str]  # the samples as COPY lines, in the order of SAMPLE_COLUMNS
+    figures: list[spc.Sample]  # the same, for the analysis
     phase: date | None = None
-    improved_since: date | None = None
 
 
 SAMPLE_COLUMNS = ("measure_id", "period", "value", "numerator", "denominator", "note")
@@ -710,8 +718,7 @@ def _copy_samples(lines: io.StringIO) -> None:
 def _samples(measure: Measure, chart: str, points: int, chooser, today) -> _Made:
     """Noise around a level; for some control charts, a step to a better level for the last
     points after a frozen baseline, far enough that every point after it lies on the better
-    side of the baseline's centre line: the shift that makes the measure's verdict an
-    improvement (with Making Data Count's rules a trend of seven is too rare to follow it)."""
+    side of the baseline's centre line: a shift that makes the measure an improvement."""
     if points >= LONG_MEASURE:
         dates = [today - timedelta(days=points - offset) for offset in range(points)]
     else:
@@ -724,11 +731,11 @@ def _samples(measure: Measure, chart: str, points: int, chooser, today) -> _Made
         if chart != "run" and points >= 24 and chooser.random() < 0.4
         else None
     )
-    made = _Made(lines=[])
+    made = _Made(lines=[], figures=[])
     for index, period in enumerate(dates):
         centre = level + (better * spread * 2.5 if step is not None and index >= step else 0)
         amount = centre + chooser.uniform(-spread, spread)
-        value = numerator = denominator = r"\N"  # COPY's null
+        value = numerator = denominator = None
         if chart == "p":
             denominator = chooser.randint(30, 90)
             numerator = round(amount * denominator)
@@ -737,13 +744,20 @@ def _samples(measure: Measure, chart: str, points: int, chooser, today) -> _Made
             numerator = round(amount * denominator)
         else:
             value = round(amount) if chart == "c" else round(amount, 1)
-        made.lines.append(f"{measure.pk}\t{period}\t{value}\t{numerator}\t{denominator}\t\n")
+        figures = (value, numerator, denominator)
+        # COPY's text format: tab-separated, \N for nothing.
+        copied = "\t".join(r"\N" if figure is None else str(figure) for figure in figures)
+        made.lines.append(f"{measure.pk}\t{period}\t{copied}\t\n")
+        made.figures.append(spc.Sample(period, *(_float(figure) for figure in figures)))
     if step is not None:
         measure.baseline = step
-        made.improved_since = dates[step]
     elif points >= 24 and chooser.random() < 0.1:
         made.phase = dates[points // 2]
     return made
+
+
+def _float(figure: float | None) -> float | None:
+    return None if figure is None else float(figure)
 
 
 def _month_before(today: date, months: int) -> date:

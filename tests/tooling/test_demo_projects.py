@@ -7,8 +7,8 @@ from django.core.management import call_command
 from insights.models import Story
 from members.models import User
 from projects import spc
+from projects.measures import latest_verdict, measure_analysis
 from projects.models import ChangeIdea, Cycle, Driver, Measure, Project, Sample, TeamMember
-from tests.tooling.analysis import analysis_of
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def demo(settings):
     settings.DEBUG = True
     call_command("seed_demo")
     return {
-        measure: analysis_of(measure)
+        measure: measure_analysis(measure)
         for measure in Measure.objects.select_related("project").prefetch_related("phases")
     }
 
@@ -79,21 +79,15 @@ def test_the_demo_measures_show_every_kind_of_signal_the_charts_are_for(demo):
 
     assert all(24 <= len(analysis.rows) <= 40 for analysis in demo.values())
 
-    # Most projects' latest point is part of an improvement; some charts show a concern too.
-    latest_improving = {
-        measure.project.slug
-        for measure, analysis in demo.items()
-        if any(
-            signal.verdict == "improvement" and signal.indices[-1] == len(analysis.rows) - 1
-            for signal in analysis.signals
-        )
-    }
-    concerns = [
-        signal for analysis in demo.values() for signal in analysis.signals if signal.verdict
-    ]
-
-    assert len(latest_improving) >= 6
-    assert any(signal.verdict == "concern" for signal in concerns)
+    # Each measure keeps what its analysis shows, as a measure's page would: most projects
+    # show an improvement (the impact page counts them); some charts show a concern too.
+    for measure, analysis in demo.items():
+        assert measure.analysed_at is not None
+        assert (measure.verdict, measure.verdict_since) == latest_verdict(analysis), measure
+    improving = {measure.project for measure in demo if measure.verdict == "improvement"}
+    assert len(improving) >= 6
+    assert any(project.visibility == "team" for project in improving)
+    assert any(signal.verdict == "concern" for a in demo.values() for signal in a.signals)
 
 
 def test_the_demo_projects_have_teams_diagrams_ramps_and_spread_and_reseeding_adds_nothing(

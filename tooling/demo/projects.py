@@ -27,6 +27,7 @@ from communities.models import Community
 from events.models import Event
 from members.models import Organisation, Profile, Topic, User
 from members.roles import ANY_MEMBER
+from projects.measures import measure_analysed
 from projects.models import (
     ChangeIdea,
     Cycle,
@@ -1412,8 +1413,9 @@ def _measure(project: Project, plan: DemoMeasure, position: int, today: date) ->
     if plan.phase:
         point, label = plan.phase
         Phase.objects.create(measure=measure, starts_on=dates[point], label=label)
-    # TODO(merge): keep what the analysis shows (Measure.verdict, verdict_since, analysed_at)
-    # with projects.measures.measure_analysed(measure) once that service is on main.
+    # What its chart shows now, kept as a team's entry of figures keeps it: the impact page and
+    # the prompt to share a story read it.
+    measure_analysed(measure)
     return measure
 
 
