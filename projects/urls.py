@@ -12,4 +12,5 @@ urlpatterns = [
     path("<slug:slug>/team/", views.team, name="team"),
     path("<slug:slug>/team/<int:place_id>/role/", views.team_role, name="team_role"),
     path("<slug:slug>/team/<int:place_id>/remove/", views.team_remove, name="team_remove"),
+    path("<slug:slug>/helped/", views.helped, name="helped"),
 ]

@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
+from django.urls import NoReverseMatch, reverse
 
 from bulletins.models import Bulletin
 from communities.models import Community, Membership
@@ -18,10 +19,12 @@ from communities.services import community_index, reply_create, thread_start
 from insights.models import Story
 from members.roles import CURATORS
 from mentoring.models import Cohort, Match, MentoringRequest
+from projects.models import ChangeIdea, Measure, TeamMember
 from resources.models import Resource
 from tests.bulletins.conftest import make_bulletin
 from tests.events.conftest import make_event
 from tests.factories import MemberFactory, ProfileFactory
+from tests.projects.conftest import add_to_team, make_project
 from tests.resources.conftest import make_resource
 
 pytestmark = pytest.mark.django_db
@@ -77,8 +80,32 @@ def places(member, outsider, coordinator, admin_member):
         result="r",
         features=["common_purpose"],
     )
+    # Improvement projects: one for members, led by the member of the closed community with the
+    # moderator on its team and the curator as its sponsor; one for its team alone, led by the
+    # moderator; one with a public summary, led by the coordinator.
+    huddles = make_project(member, title="Ward huddles", visibility="members")
+    add_to_team(huddles, moderator)
+    sponsor_place = add_to_team(huddles, curator, TeamMember.Role.SPONSOR)
+    pilot = make_project(moderator, title="Quiet pilot", visibility="team")
+    pilot_place = add_to_team(pilot, ProfileFactory(member__name="Tam Team").member)
+    make_project(coordinator, title="Open wards", visibility="public")
+    parts = {}
+    for name, project in (("HUDDLES", huddles), ("PILOT", pilot)):
+        parts[f"{name}_MEASURE"] = Measure.objects.create(
+            project=project, title="Falls", definition="Falls per 1,000 occupied bed days."
+        )
+        parts[f"{name}_IDEA"] = ChangeIdea.objects.create(
+            project=project, title="Huddle", slug=f"{project.slug}-huddle"
+        )
     return {
         "people": {"moderator": moderator, "curator": curator},
+        "projects": {
+            "huddles": huddles,
+            "pilot": pilot,
+            "sponsor_place": sponsor_place,
+            "pilot_place": pilot_place,
+        },
+        "parts": parts,
         "thread": f"/communities/leads/threads/{thread.pk}/",
         "thread_post": thread_post,
         "private": private,
@@ -172,7 +199,54 @@ MATRIX = {
     "/insights/measures/communities-with-purpose.csv": MEMBERS,
     "/search/?q=budgets": EVERYONE,
     "/admin/": [SIGN_IN] * 6 + [PAGE],
+    "/projects/": EVERYONE,
+    "/projects/new/": MEMBERS,
+    # Shared with members: its lead (the member) edits it; its team (the moderator) names what
+    # helped; its sponsor (the curator) follows it.
+    "/projects/ward-huddles/": [HIDDEN] + [PAGE] * 6,
+    "/projects/ward-huddles/team/": MEMBERS,
+    "/projects/ward-huddles/edit/": [SIGN_IN, PAGE] + [FORBIDDEN] * 4 + [PAGE],
+    "/projects/ward-huddles/helped/": [SIGN_IN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE],
+    # For its team alone (the moderator leads it): nobody else knows it exists, but admins.
+    "/projects/quiet-pilot/": [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE],
+    "/projects/quiet-pilot/team/": [SIGN_IN] + [HIDDEN] * 2 + [PAGE] + [HIDDEN] * 2 + [PAGE],
+    "/projects/quiet-pilot/edit/": [SIGN_IN] + [HIDDEN] * 2 + [PAGE] + [HIDDEN] * 2 + [PAGE],
+    "/projects/quiet-pilot/helped/": [SIGN_IN] + [HIDDEN] * 2 + [PAGE] + [HIDDEN] * 2 + [PAGE],
+    # A public summary for anyone; its team for members.
+    "/projects/open-wards/": EVERYONE,
+    "/projects/open-wards/team/": MEMBERS,
+    # Pages of a project's parts, built beside this table (checked once their routes are in:
+    # see PENDING below). A visitor reads no project's parts, a public one's included.
+    "HUDDLES_MEASURE": [HIDDEN] + [PAGE] * 6,
+    "HUDDLES_MEASURE?format=csv": [HIDDEN] + [PAGE] * 6,
+    "HUDDLES_MEASURE?format=json": [HIDDEN] + [PAGE] * 6,
+    "PILOT_MEASURE": [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE],
+    "PILOT_MEASURE?format=csv": [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE],
+    "HUDDLES_IDEA": [HIDDEN] + [PAGE] * 6,
+    "PILOT_IDEA": [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE],
+    "/projects/ward-huddles/diagram/": [SIGN_IN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE],
+    "/projects/quiet-pilot/diagram/": [SIGN_IN] + [HIDDEN] * 2 + [PAGE] + [HIDDEN] * 2 + [PAGE],
 }
+# Rows for pages whose routes are built on other branches: each runs once its route exists.
+PENDING = {
+    "HUDDLES_MEASURE": "projects:measure",
+    "PILOT_MEASURE": "projects:measure",
+    "HUDDLES_IDEA": "projects:idea",
+    "PILOT_IDEA": "projects:idea",
+    "/projects/ward-huddles/diagram/": "projects:diagram",
+    "/projects/quiet-pilot/diagram/": "projects:diagram",
+}
+
+
+def _pending(path: str) -> str | None:
+    """The name of the route a row waits for, if it is not built yet."""
+    for start, name in PENDING.items():
+        if path.startswith(start):
+            try:
+                reverse(name, args=["x", 1] if name == "projects:measure" else ["x"])
+            except NoReverseMatch:
+                return name
+    return None
 
 
 def _address(path: str, places: dict) -> str:
@@ -185,6 +259,9 @@ def _address(path: str, places: dict) -> str:
         "COHORT": f"/mentoring/cohorts/{places['cohort'].pk}/",
         "STORY": f"/insights/stories/{places['story'].pk}/",
     }
+    for name, part in places["parts"].items():
+        if path.startswith(name):
+            return part.get_absolute_url() + path[len(name) :]
     for name, address in where.items():
         if path.startswith(name):
             return address + path[len(name) :]
@@ -215,6 +292,8 @@ def _as_each_role(client, places, member, outsider, coordinator, admin_member, a
 def test_every_role_gets_the_answer_the_matrix_declares(
     client, places, member, outsider, coordinator, admin_member, path
 ):
+    if waiting := _pending(path):
+        pytest.skip(f"{waiting} is not built on this branch yet")
     answers = _as_each_role(
         client,
         places,
@@ -265,6 +344,15 @@ POST_MATRIX = {
     "STORYreview/": [LOGIN, 403, 403, 403, DONE, 403, DONE],
     "/members/me/notifications/read/": [LOGIN] + [DONE] * 6,
     "COHORT": [LOGIN, 403, 403, 403, DONE, 403, DONE],
+    "/projects/new/": [LOGIN] + [DONE] * 6,
+    # The lead (the member) adds the outsider; an admin finds them on the team already.
+    "/projects/ward-huddles/team/": [LOGIN, DONE] + [403] * 4 + [DONE],
+    "/projects/ward-huddles/team/SPONSOR/role/": [LOGIN, DONE] + [403] * 4 + [DONE],
+    "/projects/ward-huddles/edit/": [LOGIN, DONE] + [403] * 4 + [DONE],
+    "/projects/ward-huddles/helped/": [LOGIN, DONE, 403, DONE, 403, 403, DONE],
+    "/projects/quiet-pilot/helped/": [LOGIN, 404, 404, DONE, 404, 404, DONE],
+    # Its lead (the moderator) removes a team member; by the admin's turn there is none to remove.
+    "/projects/quiet-pilot/team/PILOT_PLACE/remove/": [LOGIN, 404, 404, DONE, 404, 404, 404],
 }
 POST_DATA = {
     "/resources/draft-guide/curate/": {"action": "publish"},
@@ -273,12 +361,18 @@ POST_DATA = {
     "/communities/founders/MEMBER/": {"allowed": "yes"},
     "/communities/leads/members/MEMBER/moderator/": {"appoint": "yes"},
     "EVENTattendees/add/": {"email": "nobody@example.org"},
+    "/projects/new/": {"title": "No aim yet"},
+    "/projects/ward-huddles/team/": {"member": "OUTSIDER", "role": "member"},
+    "/projects/ward-huddles/team/SPONSOR/role/": {"role": "sponsor"},
+    "/projects/ward-huddles/edit/": {"title": ""},
 }
 
 
 def _post_address(path: str, places: dict, member) -> str:
     post = places["thread_post"]
     path = path.replace("MEMBER", str(member.pk))
+    path = path.replace("SPONSOR", str(places["projects"]["sponsor_place"].pk))
+    path = path.replace("PILOT_PLACE", str(places["projects"]["pilot_place"].pk))
     if path.startswith("POST"):
         return f"/communities/leads/posts/{post.pk}/{path[len('POST') :]}"
     return _address(path, places)
@@ -288,10 +382,13 @@ def _post_address(path: str, places: dict, member) -> str:
 def test_every_role_gets_the_answer_the_matrix_declares_for_each_button(
     client, places, member, outsider, coordinator, admin_member, path
 ):
+    data = {
+        name: str(outsider.pk) if value == "OUTSIDER" else value
+        for name, value in POST_DATA.get(path, {}).items()
+    }
+
     def press(client):
-        response = client.post(
-            _post_address(path, places, member), POST_DATA.get(path, {}), follow=False
-        )
+        response = client.post(_post_address(path, places, member), data, follow=False)
         if response.status_code not in {200, 302, 400}:
             return response.status_code
         signing_in = response.get("Location", "").startswith("/accounts/login/")

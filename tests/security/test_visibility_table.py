@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core import mail
 from django.core.files.base import ContentFile
 from django.test import Client
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from bulletins import services as bulletins
@@ -29,6 +29,7 @@ from insights.models import Story
 from insights.services import network_bridging_refresh
 from members.models import Profile
 from mentoring.models import Match, Meeting, MentoringRequest
+from projects.models import ChangeIdea, Measure
 from resources.indexing import resources_index
 from resources.models import Resource
 from search import services as search
@@ -36,6 +37,7 @@ from tests.bulletins.conftest import add_section, make_bulletin, send_all, subsc
 from tests.events.conftest import make_event
 from tests.factories import ProfileFactory
 from tests.mail import send_queued
+from tests.projects.conftest import make_project
 from tests.resources.conftest import make_resource
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +52,9 @@ MARKERS = {
     "P": "glimmerquokka",
     "U": "larchwhistle",
     "N": "hollowberry",
+    "T": "brackenloom",
+    "G": "thistlequay",
+    "B": "ospreyvault",
 }
 # A slip of each word, for the spelling corrections.
 SLIPS = {letter: word[:4] + word[5:] for letter, word in MARKERS.items()}
@@ -177,6 +182,48 @@ def world(coordinator, curator, admin_member, member, settings):
         match=match, met_on=timezone.localdate(), notes="Hollowberry note", logged_by=owner
     )
 
+    # T, G, B: a project for its team alone (the owner leads it); one shared with members, and
+    # one with a public summary whose background is for members, both led by P. What helped
+    # the first and the last is every hidden kind, the owner's mentoring among it.
+    aim = "Fewer falls with harm on our wards by a third, by March 2027."
+    team_only = make_project(
+        owner,
+        "Brackenloom pilot",
+        visibility="team",
+        aim=f"Brackenloom: {aim}",
+        summary="Brackenloom background.",
+    )
+    shared = make_project(private.member, "Thistlequay huddles", aim=aim)
+    public = make_project(
+        private.member,
+        "Open wards project",
+        visibility="public",
+        aim=aim,
+        summary="Ospreyvault: what we learned.",
+    )
+    for project in (team_only, public):
+        project.communities.set([secret, closed])
+        project.events.set([secret_event, closed_event] if project == public else [secret_event])
+        project.resources.set(
+            [draft, turned_down, members_only] if project == public else [members_only]
+        )
+        project.matches.set([match])
+    # A measure and a change idea of each of the first two; the team-only project's idea
+    # adopts the shared one's, which must not tell others where it spread.
+    parts = {}
+    for project in (team_only, shared):
+        parts[project.pk] = {
+            "measure": Measure.objects.create(
+                project=project, title="Falls", definition="Falls with harm per 1,000 bed days."
+            ),
+            "idea": ChangeIdea.objects.create(
+                project=project, title=f"{project.title} huddle", slug=f"{project.slug}-huddle"
+            ),
+        }
+    ChangeIdea.objects.filter(pk=parts[team_only.pk]["idea"].pk).update(
+        adopted_from=parts[shared.pk]["idea"]
+    )
+
     # A bulletin whose sections were given every kind (as the composing form once allowed).
     bulletin = make_bulletin("eBulletin: winter", author=curator)
     section = add_section(bulletin, "Everything", resources=[draft, turned_down, members_only])
@@ -205,6 +252,8 @@ def world(coordinator, curator, admin_member, member, settings):
         "bulletin": bulletin,
         "bulletin_mail": bulletin_mail,
         "unsent": unsent,
+        "projects": [team_only, shared, public],
+        "parts": [part for project_parts in parts.values() for part in project_parts.values()],
     }
 
 
@@ -223,7 +272,12 @@ ONE_PAGE = {
     "`/insights/`": "/insights/",
     "`/insights/stories/review/`": "/insights/stories/review/",
     "`/members/me/export/`": "/members/me/export/",
+    "`/projects/`": "/projects/",
+    "`/projects/new/`": "/projects/new/",
 }
+# The paths of a project's parts, built beside this table: each row is walked once its route
+# is in (test_rows_waiting_for_their_pages names those still waiting).
+WAITING = object()
 
 
 def walk(path: str):
@@ -372,6 +426,66 @@ def mentoring(client, world, person):
     return page(client, world["match"].get_absolute_url())
 
 
+def _project_pages(client, world, name: str) -> str:
+    return " ".join(
+        page(client, reverse(name, args=[project.slug])) for project in world["projects"]
+    )
+
+
+@walk("`/projects/<slug>/`")
+def project_pages(client, world, person):
+    return _project_pages(client, world, "projects:detail")
+
+
+@walk("`/projects/<slug>/team/`")
+def project_teams(client, world, person):
+    return _project_pages(client, world, "projects:team")
+
+
+@walk("`/projects/<slug>/edit/`")
+def project_forms(client, world, person):
+    return _project_pages(client, world, "projects:edit")
+
+
+@walk("`/projects/<slug>/helped/`")
+def project_helped_forms(client, world, person):
+    return _project_pages(client, world, "projects:helped")
+
+
+def _parts(kind: str, world) -> list:
+    return [part for part in world["parts"] if part._meta.model_name == kind]
+
+
+@walk("`/projects/<slug>/measures/<id>/` (+ `?format=csv`, `?format=json`)")
+def measures(client, world, person):
+    try:
+        addresses = [measure.get_absolute_url() for measure in _parts("measure", world)]
+    except NoReverseMatch:
+        return WAITING
+    return " ".join(
+        page(client, address, **query)
+        for address in addresses
+        for query in ({}, {"format": "csv"}, {"format": "json"})
+    )
+
+
+@walk("`/projects/ideas/<slug>/`")
+def change_ideas(client, world, person):
+    try:
+        addresses = [idea.get_absolute_url() for idea in _parts("changeidea", world)]
+    except NoReverseMatch:
+        return WAITING
+    return " ".join(page(client, address) for address in addresses)
+
+
+@walk("`/projects/<slug>/diagram/`")
+def diagrams(client, world, person):
+    try:
+        return _project_pages(client, world, "projects:diagram")
+    except NoReverseMatch:
+        return WAITING
+
+
 @walk("community e-mails (digests)")
 def digests(client, world, person):
     if person is None:
@@ -399,10 +513,22 @@ def test_each_person_sees_exactly_what_the_table_says_on_every_path(client, worl
         if person is not None:
             client.force_login(person)
         for path, expected in table.items():
-            seen = shown(WALKS[path](client, world, person))
+            output = WALKS[path](client, world, person)
+            if output is WAITING:
+                continue
+            seen = shown(output)
             if seen != expected[viewer]:
                 differences.append(
                     f"{path} as {viewer}: shows {sorted(seen) or '–'}, "
                     f"the table says {sorted(expected[viewer]) or '–'}"
                 )
     assert not differences, "\n".join(differences)
+
+
+def test_rows_waiting_for_their_pages(client, world):
+    """The rows whose pages are built on other branches: walked above once their routes are in."""
+    waiting = [
+        path for path, walk_path in WALKS.items() if walk_path(client, world, None) is WAITING
+    ]
+    if waiting:
+        pytest.skip(f"not built on this branch yet: {', '.join(waiting)}")
