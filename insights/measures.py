@@ -135,6 +135,9 @@ class Measure:
     total: bool = False  # the figure is a running total at the end of the period
     # About people's own relationships: members see "fewer than 5" rather than a small count.
     sensitive: bool = False
+    # Which way is better, for the run chart's signals: every measure so far counts something
+    # the network wants more of.
+    better: str = "up"
 
 
 # --- building blocks ------------------------------------------------------------------------

@@ -11,11 +11,12 @@ from django.db.models import Count
 from django.utils import timezone
 
 from base.errors import NotFound
-from insights import charts, measures, network
+from insights import measures, network
 from insights.models import Assessment, Feature, Story, Target
 from members.models import Organisation, Region, User
 from members.roles import COORDINATORS, is_coordinator
 from members.services import member_profiles, named_to, notify, notify_role
+from projects import charts, spc
 
 
 def can_review(viewer) -> bool:
@@ -187,7 +188,11 @@ def measures_by_feature(*, results: dict, viewer, trend: dict) -> list[dict]:
                 )
             else:
                 rows.append(
-                    {"measure": measure, "result": result, "bars": charts.bars(result.series)}
+                    {
+                        "measure": measure,
+                        "result": result,
+                        **measure_chart(measure=measure, result=result),
+                    }
                 )
         ratings = [cell for cell in trend_row["cells"] if cell]
         grouped.append(
@@ -199,6 +204,33 @@ def measures_by_feature(*, results: dict, viewer, trend: dict) -> list[dict]:
             }
         )
     return grouped
+
+
+def measure_chart(*, measure: measures.Measure, result: measures.Result) -> dict:
+    """The measure month by month as a run chart: its median, and Anhøj's signals of a change
+    read in the direction that is better for the network. A month in progress is left out
+    of a count (it would look like a fall) and shown beside the chart instead; a running
+    total is as true today as at a month's end, so it stays."""
+    series, in_progress = result.series, None
+    if series and not measure.total:
+        *series, in_progress = series
+    # An average of nothing is no figure (a rating is at least 1), not a zero.
+    present = [None if measure.average and not amount else amount for _, amount in series]
+    if in_progress and measure.average and not in_progress[1]:
+        in_progress = None
+    analysis = spc.analyse(
+        chart="run",
+        samples=[
+            spc.Sample(period=month, value=amount)
+            for (month, _), amount in zip(series, present, strict=True)
+        ],
+        rules="anhoj",
+        direction=measure.better,
+    )
+    chart = charts.figure(analysis, title=measure.title, unit=measure.unit, width=360, height=220)
+    heading = "At the end of the month" if measure.total else "In the month"
+    chart["value_heading"] = f"{heading} ({measure.unit})" if measure.unit else heading
+    return {"chart": chart, "in_progress": in_progress}
 
 
 def reach() -> list[dict]:

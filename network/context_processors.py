@@ -9,6 +9,7 @@ SECTIONS = [
     ("Communities", "communities:list"),
     ("Events", "events:list"),
     ("Mentoring", "mentoring:hub"),
+    ("Projects", "projects:list"),
     ("Resources", "resources:list"),
     ("Bulletins", "bulletins:list"),
     ("Insights", "insights:dashboard"),

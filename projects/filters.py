@@ -21,7 +21,7 @@ class ProjectFilter(django_filters.FilterSet):
         empty_label="Any organisation",
     )
     region = django_filters.ChoiceFilter(
-        choices=Region.choices, empty_label="Any region", method="in_region"
+        label="Region", choices=Region.choices, empty_label="Any region", method="in_region"
     )
     level = django_filters.ChoiceFilter(choices=Project.Level.choices, empty_label="Any level")
     status = django_filters.ChoiceFilter(choices=Project.Status.choices, empty_label="Any status")

@@ -1,9 +1,12 @@
+import re
+
 from django import forms
 from django.utils import timezone
 
 from communities.models import Community
 from members.models import Organisation
-from projects.models import Project, TeamMember
+from projects.diagrams import OutlineError, outline_parse
+from projects.models import ChangeIdea, Cycle, Project, TeamMember
 
 
 class ProjectForm(forms.ModelForm):
@@ -146,3 +149,228 @@ def _label(kind: str, thing) -> str:
     if kind == "matches":
         return f"Mentoring: {thing.mentor.display_name} and {thing.mentee.display_name}"
     return str(thing)
+
+
+# --- the driver diagram, change ideas and PDSA cycles ------------------------------------------
+
+_ENTRY = re.compile(r"^(driver|idea)-(\d{1,12})$")
+DIAGRAM_ACTIONS = ("rename", "up", "down", "remove", "add-driver", "add-idea")
+
+
+class DiagramChangeForm(forms.Form):
+    """One of the small forms of the diagram page: rename, move or remove an entry, or add one
+    under a driver (or a primary driver, under nothing)."""
+
+    action = forms.ChoiceField(choices=[(action, action) for action in DIAGRAM_ACTIONS])
+    entry = forms.CharField(required=False)
+    under = forms.CharField(required=False)
+    text = forms.CharField(required=False, strip=True)
+
+    def _reference(self, name: str) -> tuple[str, int] | None:
+        value = self.cleaned_data.get(name) or ""
+        if not value:
+            return None
+        found = _ENTRY.match(value)
+        if found is None:
+            raise forms.ValidationError("Not an entry of the diagram.")
+        return found[1], int(found[2])
+
+    def clean_entry(self):
+        return self._reference("entry")
+
+    def clean_under(self):
+        under = self._reference("under")
+        if under is not None and under[0] != "driver":
+            raise forms.ValidationError("Ideas have nothing under them.")
+        return under
+
+    def clean(self):
+        cleaned = super().clean()
+        action = cleaned.get("action")
+        if action in {"rename", "up", "down", "remove"} and not cleaned.get("entry"):
+            raise forms.ValidationError("Which entry?")
+        return cleaned
+
+
+class OutlineForm(forms.Form):
+    outline = forms.CharField(
+        label="Write or paste the diagram as an outline",
+        max_length=60_000,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "true"}),
+        error_messages={
+            "required": "Write at least one primary driver, one on each line.",
+            "max_length": "The outline is too long: a diagram can have 300 lines at most.",
+        },
+    )
+
+    def clean_outline(self):
+        try:
+            self.lines = outline_parse(self.cleaned_data["outline"])
+        except OutlineError as unreadable:
+            raise forms.ValidationError(unreadable.problems) from None
+        return self.cleaned_data["outline"]
+
+
+# Between a primary driver and a secondary one under it, when a list names a driver by its path.
+PATH = "\u203a"
+
+
+def _driver_choices(drivers) -> list[tuple[str, str]]:
+    """Each driver of a project, a secondary one after its primary, named with its path."""
+    primaries = [driver for driver in drivers if driver.parent_id is None]
+    texts = {driver.pk: driver.text for driver in primaries}
+    choices = []
+    for primary in primaries:
+        choices.append((str(primary.pk), primary.text))
+        choices.extend(
+            (str(driver.pk), f"{texts[primary.pk]} {PATH} {driver.text}")
+            for driver in drivers
+            if driver.parent_id == primary.pk
+        )
+    return choices
+
+
+class IdeaForm(forms.ModelForm):
+    place = forms.TypedChoiceField(
+        label="Where it sits in the driver diagram",
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    class Meta:
+        model = ChangeIdea
+        fields = ["title", "description"]
+        labels = {"title": "The change idea", "description": "What it is and why it may help"}
+        widgets = {"description": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, drivers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"].choices = [("", "Not in the diagram yet"), *_driver_choices(drivers)]
+        self.fields["place"].help_text = "Under a secondary driver, or under a primary one."
+        if self.instance.pk and not self.is_bound:
+            self.initial["place"] = self.instance.driver_id or ""
+
+    def clean_title(self):
+        title = " ".join(self.cleaned_data["title"].split())
+        if not title:
+            raise forms.ValidationError("Write the change idea.")
+        return title
+
+    def save(self, commit=True):
+        self.instance.driver_id = self.cleaned_data["place"]
+        return super().save(commit=commit)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        # A date input reads and writes ISO dates, whatever the language of the page.
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class CycleForm(forms.ModelForm):
+    decision = forms.ChoiceField(
+        label="Adopt, adapt or abandon?",
+        choices=[("", "Not decided yet"), *Cycle.Decision.choices],
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="Adopt: keep the change as it is. Adapt: change it and test again. Abandon:"
+        " stop testing it.",
+    )
+
+    PLAN = ("question", "prediction", "plan")
+    DO = ("done", "started_on", "finished_on")
+    STUDY = ("study",)
+    ACT = ("decision", "next_steps")
+
+    class Meta:
+        model = Cycle
+        fields = [
+            "question",
+            "prediction",
+            "plan",
+            "done",
+            "started_on",
+            "finished_on",
+            "study",
+            "decision",
+            "next_steps",
+        ]
+        labels = {
+            "question": "What do you want to learn?",
+            "prediction": "What do you predict will happen?",
+            "plan": "How will you test it?",
+            "done": "What was done",
+            "started_on": "Started on",
+            "finished_on": "Finished on",
+            "study": "What happened, against the prediction",
+            "next_steps": "The next cycle",
+        }
+        help_texts = {
+            "question": "For example: will a two-minute huddle fit into the handover?",
+            "prediction": "And why you think so.",
+            "plan": "Who will do what, where and when, and what you will measure.",
+            "done": "What you did, and anything that did not go to plan.",
+            "study": "Compare what you saw with what you predicted. What did you learn?",
+            "next_steps": "What the next cycle will test, or how the change will be kept.",
+        }
+        widgets = {
+            "question": forms.Textarea(attrs={"rows": 2}),
+            "prediction": forms.Textarea(attrs={"rows": 2}),
+            "plan": forms.Textarea(attrs={"rows": 4}),
+            "done": forms.Textarea(attrs={"rows": 4}),
+            "started_on": DateInput(),
+            "finished_on": DateInput(),
+            "study": forms.Textarea(attrs={"rows": 4}),
+            "next_steps": forms.Textarea(attrs={"rows": 3}),
+        }
+        error_messages = {
+            "question": {"required": "Write what you want to learn from this cycle."},
+            "prediction": {"required": "Write what you predict will happen."},
+            "started_on": {"invalid": "Enter a real date for the start of the cycle."},
+            "finished_on": {"invalid": "Enter a real date for the end of the cycle."},
+        }
+
+    def sections(self):
+        """The fields in the four parts of the cycle, for the form's fieldsets."""
+        return [
+            ("Plan", [self[name] for name in self.PLAN]),
+            ("Do", [self[name] for name in self.DO]),
+            ("Study", [self[name] for name in self.STUDY]),
+            ("Act", [self[name] for name in self.ACT]),
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        started, finished = cleaned.get("started_on"), cleaned.get("finished_on")
+        if started and finished and finished < started:
+            self.add_error("finished_on", "The cycle cannot finish before it started.")
+        return cleaned
+
+
+class AdoptForm(forms.Form):
+    place = forms.ChoiceField(label="Which of your projects, and where in its driver diagram")
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        groups = []
+        for project, drivers in choices:
+            # The project in every option: a closed list shows the chosen option alone.
+            options = [(f"{project.pk}", f"{project.title}: not in its diagram yet")]
+            options.extend(
+                (f"{project.pk}:{value}", f"{project.title}: {label}")
+                for value, label in _driver_choices(drivers)
+            )
+            groups.append((project.title, options))
+        self.fields["place"].choices = groups
+        self.fields["place"].help_text = (
+            "The idea is copied into the project, linked to where it came from. You can change"
+            " its words and its place later."
+        )
+
+    def clean_place(self):
+        project, _, driver = self.cleaned_data["place"].partition(":")
+        return int(project), int(driver) if driver else None

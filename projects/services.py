@@ -1,5 +1,7 @@
 """The rules of improvement projects: starting one, its team, and finding projects."""
 
+import re
+
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
@@ -19,6 +21,7 @@ from communities.models import Community
 from members.models import Profile, User
 from members.services import notify
 from projects.audit import Action
+from projects.drawing import Diagram, arrange, diagram_svg
 from projects.helped import helped_seen
 from projects.models import ChangeIdea, Cycle, Measure, Project, TeamMember
 
@@ -146,7 +149,8 @@ def team_candidates(*, project: Project, by: User, text: str) -> QuerySet[Profil
         return Profile.objects.none()
     return (
         Profile.objects.visible_to(by)
-        .filter(member__name__icontains=text)
+        # The start of any word of their name: "mac" finds Ailsa MacKenzie, "sa" not Ailsa.
+        .filter(member__name__iregex=r"\m" + re.escape(text))
         .exclude(member__in=project.team.values("member_id"))
         .select_related("member", "organisation")
         .order_by("member__name")[:20]
@@ -235,6 +239,14 @@ def project_for(viewer, slug: str) -> Project:
     return project
 
 
+def diagram_of(*, project: Project) -> Diagram:
+    """The project's driver diagram in two queries, each change idea with its cycle_count."""
+    return arrange(
+        project.drivers.all(),
+        project.ideas.annotate(cycle_count=per_row(Cycle.objects.all(), "idea")),
+    )
+
+
 def project_page(*, project: Project, viewer) -> dict:
     """What the project's page shows the viewer: to a visitor the public summary alone (and
     the charts, if the team chose); to members the team, the diagram, cycles and measures."""
@@ -245,6 +257,7 @@ def project_page(*, project: Project, viewer) -> dict:
         "place": None,
         "communities": [],
         "helped": None,
+        "diagram": None,
     }
     if project.viewer_reads:
         page["team"] = list(project.team.select_related("member__profile"))
@@ -256,6 +269,9 @@ def project_page(*, project: Project, viewer) -> dict:
                 pk__in=Community.objects.visible_to(viewer).values("pk")
             ).order_by("name")
         )
+        page["diagram"] = diagram_of(project=project)
+        if not page["diagram"].is_empty:
+            page["diagram_svg"] = diagram_svg(aim=project.aim, diagram=page["diagram"])
         page["helped"] = helped_seen(
             project=project, viewer=viewer, communities=page["communities"]
         )

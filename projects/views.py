@@ -1,18 +1,32 @@
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from base.shortcuts import number_or_404
 from members.models import Profile
-from projects import services
+from projects import diagrams, services
+from projects.drawing import diagram_svg
 from projects.filters import ProjectFilter
-from projects.forms import HelpedForm, ProjectForm, TeamAddForm, TeamRoleForm
+from projects.forms import (
+    AdoptForm,
+    CycleForm,
+    DiagramChangeForm,
+    HelpedForm,
+    IdeaForm,
+    OutlineForm,
+    ProjectForm,
+    TeamAddForm,
+    TeamRoleForm,
+)
 from projects.helped import helped_offered, helped_save
-from projects.models import Project, TeamMember
+from projects.models import ChangeIdea, Cycle, Project, TeamMember
 from projects.services import ProjectError
 
 PAGE_SIZE = 20
@@ -224,4 +238,249 @@ def helped(request, slug):
             "found": sum(thing.found for things in offered.values() for thing in things),
         },
         status=400 if form.errors else 200,
+    )
+
+
+# --- the driver diagram, change ideas and PDSA cycles ------------------------------------------
+
+
+@dataclass
+class _Problem:
+    """A refused change on the diagram page, shown beside the field it came from."""
+
+    field: str
+    message: str
+    text: str
+
+
+def _change_diagram(project: Project, by, change: dict) -> str:
+    """Makes one change of the diagram page; returns what the page focuses next."""
+    action, text = change["action"], change["text"]
+    if action in {"add-driver", "add-idea"}:
+        under = change["under"][1] if change["under"] else None
+        if action == "add-driver":
+            diagrams.driver_add(project=project, by=by, text=text, parent_id=under)
+        else:
+            diagrams.idea_add(project=project, by=by, title=text, driver_id=under)
+        return f"add-{change['under'][0]}-{under}" if under else "add-top"
+    kind, entry_id = change["entry"]
+    if action == "rename":
+        diagrams.entry_rename(project=project, by=by, kind=kind, entry_id=entry_id, text=text)
+    elif action == "remove":
+        diagrams.entry_remove(project=project, by=by, kind=kind, entry_id=entry_id)
+        return ""
+    else:
+        step = -1 if action == "up" else 1
+        diagrams.entry_move(project=project, by=by, kind=kind, entry_id=entry_id, step=step)
+        return f"{kind}-{entry_id}-{action}"
+    return f"{kind}-{entry_id}"
+
+
+def _problem_field(change: dict) -> str:
+    if change["action"].startswith("add-"):
+        return f"add-{change['under'][0]}-{change['under'][1]}" if change["under"] else "add-top"
+    return "{}-{}".format(*change["entry"])
+
+
+@require_http_methods(["GET", "POST"])
+def diagram(request, slug):
+    project = _editable(request, slug)
+    outline_form = OutlineForm()
+    problem = None
+    if request.method == "POST" and request.POST.get("action") == "outline":
+        outline_form = OutlineForm(request.POST)
+        if outline_form.is_valid():
+            result = diagrams.outline_apply(
+                project=project, by=request.user, lines=outline_form.lines
+            )
+            messages.success(request, f"The diagram is saved: {result.summary}.")
+            if result.kept:
+                messages.info(
+                    request,
+                    "Kept, out of the diagram, because of their PDSA cycles or the projects"
+                    " testing them too: " + ", ".join(f"“{idea}”" for idea in result.kept) + ".",
+                )
+            return redirect("projects:diagram", slug=project.slug)
+    elif request.method == "POST":
+        form = DiagramChangeForm(request.POST)
+        if not form.is_valid():
+            raise Http404
+        try:
+            focus = _change_diagram(project, request.user, form.cleaned_data)
+        except diagrams.NeedsConfirmation as asked:
+            return redirect(
+                f"projects:{asked.removal.kind}_remove",
+                slug=project.slug,
+                pk=asked.removal.entry.pk,
+            )
+        except ProjectError as refusal:
+            problem = _Problem(
+                _problem_field(form.cleaned_data), str(refusal), form.cleaned_data["text"]
+            )
+        else:
+            address = reverse("projects:diagram", args=[project.slug])
+            # The entry just changed takes the focus again (autofocus: no script needed), so
+            # the next one can be typed at once. A #fragment would stop browsers autofocusing.
+            return redirect(f"{address}?at={focus}" if focus else address)
+    driver_diagram = services.diagram_of(project=project)
+    if not outline_form.is_bound:
+        outline_form.initial["outline"] = diagrams.outline_of(driver_diagram)
+    # The box fits the outline, so that the whole diagram shows at once.
+    lines = (outline_form["outline"].value() or "").count("\n") + 1
+    outline_form.fields["outline"].widget.attrs["rows"] = min(max(lines + 2, 8), 40)
+    return render(
+        request,
+        "projects/diagram.html",
+        {
+            "project": project,
+            "diagram": driver_diagram,
+            "diagram_svg": diagram_svg(aim=project.aim, diagram=driver_diagram),
+            "outline_form": outline_form,
+            "problem": problem,
+            "at": request.GET.get("at", ""),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def diagram_remove(request, slug, pk, kind):
+    project = _editable(request, slug)
+    if request.method == "POST":
+        removal = diagrams.entry_remove(
+            project=project, by=request.user, kind=kind, entry_id=pk, confirmed=True
+        )
+        messages.success(request, f"“{removal.name}” is removed.")
+        return redirect("projects:diagram", slug=project.slug)
+    removal = diagrams.removal_of(project=project, kind=kind, entry_id=pk)
+    return render(request, "projects/diagram_remove.html", {"project": project, "removal": removal})
+
+
+def idea(request, slug):
+    change_idea = diagrams.idea_for(request.user, slug)
+    context = {
+        "idea": change_idea,
+        "project": change_idea.project,
+        **diagrams.idea_page(idea=change_idea, viewer=request.user),
+    }
+    return render(request, "projects/idea.html", context)
+
+
+def _editable_idea(request, slug, pk) -> tuple[Project, ChangeIdea]:
+    project = _editable(request, slug)
+    change_idea = project.ideas.filter(pk=number_or_404(pk)).first()
+    if change_idea is None:
+        raise Http404
+    return project, change_idea
+
+
+@require_http_methods(["GET", "POST"])
+def idea_edit(request, slug, pk):
+    project, change_idea = _editable_idea(request, slug, pk)
+    form = IdeaForm(
+        request.POST if request.method == "POST" else None,
+        instance=change_idea,
+        drivers=list(project.drivers.all()),
+    )
+    if request.method == "POST" and form.is_valid():
+        diagrams.idea_save(project=project, by=request.user, idea=form.save(commit=False))
+        messages.success(request, "Your changes are saved.")
+        return redirect(change_idea)
+    return render(
+        request, "projects/idea_form.html", {"project": project, "idea": change_idea, "form": form}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def idea_adopt(request, slug):
+    change_idea = diagrams.idea_for(request.user, slug)
+    choices = diagrams.adoption_choices(idea=change_idea, viewer=request.user)
+    if not choices:
+        raise PermissionDenied
+    form = AdoptForm(request.POST if request.method == "POST" else None, choices=choices)
+    if request.method == "POST" and form.is_valid():
+        project_id, driver_id = form.cleaned_data["place"]
+        try:
+            adopted = diagrams.idea_adopt(
+                idea=change_idea, by=request.user, project_id=project_id, driver_id=driver_id
+            )
+        except ProjectError as refusal:
+            form.add_error("place", str(refusal))
+        else:
+            messages.success(
+                request,
+                f"{adopted.project.title} is testing this idea too. Plan its first PDSA cycle"
+                " when you are ready.",
+            )
+            return redirect(adopted)
+    return render(
+        request,
+        "projects/idea_adopt.html",
+        {"idea": change_idea, "project": change_idea.project, "form": form},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def cycle_create(request, slug, pk):
+    project, change_idea = _editable_idea(request, slug, pk)
+    form = CycleForm(
+        request.POST if request.method == "POST" else None, instance=Cycle(idea=change_idea)
+    )
+    if request.method == "POST" and form.is_valid():
+        cycle = diagrams.cycle_create(
+            project=project, by=request.user, cycle=form.save(commit=False)
+        )
+        messages.success(request, f"PDSA cycle {cycle.number} is saved.")
+        return redirect(f"{change_idea.get_absolute_url()}#cycle-{cycle.number}")
+    return render(
+        request,
+        "projects/cycle_form.html",
+        {
+            "project": project,
+            "idea": change_idea,
+            "form": form,
+            "creating": True,
+            "number": change_idea.cycles.count() + 1,
+        },
+    )
+
+
+def _editable_cycle(request, slug, pk, number) -> tuple[Project, ChangeIdea, Cycle]:
+    project, change_idea = _editable_idea(request, slug, pk)
+    cycle = change_idea.cycles.filter(number=number_or_404(number)).first()
+    if cycle is None:
+        raise Http404
+    return project, change_idea, cycle
+
+
+@require_http_methods(["GET", "POST"])
+def cycle_edit(request, slug, pk, number):
+    project, change_idea, cycle = _editable_cycle(request, slug, pk, number)
+    form = CycleForm(request.POST if request.method == "POST" else None, instance=cycle)
+    if request.method == "POST" and form.is_valid():
+        diagrams.cycle_save(project=project, by=request.user, cycle=form.save(commit=False))
+        messages.success(request, f"PDSA cycle {cycle.number} is saved.")
+        return redirect(f"{change_idea.get_absolute_url()}#cycle-{cycle.number}")
+    return render(
+        request,
+        "projects/cycle_form.html",
+        {"project": project, "idea": change_idea, "form": form, "cycle": cycle},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def cycle_remove(request, slug, pk, number):
+    project, change_idea, cycle = _editable_cycle(request, slug, pk, number)
+    if request.method == "POST":
+        diagrams.cycle_remove(project=project, by=request.user, cycle=cycle)
+        messages.success(request, f"PDSA cycle {cycle.number} is removed.")
+        return redirect(change_idea)
+    return render(
+        request,
+        "projects/cycle_remove.html",
+        {
+            "project": project,
+            "idea": change_idea,
+            "cycle": cycle,
+            "later": change_idea.cycles.filter(number__gt=cycle.number).exists(),
+        },
     )

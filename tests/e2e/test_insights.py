@@ -20,6 +20,9 @@ def test_a_coordinator_narrows_insights_to_a_region_and_downloads_the_figures(
     page.goto(f"{live_server.url}/insights/")
     expect(page.get_by_role("heading", name="New members")).to_be_visible()
     assert accessibility_violations(page) == []
+    page.get_by_text("The figures in a table for New members").click()
+    expect(page.get_by_role("region", name="The figures of New members")).to_be_visible()
+    assert accessibility_violations(page) == []
     page.get_by_label("Region").select_option(label="West")
     page.get_by_role("button", name="Show the figures").click()
     expect(page.get_by_text("for members in the West region")).to_be_visible()

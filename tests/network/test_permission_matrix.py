@@ -19,7 +19,7 @@ from communities.services import community_index, reply_create, thread_start
 from insights.models import Story
 from members.roles import CURATORS
 from mentoring.models import Cohort, Match, MentoringRequest
-from projects.models import ChangeIdea, Measure, TeamMember
+from projects.models import ChangeIdea, Cycle, Driver, Measure, TeamMember
 from resources.models import Resource
 from tests.bulletins.conftest import make_bulletin
 from tests.events.conftest import make_event
@@ -89,14 +89,19 @@ def places(member, outsider, coordinator, admin_member):
     pilot = make_project(moderator, title="Quiet pilot", visibility="team")
     pilot_place = add_to_team(pilot, ProfileFactory(member__name="Tam Team").member)
     make_project(coordinator, title="Open wards", visibility="public")
-    parts = {}
+    parts, numbers = {}, {}
     for name, project in (("HUDDLES", huddles), ("PILOT", pilot)):
         parts[f"{name}_MEASURE"] = Measure.objects.create(
             project=project, title="Falls", definition="Falls per 1,000 occupied bed days."
         )
-        parts[f"{name}_IDEA"] = ChangeIdea.objects.create(
-            project=project, title="Huddle", slug=f"{project.slug}-huddle"
+        driver = Driver.objects.create(project=project, text="Safe handovers")
+        idea = ChangeIdea.objects.create(
+            project=project, driver=driver, title="Huddle", slug=f"{project.slug}-huddle"
         )
+        parts[f"{name}_IDEA"] = idea
+        Cycle.objects.create(idea=idea, number=1, question="Will it fit?", prediction="Yes.")
+        numbers[f"<{name.lower()}-idea>"] = idea.pk
+        numbers[f"<{name.lower()}-driver>"] = driver.pk
     return {
         "people": {"moderator": moderator, "curator": curator},
         "projects": {
@@ -106,6 +111,7 @@ def places(member, outsider, coordinator, admin_member):
             "pilot_place": pilot_place,
         },
         "parts": parts,
+        "numbers": numbers,
         "thread": f"/communities/leads/threads/{thread.pk}/",
         "thread_post": thread_post,
         "private": private,
@@ -224,8 +230,37 @@ MATRIX = {
     "PILOT_MEASURE?format=csv": [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE],
     "HUDDLES_IDEA": [HIDDEN] + [PAGE] * 6,
     "PILOT_IDEA": [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE],
-    "/projects/ward-huddles/diagram/": [SIGN_IN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE],
-    "/projects/quiet-pilot/diagram/": [SIGN_IN] + [HIDDEN] * 2 + [PAGE] + [HIDDEN] * 2 + [PAGE],
+    # The diagram's editor: its team. A visitor reads no project's parts, so it is not found.
+    "/projects/ward-huddles/diagram/": [HIDDEN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE],
+    "/projects/quiet-pilot/diagram/": [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE],
+    "/projects/ward-huddles/diagram/drivers/<huddles-driver>/remove/": (
+        [HIDDEN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE]
+    ),
+    "/projects/ward-huddles/diagram/ideas/<huddles-idea>/remove/": (
+        [HIDDEN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE]
+    ),
+    "/projects/ward-huddles/ideas/<huddles-idea>/edit/": (
+        [HIDDEN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE]
+    ),
+    "/projects/ward-huddles/ideas/<huddles-idea>/cycles/new/": (
+        [HIDDEN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE]
+    ),
+    "/projects/ward-huddles/ideas/<huddles-idea>/cycles/1/edit/": (
+        [HIDDEN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE]
+    ),
+    "/projects/ward-huddles/ideas/<huddles-idea>/cycles/1/remove/": (
+        [HIDDEN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE]
+    ),
+    "/projects/quiet-pilot/ideas/<pilot-idea>/edit/": (
+        [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE]
+    ),
+    "/projects/quiet-pilot/ideas/<pilot-idea>/cycles/1/edit/": (
+        [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE]
+    ),
+    # "We are testing this too": for those with a project of their own to add it to (the
+    # moderator leads the pilot, the coordinator the public one); the huddles' own lead has none.
+    "HUDDLES_IDEAadopt/": [HIDDEN, FORBIDDEN, FORBIDDEN, PAGE, PAGE, FORBIDDEN, PAGE],
+    "PILOT_IDEAadopt/": [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE],
 }
 # Rows for pages whose routes are built on other branches: each runs once its route exists.
 PENDING = {
@@ -259,6 +294,8 @@ def _address(path: str, places: dict) -> str:
         "COHORT": f"/mentoring/cohorts/{places['cohort'].pk}/",
         "STORY": f"/insights/stories/{places['story'].pk}/",
     }
+    for placeholder, number in places["numbers"].items():
+        path = path.replace(placeholder, str(number))
     for name, part in places["parts"].items():
         if path.startswith(name):
             return part.get_absolute_url() + path[len(name) :]
@@ -353,6 +390,17 @@ POST_MATRIX = {
     "/projects/quiet-pilot/helped/": [LOGIN, 404, 404, DONE, 404, 404, DONE],
     # Its lead (the moderator) removes a team member; by the admin's turn there is none to remove.
     "/projects/quiet-pilot/team/PILOT_PLACE/remove/": [LOGIN, 404, 404, DONE, 404, 404, 404],
+    # The diagram and its parts change by their team; a visitor reads no project's parts at all.
+    "/projects/ward-huddles/diagram/": [404, DONE, 403, DONE, 403, 403, DONE],
+    "/projects/ward-huddles/ideas/<huddles-idea>/edit/": [404, DONE, 403, DONE, 403, 403, DONE],
+    "/projects/ward-huddles/ideas/<huddles-idea>/cycles/new/": (
+        [404, DONE, 403, DONE, 403, 403, DONE]
+    ),
+    "/projects/ward-huddles/ideas/<huddles-idea>/cycles/1/edit/": (
+        [404, DONE, 403, DONE, 403, 403, DONE]
+    ),
+    "/projects/quiet-pilot/diagram/": [404, 404, 404, DONE, 404, 404, DONE],
+    "HUDDLES_IDEAadopt/": [404, 403, 403, DONE, DONE, 403, DONE],
 }
 POST_DATA = {
     "/resources/draft-guide/curate/": {"action": "publish"},
@@ -365,6 +413,8 @@ POST_DATA = {
     "/projects/ward-huddles/team/": {"member": "OUTSIDER", "role": "member"},
     "/projects/ward-huddles/team/SPONSOR/role/": {"role": "sponsor"},
     "/projects/ward-huddles/edit/": {"title": ""},
+    "/projects/ward-huddles/diagram/": {"action": "add-driver", "text": "Staff time"},
+    "/projects/quiet-pilot/diagram/": {"action": "add-driver", "text": "Staff time"},
 }
 
 
@@ -373,6 +423,8 @@ def _post_address(path: str, places: dict, member) -> str:
     path = path.replace("MEMBER", str(member.pk))
     path = path.replace("SPONSOR", str(places["projects"]["sponsor_place"].pk))
     path = path.replace("PILOT_PLACE", str(places["projects"]["pilot_place"].pk))
+    for placeholder, number in places["numbers"].items():
+        path = path.replace(placeholder, str(number))
     if path.startswith("POST"):
         return f"/communities/leads/posts/{post.pk}/{path[len('POST') :]}"
     return _address(path, places)

@@ -29,7 +29,7 @@ from insights.models import Story
 from insights.services import network_bridging_refresh
 from members.models import Profile
 from mentoring.models import Match, Meeting, MentoringRequest
-from projects.models import ChangeIdea, Measure
+from projects.models import ChangeIdea, Cycle, Driver, Measure
 from resources.indexing import resources_index
 from resources.models import Resource
 from search import services as search
@@ -219,7 +219,11 @@ def world(coordinator, curator, admin_member, member, settings):
             "idea": ChangeIdea.objects.create(
                 project=project, title=f"{project.title} huddle", slug=f"{project.slug}-huddle"
             ),
+            "driver": Driver.objects.create(project=project, text="Safe handovers"),
         }
+        Cycle.objects.create(
+            idea=parts[project.pk]["idea"], number=1, question="Will it fit?", prediction="Yes."
+        )
     ChangeIdea.objects.filter(pk=parts[team_only.pk]["idea"].pk).update(
         adopted_from=parts[shared.pk]["idea"]
     )
@@ -476,6 +480,34 @@ def change_ideas(client, world, person):
     except NoReverseMatch:
         return WAITING
     return " ".join(page(client, address) for address in addresses)
+
+
+@walk(
+    "`/projects/<slug>/ideas/<id>/edit/`, `cycles/new/`, `cycles/<n>/edit/`, `cycles/<n>/remove/`,"
+    " `diagram/drivers/<id>/remove/`, `diagram/ideas/<id>/remove/`"
+)
+def idea_forms(client, world, person):
+    pages = []
+    for idea in _parts("changeidea", world):
+        arguments = [idea.project.slug, idea.pk]
+        pages.append(page(client, reverse("projects:idea_edit", args=arguments)))
+        pages.append(page(client, reverse("projects:cycle_create", args=arguments)))
+        pages.append(page(client, reverse("projects:cycle_edit", args=[*arguments, 1])))
+        pages.append(page(client, reverse("projects:cycle_remove", args=[*arguments, 1])))
+        pages.append(page(client, reverse("projects:idea_remove", args=arguments)))
+    for driver in _parts("driver", world):
+        pages.append(
+            page(client, reverse("projects:driver_remove", args=[driver.project.slug, driver.pk]))
+        )
+    return " ".join(pages)
+
+
+@walk("`/projects/ideas/<slug>/adopt/`")
+def adoptions(client, world, person):
+    return " ".join(
+        page(client, reverse("projects:idea_adopt", args=[idea.slug]))
+        for idea in _parts("changeidea", world)
+    )
 
 
 @walk("`/projects/<slug>/diagram/`")
