@@ -221,13 +221,25 @@ MATRIX = {
     # A public summary for anyone; its team for members.
     "/projects/open-wards/": EVERYONE,
     "/projects/open-wards/team/": MEMBERS,
-    # Pages of a project's parts, built beside this table (checked once their routes are in:
-    # see PENDING below). A visitor reads no project's parts, a public one's included.
+    # A project's measures, built beside this table (checked once their routes are in: see
+    # PENDING below). A visitor reads no project's parts, a public one's included; its team
+    # changes them (their forms ask a visitor to sign in first).
     "HUDDLES_MEASURE": [HIDDEN] + [PAGE] * 6,
     "HUDDLES_MEASURE?format=csv": [HIDDEN] + [PAGE] * 6,
     "HUDDLES_MEASURE?format=json": [HIDDEN] + [PAGE] * 6,
     "PILOT_MEASURE": [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE],
     "PILOT_MEASURE?format=csv": [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE],
+    "HUDDLES_MEASUREedit/": [SIGN_IN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE],
+    "HUDDLES_MEASUREdata/": [SIGN_IN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE],
+    "HUDDLES_MEASUREphases/": [SIGN_IN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE],
+    "HUDDLES_MEASUREdelete/": [SIGN_IN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE],
+    "PILOT_MEASUREdata/": [SIGN_IN] + [HIDDEN] * 2 + [PAGE] + [HIDDEN] * 2 + [PAGE],
+    "/projects/ward-huddles/measures/new/": (
+        [SIGN_IN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE]
+    ),
+    "/projects/quiet-pilot/measures/new/": (
+        [SIGN_IN] + [HIDDEN] * 2 + [PAGE] + [HIDDEN] * 2 + [PAGE]
+    ),
     "HUDDLES_IDEA": [HIDDEN] + [PAGE] * 6,
     "PILOT_IDEA": [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE],
     # The diagram's editor: its team. A visitor reads no project's parts, so it is not found.
@@ -264,21 +276,24 @@ MATRIX = {
 }
 # Rows for pages whose routes are built on other branches: each runs once its route exists.
 PENDING = {
-    "HUDDLES_MEASURE": "projects:measure",
-    "PILOT_MEASURE": "projects:measure",
-    "HUDDLES_IDEA": "projects:idea",
-    "PILOT_IDEA": "projects:idea",
-    "/projects/ward-huddles/diagram/": "projects:diagram",
-    "/projects/quiet-pilot/diagram/": "projects:diagram",
+    "HUDDLES_MEASURE": ("projects:measure", 2),
+    "PILOT_MEASURE": ("projects:measure", 2),
+    "HUDDLES_MEASUREedit/": ("projects:measure_edit", 2),
+    "HUDDLES_MEASUREdata/": ("projects:measure_data", 2),
+    "PILOT_MEASUREdata/": ("projects:measure_data", 2),
+    "HUDDLES_MEASUREphases/": ("projects:measure_phases", 2),
+    "HUDDLES_MEASUREdelete/": ("projects:measure_delete", 2),
+    "/projects/ward-huddles/measures/new/": ("projects:measure_create", 1),
+    "/projects/quiet-pilot/measures/new/": ("projects:measure_create", 1),
 }
 
 
 def _pending(path: str) -> str | None:
-    """The name of the route a row waits for, if it is not built yet."""
-    for start, name in PENDING.items():
+    """The name of a route a row waits for, if it is not built yet."""
+    for start, (name, arguments) in PENDING.items():
         if path.startswith(start):
             try:
-                reverse(name, args=["x", 1] if name == "projects:measure" else ["x"])
+                reverse(name, args=["x", 1][:arguments])
             except NoReverseMatch:
                 return name
     return None

@@ -473,6 +473,26 @@ def measures(client, world, person):
     )
 
 
+@walk("`/projects/<slug>/measures/new/`, `<id>/edit/`, `<id>/data/`, `<id>/phases/`")
+def measure_forms(client, world, person):
+    try:
+        addresses = [
+            reverse(name, args=[measure.project.slug, measure.pk])
+            for measure in _parts("measure", world)
+            for name in (
+                "projects:measure_edit",
+                "projects:measure_data",
+                "projects:measure_phases",
+            )
+        ]
+        addresses += [
+            reverse("projects:measure_create", args=[project.slug]) for project in world["projects"]
+        ]
+    except NoReverseMatch:
+        return WAITING
+    return " ".join(page(client, address) for address in addresses)
+
+
 @walk("`/projects/ideas/<slug>/`")
 def change_ideas(client, world, person):
     try:
