@@ -6,7 +6,9 @@ from django.utils import timezone
 from communities.models import Community
 from members.models import Organisation
 from projects.diagrams import OutlineError, outline_parse
-from projects.models import ChangeIdea, Cycle, Project, TeamMember
+from projects.figures import RATIO_CHARTS
+from projects.measures import RULES_FOR_CHART
+from projects.models import ChangeIdea, Cycle, Measure, Project, TeamMember
 
 
 class ProjectForm(forms.ModelForm):
@@ -374,3 +376,239 @@ class AdoptForm(forms.Form):
     def clean_place(self):
         project, _, driver = self.cleaned_data["place"].partition(":")
         return int(project), int(driver) if driver else None
+
+
+# --- measures -------------------------------------------------------------------------------
+
+CHART_HINTS = {
+    Measure.Chart.RUN: (
+        "Each value in time order, with a line through their middle (the median). The place to"
+        " start: it needs no statistics, works from a handful of points, and its rules tell a"
+        " real change from chance."
+    ),
+    Measure.Chart.INDIVIDUALS: (
+        "One figure for each period, such as days from referral to assessment. Adds upper and"
+        " lower limits worked out from how much the figures move from one period to the next:"
+        " a point beyond them is unusual."
+    ),
+    Measure.Chart.P: (
+        "A percentage: how many of a group had something, such as patients screened out of"
+        " patients admitted. Give both numbers for each period; the limits widen when the group"
+        " is small."
+    ),
+    Measure.Chart.U: (
+        "A count of events over an amount that changes, such as falls per 1,000 bed days. Give"
+        " the count and the amount for each period."
+    ),
+    Measure.Chart.C: (
+        "A count of events where the chances stay about the same each period, such as"
+        " complaints a month on one ward."
+    ),
+}
+RULES_HINTS = {
+    Measure.Rules.IHI: (
+        "For run charts, as Scottish improvement programmes teach: a shift (6 or more points in"
+        " a row on one side of the median), a trend (5 or more going up or going down), or too"
+        " few or too many runs."
+    ),
+    Measure.Rules.ANHOJ: (
+        "For run or control charts: a run on one side of the centre line that is unusually"
+        " long, or a line that crosses the centre unusually few times, for the number of points."
+        " Fewer false alarms on long series."
+    ),
+    Measure.Rules.MDC: (
+        "For control charts, as NHS Making Data Count uses: a point outside the limits, 7 points"
+        " in a row on one side of the mean or going one way, or 2 of 3 points close to a limit."
+    ),
+}
+KIND_HINTS = {
+    Measure.Kind.OUTCOME: "What the project sets out to improve for people, as its aim says.",
+    Measure.Kind.PROCESS: "Whether the changes are being made, and reliably.",
+    Measure.Kind.BALANCING: "What might get worse elsewhere because of the changes.",
+}
+PERIOD_HINTS = {
+    Measure.Period.WEEK: "One row for each week, dated by its Monday.",
+    Measure.Period.MONTH: "One row for each month.",
+    Measure.Period.SAMPLE: "One row for each case or sample, each with its own date.",
+}
+
+
+class HintedRadioSelect(forms.RadioSelect):
+    """Radios whose options each carry a sentence saying what they mean."""
+
+    def __init__(self, *args, hints: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hints = hints
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["hint"] = self.hints.get(value, "")
+        return option
+
+
+class MeasureForm(forms.ModelForm):
+    class Meta:
+        model = Measure
+        fields = [
+            "title",
+            "kind",
+            "definition",
+            "unit",
+            "direction",
+            "target",
+            "chart",
+            "rules",
+            "period",
+            "baseline",
+        ]
+        labels = {
+            "title": "Name of the measure",
+            "kind": "Type of measure",
+            "direction": "Which way is better?",
+            "chart": "Chart",
+            "rules": "Rules for reading the chart",
+            "baseline": "Baseline points",
+        }
+        help_texts = {
+            "title": "For example: falls with harm per 1,000 bed days.",
+            "target": "The figure the aim sets out to reach, if it has one. For example: 4.5.",
+            "baseline": (
+                "To hold the centre line (and limits) at what the first points showed before"
+                " the changes, give how many points; leave it empty to work them out from all"
+                " the points."
+            ),
+        }
+        widgets = {
+            "kind": HintedRadioSelect(hints=KIND_HINTS),
+            "definition": forms.Textarea(attrs={"rows": 4}),
+            "direction": forms.RadioSelect,
+            "chart": HintedRadioSelect(hints=CHART_HINTS),
+            "rules": HintedRadioSelect(hints=RULES_HINTS),
+            "period": HintedRadioSelect(hints=PERIOD_HINTS),
+            "target": forms.TextInput(attrs={"inputmode": "decimal"}),
+            "baseline": forms.NumberInput(attrs={"min": 2}),
+        }
+        error_messages = {
+            "title": {"required": "Give the measure a name."},
+            "definition": {
+                "required": "Write the operational definition: exactly what is counted, and how."
+            },
+            "target": {"invalid": "Write the target as a number, for example 4.5."},
+            "baseline": {"invalid": "Write the number of baseline points, for example 12."},
+        }
+
+    def clean_title(self):
+        title = " ".join(self.cleaned_data["title"].split())
+        if not title:
+            raise forms.ValidationError("Give the measure a name.")
+        return title
+
+    def clean_baseline(self):
+        baseline = self.cleaned_data.get("baseline")
+        if baseline is not None and baseline < 2:
+            raise forms.ValidationError(
+                "A baseline needs at least 2 points; leave it empty to use them all."
+            )
+        return baseline
+
+    def clean(self):
+        cleaned = super().clean()
+        self._keep_figures_readable(cleaned)
+        chart, rules = cleaned.get("chart"), cleaned.get("rules")
+        if chart and rules and rules not in RULES_FOR_CHART[chart]:
+            names = " or ".join(
+                Measure.Rules(choice).label.split(" (")[0] for choice in RULES_FOR_CHART[chart]
+            )
+            kind = "a run chart" if chart == Measure.Chart.RUN else "a control chart"
+            self.add_error(
+                "rules",
+                f"{Measure.Rules(rules).label.split(' (')[0]} are not for {kind}: choose {names}.",
+            )
+        return cleaned
+
+    def _keep_figures_readable(self, cleaned):
+        """A measure with figures keeps the kind of figures it has: values cannot become
+        numerators and denominators, nor months weeks."""
+        before = self.instance
+        if not before.pk:
+            return
+        chart, period = cleaned.get("chart"), cleaned.get("period")
+        ratio_changes = chart and (chart in RATIO_CHARTS) != (before.chart in RATIO_CHARTS)
+        period_changes = period and period != before.period
+        if not (ratio_changes or period_changes) or not before.samples.exists():
+            return
+        if ratio_changes:
+            held = "numerators and denominators" if before.chart in RATIO_CHARTS else "values"
+            self.add_error(
+                "chart",
+                f"The figures of this measure are {held}, which a"
+                f" {Measure.Chart(chart).label.split(':')[0]} cannot read: add a new measure"
+                " for it.",
+            )
+        if period_changes:
+            self.add_error(
+                "period",
+                f"The figures of this measure are by {before.get_period_display().lower()}:"
+                " to count them another way, add a new measure.",
+            )
+
+
+class SampleRowForm(forms.Form):
+    """One row of the figures table. Its text is read and checked by projects.measures, with
+    the uploads' rules, so that a row typed and a row uploaded are held to the same."""
+
+    sample = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    period = forms.CharField(required=False)
+    value = forms.CharField(required=False)
+    numerator = forms.CharField(required=False)
+    denominator = forms.CharField(required=False)
+    note = forms.CharField(required=False)
+    remove = forms.BooleanField(required=False)
+
+
+SampleRowFormSet = forms.formset_factory(SampleRowForm, extra=0, max_num=500, validate_max=True)
+
+
+class FiguresUploadForm(forms.Form):
+    file = forms.FileField(
+        label="A CSV file of figures",
+        error_messages={
+            "required": "Choose a CSV file to upload.",
+            "empty": "The file is empty.",
+            "invalid": "Choose a CSV file to upload.",
+        },
+    )
+
+
+class PhaseForm(forms.Form):
+    starts_on = forms.DateField(
+        label="The new phase starts on",
+        help_text=(
+            "The first day of the week, month or sample it starts with. For example, 1 4 2026."
+        ),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": "Give the date the new phase starts.",
+            "invalid": "Give a real date, for example 1/4/2026.",
+        },
+    )
+    label = forms.CharField(
+        label="After which change?",
+        max_length=200,
+        required=False,
+        help_text="For example: the falls huddle started on both wards.",
+    )
+
+
+class BaselineForm(forms.ModelForm):
+    class Meta:
+        model = Measure
+        fields = ["baseline"]
+        labels = {"baseline": "Baseline points"}
+        help_texts = {"baseline": MeasureForm.Meta.help_texts["baseline"]}
+        widgets = {"baseline": forms.NumberInput(attrs={"min": 2})}
+        error_messages = {
+            "baseline": {"invalid": "Write the number of baseline points, for example 12."}
+        }
+
+    clean_baseline = MeasureForm.clean_baseline

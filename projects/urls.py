@@ -15,6 +15,30 @@ urlpatterns = [
     path("<slug:slug>/team/<int:place_id>/role/", views.team_role, name="team_role"),
     path("<slug:slug>/team/<int:place_id>/remove/", views.team_remove, name="team_remove"),
     path("<slug:slug>/helped/", views.helped, name="helped"),
+    path("<slug:slug>/measures/new/", views.measure_create, name="measure_create"),
+    path("<slug:slug>/measures/<int:measure_id>/", views.measure_detail, name="measure"),
+    path("<slug:slug>/measures/<int:measure_id>/edit/", views.measure_edit, name="measure_edit"),
+    path(
+        "<slug:slug>/measures/<int:measure_id>/delete/",
+        views.measure_delete,
+        name="measure_delete",
+    ),
+    path("<slug:slug>/measures/<int:measure_id>/data/", views.measure_data, name="measure_data"),
+    path(
+        "<slug:slug>/measures/<int:measure_id>/data/upload/",
+        views.measure_upload,
+        name="measure_upload",
+    ),
+    path(
+        "<slug:slug>/measures/<int:measure_id>/phases/",
+        views.measure_phases,
+        name="measure_phases",
+    ),
+    path(
+        "<slug:slug>/measures/<int:measure_id>/phases/<int:phase_id>/remove/",
+        views.phase_remove,
+        name="phase_remove",
+    ),
     path("<slug:slug>/diagram/", views.diagram, name="diagram"),
     path(
         "<slug:slug>/diagram/drivers/<int:pk>/remove/",
