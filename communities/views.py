@@ -33,6 +33,7 @@ from communities.models import (
     Thread,
 )
 from communities.services import CommunityError
+from members import hooks
 from members.models import User
 
 PAGE_SIZE = 20
@@ -137,6 +138,7 @@ def community_detail(request, slug):
             "pending_request": pending_request,
             "join_form": JoinRequestForm(),
             "digest_form": DigestForm(instance=place.membership) if place.membership else None,
+            "panels": hooks.page_panels(community, request.user),
             "open_requests": (
                 community.join_requests.filter(status=JoinRequest.Status.PENDING).count()
                 if place.is_moderator

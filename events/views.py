@@ -18,6 +18,7 @@ from events.filters import EventFilter
 from events.forms import AddAttendeeForm, EventForm, FeedbackForm, MessageForm
 from events.models import CalendarFeed, Event, Feedback, Registration
 from events.services import EventError
+from members import hooks
 from members.models import User
 
 PAGE_SIZE = 20
@@ -146,6 +147,7 @@ def event_detail(request, slug):
             "registration_window": _registration_window(event),
             "tags": event.tags.all(),
             "can_run": event.viewer_runs,
+            "panels": hooks.page_panels(event, request.user),
         },
     )
 

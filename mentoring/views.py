@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from base.shortcuts import number_or_404
+from members import hooks
 from members.models import Profile
 from members.roles import is_coordinator
 from mentoring import services
@@ -258,6 +259,7 @@ def match(request, match_id):
             "feedback_form": feedback_form,
             "plan_form": plan_form,
             "feedback_given": match.feedback.filter(member=request.user).exists(),
+            "panels": hooks.page_panels(match, request.user),
             "other": match.mentee if match.mentor_id == request.user.pk else match.mentor,
             # The page title says "Error:" when any of its forms has a problem.
             "form": next((f for f in (meeting_form, plan_form, feedback_form) if f.errors), None),

@@ -1,6 +1,7 @@
 import re
 
 from django import forms
+from django.utils import timezone
 
 from communities.models import Community
 from members.models import Organisation
@@ -97,6 +98,59 @@ class TeamAddForm(forms.Form):
 
 class TeamRoleForm(forms.Form):
     role = forms.ChoiceField(label="Role", choices=TeamMember.Role.choices)
+
+
+class HelpedForm(forms.Form):
+    """What helped the project, ticked from what the page offers (projects.helped): each list
+    holds only what the member may see, so a posted number outside it is refused."""
+
+    optional_is_implied = True  # nothing has to be ticked: none says "(optional)"
+    KINDS = {
+        "communities": (
+            "Communities of practice",
+            "Your communities and those named already. Find others with the search box.",
+        ),
+        "events": (
+            "Events",
+            "The events you registered for lately and those named already.",
+        ),
+        "matches": (
+            "Mentoring",
+            "Your own mentoring relationships: only you and the other person see them named.",
+        ),
+        "resources": (
+            "Resources",
+            "Resources you rated, used or added, and those named already.",
+        ),
+    }
+
+    def __init__(self, *args, offered: dict[str, list], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offered = {kind: {str(thing.pk): thing for thing in offered[kind]} for kind in offered}
+        for kind, (label, help_text) in self.KINDS.items():
+            self.fields[kind] = forms.MultipleChoiceField(
+                label=label,
+                help_text=help_text,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                choices=[(pk, _label(kind, thing)) for pk, thing in self.offered[kind].items()],
+                initial=[str(thing.pk) for thing in offered[kind] if thing.linked],
+                error_messages={"invalid_choice": "Choose from the list: one you ticked is gone."},
+            )
+
+    def chosen(self) -> dict[str, list]:
+        """What was ticked, as the things themselves."""
+        return {
+            kind: [self.offered[kind][pk] for pk in self.cleaned_data[kind]] for kind in self.KINDS
+        }
+
+
+def _label(kind: str, thing) -> str:
+    if kind == "events":
+        return f"{thing.title}, {timezone.localtime(thing.starts_at):%-d %B %Y}"
+    if kind == "matches":
+        return f"Mentoring: {thing.mentor.display_name} and {thing.mentee.display_name}"
+    return str(thing)
 
 
 # --- the driver diagram, change ideas and PDSA cycles ------------------------------------------

@@ -2,9 +2,14 @@
 
 import re
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+)
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
+from django.db.models import Case, Exists, F, Func, OuterRef, Prefetch, QuerySet, When
 from django.utils import timezone
 
 from base.audit import audit_record
@@ -14,8 +19,10 @@ from base.shortcuts import free_slug
 from base.text_search import SEARCH_CONFIG
 from communities.models import Community
 from members.models import Profile, User
+from members.services import notify
 from projects.audit import Action
 from projects.drawing import Diagram, arrange, diagram_svg
+from projects.helped import helped_seen
 from projects.models import ChangeIdea, Cycle, Measure, Project, TeamMember
 
 # Addresses under /projects/ that a project's slug must not take.
@@ -162,14 +169,34 @@ def project_index(project: Project) -> None:
     projects_index(Project.objects.filter(pk=project.pk))
 
 
-def project_search(projects: QuerySet[Project], text: str) -> QuerySet[Project]:
+def project_words(viewer) -> Case:
+    """The words of a project that find it for the viewer: all of them (title, aim and
+    background) where they read its whole story, the title and aim alone where they see only
+    its public summary, so that a visitor's search tells nothing of the background."""
+    summary_only = Func(
+        F("search_vector"),
+        function="ts_filter",
+        template="%(function)s(%(expressions)s, '{a,b}')",
+        output_field=SearchVectorField(),
+    )
+    return Case(
+        When(pk__in=Project.objects.readable_by(viewer).values("pk"), then=F("search_vector")),
+        default=summary_only,
+        output_field=SearchVectorField(),
+    )
+
+
+def project_search(projects: QuerySet[Project], text: str, *, viewer) -> QuerySet[Project]:
     text = " ".join(text.split())[:200]
     if not text:
         return projects
     query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
     return (
+        # The stored vector first, for its index; then only the words the viewer may search.
         projects.filter(search_vector=query)
-        .annotate(relevance=SearchRank(F("search_vector"), query))
+        .annotate(words=project_words(viewer))
+        .filter(words=query)
+        .annotate(relevance=SearchRank(F("words"), query))
         .order_by("-relevance", "-updated_at")
     )
 
@@ -229,6 +256,7 @@ def project_page(*, project: Project, viewer) -> dict:
         "team": [],
         "place": None,
         "communities": [],
+        "helped": None,
         "diagram": None,
     }
     if project.viewer_reads:
@@ -244,4 +272,53 @@ def project_page(*, project: Project, viewer) -> dict:
         page["diagram"] = diagram_of(project=project)
         if not page["diagram"].is_empty:
             page["diagram_svg"] = diagram_svg(aim=project.aim, diagram=page["diagram"])
+        page["helped"] = helped_seen(
+            project=project, viewer=viewer, communities=page["communities"]
+        )
     return page
+
+
+def member_leaves(*, member: User) -> list[TeamMember]:
+    """A member closing their account leaves every team. A project they alone led passes to
+    the longest-serving of its team members (a sponsor if it has no team member), who is told;
+    a project with nobody else on its team keeps its story and is led by the admins. Returns
+    the places that became leads."""
+    promoted = []
+    places = TeamMember.objects.filter(member=member).select_related("project")
+    for place in places.order_by("project_id"):
+        with transaction.atomic():
+            _lock_team(place.project)
+            if place.role == TeamMember.Role.LEAD and not _other_leads(place.project, place):
+                successor = (
+                    place.project.team.exclude(pk=place.pk)
+                    .select_related("member")
+                    .order_by(
+                        # Team members change the project; sponsors follow it.
+                        Case(When(role=TeamMember.Role.MEMBER, then=0), default=1),
+                        "joined_at",
+                        "pk",
+                    )
+                    .first()
+                )
+                if successor is not None:
+                    successor.role = TeamMember.Role.LEAD
+                    successor.save(update_fields=["role"])
+                    audit_record(
+                        actor=None,
+                        action=Action.TEAM_ROLE_CHANGED,
+                        member=successor.member,
+                        detail=f"{place.project.title}: Lead, when its lead left the network",
+                    )
+                    notify(
+                        member=successor.member,
+                        kind="project_lead",
+                        message=(
+                            f"You now lead {place.project.title}: its lead has left the network."
+                        ),
+                        url=place.project.get_absolute_url(),
+                    )
+                    promoted.append(successor)
+            place.delete()
+    Cycle.objects.filter(created_by=member).update(created_by=None)
+    Project.objects.filter(created_by=member).update(created_by=None)
+    return promoted

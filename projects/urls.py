@@ -14,6 +14,7 @@ urlpatterns = [
     path("<slug:slug>/team/", views.team, name="team"),
     path("<slug:slug>/team/<int:place_id>/role/", views.team_role, name="team_role"),
     path("<slug:slug>/team/<int:place_id>/remove/", views.team_remove, name="team_remove"),
+    path("<slug:slug>/helped/", views.helped, name="helped"),
     path("<slug:slug>/measures/new/", views.measure_create, name="measure_create"),
     path("<slug:slug>/measures/<int:measure_id>/", views.measure_detail, name="measure"),
     path("<slug:slug>/measures/<int:measure_id>/edit/", views.measure_edit, name="measure_edit"),

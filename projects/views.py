@@ -21,6 +21,7 @@ from projects.forms import (
     CycleForm,
     DiagramChangeForm,
     FiguresUploadForm,
+    HelpedForm,
     IdeaForm,
     MeasureForm,
     OutlineForm,
@@ -30,6 +31,7 @@ from projects.forms import (
     TeamAddForm,
     TeamRoleForm,
 )
+from projects.helped import helped_offered, helped_save
 from projects.models import ChangeIdea, Cycle, Measure, Project, TeamMember
 from projects.services import ProjectError
 
@@ -60,7 +62,7 @@ def _led(request, slug: str) -> Project:
 
 def project_list(request):
     projects = Project.objects.visible_to(request.user)
-    project_filter = ProjectFilter(request.GET, queryset=projects)
+    project_filter = ProjectFilter(request.GET, queryset=projects, request=request)
     page = Paginator(services.project_listing(project_filter.qs), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -215,6 +217,38 @@ def team_remove(request, slug, place_id):
         return redirect(project)
     messages.success(request, f"{place.member.display_name} is no longer on the team.")
     return redirect("projects:team", slug=project.slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def helped(request, slug):
+    """The team names what helped: ticks from what the page offers, and a search box (a button
+    of the same form, so that ticks not yet saved stay ticked) to offer more."""
+    project = _editable(request, slug)
+    posted = request.method == "POST"
+    query = request.POST.get("q", "") if posted else request.GET.get("q", "")
+    offered = helped_offered(
+        project=project,
+        editor=request.user,
+        text=query,
+        chosen={kind: request.POST.getlist(kind) for kind in HelpedForm.KINDS} if posted else None,
+    )
+    form = HelpedForm(request.POST if posted else None, offered=offered)
+    if posted and request.POST.get("action") != "find" and form.is_valid():
+        helped_save(project=project, by=request.user, chosen=form.chosen())
+        messages.success(request, "What helped is saved. Each of them now shows your project.")
+        return redirect(project)
+    return render(
+        request,
+        "projects/helped.html",
+        {
+            "project": project,
+            "form": form,
+            "query": " ".join(query.split())[:200],
+            "found": sum(thing.found for things in offered.values() for thing in things),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 # --- measures -------------------------------------------------------------------------------

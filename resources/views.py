@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from base.shortcuts import free_slug
+from members import hooks
 from resources import services
 from resources.filters import ResourceFilter
 from resources.forms import RatingForm, ResourceForm
@@ -100,6 +101,7 @@ def resource_detail(request, slug, rating_form=None):
             "rating_form": rating_form,
             "my_rating": my_rating,
             "used": bool(member) and Use.objects.filter(resource=resource, member=member).exists(),
+            "panels": hooks.page_panels(resource, request.user),
         },
         status=400 if rating_form.is_bound else 200,
     )

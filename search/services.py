@@ -1,8 +1,9 @@
-"""Ask the network: one search over people, resources, communities, events and threads.
+"""Ask the network: one search over people, resources, communities, events, improvement projects
+and threads.
 
-Every group starts from the one visibility model (`Profile`, `Resource`, `Community`, `Event` and
-`Thread` `.objects.visible_to(viewer)`), so nothing reaches a result, a count or a suggestion that
-the viewer could not open. Each group is one query: its
+Every group starts from the one visibility model (`Profile`, `Resource`, `Community`, `Event`,
+`Project` and `Thread` `.objects.visible_to(viewer)`), so nothing reaches a result, a count or a
+suggestion that the viewer could not open. Each group is one query: its
 best few, ranked by the stored, GIN-indexed vectors, with the total alongside (a window count)
 and highlighted snippets (ts_headline) for those few only.
 
@@ -19,6 +20,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
@@ -27,6 +29,7 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection, transaction
 from django.db.models import (
+    Case,
     Count,
     F,
     Func,
@@ -36,6 +39,7 @@ from django.db.models import (
     Subquery,
     TextField,
     Value,
+    When,
     Window,
 )
 from django.db.models.functions import Concat, Lower
@@ -51,7 +55,9 @@ from events.models import Event
 from events.services import event_search
 from members.models import Profile, Topic
 from members.roles import ANY_MEMBER
-from members.services import directory_listing, directory_search
+from members.services import directory_search
+from projects.models import Project
+from projects.services import project_search
 from resources.models import Resource
 from resources.services import resource_listing, resource_search
 from search.models import SearchWord
@@ -131,9 +137,13 @@ def _best(queryset: QuerySet) -> tuple[list, int]:
 
 def people(viewer, text: str) -> Group:
     found = directory_search(Profile.objects.visible_to(viewer), text).annotate(
-        headline=_headline("bio", text)  # the job title is on the card already
+        headline=_headline("bio", text),  # the job title is on the card already
+        # In the same query, not fetched after it as the directory does: one query a group.
+        expertise_names=ArraySubquery(
+            Topic.objects.filter(experts=OuterRef("pk")).order_by("name").values("name")
+        ),
     )
-    results, total = _best(directory_listing(found))
+    results, total = _best(found.select_related("member", "organisation").defer("search_vector"))
     see_all = _listing("members:directory", text)
     if not viewer.is_authenticated:
         # The directory is for members: a visitor's "see all" is an invitation to sign in.
@@ -169,6 +179,21 @@ def events(viewer, text: str) -> Group:
     return Group("events", "Events", results, total, _listing("events:list", text))
 
 
+def projects(viewer, text: str) -> Group:
+    """Improvement projects by title, aim and background; a visitor finds the public ones by
+    their title and aim alone, as their public summary shows them (projects.services)."""
+    found = project_search(Project.objects.visible_to(viewer), text, viewer=viewer)
+    # The snippet comes from the words the viewer searched: the background only for readers.
+    whole_story = Project.objects.readable_by(viewer).values("pk")
+    told = Case(
+        When(pk__in=whole_story, then=_doc("aim", "summary")),
+        default=F("aim"),
+        output_field=TextField(),
+    )
+    results, total = _best(found.annotate(headline=_headline(told, text)))
+    return Group("projects", "Projects", results, total, _listing("projects:list", text))
+
+
 def threads(viewer, text: str) -> Group:
     found = thread_search(viewer, text)
     results, total = _best(found)
@@ -196,7 +221,7 @@ def thread_search(viewer, text: str) -> QuerySet[Thread]:
     )
 
 
-GROUPS = [people, resources, communities, events, threads]
+GROUPS = [people, resources, communities, events, projects, threads]
 
 
 def search(viewer, text: str) -> list[Group]:
@@ -256,11 +281,14 @@ def words_refresh() -> int:
             Community.objects.visible_to(visitor).annotate(doc=_doc("name", "purpose")),
             Resource.objects.visible_to(visitor).listed().annotate(doc=_doc("title", "summary")),
             Event.objects.visible_to(visitor).annotate(doc=_doc("title", "summary")),
+            # A visitor sees a public project's summary: its title and aim, not its background.
+            Project.objects.visible_to(visitor).annotate(doc=_doc("title", "aim")),
         ],
         SearchWord.Audience.MEMBERS: [
             Community.objects.visible_to(ANY_MEMBER).annotate(doc=_doc("name", "purpose")),
             Resource.objects.visible_to(ANY_MEMBER).listed().annotate(doc=_doc("title", "summary")),
             Event.objects.visible_to(ANY_MEMBER).annotate(doc=_doc("title", "summary")),
+            Project.objects.readable_by(ANY_MEMBER).annotate(doc=_doc("title", "aim", "summary")),
             Thread.objects.visible_to(ANY_MEMBER).annotate(doc=F("title")),
             Post.objects.visible_to(ANY_MEMBER).readable().annotate(doc=F("body")),
             Profile.objects.visible_to(ANY_MEMBER).annotate(
@@ -304,11 +332,11 @@ SUGGESTIONS = 5
 
 
 def suggestions(viewer, text: str) -> dict[str, list]:
-    """People and communities by name, for the search box: names containing what was typed,
-    or close to it, best first. Two indexed queries (trigram GIN on the names)."""
+    """People, communities and projects by name, for the search box: names containing what was
+    typed, or close to it, best first. Three indexed queries (trigram GIN on the names)."""
     typed = cleaned(text)[0].lower()
     if len(typed) < 2:
-        return {"people": [], "communities": [], "count": 0}
+        return {"people": [], "communities": [], "projects": [], "count": 0}
     names = (
         Profile.objects.visible_to(viewer)
         .select_related("member")
@@ -324,5 +352,18 @@ def suggestions(viewer, text: str) -> dict[str, list]:
         .annotate(closeness=TrigramWordSimilarity(typed, "lowered"))
         .order_by("-closeness", "name", "pk")[:SUGGESTIONS]
     )
-    names, communities = list(names), list(communities)
-    return {"people": names, "communities": communities, "count": len(names) + len(communities)}
+    projects = (
+        Project.objects.visible_to(viewer)
+        .annotate(lowered=Lower("title"))
+        .filter(Q(lowered__contains=typed) | Q(lowered__trigram_word_similar=typed))
+        .annotate(closeness=TrigramWordSimilarity(typed, "lowered"))
+        .only("title", "slug")
+        .order_by("-closeness", "title", "pk")[:SUGGESTIONS]
+    )
+    names, communities, projects = list(names), list(communities), list(projects)
+    return {
+        "people": names,
+        "communities": communities,
+        "projects": projects,
+        "count": len(names) + len(communities) + len(projects),
+    }

@@ -38,8 +38,8 @@ def search(request):
 
 
 def search_suggest(request):
-    """People and communities by name as someone types in the search box (htmx). Nothing at
-    all when there are none, so the empty box takes no room."""
+    """People, communities and projects by name as someone types in the search box (htmx).
+    Nothing at all when there are none, so the empty box takes no room."""
     found = network_search.suggestions(request.user, request.GET.get("q", ""))
     fragment = render_to_string("search/_suggestions.html", found, request=request)
     return HttpResponse(fragment.strip())

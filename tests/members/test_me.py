@@ -74,11 +74,11 @@ def test_the_home_page_uses_the_same_queries_however_much_is_there(
 ):
     ProfileFactory(organisation=OrganisationFactory(), expertise=[frailty])
     client.force_login(owner.member)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         client.get(ME)
 
     for _ in range(12):
         ProfileFactory(organisation=OrganisationFactory(), expertise=[frailty, TopicFactory()])
     owner.interests.add(*TopicFactory.create_batch(5))
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         client.get(ME)

@@ -103,14 +103,14 @@ def test_the_profile_page_uses_the_same_queries_for_a_rich_or_a_bare_profile(
 ):
     client.force_login(outsider_profile.member)
     bare = ProfileFactory(member__name="Bare Profile", slug="bare")
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         client.get(profile_url(bare))
 
     owner.expertise.add(*TopicFactory.create_batch(8))
     owner.interests.add(*TopicFactory.create_batch(8))
     owner.organisation = OrganisationFactory()
     owner.save()
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         client.get(profile_url(owner))
 
 

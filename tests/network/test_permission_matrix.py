@@ -18,10 +18,12 @@ from communities.services import community_index, reply_create, thread_start
 from insights.models import Story
 from members.roles import CURATORS
 from mentoring.models import Cohort, Match, MentoringRequest
+from projects.models import ChangeIdea, Cycle, Driver, Measure, TeamMember
 from resources.models import Resource
 from tests.bulletins.conftest import make_bulletin
 from tests.events.conftest import make_event
 from tests.factories import MemberFactory, ProfileFactory
+from tests.projects.conftest import add_to_team, make_project
 from tests.resources.conftest import make_resource
 
 pytestmark = pytest.mark.django_db
@@ -77,8 +79,38 @@ def places(member, outsider, coordinator, admin_member):
         result="r",
         features=["common_purpose"],
     )
+    # Improvement projects: one for members, led by the member of the closed community with the
+    # moderator on its team and the curator as its sponsor; one for its team alone, led by the
+    # moderator; one with a public summary, led by the coordinator.
+    huddles = make_project(member, title="Ward huddles", visibility="members")
+    add_to_team(huddles, moderator)
+    sponsor_place = add_to_team(huddles, curator, TeamMember.Role.SPONSOR)
+    pilot = make_project(moderator, title="Quiet pilot", visibility="team")
+    pilot_place = add_to_team(pilot, ProfileFactory(member__name="Tam Team").member)
+    make_project(coordinator, title="Open wards", visibility="public")
+    parts, numbers = {}, {}
+    for name, project in (("HUDDLES", huddles), ("PILOT", pilot)):
+        parts[f"{name}_MEASURE"] = Measure.objects.create(
+            project=project, title="Falls", definition="Falls per 1,000 occupied bed days."
+        )
+        driver = Driver.objects.create(project=project, text="Safe handovers")
+        idea = ChangeIdea.objects.create(
+            project=project, driver=driver, title="Huddle", slug=f"{project.slug}-huddle"
+        )
+        parts[f"{name}_IDEA"] = idea
+        Cycle.objects.create(idea=idea, number=1, question="Will it fit?", prediction="Yes.")
+        numbers[f"<{name.lower()}-idea>"] = idea.pk
+        numbers[f"<{name.lower()}-driver>"] = driver.pk
     return {
         "people": {"moderator": moderator, "curator": curator},
+        "projects": {
+            "huddles": huddles,
+            "pilot": pilot,
+            "sponsor_place": sponsor_place,
+            "pilot_place": pilot_place,
+        },
+        "parts": parts,
+        "numbers": numbers,
         "thread": f"/communities/leads/threads/{thread.pk}/",
         "thread_post": thread_post,
         "private": private,
@@ -172,6 +204,74 @@ MATRIX = {
     "/insights/measures/communities-with-purpose.csv": MEMBERS,
     "/search/?q=budgets": EVERYONE,
     "/admin/": [SIGN_IN] * 6 + [PAGE],
+    "/projects/": EVERYONE,
+    "/projects/new/": MEMBERS,
+    # Shared with members: its lead (the member) edits it; its team (the moderator) names what
+    # helped; its sponsor (the curator) follows it.
+    "/projects/ward-huddles/": [HIDDEN] + [PAGE] * 6,
+    "/projects/ward-huddles/team/": MEMBERS,
+    "/projects/ward-huddles/edit/": [SIGN_IN, PAGE] + [FORBIDDEN] * 4 + [PAGE],
+    "/projects/ward-huddles/helped/": [SIGN_IN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE],
+    # For its team alone (the moderator leads it): nobody else knows it exists, but admins.
+    "/projects/quiet-pilot/": [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE],
+    "/projects/quiet-pilot/team/": [SIGN_IN] + [HIDDEN] * 2 + [PAGE] + [HIDDEN] * 2 + [PAGE],
+    "/projects/quiet-pilot/edit/": [SIGN_IN] + [HIDDEN] * 2 + [PAGE] + [HIDDEN] * 2 + [PAGE],
+    "/projects/quiet-pilot/helped/": [SIGN_IN] + [HIDDEN] * 2 + [PAGE] + [HIDDEN] * 2 + [PAGE],
+    # A public summary for anyone; its team for members.
+    "/projects/open-wards/": EVERYONE,
+    "/projects/open-wards/team/": MEMBERS,
+    # A project's measures: a visitor reads no project's parts, a public one's included; its
+    # team changes them (their forms ask a visitor to sign in first).
+    "HUDDLES_MEASURE": [HIDDEN] + [PAGE] * 6,
+    "HUDDLES_MEASURE?format=csv": [HIDDEN] + [PAGE] * 6,
+    "HUDDLES_MEASURE?format=json": [HIDDEN] + [PAGE] * 6,
+    "HUDDLES_MEASURE?format=svg": [HIDDEN] + [PAGE] * 6,
+    "PILOT_MEASURE": [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE],
+    "PILOT_MEASURE?format=csv": [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE],
+    "HUDDLES_MEASUREedit/": [SIGN_IN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE],
+    "HUDDLES_MEASUREdata/": [SIGN_IN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE],
+    "HUDDLES_MEASUREphases/": [SIGN_IN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE],
+    "HUDDLES_MEASUREdelete/": [SIGN_IN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE],
+    "PILOT_MEASUREdata/": [SIGN_IN] + [HIDDEN] * 2 + [PAGE] + [HIDDEN] * 2 + [PAGE],
+    "/projects/ward-huddles/measures/new/": (
+        [SIGN_IN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE]
+    ),
+    "/projects/quiet-pilot/measures/new/": (
+        [SIGN_IN] + [HIDDEN] * 2 + [PAGE] + [HIDDEN] * 2 + [PAGE]
+    ),
+    "HUDDLES_IDEA": [HIDDEN] + [PAGE] * 6,
+    "PILOT_IDEA": [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE],
+    # The diagram's editor: its team. A visitor reads no project's parts, so it is not found.
+    "/projects/ward-huddles/diagram/": [HIDDEN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE],
+    "/projects/quiet-pilot/diagram/": [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE],
+    "/projects/ward-huddles/diagram/drivers/<huddles-driver>/remove/": (
+        [HIDDEN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE]
+    ),
+    "/projects/ward-huddles/diagram/ideas/<huddles-idea>/remove/": (
+        [HIDDEN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE]
+    ),
+    "/projects/ward-huddles/ideas/<huddles-idea>/edit/": (
+        [HIDDEN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE]
+    ),
+    "/projects/ward-huddles/ideas/<huddles-idea>/cycles/new/": (
+        [HIDDEN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE]
+    ),
+    "/projects/ward-huddles/ideas/<huddles-idea>/cycles/1/edit/": (
+        [HIDDEN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE]
+    ),
+    "/projects/ward-huddles/ideas/<huddles-idea>/cycles/1/remove/": (
+        [HIDDEN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE]
+    ),
+    "/projects/quiet-pilot/ideas/<pilot-idea>/edit/": (
+        [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE]
+    ),
+    "/projects/quiet-pilot/ideas/<pilot-idea>/cycles/1/edit/": (
+        [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE]
+    ),
+    # "We are testing this too": for those with a project of their own to add it to (the
+    # moderator leads the pilot, the coordinator the public one); the huddles' own lead has none.
+    "HUDDLES_IDEAadopt/": [HIDDEN, FORBIDDEN, FORBIDDEN, PAGE, PAGE, FORBIDDEN, PAGE],
+    "PILOT_IDEAadopt/": [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE],
 }
 
 
@@ -185,6 +285,11 @@ def _address(path: str, places: dict) -> str:
         "COHORT": f"/mentoring/cohorts/{places['cohort'].pk}/",
         "STORY": f"/insights/stories/{places['story'].pk}/",
     }
+    for placeholder, number in places["numbers"].items():
+        path = path.replace(placeholder, str(number))
+    for name, part in places["parts"].items():
+        if path.startswith(name):
+            return part.get_absolute_url() + path[len(name) :]
     for name, address in where.items():
         if path.startswith(name):
             return address + path[len(name) :]
@@ -265,6 +370,32 @@ POST_MATRIX = {
     "STORYreview/": [LOGIN, 403, 403, 403, DONE, 403, DONE],
     "/members/me/notifications/read/": [LOGIN] + [DONE] * 6,
     "COHORT": [LOGIN, 403, 403, 403, DONE, 403, DONE],
+    "/projects/new/": [LOGIN] + [DONE] * 6,
+    # The lead (the member) adds the outsider; an admin finds them on the team already.
+    "/projects/ward-huddles/team/": [LOGIN, DONE] + [403] * 4 + [DONE],
+    "/projects/ward-huddles/team/SPONSOR/role/": [LOGIN, DONE] + [403] * 4 + [DONE],
+    "/projects/ward-huddles/edit/": [LOGIN, DONE] + [403] * 4 + [DONE],
+    "/projects/ward-huddles/helped/": [LOGIN, DONE, 403, DONE, 403, 403, DONE],
+    "/projects/quiet-pilot/helped/": [LOGIN, 404, 404, DONE, 404, 404, DONE],
+    # Its lead (the moderator) removes a team member; by the admin's turn there is none to remove.
+    "/projects/quiet-pilot/team/PILOT_PLACE/remove/": [LOGIN, 404, 404, DONE, 404, 404, 404],
+    # The diagram and its parts change by their team; a visitor reads no project's parts at all.
+    "/projects/ward-huddles/diagram/": [404, DONE, 403, DONE, 403, 403, DONE],
+    "/projects/ward-huddles/ideas/<huddles-idea>/edit/": [404, DONE, 403, DONE, 403, 403, DONE],
+    "/projects/ward-huddles/ideas/<huddles-idea>/cycles/new/": (
+        [404, DONE, 403, DONE, 403, 403, DONE]
+    ),
+    "/projects/ward-huddles/ideas/<huddles-idea>/cycles/1/edit/": (
+        [404, DONE, 403, DONE, 403, 403, DONE]
+    ),
+    "/projects/quiet-pilot/diagram/": [404, 404, 404, DONE, 404, 404, DONE],
+    "HUDDLES_IDEAadopt/": [404, 403, 403, DONE, DONE, 403, DONE],
+    # A measure and its figures: its team (nothing sent, so the form comes back).
+    "/projects/ward-huddles/measures/new/": [LOGIN, DONE, 403, DONE, 403, 403, DONE],
+    "HUDDLES_MEASUREdata/": [LOGIN, DONE, 403, DONE, 403, 403, DONE],
+    "HUDDLES_MEASUREdata/upload/": [LOGIN, DONE, 403, DONE, 403, 403, DONE],
+    "HUDDLES_MEASUREphases/": [LOGIN, DONE, 403, DONE, 403, 403, DONE],
+    "PILOT_MEASUREdata/upload/": [LOGIN, 404, 404, DONE, 404, 404, DONE],
 }
 POST_DATA = {
     "/resources/draft-guide/curate/": {"action": "publish"},
@@ -273,12 +404,22 @@ POST_DATA = {
     "/communities/founders/MEMBER/": {"allowed": "yes"},
     "/communities/leads/members/MEMBER/moderator/": {"appoint": "yes"},
     "EVENTattendees/add/": {"email": "nobody@example.org"},
+    "/projects/new/": {"title": "No aim yet"},
+    "/projects/ward-huddles/team/": {"member": "OUTSIDER", "role": "member"},
+    "/projects/ward-huddles/team/SPONSOR/role/": {"role": "sponsor"},
+    "/projects/ward-huddles/edit/": {"title": ""},
+    "/projects/ward-huddles/diagram/": {"action": "add-driver", "text": "Staff time"},
+    "/projects/quiet-pilot/diagram/": {"action": "add-driver", "text": "Staff time"},
 }
 
 
 def _post_address(path: str, places: dict, member) -> str:
     post = places["thread_post"]
     path = path.replace("MEMBER", str(member.pk))
+    path = path.replace("SPONSOR", str(places["projects"]["sponsor_place"].pk))
+    path = path.replace("PILOT_PLACE", str(places["projects"]["pilot_place"].pk))
+    for placeholder, number in places["numbers"].items():
+        path = path.replace(placeholder, str(number))
     if path.startswith("POST"):
         return f"/communities/leads/posts/{post.pk}/{path[len('POST') :]}"
     return _address(path, places)
@@ -288,10 +429,13 @@ def _post_address(path: str, places: dict, member) -> str:
 def test_every_role_gets_the_answer_the_matrix_declares_for_each_button(
     client, places, member, outsider, coordinator, admin_member, path
 ):
+    data = {
+        name: str(outsider.pk) if value == "OUTSIDER" else value
+        for name, value in POST_DATA.get(path, {}).items()
+    }
+
     def press(client):
-        response = client.post(
-            _post_address(path, places, member), POST_DATA.get(path, {}), follow=False
-        )
+        response = client.post(_post_address(path, places, member), data, follow=False)
         if response.status_code not in {200, 302, 400}:
             return response.status_code
         signing_in = response.get("Location", "").startswith("/accounts/login/")

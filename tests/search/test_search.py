@@ -27,6 +27,7 @@ from resources.models import Resource
 from search import services as search
 from tests.events.conftest import make_event
 from tests.factories import ProfileFactory, TopicFactory
+from tests.projects.conftest import make_project
 from tests.resources.conftest import make_resource
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +90,18 @@ def network(coordinator, member):
     make_event(coordinator, title="Frailty long ago", starts_in=-timedelta(days=400))
     make_event(coordinator, title="Quokka frailty meeting", community=secret)
     MentoringRequest.objects.create(mentee=member, goals="Quokka frailty mentoring goals")
+    aim = "Half of people living with frailty stay at home after a fall, by March 2027."
+    make_project(coordinator, "Frailty at home", visibility="public", aim=aim)
+    make_project(coordinator, "Members frailty project", visibility="members", aim=aim)
+    make_project(coordinator, "Quokka frailty project", visibility="team", aim=aim)
+    # Its background is for members: a visitor sees its title and aim alone.
+    make_project(
+        coordinator,
+        "Ward rounds project",
+        visibility="public",
+        aim="Every ward round ends with a plan for the day, by June 2027.",
+        summary="We began with the frailty scores of every patient.",
+    )
     search.words_refresh()
     return {"expert": expert, "passing": passing, "private": private, "public": public}
 
@@ -98,7 +111,14 @@ def test_a_member_sees_results_grouped_with_the_best_first(client, member, netwo
 
     page = found(client, "frailty")
 
-    for heading in ["People", "Resources", "Communities", "Events", "Community discussions"]:
+    for heading in [
+        "People",
+        "Resources",
+        "Communities",
+        "Events",
+        "Projects",
+        "Community discussions",
+    ]:
         assert f'">{heading} <span' in page
     # An exact expertise match ranks above a passing mention in a bio.
     assert page.index("Fiona Expert") < page.index("Pat Passing")
@@ -127,8 +147,10 @@ WHO_SEES = [
     # viewer, what they find, what they never find (not even in counts)
     (
         "visitor",
-        ["Paul Public", "Frailty screening guide", "Frailty masterclass"],
+        ["Paul Public", "Frailty screening guide", "Frailty masterclass", "Frailty at home"],
         [
+            "Members frailty project",
+            "Ward rounds project",
             "Fiona Expert",
             "Members frailty toolkit",
             "Members frailty webinar",
@@ -145,12 +167,20 @@ WHO_SEES = [
             "Measuring frailty",
             "Members frailty webinar",
             "Frailty leads",
+            "Members frailty project",
+            "Ward rounds project",
         ],
         ["Closed frailty talk"],
     ),
     (
         "coordinator",
-        ["Quokka room", "Quokka frailty plans", "Quokka frailty meeting", "Closed frailty talk"],
+        [
+            "Quokka room",
+            "Quokka frailty plans",
+            "Quokka frailty meeting",
+            "Closed frailty talk",
+            "Quokka frailty project",
+        ],
         [],
     ),
 ]
@@ -176,12 +206,29 @@ def test_counts_leave_out_what_the_viewer_may_not_see(member, network):
 
     # Four members (the private one too: members see every member), two resources (not the
     # draft), the open and the closed community, three events (not the old nor the secret one),
-    # and the open community's thread only (the member is in neither of the others).
-    assert groups == {"people": 4, "resources": 2, "communities": 2, "events": 3, "threads": 1}
+    # the open community's thread only (the member is in neither of the others), and the
+    # projects shared with members (not the team-only one).
+    assert groups == {
+        "people": 4,
+        "resources": 2,
+        "communities": 2,
+        "events": 3,
+        "projects": 3,
+        "threads": 1,
+    }
 
     as_visitor = {group.key: group.total for group in search.search(AnonymousUser(), "frailty")}
-    # The public profile, the public resource, the open community, the public events.
-    assert as_visitor == {"people": 1, "resources": 1, "communities": 1, "events": 2, "threads": 0}
+    # The public profile, the public resource, the open community, the public events, and the
+    # public project whose title and aim (its public summary) name frailty: not the one whose
+    # background alone does.
+    assert as_visitor == {
+        "people": 1,
+        "resources": 1,
+        "communities": 1,
+        "events": 2,
+        "projects": 1,
+        "threads": 0,
+    }
 
 
 def test_a_correction_never_offers_a_word_the_viewer_could_not_find(client, member, network):
@@ -278,8 +325,8 @@ def test_the_search_page_takes_the_same_queries_whatever_it_finds(
         discussion(place, coordinator, f"Falls thread {number}", "Falls at night.")
     client.force_login(member)
 
-    # Session, member, unread count, the member's roles (who may see drafts); people and their
-    # expertise; resources, communities, events, discussions.
+    # Session, member, unread count, the member's roles (who may see drafts); people with their
+    # expertise; resources, communities, events, projects, discussions.
     with django_assert_num_queries(10):
         found(client, "falls")
 

@@ -29,6 +29,7 @@ from insights.models import Story
 from insights.services import network_bridging_refresh
 from members.models import Profile
 from mentoring.models import Match, Meeting, MentoringRequest
+from projects.models import ChangeIdea, Cycle, Driver, Measure
 from resources.indexing import resources_index
 from resources.models import Resource
 from search import services as search
@@ -36,6 +37,7 @@ from tests.bulletins.conftest import add_section, make_bulletin, send_all, subsc
 from tests.events.conftest import make_event
 from tests.factories import ProfileFactory
 from tests.mail import send_queued
+from tests.projects.conftest import make_project
 from tests.resources.conftest import make_resource
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +52,9 @@ MARKERS = {
     "P": "glimmerquokka",
     "U": "larchwhistle",
     "N": "hollowberry",
+    "T": "brackenloom",
+    "G": "thistlequay",
+    "B": "ospreyvault",
 }
 # A slip of each word, for the spelling corrections.
 SLIPS = {letter: word[:4] + word[5:] for letter, word in MARKERS.items()}
@@ -177,6 +182,52 @@ def world(coordinator, curator, admin_member, member, settings):
         match=match, met_on=timezone.localdate(), notes="Hollowberry note", logged_by=owner
     )
 
+    # T, G, B: a project for its team alone (the owner leads it); one shared with members, and
+    # one with a public summary whose background is for members, both led by P. What helped
+    # the first and the last is every hidden kind, the owner's mentoring among it.
+    aim = "Fewer falls with harm on our wards by a third, by March 2027."
+    team_only = make_project(
+        owner,
+        "Brackenloom pilot",
+        visibility="team",
+        aim=f"Brackenloom: {aim}",
+        summary="Brackenloom background.",
+    )
+    shared = make_project(private.member, "Thistlequay huddles", aim=aim)
+    public = make_project(
+        private.member,
+        "Open wards project",
+        visibility="public",
+        aim=aim,
+        summary="Ospreyvault: what we learned.",
+    )
+    for project in (team_only, public):
+        project.communities.set([secret, closed])
+        project.events.set([secret_event, closed_event] if project == public else [secret_event])
+        project.resources.set(
+            [draft, turned_down, members_only] if project == public else [members_only]
+        )
+        project.matches.set([match])
+    # A measure and a change idea of each of the first two; the team-only project's idea
+    # adopts the shared one's, which must not tell others where it spread.
+    parts = {}
+    for project in (team_only, shared):
+        parts[project.pk] = {
+            "measure": Measure.objects.create(
+                project=project, title="Falls", definition="Falls with harm per 1,000 bed days."
+            ),
+            "idea": ChangeIdea.objects.create(
+                project=project, title=f"{project.title} huddle", slug=f"{project.slug}-huddle"
+            ),
+            "driver": Driver.objects.create(project=project, text="Safe handovers"),
+        }
+        Cycle.objects.create(
+            idea=parts[project.pk]["idea"], number=1, question="Will it fit?", prediction="Yes."
+        )
+    ChangeIdea.objects.filter(pk=parts[team_only.pk]["idea"].pk).update(
+        adopted_from=parts[shared.pk]["idea"]
+    )
+
     # A bulletin whose sections were given every kind (as the composing form once allowed).
     bulletin = make_bulletin("eBulletin: winter", author=curator)
     section = add_section(bulletin, "Everything", resources=[draft, turned_down, members_only])
@@ -205,6 +256,8 @@ def world(coordinator, curator, admin_member, member, settings):
         "bulletin": bulletin,
         "bulletin_mail": bulletin_mail,
         "unsent": unsent,
+        "projects": [team_only, shared, public],
+        "parts": [part for project_parts in parts.values() for part in project_parts.values()],
     }
 
 
@@ -223,6 +276,8 @@ ONE_PAGE = {
     "`/insights/`": "/insights/",
     "`/insights/stories/review/`": "/insights/stories/review/",
     "`/members/me/export/`": "/members/me/export/",
+    "`/projects/`": "/projects/",
+    "`/projects/new/`": "/projects/new/",
 }
 
 
@@ -370,6 +425,105 @@ def section_form(client, world, person):
 @walk("`/mentoring/matches/<id>/`")
 def mentoring(client, world, person):
     return page(client, world["match"].get_absolute_url())
+
+
+def _project_pages(client, world, name: str) -> str:
+    return " ".join(
+        page(client, reverse(name, args=[project.slug])) for project in world["projects"]
+    )
+
+
+@walk("`/projects/<slug>/`")
+def project_pages(client, world, person):
+    return _project_pages(client, world, "projects:detail")
+
+
+@walk("`/projects/<slug>/team/`")
+def project_teams(client, world, person):
+    return _project_pages(client, world, "projects:team")
+
+
+@walk("`/projects/<slug>/edit/`")
+def project_forms(client, world, person):
+    return _project_pages(client, world, "projects:edit")
+
+
+@walk("`/projects/<slug>/helped/`")
+def project_helped_forms(client, world, person):
+    return _project_pages(client, world, "projects:helped")
+
+
+def _parts(kind: str, world) -> list:
+    return [part for part in world["parts"] if part._meta.model_name == kind]
+
+
+@walk("`/projects/<slug>/measures/<id>/` (+ `?format=csv`, `?format=json`, `?format=svg`)")
+def measures(client, world, person):
+    addresses = [measure.get_absolute_url() for measure in _parts("measure", world)]
+    return " ".join(
+        page(client, address, **query)
+        for address in addresses
+        for query in ({}, {"format": "csv"}, {"format": "json"}, {"format": "svg"})
+    )
+
+
+@walk(
+    "`/projects/<slug>/measures/new/`, `<id>/edit/`, `<id>/data/`, `<id>/phases/`, `<id>/delete/`"
+)
+def measure_forms(client, world, person):
+    addresses = [
+        reverse(name, args=[measure.project.slug, measure.pk])
+        for measure in _parts("measure", world)
+        for name in (
+            "projects:measure_edit",
+            "projects:measure_data",
+            "projects:measure_phases",
+            "projects:measure_delete",
+        )
+    ]
+    addresses += [
+        reverse("projects:measure_create", args=[project.slug]) for project in world["projects"]
+    ]
+    return " ".join(page(client, address) for address in addresses)
+
+
+@walk("`/projects/ideas/<slug>/`")
+def change_ideas(client, world, person):
+    addresses = [idea.get_absolute_url() for idea in _parts("changeidea", world)]
+    return " ".join(page(client, address) for address in addresses)
+
+
+@walk(
+    "`/projects/<slug>/ideas/<id>/edit/`, `cycles/new/`, `cycles/<n>/edit/`, `cycles/<n>/remove/`,"
+    " `diagram/drivers/<id>/remove/`, `diagram/ideas/<id>/remove/`"
+)
+def idea_forms(client, world, person):
+    pages = []
+    for idea in _parts("changeidea", world):
+        arguments = [idea.project.slug, idea.pk]
+        pages.append(page(client, reverse("projects:idea_edit", args=arguments)))
+        pages.append(page(client, reverse("projects:cycle_create", args=arguments)))
+        pages.append(page(client, reverse("projects:cycle_edit", args=[*arguments, 1])))
+        pages.append(page(client, reverse("projects:cycle_remove", args=[*arguments, 1])))
+        pages.append(page(client, reverse("projects:idea_remove", args=arguments)))
+    for driver in _parts("driver", world):
+        pages.append(
+            page(client, reverse("projects:driver_remove", args=[driver.project.slug, driver.pk]))
+        )
+    return " ".join(pages)
+
+
+@walk("`/projects/ideas/<slug>/adopt/`")
+def adoptions(client, world, person):
+    return " ".join(
+        page(client, reverse("projects:idea_adopt", args=[idea.slug]))
+        for idea in _parts("changeidea", world)
+    )
+
+
+@walk("`/projects/<slug>/diagram/`")
+def diagrams(client, world, person):
+    return _project_pages(client, world, "projects:diagram")
 
 
 @walk("community e-mails (digests)")
