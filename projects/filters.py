@@ -32,7 +32,7 @@ class ProjectFilter(django_filters.FilterSet):
         fields = ["q", "topic", "organisation", "region", "level", "status"]
 
     def search(self, projects, name, value):
-        return project_search(projects, value)
+        return project_search(projects, value, viewer=self.request.user)
 
     def in_region(self, projects, name, value):
         # A subquery, not a join: a project of two organisations in the region is listed once.

@@ -2,16 +2,21 @@
 
 import re
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+)
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
+from django.db.models import Case, Exists, F, Func, OuterRef, Prefetch, QuerySet, When
 from django.utils import timezone
 
 from base.audit import audit_record
 from base.errors import NotFound
 from base.queries import per_row
-from base.shortcuts import free_slug
-from base.text_search import SEARCH_CONFIG
+from base.shortcuts import private_slug
+from base.text_search import SEARCH_CONFIG, search_text
 from communities.models import Community
 from members.models import Profile, User
 from projects.audit import Action
@@ -29,7 +34,9 @@ class ProjectError(Exception):
 def project_create(*, lead: User, project: Project) -> Project:
     """Save a new project with the member who started it as its lead."""
     with transaction.atomic():
-        project.slug = free_slug(
+        # Never "-2": that would tell the member a project of the same name exists, though
+        # it may be one they may not see.
+        project.slug = private_slug(
             Project, project.title, reserved=RESERVED_SLUGS, length=80, fallback="project"
         )
         project.created_by = lead
@@ -137,7 +144,7 @@ def team_remove(*, project: Project, by: User, place_id: int) -> TeamMember:
 
 def team_candidates(*, project: Project, by: User, text: str) -> QuerySet[Profile]:
     """Members a lead may add, found by name in the directory the lead may read."""
-    text = " ".join(text.split())[:100]
+    text = search_text(text, length=100)
     if len(text) < 2:
         return Profile.objects.none()
     return (
@@ -151,6 +158,8 @@ def team_candidates(*, project: Project, by: User, text: str) -> QuerySet[Profil
 
 
 def projects_index(projects: QuerySet[Project]) -> None:
+    # The weights say which words a visitor may search (project_words): A and B are the
+    # public summary's, C the background that only members read.
     projects.update(
         search_vector=SearchVector("title", weight="A", config=SEARCH_CONFIG)
         + SearchVector("aim", weight="B", config=SEARCH_CONFIG)
@@ -162,14 +171,34 @@ def project_index(project: Project) -> None:
     projects_index(Project.objects.filter(pk=project.pk))
 
 
-def project_search(projects: QuerySet[Project], text: str) -> QuerySet[Project]:
-    text = " ".join(text.split())[:200]
+def project_words(viewer) -> Case:
+    """The words of a project that find it for the viewer: all of them (title, aim and
+    background) where they read its whole story, the title and aim alone where they see only
+    its public summary, so that a visitor's search tells nothing of the background."""
+    summary_only = Func(
+        F("search_vector"),
+        function="ts_filter",
+        template="%(function)s(%(expressions)s, '{a,b}')",
+        output_field=SearchVectorField(),
+    )
+    return Case(
+        When(pk__in=Project.objects.readable_by(viewer).values("pk"), then=F("search_vector")),
+        default=summary_only,
+        output_field=SearchVectorField(),
+    )
+
+
+def project_search(projects: QuerySet[Project], text: str, *, viewer) -> QuerySet[Project]:
+    text = search_text(text)
     if not text:
         return projects
     query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
     return (
+        # The stored vector first, for its index; then only the words the viewer may search.
         projects.filter(search_vector=query)
-        .annotate(relevance=SearchRank(F("search_vector"), query))
+        .annotate(words=project_words(viewer))
+        .filter(words=query)
+        .annotate(relevance=SearchRank(F("words"), query))
         .order_by("-relevance", "-updated_at")
     )
 
