@@ -1,11 +1,23 @@
-"""Pieces the apps share to keep their stored search vectors: each app's `*_index(queryset)`
-rebuilds the vectors of many rows in one UPDATE, so a whole table can be indexed at once (a
-migration, seed_scale) with the same definition a single edit uses."""
+"""Pieces the apps share for full-text search: what was typed, made searchable (search_text);
+and their stored search vectors: each app's `*_index(queryset)` rebuilds the vectors of many
+rows in one UPDATE, so a whole table can be indexed at once (a migration, seed_scale) with the
+same definition a single edit uses."""
+
+import re
 
 from django.contrib.postgres.aggregates import StringAgg
 from django.db.models import F, Func, QuerySet, Subquery, TextField, Value
 
 SEARCH_CONFIG = "english"
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def search_text(typed: str, *, length: int = 200) -> str:
+    """Words typed in a search box as they can be searched: without control characters (a
+    NUL byte is refused by PostgreSQL, whatever the query), spaces collapsed, at most
+    `length` characters."""
+    return " ".join(_CONTROL.sub(" ", typed or "").split())[:length]
 
 
 def joined_text(rows: QuerySet, field: str, group: str) -> Subquery:

@@ -281,8 +281,11 @@ def describe(
     target: float | None = None,
     annotations: Sequence[Annotation] = (),
     freeze: int | None = None,
+    figures: bool = True,
 ) -> str:
-    """What the chart shows, in words: for the SVG's <desc> and beside the chart."""
+    """What the chart shows, in words: for the SVG's <desc> and beside the chart. Without
+    `figures` it tells no figure of the data (a point's value, the centre line's, the
+    limits'): a public summary's chart shows the shape alone."""
     kind = CHART_NAMES.get(analysis.chart, "Chart")
     rows = analysis.rows
     plotted = [row for row in rows if _plottable(row.value) is not None]
@@ -299,10 +302,14 @@ def describe(
         if len(plotted) < len(rows):
             missing = len(rows) - len(plotted)
             sentences.append(f"{missing} period{'s have' if missing != 1 else ' has'} no figure.")
-        sentences += _describe_lines(analysis, unit=unit, freeze=freeze, granularity=granularity)
+        sentences += _describe_lines(
+            analysis, unit=unit, freeze=freeze, granularity=granularity, figures=figures
+        )
         if target is not None:
             sentences.append(f"The target is {_with_unit(number(target), unit)}.")
         sentences.append(_describe_signals(analysis, granularity))
+        if not figures:
+            sentences.append("The team shares the figures with members of the network.")
     if annotations:
         marked = [
             f"{position}, {ANNOTATION_KINDS[note.kind]} on "
@@ -314,7 +321,7 @@ def describe(
 
 
 def _describe_lines(
-    analysis: spc.Analysis, *, unit: str, freeze: int | None, granularity: str
+    analysis: spc.Analysis, *, unit: str, freeze: int | None, granularity: str, figures: bool
 ) -> list[str]:
     centre = _centre_name(analysis)
     rows = analysis.rows
@@ -325,11 +332,16 @@ def _describe_lines(
         lowers = [row.lower for row in rows[first : last + 1] if row.lower is not None]
         uppers = [row.upper for row in rows[first : last + 1] if row.upper is not None]
         said = []
-        if len(centres) == 1:
+        if not figures:
+            drawn = [f"the {centre}"] if centres else []
+            drawn += ["the control limits"] if lowers or uppers else []
+            if drawn:
+                said.append(f"{' and '.join(drawn)} {'are' if len(drawn) > 1 else 'is'} drawn")
+        elif len(centres) == 1:
             said.append(f"the {centre} is {_with_unit(number(centres.pop()), unit)}")
         elif centres:
             said.append(f"the {centre} changes from point to point")
-        if lowers or uppers:
+        if figures and (lowers or uppers):
             if len(set(lowers)) <= 1 and len(set(uppers)) <= 1:
                 limits = [number(limit[0]) for limit in (lowers, uppers) if limit]
                 said.append(f"the control limits are {_with_unit(' and '.join(limits), unit)}")
@@ -441,8 +453,10 @@ class _Chart:
         width: int,
         height: int,
         standalone: bool,
+        figures: bool = True,
     ):
         self.analysis = analysis
+        self.figures = figures
         self.rows = analysis.rows
         self.title = title
         self.unit = unit
@@ -943,8 +957,9 @@ class _Chart:
         ):
             if value is None:
                 continue
-            said = f"{period_name(row.period, self.granularity)}: "
-            said += _with_unit(number(value), self.unit)
+            said = period_name(row.period, self.granularity)
+            if self.figures:
+                said += ": " + _with_unit(number(value), self.unit)
             if words[index]:
                 said += " (" + "; ".join(words[index]) + ")"
             # A tooltip for a pointer; the chart's description and table say it for everyone.
@@ -1230,12 +1245,16 @@ def chart_svg(
     width: int = 720,
     height: int = 320,
     standalone: bool = False,
+    figures: bool = True,
 ) -> SafeString:
     """The chart as SVG markup, every label escaped. `height` is the plot's with its axes;
     the legend and the list of PDSA cycles and notes add to it. `freeze` is the number of
     points the first phase's baseline was worked out from (as given to spc.analyse), whose
     line is drawn dashed beyond them. `standalone` gives a file of its own: the XML
-    declaration, the namespace, a visible title and a <style> for lack of the site's."""
+    declaration, the namespace, a visible title and a <style> for lack of the site's.
+    Without `figures`, the chart shows the shape of the data and its signals but tells no
+    figure of it, neither a point's value (its tooltip gives the period and signals) nor the
+    centre line's and limits' in the description; the y axis keeps its round values."""
     chart = _Chart(
         analysis,
         title=title,
@@ -1246,6 +1265,7 @@ def chart_svg(
         width=width,
         height=height,
         standalone=standalone,
+        figures=figures,
     )
     description = describe(
         analysis,
@@ -1254,12 +1274,38 @@ def chart_svg(
         target=target,
         annotations=annotations,
         freeze=freeze,
+        figures=figures,
     )
     # Ids unique to the drawing, so several charts on a page never share one; the same chart
     # gets the same ids each time, so a cached page is the same page.
-    fingerprint = repr((analysis, title, unit, target, tuple(annotations), freeze, width, height))
+    fingerprint = repr(
+        (analysis, title, unit, target, tuple(annotations), freeze, width, height, figures)
+    )
     ident = "chart-" + hashlib.blake2s(fingerprint.encode(), digest_size=5).hexdigest()
     return mark_safe(chart.svg(ident=ident, description=description))  # noqa: S308 (every label escaped by _text)
+
+
+def _table_rows(analysis: spc.Analysis) -> list[dict]:
+    """The chart's figures, a row a period, as its table shows them."""
+    granularity = _granularity([row.period for row in analysis.rows])
+    ratio = analysis.chart in ("p", "u")
+    rows = []
+    for row, signals in zip(analysis.rows, _signal_words(analysis), strict=True):
+        value = number(_plottable(row.value))
+        if ratio and row.numerator is not None and row.denominator is not None:
+            value = f"{value} ({number(row.numerator)} of {number(row.denominator)})".lstrip()
+        rows.append(
+            {
+                "period": period_name(row.period, granularity),
+                "phase": row.phase,
+                "value": value,
+                "centre": number(_plottable(row.centre)),
+                "lower": number(_plottable(row.lower)),
+                "upper": number(_plottable(row.upper)),
+                "signals": "; ".join(signals),
+            }
+        )
+    return rows
 
 
 def figure(
@@ -1275,28 +1321,12 @@ def figure(
     svg_url: str = "",
     csv_url: str = "",
     json_url: str = "",
+    figures: bool = True,
 ) -> dict:
     """Everything templates/projects/_chart.html shows: the drawing, its description, its
-    figures as table rows and the download links given."""
-    granularity = _granularity([row.period for row in analysis.rows])
-    words = _signal_words(analysis)
-    ratio = analysis.chart in ("p", "u")
-    rows = []
-    for row, signals in zip(analysis.rows, words, strict=True):
-        value = number(_plottable(row.value))
-        if ratio and row.numerator is not None and row.denominator is not None:
-            value = f"{value} ({number(row.numerator)} of {number(row.denominator)})".lstrip()
-        rows.append(
-            {
-                "period": period_name(row.period, granularity),
-                "phase": row.phase,
-                "value": value,
-                "centre": number(_plottable(row.centre)),
-                "lower": number(_plottable(row.lower)),
-                "upper": number(_plottable(row.upper)),
-                "signals": "; ".join(signals),
-            }
-        )
+    figures as table rows and the download links given. Without `figures` (chart_svg), no
+    figure of the data anywhere: no table, no downloads, none in the words."""
+    rows = _table_rows(analysis) if figures else []
     return {
         "svg": chart_svg(
             analysis,
@@ -1307,11 +1337,12 @@ def figure(
             freeze=freeze,
             width=width,
             height=height,
+            figures=figures,
         ),
         "title": title,
         # The one sentence a busy reader needs ("a shift of 7 points below the median since
         # March 2026: an improvement"); the description below says everything the chart shows.
-        "headline": spc.describe(analysis, unit=unit),
+        "headline": spc.describe(analysis, unit=unit, figures=figures),
         "description": describe(
             analysis,
             title=title,
@@ -1319,6 +1350,7 @@ def figure(
             target=target,
             annotations=annotations,
             freeze=freeze,
+            figures=figures,
         ),
         "value_heading": f"Value ({unit})" if unit else "Value",
         "centre_name": _centre_name(analysis).capitalize(),
@@ -1327,7 +1359,7 @@ def figure(
         # Without a signal anywhere a column of "None" says nothing the description does not.
         "has_signals": any(row["signals"] for row in rows),
         "rows": rows,
-        "svg_url": svg_url,
-        "csv_url": csv_url,
-        "json_url": json_url,
+        "svg_url": svg_url if figures else "",
+        "csv_url": csv_url if figures else "",
+        "json_url": json_url if figures else "",
     }

@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from base.errors import NotFound
 from base.queries import per_row
-from base.shortcuts import free_slug
+from base.shortcuts import private_slug
 from members.models import Region, User
 from projects.drawing import Diagram
 from projects.models import ChangeIdea, Cycle, Driver, Project
@@ -48,10 +48,10 @@ def _words(text: str, what: str) -> str:
     return text
 
 
-def _idea_slug(project: Project, title: str) -> str:
-    # The project's own address first: another team's idea of the same name, even one hidden
-    # from this team, never changes this one's address.
-    return free_slug(ChangeIdea, f"{project.slug} {title}", length=140, fallback="change-idea")
+def _idea_slug(title: str) -> str:
+    # Made as a project's address is: another team's idea of the same name, even one hidden
+    # from this team, never changes the form of this one's.
+    return private_slug(ChangeIdea, title, length=140, fallback="change-idea")
 
 
 def _next_position(rows: QuerySet) -> int:
@@ -113,7 +113,7 @@ def idea_add(*, project: Project, by: User, title: str, driver_id: int | None = 
             project=project,
             driver=driver,
             title=title,
-            slug=_idea_slug(project, title),
+            slug=_idea_slug(title),
             position=_next_position(project.ideas.filter(driver=driver)),
         )
         project_touch(project=project)
@@ -162,7 +162,9 @@ class Removal:
     entry: Driver | ChangeIdea
     kind: str
     secondaries: list[Driver] = field(default_factory=list)
-    ideas: list[ChangeIdea] = field(default_factory=list)  # each with cycle_count, adoption_count
+    # Each with cycle_count, adoption_count (every project testing it too) and seen_adoptions
+    # (those the member removing it may see).
+    ideas: list[ChangeIdea] = field(default_factory=list)
 
     @property
     def cycle_count(self) -> int:
@@ -174,35 +176,45 @@ class Removal:
 
     @property
     def spread_count(self) -> int:
-        return sum(1 for idea in self.ideas if idea.adoption_count)
+        """The ideas that projects the member may see are testing too: what the page tells."""
+        return sum(1 for idea in self.ideas if idea.seen_adoptions)
 
     @property
     def asks_first(self) -> bool:
-        """A driver with anything under it, or an idea with cycles, is removed only once the
-        team has said yes on a page of its own."""
+        """A driver with anything under it, or an idea with cycles or that other projects are
+        testing too, is removed only once the team has said yes on a page of its own."""
         if self.kind == DRIVER:
             return bool(self.secondaries or self.ideas)
-        return bool(self.cycle_count)
+        return any(idea.cycle_count or idea.adoption_count for idea in self.ideas)
 
     @property
     def name(self) -> str:
         return self.entry.text if self.kind == DRIVER else self.entry.title
 
 
-def _counted(ideas: QuerySet) -> QuerySet:
-    return ideas.annotate(
+def _counted(ideas: QuerySet, viewer=None) -> QuerySet:
+    """Ideas with their cycle_count and adoption_count; with a viewer, seen_adoptions too: the
+    adoptions in projects they may see, the only ones a page may tell them of."""
+    counted = ideas.annotate(
         cycle_count=per_row(Cycle.objects.all(), "idea"),
         adoption_count=per_row(ChangeIdea.objects.all(), "adopted_from"),
     )
+    if viewer is None:
+        return counted
+    return counted.annotate(
+        seen_adoptions=per_row(ChangeIdea.objects.visible_to(viewer), "adopted_from")
+    )
 
 
-def removal_of(*, project: Project, kind: str, entry_id: int) -> Removal:
+def removal_of(*, project: Project, kind: str, entry_id: int, viewer) -> Removal:
+    """What removing the entry takes with it, as the member removing it is told."""
     entry = _entry(project, kind, entry_id)
     if kind == IDEA:
-        return Removal(entry, kind, ideas=list(_counted(project.ideas.filter(pk=entry.pk))))
+        ideas = list(_counted(project.ideas.filter(pk=entry.pk), viewer))
+        return Removal(entry, kind, ideas=ideas)
     secondaries = list(entry.secondary.all()) if entry.is_primary else []
     under = [entry.pk, *(secondary.pk for secondary in secondaries)]
-    ideas = list(_counted(project.ideas.filter(driver_id__in=under)))
+    ideas = list(_counted(project.ideas.filter(driver_id__in=under), viewer))
     return Removal(entry, kind, secondaries=secondaries, ideas=ideas)
 
 
@@ -216,11 +228,12 @@ def entry_remove(
     *, project: Project, by: User, kind: str, entry_id: int, confirmed: bool = False
 ) -> Removal:
     """Removes a driver (with its secondary drivers and change ideas) or a change idea (with
-    its cycles). NeedsConfirmation when it would take more than one line of the list with it
-    and the team has not confirmed."""
+    its cycles). NeedsConfirmation when it would take more than one line of the list with it,
+    or an idea with a history (cycles, other projects testing it too), and the team has not
+    confirmed."""
     with transaction.atomic():
         _lock(project, by)
-        removal = removal_of(project=project, kind=kind, entry_id=entry_id)
+        removal = removal_of(project=project, kind=kind, entry_id=entry_id, viewer=by)
         if removal.asks_first and not confirmed:
             raise NeedsConfirmation(removal)
         _ideas_remove([idea.pk for idea in removal.ideas])
@@ -538,7 +551,7 @@ def outline_apply(*, project: Project, by: User, lines: list[OutlineLine]) -> Ou
                     project=project,
                     driver=driver,
                     title=plan_entry.line.text,
-                    slug=_idea_slug(project, plan_entry.line.text),
+                    slug=_idea_slug(plan_entry.line.text),
                     position=position,
                 )
                 result.added += 1
@@ -793,7 +806,7 @@ def idea_adopt(
             project=project,
             driver=driver,
             title=idea.title,
-            slug=_idea_slug(project, idea.title),
+            slug=_idea_slug(idea.title),
             description=idea.description,
             adopted_from_id=_root_id(idea),
             position=_next_position(project.ideas.filter(driver=driver)),

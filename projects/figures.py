@@ -30,6 +30,10 @@ UPLOAD_MAX_ROWS = 5000
 # A figure must fit the database's column (14 digits, 4 after the point).
 LARGEST = Decimal("9999999999.9999")
 NOTE_LENGTH = 200
+# The dates a chart can show: a year of four figures, each day with a day after it. A year
+# typed wrong (9999, 0202) would otherwise stretch every chart of the measure to it.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2100, 12, 31)
 
 MONTHS = (
     "January",
@@ -48,6 +52,10 @@ MONTHS = (
 _MONTH_NUMBERS = {name.lower(): number for number, name in enumerate(MONTHS, start=1)} | {
     name[:3].lower(): number for number, name in enumerate(MONTHS, start=1)
 }
+
+
+class OutsideTheCalendar(ValueError):
+    """A date that reads as a date but that no chart can show, with the reason."""
 
 
 class FileRefused(Exception):
@@ -136,18 +144,24 @@ def period_heading(period: str) -> str:
 
 
 def period_written(period: str, on: date) -> str:
-    """A period as the figures table shows it in its box, ready to be read back."""
+    """A period as the figures table shows it in its box, ready to be read back: its year
+    in four figures, as parse_period reads it."""
     if period == Measure.Period.MONTH:
-        return f"{MONTHS[on.month - 1]} {on.year}"
-    return on.strftime("%d/%m/%Y")
+        return f"{MONTHS[on.month - 1]} {on.year:04d}"
+    return f"{on.day:02d}/{on.month:02d}/{on.year:04d}"
 
 
 def next_period(period: str, on: date) -> date:
-    if period == Measure.Period.WEEK:
-        return on + timedelta(days=7)
-    if period == Measure.Period.MONTH:
-        return date(on.year + on.month // 12, on.month % 12 + 1, 1)
-    return on + timedelta(days=1)
+    """The start of the period after the one starting `on`; the calendar's last day for the
+    last period it holds."""
+    try:
+        if period == Measure.Period.WEEK:
+            return on + timedelta(days=7)
+        if period == Measure.Period.MONTH:
+            return date(on.year + on.month // 12, on.month % 12 + 1, 1)
+        return on + timedelta(days=1)
+    except (OverflowError, ValueError):
+        return date.max
 
 
 def written(amount: float | Decimal | None) -> str:
@@ -183,7 +197,8 @@ def _shown(text: str) -> str:
 
 def parse_period(text: str, period: str) -> date | None:
     """A date as written in a table or a spreadsheet: 2026-03-31 or 31/03/2026 (and, for a
-    month's figures, 2026-03, 03/2026 or March 2026). None if it is not a date."""
+    month's figures, 2026-03, 03/2026 or March 2026). None if it is not a date;
+    OutsideTheCalendar if it is one no chart can show (before 1900 or after 2100)."""
     text = text.strip()
     day = month = year = None
     if found := _ISO_DATE.fullmatch(text):
@@ -201,9 +216,15 @@ def parse_period(text: str, period: str) -> date | None:
     if year is None:
         return None
     try:
-        return date(year, month, day)
+        when = date(year, month, day)
     except ValueError:
         return None
+    if not FIRST_DAY <= when <= LAST_DAY:
+        raise OutsideTheCalendar(
+            f"{year:04d} is not a year the chart can show: use a date between"
+            f" {FIRST_DAY.year} and {LAST_DAY.year}"
+        )
+    return when
 
 
 def parse_figure(text: str) -> Decimal | None:
@@ -251,11 +272,17 @@ def _check_entry(measure: Measure, entry: Entry) -> tuple[Figures | None, list[P
             Problem(entry.row, "period", f"give the {period_heading(measure.period).lower()}")
         )
     else:
-        when = parse_period(period_text, measure.period)
-        if when is None:
-            problems.append(Problem(entry.row, "period", f"{_shown(period_text)} is not a date"))
+        try:
+            when = parse_period(period_text, measure.period)
+        except OutsideTheCalendar as refusal:
+            problems.append(Problem(entry.row, "period", str(refusal)))
         else:
-            when = period_start(measure.period, when)
+            if when is None:
+                problems.append(
+                    Problem(entry.row, "period", f"{_shown(period_text)} is not a date")
+                )
+            else:
+                when = period_start(measure.period, when)
     figures: dict[str, Decimal | None] = {}
     if measure.chart in RATIO_CHARTS:
         counted = "the count of events" if measure.chart == Measure.Chart.U else "the numerator"
@@ -450,6 +477,13 @@ def _entry(number: int, record: list[str], columns: dict[str, int]) -> Entry:
     )
 
 
+def _reads_as_a_date(text: str, period: str) -> bool:
+    try:
+        return parse_period(text, period) is not None
+    except OutsideTheCalendar:
+        return True
+
+
 def upload_columns(measure: Measure) -> tuple[str, ...]:
     """The columns an upload of this measure's figures needs, then the optional note."""
     figures = ("numerator", "denominator") if measure.chart in RATIO_CHARTS else ("value",)
@@ -460,7 +494,7 @@ def _header(record: list[str], *, measure: Measure) -> tuple[dict[str, int], lis
     names = [_column_name(cell) for cell in record]
     wanted = ("numerator", "denominator") if measure.chart in RATIO_CHARTS else ("value",)
     if "period" not in names:
-        if record and parse_period(record[0], measure.period) is not None:
+        if record and _reads_as_a_date(record[0], measure.period):
             raise FileRefused(
                 "The first row must name the columns: period, "
                 + ", ".join(wanted)

@@ -128,13 +128,59 @@ def measure_create(*, project: Project, by: User, measure: Measure) -> Measure:
 
 def measure_update(*, measure: Measure, by: User) -> Measure:
     """Save a measure's changed definition; its chart, rules or direction may read its figures
-    differently, so it is analysed again."""
+    differently, so it is analysed again. MeasureError (for the chart) when the figures it
+    holds break the rules of the chart it changes to."""
     _check_edits(project=measure.project, by=by)
     with transaction.atomic():
+        _lock(measure)
+        held_chart = Measure.objects.values_list("chart", flat=True).get(pk=measure.pk)
+        if measure.chart != held_chart:
+            misfits = chart_misfits(measure=measure, chart=measure.chart)
+            if misfits:
+                raise MeasureError(misfits)
         measure.save()
         measure_analysed(measure)
     project_touch(project=measure.project)
     return measure
+
+
+def chart_misfits(*, measure: Measure, chart: str) -> str:
+    """Why the figures the measure holds cannot go on `chart`, in the member's words (how many
+    rows, which, and the rule each breaks); "" when every one of them can. The figures are held
+    to the rules a row typed or uploaded for that chart would be (figures.entries_check)."""
+    samples = _in_order(measure.samples.all())
+    held = [
+        Entry(
+            row=number,
+            period=sample.period.isoformat(),
+            value=figure_written(sample.value),
+            numerator=figure_written(sample.numerator),
+            denominator=figure_written(sample.denominator),
+            note=None,
+        )
+        for number, sample in enumerate(samples, start=1)
+    ]
+    _, problems = entries_check(measure=Measure(chart=chart, period=measure.period), entries=held)
+    if not problems:
+        return ""
+    reasons: dict[int, list[str]] = defaultdict(list)
+    for problem in problems:
+        reasons[problem.row].append(problem.reason)
+    named = [
+        f"{period_label(measure.period, samples[row - 1].period)}: {'; '.join(said)}"
+        for row, said in sorted(reasons.items())
+    ]
+    shown = 3
+    listed = ". ".join(named[:shown])
+    if len(named) > shown:
+        listed += f". And {len(named) - shown} more"
+    count = len(named)
+    name = Measure.Chart(chart).label.split(":")[0]
+    return (
+        f"{count} {_rows(count)} of this measure's figures {'does' if count == 1 else 'do'}"
+        f" not fit a {name}. {listed}. Change {'it' if count == 1 else 'them'} first, or add"
+        f" a new measure for the {name}."
+    )
 
 
 def measure_delete(*, measure: Measure, by: User) -> None:
@@ -308,7 +354,8 @@ def measure_shown(
 ) -> MeasureShown:
     """The measure's chart and its words. For members, with the PDSA cycles and notes marked,
     its downloads linked and (with `table`) its figures in a table; the public summary's chart
-    shows the figures' shape and its words alone."""
+    shows the figures' shape and its signals, and no figure of them anywhere (no table, no
+    value in a point's tooltip or in the words)."""
     analysis = measure_analysis(measure)
     address = measure.get_absolute_url()
     chart = charts.figure(
@@ -316,11 +363,12 @@ def measure_shown(
         **_chart_settings(measure, analysis, cycles, members),
         width=width,
         height=height,
-        svg_url=f"{address}?format=svg" if members else "",
-        csv_url=f"{address}?format=csv" if members else "",
-        json_url=f"{address}?format=json" if members else "",
+        svg_url=f"{address}?format=svg",
+        csv_url=f"{address}?format=csv",
+        json_url=f"{address}?format=json",
+        figures=members,
     )
-    if not (members and table):
+    if not table:
         chart["rows"] = []
     return MeasureShown(measure=measure, analysis=analysis, chart=chart)
 

@@ -15,8 +15,8 @@ from django.utils import timezone
 from base.audit import audit_record
 from base.errors import NotFound
 from base.queries import per_row
-from base.shortcuts import free_slug
-from base.text_search import SEARCH_CONFIG
+from base.shortcuts import private_slug
+from base.text_search import SEARCH_CONFIG, search_text
 from communities.models import Community
 from members.models import Profile, User
 from members.services import notify
@@ -36,7 +36,9 @@ class ProjectError(Exception):
 def project_create(*, lead: User, project: Project) -> Project:
     """Save a new project with the member who started it as its lead."""
     with transaction.atomic():
-        project.slug = free_slug(
+        # Never "-2": that would tell the member a project of the same name exists, though
+        # it may be one they may not see.
+        project.slug = private_slug(
             Project, project.title, reserved=RESERVED_SLUGS, length=80, fallback="project"
         )
         project.created_by = lead
@@ -144,7 +146,7 @@ def team_remove(*, project: Project, by: User, place_id: int) -> TeamMember:
 
 def team_candidates(*, project: Project, by: User, text: str) -> QuerySet[Profile]:
     """Members a lead may add, found by name in the directory the lead may read."""
-    text = " ".join(text.split())[:100]
+    text = search_text(text, length=100)
     if len(text) < 2:
         return Profile.objects.none()
     return (
@@ -158,6 +160,8 @@ def team_candidates(*, project: Project, by: User, text: str) -> QuerySet[Profil
 
 
 def projects_index(projects: QuerySet[Project]) -> None:
+    # The weights say which words a visitor may search (project_words): A and B are the
+    # public summary's, C the background that only members read.
     projects.update(
         search_vector=SearchVector("title", weight="A", config=SEARCH_CONFIG)
         + SearchVector("aim", weight="B", config=SEARCH_CONFIG)
@@ -187,7 +191,7 @@ def project_words(viewer) -> Case:
 
 
 def project_search(projects: QuerySet[Project], text: str, *, viewer) -> QuerySet[Project]:
-    text = " ".join(text.split())[:200]
+    text = search_text(text)
     if not text:
         return projects
     query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)

@@ -306,8 +306,9 @@ def analyse(
     )
 
 
-def describe(analysis: Analysis, *, unit: str = "") -> str:
-    """One plain-English sentence about the latest signal (or that there is none)."""
+def describe(analysis: Analysis, *, unit: str = "", figures: bool = True) -> str:
+    """One plain-English sentence about the latest signal (or that there is none); without
+    `figures`, no point's value is told (a public summary's chart shows none)."""
     if not any(row.value is not None for row in analysis.rows):
         return "No data yet: add some points to see how the process is behaving."
     if not analysis.signals:
@@ -323,10 +324,8 @@ def describe(analysis: Analysis, *, unit: str = "") -> str:
     if signal.rule == "outside":
         row = rows[signal.indices[0]]
         limit = "upper" if signal.side == "above" else "lower"
-        return (
-            f"A point {signal.side} the {limit} limit in {since} "
-            f"({_amount(row.value, unit)}): {verdict}."
-        )
+        amount = f" ({_amount(row.value, unit)})" if figures else ""
+        return f"A point {signal.side} the {limit} limit in {since}{amount}: {verdict}."
     if signal.rule == "shift":
         return f"A shift of {count} points {signal.side} the {centre} since {since}: {verdict}."
     if signal.rule == "long-run":

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from base.shortcuts import number_or_404
 from base.spreadsheets import csv_download
+from base.text_search import search_text
 from members.models import Profile
 from projects import diagrams, figures, measures, services
 from projects.drawing import diagram_svg
@@ -158,7 +159,8 @@ def team(request, slug):
                         f" {place.get_role_display().lower()}.",
                     )
         return redirect("projects:team", slug=project.slug)
-    query = request.GET.get("q", "")
+    # Shown back in the box as it was searched: a NUL byte or a line break typed in goes.
+    query = search_text(request.GET.get("q", ""), length=100)
     candidates = (
         services.team_candidates(project=project, by=request.user, text=query)
         if project.viewer_leads
@@ -214,7 +216,10 @@ def team_remove(request, slug, place_id):
         return redirect("projects:team", slug=project.slug)
     if place.member_id == request.user.pk:
         messages.success(request, f"You have left the team of {project.title}.")
-        return redirect(project)
+        # A team-only project is no longer theirs to see: the list, not a page not found.
+        if Project.objects.visible_to(request.user).filter(pk=project.pk).exists():
+            return redirect(project)
+        return redirect("projects:list")
     messages.success(request, f"{place.member.display_name} is no longer on the team.")
     return redirect("projects:team", slug=project.slug)
 
@@ -295,9 +300,15 @@ def measure_edit(request, slug, measure_id):
     measure = _measure_of(project, measure_id)
     form = MeasureForm(request.POST or None, instance=measure)
     if request.method == "POST" and form.is_valid():
-        measures.measure_update(measure=form.save(commit=False), by=request.user)
-        messages.success(request, "Your changes are saved.")
-        return redirect(measure)
+        try:
+            measures.measure_update(measure=form.save(commit=False), by=request.user)
+        except measures.MeasureError as refusal:
+            # Only a change of chart is refused once the form is right: by the figures held.
+            form.add_error("chart", str(refusal))
+            measure.refresh_from_db()  # the page is named as the measure still is
+        else:
+            messages.success(request, "Your changes are saved.")
+            return redirect(measure)
     return render(
         request,
         "projects/measure_form.html",
@@ -678,7 +689,7 @@ def diagram_remove(request, slug, pk, kind):
         )
         messages.success(request, f"“{removal.name}” is removed.")
         return redirect("projects:diagram", slug=project.slug)
-    removal = diagrams.removal_of(project=project, kind=kind, entry_id=pk)
+    removal = diagrams.removal_of(project=project, kind=kind, entry_id=pk, viewer=request.user)
     return render(request, "projects/diagram_remove.html", {"project": project, "removal": removal})
 
 

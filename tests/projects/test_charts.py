@@ -504,3 +504,35 @@ def test_the_include_shows_the_figure_its_words_its_table_and_the_downloads_give
     assert 'href="/projects/x/measures/1/?format=csv"' in page
     assert "Download SVG" not in page and "Download JSON" not in page
     assert 'style="' not in page and "<script" not in page
+
+
+def test_a_chart_without_figures_shows_their_shape_and_tells_none_of_them():
+    values = [0.45, 0.55, 0.95]
+    signals = [spc.Signal("outside", (2,), 1, "concern", "above")]
+    given = analysis(
+        values,
+        chart="p",
+        centre=0.65,
+        lower=[0.15, 0.35, 0.3],
+        upper=[0.85, 0.9, 0.88],
+        numerators=[9, 22, 19],
+        denominators=[20, 40, 20],
+        signals=signals,
+    )
+    urls = {"svg_url": "/a.svg", "csv_url": "/a.csv", "json_url": "/a.json"}
+    told = figure(given, title="Seen within 4 hours", unit="%", target=0.75, **urls)
+    chart = figure(given, title="Seen within 4 hours", unit="%", target=0.75, figures=False, **urls)
+
+    page = render_to_string("projects/_chart.html", {"chart": chart})
+    root = parse(chart["svg"])
+    tips = [element.text for element in root.iter("title")][1:]
+    assert tips == ["January 2025", "February 2025", "March 2025 (Outside the limits (concern))"]
+    assert "0.95" in told["headline"] and "0.65" in told["description"]
+    assert chart["headline"] == "A point above the upper limit in March 2025: a concern."
+    assert "The mean and the control limits are drawn." in chart["description"]
+    assert "The target is 0.75%." in chart["description"], "the team's target is no figure of data"
+    for figure_told in ("0.45", "0.55", "0.95", "0.65", "0.15", "0.85", "of 40"):
+        assert figure_told not in page, figure_told
+    # The scale stays: an axis is not the data.
+    assert texts(root, "network-chart__tick-label--y")
+    assert chart["rows"] == [] and "<table" not in page and "Download" not in page

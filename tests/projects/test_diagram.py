@@ -120,6 +120,21 @@ def test_a_teammate_builds_a_diagram_in_the_nested_lists(client, teammate, membe
     assert "Move up" not in form_of(page, f"idea-{rails.pk}"), "the first cannot go higher"
 
 
+def test_a_new_idea_s_address_says_nothing_of_hidden_ideas_of_the_same_name(
+    client, lead, bystander, members_project
+):
+    # A team-only project, hidden from the lead, tests the same idea under the same name.
+    hidden = make_project(bystander, title=members_project.title, visibility="team")
+    make_idea(hidden, title="Falls huddle", slug=f"{members_project.slug}-falls-huddle")
+    client.force_login(lead)
+    change(client, members_project, action="add-idea", text="Falls huddle")
+    change(client, members_project, action="add-idea", text="Falls huddle")
+    slugs = list(members_project.ideas.values_list("slug", flat=True))
+    assert len(slugs) == 2
+    for slug in slugs:
+        assert re.fullmatch(r"falls-huddle-[a-z2-9]{5}", slug), slug
+
+
 def test_a_driver_without_words_is_refused_next_to_its_field(client, lead, members_project):
     primary = Driver.objects.create(project=members_project, text="Safe care at handover")
     client.force_login(lead)
@@ -184,6 +199,48 @@ def test_an_idea_with_cycles_is_removed_only_once_the_team_says_yes(
     assert client.post(confirm).headers["Location"] == diagram_url(members_project)
     assert not ChangeIdea.objects.exists()
     assert not Cycle.objects.exists()
+
+
+@pytest.mark.parametrize("seen", [True, False])
+def test_an_idea_other_projects_test_too_is_removed_only_once_the_team_says_yes(
+    client, lead, bystander, members_project, seen
+):
+    idea = make_idea(members_project, title="Spread idea")
+    # A members' project the lead may see, or a team-only one hidden from them.
+    other = make_project(
+        bystander, title="Adopting project", visibility="members" if seen else "team"
+    )
+    copy = diagrams.idea_adopt(idea=idea, by=bystander, project_id=other.pk)
+    client.force_login(lead)
+    answer = change(client, members_project, action="remove", entry=f"idea-{idea.pk}")
+    confirm = f"/projects/{members_project.slug}/diagram/ideas/{idea.pk}/remove/"
+    assert answer.headers["Location"] == confirm
+    assert ChangeIdea.objects.filter(pk=idea.pk).exists(), "nothing goes before the team says yes"
+    page = client.get(confirm).text
+    assert "Remove “Spread idea”?" in page
+    # Only projects the member may see are told of.
+    told = "Other projects testing this idea too keep their own copy" in page
+    assert told == seen
+    assert "Adopting project" not in page
+    client.post(confirm)
+    assert not ChangeIdea.objects.filter(pk=idea.pk).exists()
+    copy.refresh_from_db()
+    assert copy.adopted_from is None, "the copy goes on as an idea of its own"
+
+
+def test_a_driver_removed_with_ideas_tells_only_of_the_adopting_projects_one_may_see(
+    client, lead, bystander, members_project
+):
+    build(members_project, "Safe care\n  Shared risk\n    Falls huddle")
+    hidden = make_project(bystander, title="Hidden adopter", visibility="team")
+    diagrams.idea_adopt(
+        idea=ChangeIdea.objects.get(title="Falls huddle"), by=bystander, project_id=hidden.pk
+    )
+    safe = Driver.objects.get(text="Safe care")
+    client.force_login(lead)
+    page = client.get(f"/projects/{members_project.slug}/diagram/drivers/{safe.pk}/remove/").text
+    assert "1 change idea" in page
+    assert "Other projects testing" not in page
 
 
 def test_a_driver_with_anything_under_it_asks_first(client, teammate, members_project):

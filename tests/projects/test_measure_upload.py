@@ -119,6 +119,23 @@ def test_every_bad_row_of_the_file_is_named_and_nothing_is_saved(client, lead, m
     assert figures_of(measure) == [(date(2025, 1, 1), None, Decimal(3), Decimal(9), "")]
 
 
+def test_a_year_no_chart_can_show_is_named_in_the_file(client, lead, falls):
+    client.force_login(lead)
+    answer = upload(client, falls, b"period,value\n2025-01-01,3\n9999-12-01,4\n01/03/0202,5\n")
+    assert answer.status_code == 400
+    assert "Row 3: 9999 is not a year the chart can show: use a date between 1900 and 2100" in (
+        answer.text
+    )
+    assert "Row 4: 0202 is not a year the chart can show" in answer.text
+    assert not falls.samples.exists()
+
+
+def test_a_file_whose_first_row_is_a_far_date_is_told_to_name_its_columns(client, lead, falls):
+    client.force_login(lead)
+    answer = upload(client, falls, b"9999-12-01,4\n2025-01-01,3\n")
+    assert "The first row must name the columns: period, value" in answer.text
+
+
 def test_two_rows_for_one_month_are_named(client, lead, falls):
     client.force_login(lead)
     answer = upload(client, falls, b"period,value\n2025-01-01,3\n2025-01-31,4\n")

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from projects import measures
+from projects import charts, figures, measures
 from projects.models import Measure, Phase, Project, Sample
 from tests.projects.conftest import make_cycle, make_idea, make_measure
 
@@ -140,6 +140,54 @@ def test_a_measure_with_figures_keeps_the_kind_of_figures_it_has(client, lead, m
     assert (measure.chart, measure.rules) == ("i", "anhoj")
 
 
+@pytest.mark.parametrize(
+    "before,after,held,why",
+    [
+        (
+            "u",
+            "p",
+            {"numerator": 30, "denominator": Decimal("10.5")},
+            "January 2025: the denominator must be a whole number",
+        ),
+        ("run", "c", {"value": Decimal("-2.5")}, "January 2025: the value cannot be less than 0"),
+    ],
+)
+def test_a_chart_the_figures_held_do_not_fit_is_refused_next_to_the_field(
+    client, lead, members_project, before, after, held, why
+):
+    measure = make_measure(members_project, chart=before, rules="ihi" if before == "run" else "mdc")
+    Sample.objects.create(measure=measure, period=date(2025, 1, 1), **held)
+    Sample.objects.create(
+        measure=measure, period=date(2025, 2, 1), value=3, numerator=3, denominator=9
+    )
+    client.force_login(lead)
+    edit = f"/projects/{members_project.slug}/measures/{measure.pk}/edit/"
+    answer = client.post(edit, measure_form(chart=after, rules="mdc"))
+    name = Measure.Chart(after).label.split(":")[0]
+    assert f"1 row of this measure&#x27;s figures does not fit a {name}. {why}." in answer.text
+    assert 'id="id_chart_error"' in answer.text
+    measure.refresh_from_db()
+    assert measure.chart == before
+    # Once the figures fit, the chart changes.
+    Sample.objects.filter(measure=measure, period=date(2025, 1, 1)).delete()
+    assert client.post(edit, measure_form(chart=after, rules="mdc")).status_code == 302
+    measure.refresh_from_db()
+    assert measure.chart == after
+
+
+def test_the_refusal_of_a_chart_counts_every_row_that_does_not_fit(lead, members_project):
+    measure = make_measure(members_project, values=[1.5, -2, 3, 4.25, -5, 6.5])
+    measure.chart = Measure.Chart.C
+    with pytest.raises(measures.MeasureError) as refused:
+        measures.measure_update(measure=measure, by=lead)
+    said = str(refused.value)
+    assert said.startswith("5 rows of this measure's figures do not fit a C chart.")
+    assert "January 2025: the value must be a whole number" in said
+    assert "February 2025: the value cannot be less than 0" in said
+    assert "And 2 more. Change them first" in said
+    assert Measure.objects.get(pk=measure.pk).chart == Measure.Chart.RUN
+
+
 # --- typing the figures ---------------------------------------------------------------------
 
 
@@ -222,6 +270,70 @@ def test_a_month_already_held_on_another_page_of_the_table_is_refused(
     answer = client.post(data_url(measure), table([{"period": "2025-02-14", "value": "9"}]))
     assert "Row 1: February 2025 already has figures: change them on their own row" in answer.text
     assert [figure[1] for figure in figures_of(measure)] == [Decimal(5), Decimal(6)]
+
+
+@pytest.mark.parametrize(
+    "period,typed,year",
+    [
+        ("month", "December 9999", "9999"),
+        ("week", "31/12/9999", "9999"),
+        ("month", "March 0202", "0202"),
+        ("sample", "1899-12-31", "1899"),
+    ],
+)
+def test_a_date_no_chart_can_show_is_refused_with_the_years_it_can(
+    client, lead, members_project, period, typed, year
+):
+    measure = make_measure(members_project, period=period)
+    client.force_login(lead)
+    answer = client.post(data_url(measure), table([{"period": typed, "value": "5"}]))
+    assert answer.status_code == 400
+    assert (
+        f"Row 1: {year} is not a year the chart can show: use a date between 1900 and 2100"
+        in answer.text
+    )
+    assert not Sample.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "period,when", [("month", date(9999, 12, 1)), ("week", date(9999, 12, 27))]
+)
+def test_figures_at_the_end_of_the_calendar_do_not_break_the_pages(
+    client, lead, members_project, period, when
+):
+    # Held from before such dates were refused.
+    measure = make_measure(members_project, period=period, values=[3, 4])
+    Sample.objects.create(measure=measure, period=when, value=5, note="Typed wrong")
+    client.force_login(lead)
+    assert client.get(members_project.get_absolute_url()).status_code == 200
+    assert client.get(measure.get_absolute_url()).status_code == 200
+    assert client.get(data_url(measure)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "period,typed",
+    [("month", "January 1900"), ("week", "01/01/1900"), ("month", "December 2100")],
+)
+def test_the_table_reads_back_each_period_as_it_shows_it(
+    client, lead, members_project, period, typed
+):
+    measure = make_measure(members_project, period=period)
+    client.force_login(lead)
+    saved = client.post(data_url(measure), table([{"period": typed, "value": "5"}]))
+    assert saved.status_code == 302
+    # The row as the table shows it, posted back with a new row under it.
+    boxes = client.get(data_url(measure)).context["table"].initial[0]
+    shown = {name: str(text) for name, text in boxes.items()}
+    assert shown["period"] == typed
+    new_row = {"period": "01/01/2025", "value": "3"}
+    assert client.post(data_url(measure), table([shown, new_row], initial=1)).status_code == 302
+    assert measure.samples.count() == 2
+
+
+def test_a_period_is_written_with_its_year_in_four_figures():
+    assert figures.period_written("month", date(999, 3, 1)) == "March 0999"
+    assert figures.period_written("week", date(202, 3, 2)) == "02/03/0202"
+    assert figures.period_written("sample", date(2026, 3, 31)) == "31/03/2026"
 
 
 def test_rows_are_changed_and_removed_in_the_table(client, lead, members_project):
@@ -413,6 +525,35 @@ def test_the_public_summary_shows_charts_without_their_figures_if_the_team_chose
     assert "format=csv" not in summary and "format=json" not in summary
     assert measure.get_absolute_url() not in summary
     assert "Secret note" not in summary
+
+
+def test_a_visitor_sees_the_shape_of_a_public_chart_and_none_of_its_figures(
+    client, bystander, public_project
+):
+    # Each figure with two decimals, so that no coordinate or round tick of the drawing can
+    # read as one; the last is far outside the limits, so the headline tells of it.
+    values = [10.25, 11.75, 9.85, 10.65, 11.35, 9.45, 10.15, 11.55, 10.95, 9.65, 10.45, 31.25]
+    measure = make_measure(
+        public_project, values=values, chart="i", rules="mdc", unit="falls", direction="down"
+    )
+    Project.objects.filter(pk=public_project.pk).update(public_charts=True)
+    written = {charts.number(value) for value in values} | {
+        str(sample.value) for sample in measure.samples.all()
+    }
+
+    client.force_login(bystander)
+    members_page = client.get(public_project.get_absolute_url()).text
+    assert {"10.25", "31.25"} <= {figure for figure in written if figure in members_page}
+    assert "The mean is" in members_page
+
+    client.logout()
+    page = client.get(public_project.get_absolute_url()).text
+    assert "A point above the upper limit in December 2025: a concern." in page
+    assert "<title>December 2025 (Outside the limits (concern))</title>" in page
+    assert "The mean and the control limits are drawn." in page
+    assert "network-chart__tick-label--y" in page, "the y axis keeps its scale"
+    assert [figure for figure in written if figure in page] == []
+    assert "The mean is" not in page
 
 
 def test_members_see_each_chart_with_its_links_on_the_project_page(client, bystander, falls):
