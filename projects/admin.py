@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from projects.models import ChangeIdea, Cycle, Driver, Measure, Phase, Project, Sample, TeamMember
+from projects.measures import measure_analysed
 from projects.services import project_index
 
 
@@ -43,6 +44,12 @@ class MeasureAdmin(admin.ModelAdmin):
     search_fields = ["title", "project__title"]
     raw_id_fields = ["project"]
     inlines = [PhaseInline, SampleInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Figures changed here are analysed as the team's own changes are, so the verdict and
+        # the drawn charts follow them.
+        measure_analysed(form.instance)
 
 
 class CycleInline(admin.StackedInline):

@@ -10,14 +10,16 @@ are read and checked by projects.figures.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, prefetch_related_objects
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -412,21 +414,64 @@ def table_rows(measure: Measure, analysis: spc.Analysis) -> list[dict]:
     ]
 
 
+# Drawn charts are kept this long; any change to what a chart shows changes its key instead.
+CHART_KEPT_SECONDS = 24 * 60 * 60
+
+
+@dataclass(frozen=True)
+class ChartShown:
+    """A measure and its drawn chart, as the project's page shows it."""
+
+    measure: Measure
+    chart: dict
+
+
+def _chart_key(measure: Measure, cycles: Sequence[Cycle], *, members: bool) -> str:
+    """Everything a small chart is drawn from, as a cache key. The figures and phases are
+    stood for by `analysed_at`, which every change to them moves (measure_analysed)."""
+    drawn_from = (
+        measure.pk,
+        measure.analysed_at,
+        measure.title,
+        measure.unit,
+        measure.target,
+        measure.chart,
+        measure.rules,
+        measure.direction,
+        measure.period,
+        measure.baseline,
+        members,
+        [(cycle.pk, cycle.number, cycle.started_on, cycle.idea.title) for cycle in cycles],
+    )
+    return "projects:chart:" + hashlib.sha256(repr(drawn_from).encode()).hexdigest()
+
+
 def measures_section(*, project: Project, viewer) -> dict:
     """The measures on the project's page: every measure with its small chart for members; the
     charts alone (no data, no notes, no cycles) for visitors to a public summary whose team
     chose to show them; nothing otherwise. A fixed number of queries for any number of
-    measures."""
+    measures, and no figure read or chart drawn that the cache already holds."""
     if not (project.viewer_reads or project.public_charts):
         return {"measures": []}
-    measures = list(project.measures.prefetch_related("samples", "phases"))
-    cycles = project_cycles(project) if project.viewer_reads and measures else []
+    members = project.viewer_reads
+    measures = list(project.measures.all())
+    cycles = project_cycles(project) if members and measures else []
+    keys = {measure.pk: _chart_key(measure, cycles, members=members) for measure in measures}
+    drawn = cache.get_many(list(keys.values())) if measures else {}
+    to_draw = [measure for measure in measures if keys[measure.pk] not in drawn]
+    if to_draw:
+        prefetch_related_objects(to_draw, "samples", "phases")
+        fresh = {
+            keys[measure.pk]: measure_shown(
+                measure, cycles=cycles, members=members, width=560, height=260
+            ).chart
+            for measure in to_draw
+        }
+        cache.set_many(fresh, CHART_KEPT_SECONDS)
+        drawn.update(fresh)
     return {
         "measures": [
-            measure_shown(
-                measure, cycles=cycles, members=project.viewer_reads, width=560, height=260
-            )
-            for measure in measures
+            ChartShown(measure=measure, chart=drawn[keys[measure.pk]]) for measure in measures
         ]
     }
 
