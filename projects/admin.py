@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from projects.models import ChangeIdea, Cycle, Driver, Measure, Phase, Project, Sample, TeamMember
 from projects.measures import measure_analysed
+from projects.models import ChangeIdea, Cycle, Driver, Measure, Phase, Project, Sample, TeamMember
 from projects.services import project_index
 
 

@@ -659,3 +659,17 @@ def test_the_verdict_comes_from_the_latest_phase_s_sustained_signals(falls):
     measures.measure_analysed(falls)
     falls.refresh_from_db()
     assert (falls.verdict, falls.verdict_since) == ("", None)
+
+
+def test_the_team_is_prompted_to_share_a_story_when_a_measure_improves(
+    client, lead, sponsor, bystander, members_project
+):
+    measure = make_measure(members_project, values=BEFORE + AFTER, direction="down")
+    measures.measure_analysed(measure)
+    assert measure.verdict == "improvement"
+    client.force_login(lead)
+    for address in (members_project.get_absolute_url(), measure.get_absolute_url()):
+        assert f"/insights/stories/new/?measure={measure.pk}" in client.get(address).text
+    for onlooker in (sponsor, bystander):
+        client.force_login(onlooker)
+        assert "Share a story of change" not in client.get(measure.get_absolute_url()).text
