@@ -23,6 +23,7 @@ from itertools import pairwise
 from django.utils.safestring import SafeString, mark_safe
 
 from projects import spc
+from projects.drawing import wrap
 
 ANNOTATION_KINDS = {"pdsa": "PDSA cycle", "note": "Note"}
 CHART_NAMES = {
@@ -43,21 +44,8 @@ RULE_NAMES = {
 }
 VERDICT_NAMES = {"improvement": "improvement", "concern": "concern", None: "not random"}
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+MONTH_NAMES = spc.MONTH_NAMES
+MONTHS = tuple(name[:3] for name in MONTH_NAMES)
 
 # Colours: text and lines dark on white; the signals' blue and orange keep 3:1 or more on white
 # (6.4:1 and 3.9:1) and differ for every common kind of colour blindness.
@@ -160,27 +148,8 @@ def _short_label(period: date, granularity: str) -> tuple[str, str]:
 
 
 def _wrap(words: str, characters: int) -> list[str]:
-    """Lines of at most `characters` (a longer word is cut)."""
-    characters = max(characters, 8)
-    lines: list[str] = []
-    line = ""
-    for word in words.split():
-        while len(word) > characters:
-            if line:
-                lines.append(line)
-                line = ""
-            lines.append(word[: characters - 1] + "-")
-            word = word[characters - 1 :]
-        if not line:
-            line = word
-        elif len(line) + 1 + len(word) <= characters:
-            line = f"{line} {word}"
-        else:
-            lines.append(line)
-            line = word
-    if line:
-        lines.append(line)
-    return lines or [""]
+    """Lines of at most `characters` (a longer word is cut); none for no words."""
+    return [line for line in wrap(words, max(characters, 8)) if line]
 
 
 def _nice_ticks(low: float, high: float, most: int, *, whole: bool = False) -> list[float]:

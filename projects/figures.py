@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from base.fields import single_line
 from base.spreadsheets import FORMULA_STARTS
+from projects import spc
 from projects.models import Measure
 
 # Charts of a proportion or a rate: a numerator over a denominator, not a value.
@@ -35,20 +36,7 @@ NOTE_LENGTH = 200
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2100, 12, 31)
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+MONTHS = spc.MONTH_NAMES
 _MONTH_NUMBERS = {name.lower(): number for number, name in enumerate(MONTHS, start=1)} | {
     name[:3].lower(): number for number, name in enumerate(MONTHS, start=1)
 }

@@ -16,11 +16,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Max, prefetch_related_objects
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 from base.errors import NotFound
@@ -58,17 +61,7 @@ RULES_FOR_CHART = {
 SUSTAINED = ("shift", "trend", "long-run", "outside")
 
 # The columns of the CSV download, in order; an upload takes the same file back.
-CSV_COLUMNS = (
-    "period",
-    "value",
-    "numerator",
-    "denominator",
-    "phase",
-    "centre",
-    "lower",
-    "upper",
-    "signals",
-)
+CSV_COLUMNS = spc.CSV_COLUMNS
 
 
 class MeasureError(Exception):
@@ -416,14 +409,27 @@ def table_rows(measure: Measure, analysis: spc.Analysis) -> list[dict]:
 
 # Drawn charts are kept this long; any change to what a chart shows changes its key instead.
 CHART_KEPT_SECONDS = 24 * 60 * 60
+# How charts are drawn and written, as it stands in this release: a new release that draws
+# them differently keeps nothing the last one drew.
+CHART_DRAWING = hashlib.sha256(
+    b"".join(
+        Path(source).read_bytes()
+        for source in (
+            charts.__file__,
+            spc.__file__,
+            Path(__file__).parent.parent / "templates" / "projects" / "_chart.html",
+        )
+    )
+).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
 class ChartShown:
-    """A measure and its drawn chart, as the project's page shows it."""
+    """A measure and its chart as the project's page shows it: drawn, with its words, its
+    table and its links, already written (templates/projects/_chart.html)."""
 
     measure: Measure
-    chart: dict
+    html: str
 
 
 def _chart_key(measure: Measure, cycles: Sequence[Cycle], *, members: bool) -> str:
@@ -443,7 +449,8 @@ def _chart_key(measure: Measure, cycles: Sequence[Cycle], *, members: bool) -> s
         members,
         [(cycle.pk, cycle.number, cycle.started_on, cycle.idea.title) for cycle in cycles],
     )
-    return "projects:chart:" + hashlib.sha256(repr(drawn_from).encode()).hexdigest()
+    drawn_from = repr(drawn_from).encode()
+    return f"projects:chart:{CHART_DRAWING}:{hashlib.sha256(drawn_from).hexdigest()}"
 
 
 def measures_section(*, project: Project, viewer) -> dict:
@@ -461,17 +468,26 @@ def measures_section(*, project: Project, viewer) -> dict:
     to_draw = [measure for measure in measures if keys[measure.pk] not in drawn]
     if to_draw:
         prefetch_related_objects(to_draw, "samples", "phases")
+        # The chart's HTML is kept rather than its parts: writing a table of every figure for
+        # six charts costs a page more than drawing them.
         fresh = {
-            keys[measure.pk]: measure_shown(
-                measure, cycles=cycles, members=members, width=560, height=260
-            ).chart
+            keys[measure.pk]: render_to_string(
+                "projects/_chart.html",
+                {
+                    "chart": measure_shown(
+                        measure, cycles=cycles, members=members, width=560, height=260
+                    ).chart
+                },
+            )
             for measure in to_draw
         }
         cache.set_many(fresh, CHART_KEPT_SECONDS)
         drawn.update(fresh)
     return {
         "measures": [
-            ChartShown(measure=measure, chart=drawn[keys[measure.pk]]) for measure in measures
+            # Written by the template above, which escaped every word of it.
+            ChartShown(measure=measure, html=mark_safe(drawn[keys[measure.pk]]))  # noqa: S308
+            for measure in measures
         ]
     }
 

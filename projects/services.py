@@ -206,14 +206,14 @@ def project_search(projects: QuerySet[Project], text: str, *, viewer) -> QuerySe
 
 
 def project_listing(projects: QuerySet[Project]) -> QuerySet[Project]:
-    """What a row of the list shows: organisations, topics, the lead and the counts."""
+    """What a row of the list shows: organisations, the lead and the counts."""
     leads = TeamMember.objects.filter(role=TeamMember.Role.LEAD).select_related("member")
-    return projects.annotate(
+    # The background and the search words are the widest columns, and no row shows them.
+    return projects.defer("summary", "search_vector").annotate(
         measure_count=per_row(Measure.objects.all(), "project"),
         idea_count=per_row(ChangeIdea.objects.all(), "project"),
     ).prefetch_related(
         "organisations",
-        "topics",
         Prefetch("team", queryset=leads, to_attr="leads"),
     )
 

@@ -104,7 +104,7 @@ IHI_RUNS_TABLE: dict[int, tuple[int, int]] = {
     60: (24, 38),
 }
 
-_MONTHS = (
+MONTH_NAMES = (
     "January",
     "February",
     "March",
@@ -667,7 +667,7 @@ def _csv_number(number: float | None) -> str:
 
 
 def _month(period: date) -> str:
-    return f"{_MONTHS[period.month - 1]} {period.year}"
+    return f"{MONTH_NAMES[period.month - 1]} {period.year}"
 
 
 def _amount(value: float | None, unit: str) -> str:

@@ -75,3 +75,40 @@ def test_a_lead_uploads_figures_and_sees_the_shift_on_the_chart(
     page.get_by_role("link", name="Back to Fewer falls on wards 3 and 4").click()
     expect(page.locator(".network-project-measure figcaption")).to_contain_text("A shift of 8")
     assert accessibility_violations(page) == []
+
+
+def test_another_member_reads_a_project_and_a_visitor_its_public_summary(
+    live_server, page, accessibility_violations
+):
+    from projects.measures import measure_analysed
+    from tests.projects.conftest import make_measure, make_project
+
+    lead = ProfileFactory(member__name="Lesley Lead", slug="lesley-lead").member
+    reader = ProfileFactory(member__name="Bev Bystander", slug="bev-bystander").member
+    project = make_project(lead, title="Timely pressure ulcer checks", visibility="public")
+    project.public_charts = True
+    project.save()
+    before, after = [21.5, 23, 20, 22, 24, 19, 21, 23, 22, 20], [14, 13, 15, 12, 14, 13, 12]
+    measure_analysed(make_measure(project, title="Checks missed", values=before + after))
+    address = f"{live_server.url}{project.get_absolute_url()}"
+
+    # A visitor: the aim and the chart with what it shows, none of the figures or the team.
+    page.goto(address)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Timely pressure ulcer checks")
+    expect(page.locator("figure")).to_contain_text("A shift of 7 points below the median")
+    expect(page.get_by_text("Lesley Lead")).to_have_count(0)
+    expect(page.get_by_role("link", name="Download CSV")).to_have_count(0)
+    assert "21.5" not in page.content()
+    assert accessibility_violations(page) == []
+
+    # Another member: the team, the figures and their downloads, and no way to change them.
+    sign_in(page, live_server, reader)
+    page.goto(address)
+    expect(page.get_by_role("link", name="Lesley Lead")).to_be_visible()
+    expect(page.get_by_role("link", name="Download CSV")).to_be_visible()
+    expect(page.get_by_role("link", name="Add a measure")).to_have_count(0)
+    expect(page.get_by_role("link", name="Edit the project")).to_have_count(0)
+    page.get_by_role("link", name="See the measure: Checks missed").click()
+    expect(page.get_by_role("table").first).to_contain_text("21.5")
+    expect(page.get_by_role("link", name="Add or change figures")).to_have_count(0)
+    assert accessibility_violations(page) == []
