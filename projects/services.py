@@ -209,12 +209,16 @@ def project_listing(projects: QuerySet[Project]) -> QuerySet[Project]:
     """What a row of the list shows: organisations, the lead and the counts."""
     leads = TeamMember.objects.filter(role=TeamMember.Role.LEAD).select_related("member")
     # The background and the search words are the widest columns, and no row shows them.
-    return projects.defer("summary", "search_vector").annotate(
-        measure_count=per_row(Measure.objects.all(), "project"),
-        idea_count=per_row(ChangeIdea.objects.all(), "project"),
-    ).prefetch_related(
-        "organisations",
-        Prefetch("team", queryset=leads, to_attr="leads"),
+    return (
+        projects.defer("summary", "search_vector")
+        .annotate(
+            measure_count=per_row(Measure.objects.all(), "project"),
+            idea_count=per_row(ChangeIdea.objects.all(), "project"),
+        )
+        .prefetch_related(
+            "organisations",
+            Prefetch("team", queryset=leads, to_attr="leads"),
+        )
     )
 
 

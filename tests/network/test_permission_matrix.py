@@ -82,12 +82,12 @@ def places(member, outsider, coordinator, admin_member):
     # Improvement projects: one for members, led by the member of the closed community with the
     # moderator on its team and the curator as its sponsor; one for its team alone, led by the
     # moderator; one with a public summary, led by the coordinator.
-    huddles = make_project(member, title="Ward huddles", visibility="members")
+    huddles = make_project(member, title="Ward huddles", visibility="members", slug="ward-huddles")
     add_to_team(huddles, moderator)
     sponsor_place = add_to_team(huddles, curator, TeamMember.Role.SPONSOR)
-    pilot = make_project(moderator, title="Quiet pilot", visibility="team")
+    pilot = make_project(moderator, title="Quiet pilot", visibility="team", slug="quiet-pilot")
     pilot_place = add_to_team(pilot, ProfileFactory(member__name="Tam Team").member)
-    make_project(coordinator, title="Open wards", visibility="public")
+    make_project(coordinator, title="Open wards", visibility="public", slug="open-wards")
     parts, numbers = {}, {}
     for name, project in (("HUDDLES", huddles), ("PILOT", pilot)):
         parts[f"{name}_MEASURE"] = Measure.objects.create(

@@ -10,6 +10,8 @@ from tests.factories import OrganisationFactory, ProfileFactory
 def make_project(lead, title="Fewer falls on our wards", visibility="members", **fields):
     organisations = fields.pop("organisations", [])
     topics = fields.pop("topics", [])
+    # A fixed address where a test names one; otherwise the one a member starting it gets.
+    slug = fields.pop("slug", None)
     project = Project(
         title=title,
         aim=fields.pop(
@@ -19,6 +21,9 @@ def make_project(lead, title="Fewer falls on our wards", visibility="members", *
         **fields,
     )
     project = project_create(lead=lead, project=project)
+    if slug:
+        Project.objects.filter(pk=project.pk).update(slug=slug)
+        project.slug = slug
     project.organisations.set(organisations)
     project.topics.set(topics)
     return project

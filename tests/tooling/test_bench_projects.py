@@ -18,7 +18,11 @@ def test_the_projects_benchmark_times_long_measures_and_counts_the_lists_queries
     assert [(timing["chart"], timing["points"]) for timing in timings] == [("run", 1000)]
     assert sizes[0]["listed"] > sizes[1]["listed"] >= 5
     assert sizes[0]["queries"] == sizes[1]["queries"]
-    assert [page.path for page in pages] == ["/projects/", "/projects/scale-project-0000/"]
+    assert [page.path for page in pages] == [
+        "/communities/",
+        "/projects/",
+        "/projects/scale-project-0000/",
+    ]
     minimal = bench.Page("Minimal Django view", "/ping/")
     report = bench.projects_table(timings, sizes, pages, minimal, bench_arguments(), 200)
     assert "| run chart | ihi |" in report
