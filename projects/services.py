@@ -222,12 +222,6 @@ def project_listing(projects: QuerySet[Project]) -> QuerySet[Project]:
     )
 
 
-def place_of(*, project: Project, member: User) -> TeamMember | None:
-    if not member.is_authenticated:
-        return None
-    return project.team.filter(member=member).first()
-
-
 def project_for(viewer, slug: str) -> Project:
     """The project at `slug` as the viewer meets it, with what they may do to it
     (`viewer_reads`, `viewer_edits`, `viewer_leads`) worked out in the same query; NotFound if
