@@ -176,7 +176,6 @@ def team(request, slug):
             "query": query,
             "candidates": candidates,
             "roles": TeamMember.Role.choices,
-            "lead_count": sum(1 for place in places if place.role == TeamMember.Role.LEAD),
         },
     )
 
