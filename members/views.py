@@ -4,6 +4,8 @@ import json
 import requests
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from allauth.socialaccount.forms import DisconnectForm
+from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.openid_connect import views as openid_connect_views
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -17,6 +19,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from members import hooks, services, sso
+from members.adapter import refusal_page
 from members.filters import DirectoryFilter
 from members.forms import (
     CloseAccountForm,
@@ -197,6 +200,20 @@ def organisation_sign_in(request):
         {"form": form, "providers": apps, "unreachable": unreachable},
         status=502 if unreachable else 200,
     )
+
+
+@allows_organisation_forms
+def provider_sign_in(request, provider_id):
+    """allauth's own way to one provider (its page asking to re-authenticate links here): its
+    form may reach the provider, and a provider that cannot be reached gets a page."""
+    try:
+        return openid_connect_views.login(request, provider_id)
+    except requests.RequestException:
+        try:
+            name = get_social_adapter(request).get_app(request, provider=provider_id).name
+        except SocialApp.DoesNotExist:
+            name = provider_id
+        return refusal_page(request, sso.Refusal(sso.Refused.UNREACHABLE, name))
 
 
 @login_required

@@ -39,6 +39,11 @@ urlpatterns = [
         name="organisation_sign_in",
     ),
     path(
+        "accounts/oidc/<str:provider_id>/login/",
+        member_views.provider_sign_in,
+        name="openid_connect_login",
+    ),
+    path(
         "accounts/3rdparty/",
         RedirectView.as_view(pattern_name="members:preferences"),
         name="socialaccount_connections",

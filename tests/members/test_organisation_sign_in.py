@@ -256,6 +256,21 @@ def test_a_provider_that_cannot_be_reached_gets_a_page_that_says_so(client, sett
     assert "NHS Example's sign-in could not be reached just now" in response.content.decode()
 
 
+def test_allauths_own_way_to_a_provider_may_reach_it_and_says_when_it_cannot(
+    client, settings, board
+):
+    with provider_running() as gone:
+        use_providers(settings, gone.config())
+        page = client.get("/accounts/oidc/nhs-example/login/")
+        assert gone.url in page["Content-Security-Policy"]
+        assert client.post("/accounts/oidc/nhs-example/login/")["Location"].startswith(gone.url)
+
+    response = client.post("/accounts/oidc/nhs-example/login/")
+
+    assert response.status_code == 502
+    assert "NHS Example could not be reached" in text(response)
+
+
 def test_a_member_who_cancels_at_the_provider_is_told_nothing_changed(client, provider, ailsa):
     authorize = start(client, email=ADDRESS)
     denied = httpx.post(authorize, data={"action": "deny"}).headers["location"]
