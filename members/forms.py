@@ -147,12 +147,14 @@ class OrganisationSignupForm(AllauthSocialSignupForm):
         choices=Profile.Visibility.choices,
         initial=Profile._meta.get_field("visibility").default,
         widget=forms.RadioSelect,
+        error_messages={"required": "Choose who can see your profile."},
     )
     email_visibility = forms.ChoiceField(
         label="Who can see my e-mail address",
         choices=Profile.EmailVisibility.choices,
         initial=Profile._meta.get_field("email_visibility").default,
         widget=forms.RadioSelect,
+        error_messages={"required": "Choose who can see your e-mail address."},
     )
     receives_bulletin = forms.BooleanField(
         label="Send me the network's eBulletin",

@@ -19,7 +19,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from members import hooks, services, sso
-from members.adapter import refusal_page
+from members.adapter import record_disconnected, refusal_page
 from members.filters import DirectoryFilter
 from members.forms import (
     CloseAccountForm,
@@ -243,7 +243,13 @@ def organisation_disconnect(request):
     last way in)."""
     form = DisconnectForm(request.POST, request=request)
     if form.is_valid():
-        form.save()  # allauth says so in a message, and the audit log records it
+        try:
+            form.save()  # allauth says so in a message, and the audit log records it
+        except SocialApp.DoesNotExist:
+            # Its provider has been removed from the site since: allauth cannot name it.
+            account = form.cleaned_data["account"]
+            account.delete()
+            record_disconnected(sender=None, request=request, socialaccount=account)
     else:
         for error in form.non_field_errors() or ["Choose an organisation account to disconnect."]:
             messages.error(request, error)

@@ -60,10 +60,21 @@ def test_a_newcomer_signs_in_with_their_organisation_and_lands_on_a_prefilled_pr
     )
     assert accessibility_violations(page) == []
 
+    # Where the organisation account can be disconnected, once she has a password.
+    page.goto(f"{live_server.url}/members/me/preferences/")
+    expect(page.get_by_role("region", name="Organisation accounts")).to_contain_text(
+        "Connected: NHS Example (ailsa.brodie@example.nhs.scot)"
+    )
+    expect(page.get_by_role("link", name="set a password")).to_be_visible()
+    assert accessibility_violations(page) == []
 
-def test_a_refusal_is_explained_in_the_browser_and_no_account_is_made(live_server, page, provider):
+
+def test_a_refusal_is_explained_in_the_browser_and_no_account_is_made(
+    live_server, page, provider, accessibility_violations
+):
     provider.person("stray", email="stray@elsewhere.example.org", email_verified=True)
     page.goto(f"{live_server.url}/accounts/organisation/")
+    assert accessibility_violations(page) == []
     page.get_by_role("button", name="NHS Example").click()
     page.locator("input[name=sub]").fill("stray")
     page.get_by_role("button", name="Authorize").click()
@@ -73,4 +84,5 @@ def test_a_refusal_is_explained_in_the_browser_and_no_account_is_made(live_serve
         "NHS Example signs in addresses ending @example.nhs.scot, but it sent "
         "stray@elsewhere.example.org"
     )
+    assert accessibility_violations(page) == []
     assert not Profile.objects.exists()

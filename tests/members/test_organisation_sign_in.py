@@ -147,6 +147,15 @@ def test_the_name_must_not_be_left_empty(client, provider, ailsa):
     assert not User.objects.exists()
 
 
+def test_the_privacy_choices_must_be_made(client, provider, ailsa):
+    response = join(client, provider, ailsa, visibility="", email_visibility="")
+
+    page = text(response)
+    assert "Choose who can see your profile." in page
+    assert "Choose who can see your e-mail address." in page
+    assert not User.objects.exists()
+
+
 def test_an_organisation_the_claims_name_wins_over_the_providers_own(client, provider, ailsa):
     lothian = OrganisationFactory(name="NHS Lothian", slug="nhs-lothian")
     provider.person(
@@ -529,6 +538,22 @@ def test_someone_elses_organisation_account_cannot_be_disconnected(client, provi
     )
 
     assert SocialAccount.objects.filter(pk=account.pk).exists()
+
+
+def test_an_account_of_a_provider_removed_since_can_still_be_disconnected(client, member):
+    account = SocialAccount.objects.create(user=member, provider="closed-board", uid="x")
+    client.force_login(member)
+    assert "closed-board" in client.get("/members/me/preferences/").content.decode()
+
+    response = client.post(
+        "/members/me/preferences/organisation-accounts/disconnect/", {"account": account.pk}
+    )
+
+    assert response.status_code == 302
+    assert not SocialAccount.objects.exists()
+    assert AuditEntry.objects.filter(
+        member=member, action=Action.ORGANISATION_ACCOUNT_DISCONNECTED, detail="closed-board"
+    ).exists()
 
 
 def test_an_organisation_account_is_in_the_export_and_goes_with_a_closed_account(
