@@ -186,6 +186,20 @@ def test_a_returning_member_is_signed_in_at_once(client, provider, ailsa):
     assert User.objects.count() == 1
 
 
+def test_a_returning_member_goes_back_where_they_were_and_never_off_the_site(
+    client, provider, ailsa
+):
+    join(client, provider, ailsa)
+    client.logout()
+    login_page = client.get("/accounts/login/?next=/communities/").content.decode()
+    assert 'name="next" value="/communities/"' in login_page
+
+    assert round_trip(client, provider, ailsa, next="/communities/")["Location"] == "/communities/"
+    client.logout()
+    away = round_trip(client, provider, ailsa, next="https://elsewhere.example.org/")
+    assert away["Location"] == "/members/me/"
+
+
 # --- choosing the provider --------------------------------------------------------------------
 
 
