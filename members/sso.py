@@ -267,7 +267,7 @@ def profile_prefill(*, profile: Profile, claims: dict, app: SocialApp) -> None:
         profile.save(update_fields=fields)
 
 
-def organisation_accounts(member: User, apps: list[SocialApp]) -> dict:
+def organisation_accounts(*, member: User, apps: list[SocialApp]) -> dict:
     """The member's connected organisation accounts, and the providers they may still connect."""
     names = {provider_id(app): app.name for app in apps}
     connected = []

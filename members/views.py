@@ -231,7 +231,9 @@ def preferences(request):
         "members/preferences.html",
         {
             "form": form,
-            "organisation": sso.organisation_accounts(request.user, sso.sign_in_providers(request)),
+            "organisation": sso.organisation_accounts(
+                member=request.user, apps=sso.sign_in_providers(request)
+            ),
         },
     )
 
