@@ -143,6 +143,8 @@ MATRIX = {
     "/members/me/preferences/": MEMBERS,
     "/members/me/export/": MEMBERS,
     "/members/me/delete/": MEMBERS,
+    # Where organisation sign-in starts: anyone may read it (a member connects from it too).
+    "/accounts/organisation/": EVERYONE,
     "/members/pri-vate/": [HIDDEN] + [PAGE] * 6,  # a members-only profile
     "/members/pri-vate/photo/": [HIDDEN] + [PAGE] * 6,
     "/communities/": EVERYONE,
@@ -369,6 +371,8 @@ POST_MATRIX = {
     "/bulletins/draft-bulletin/send/": [LOGIN, 403, 403, 403, 403, DONE, DONE],
     "STORYreview/": [LOGIN, 403, 403, 403, DONE, 403, DONE],
     "/members/me/notifications/read/": [LOGIN] + [DONE] * 6,
+    # Nothing chosen: the preferences page again, saying so.
+    "/members/me/preferences/organisation-accounts/disconnect/": [LOGIN] + [DONE] * 6,
     "COHORT": [LOGIN, 403, 403, 403, DONE, 403, DONE],
     "/projects/new/": [LOGIN] + [DONE] * 6,
     # The lead (the member) adds the outsider; an admin finds them on the team already.
