@@ -83,7 +83,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
     def populate_user(self, request, sociallogin, data):
         user = super().populate_user(request, sociallogin, data)
-        claims = sso.claims_of(sociallogin)
+        claims = sso.claims_of(sociallogin.account)
         user.name = sso.name_from_claims(claims)
         # allauth takes the provider's word for email_verified; here it also takes the domain's.
         # Everything after this (matching an account, storing the address) sees the result.

@@ -5,8 +5,8 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.validators import DomainNameValidator
 
+from base import sso_providers as provider_rules
 from members import sso
 from members.audit import role_changes_record, roles_of
 from members.models import Organisation, OrganisationProvider, Profile, Topic, User
@@ -110,10 +110,9 @@ def _env_providers() -> list[dict]:
 
 
 class OrganisationProviderForm(forms.ModelForm):
-    server_url = forms.URLField(
+    server_url = forms.CharField(
         label="Issuer URL",
         max_length=300,
-        assume_scheme="https",
         help_text="Where the provider publishes its OpenID configuration. Microsoft Entra ID: "
         "https://login.microsoftonline.com/&lt;directory (tenant) ID&gt;/v2.0",
     )
@@ -156,68 +155,66 @@ class OrganisationProviderForm(forms.ModelForm):
         self.fields["domains"].initial = "\n".join(saved.get("domains", []))
         self.fields["organisation"].initial = saved.get("organisation") or None
 
-    def _other_providers(self) -> list[tuple[str, str, list[str]]]:
-        """(identifier, client ID, domains) of every other provider, here or in SSO_PROVIDERS."""
-        others = [
-            (app.provider_id, app.client_id, app.settings.get("domains", []))
-            for app in OrganisationProvider.objects.filter(provider=sso.OPENID_CONNECT).exclude(
-                pk=self.instance.pk
-            )
-        ]
-        others += [
-            (app["provider_id"], app["client_id"], app["settings"]["domains"])
-            for app in _env_providers()
-        ]
-        return others
+    def _other_providers(self) -> list[provider_rules.Keys]:
+        """Every other provider, here or in SSO_PROVIDERS: what this one may not share."""
+        others = OrganisationProvider.objects.filter(provider=sso.OPENID_CONNECT).exclude(
+            pk=self.instance.pk
+        )
+        return [
+            provider_rules.Keys(app.provider_id, app.client_id, tuple(app.settings["domains"]))
+            for app in others
+        ] + [provider_rules.keys_of(app) for app in _env_providers()]
+
+    def _clashes(self, what: str, **keys) -> list[provider_rules.Clash]:
+        mine = provider_rules.Keys(
+            keys.get("provider_id", ""), keys.get("client_id", ""), keys.get("domains", ())
+        )
+        found = provider_rules.clashes(mine, self._other_providers())
+        return [clash for clash in found if clash.what == what]
 
     def clean_provider_id(self):
         value = self.cleaned_data["provider_id"].strip()
-        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,60}", value):
+        if provider_rules.provider_id_problem(value):
             raise forms.ValidationError("Use lower-case letters, digits and hyphens only.")
-        if value in {other for other, _, _ in self._other_providers()}:
+        if self._clashes("id", provider_id=value):
             raise forms.ValidationError("Another organisation sign-in has this identifier.")
         return value
 
     def clean_client_id(self):
         value = self.cleaned_data["client_id"].strip()
-        # allauth tells providers apart by client ID when a new member confirms their details.
-        for other, client_id, _ in self._other_providers():
-            if client_id == value:
-                raise forms.ValidationError(
-                    f"The organisation sign-in {other} has this client ID: each provider needs "
-                    "its own registration."
-                )
+        for clash in self._clashes("client_id", client_id=value):
+            raise forms.ValidationError(
+                f"The organisation sign-in {clash.other} has this client ID: each provider "
+                "needs its own registration."
+            )
         return value
 
     def clean_server_url(self):
-        value = self.cleaned_data["server_url"].rstrip("/")
-        if not value.startswith("https://") and not sso.on_this_machine(value):
-            raise forms.ValidationError("The issuer URL must start with https://")
-        return value
+        try:
+            return provider_rules.clean_server_url(
+                self.cleaned_data["server_url"], allow_plain_http=settings.DEBUG
+            )
+        except provider_rules.Invalid as problem:
+            raise forms.ValidationError(f"The issuer URL {problem}.") from None
 
     def clean_domains(self):
         domains = []
-        validate = DomainNameValidator(accept_idna=False)
         for line in re.split(r"[\s,]+", self.cleaned_data["domains"]):
-            domain = line.strip().lower().lstrip("@")
-            if not domain or domain in domains:
+            if not line.strip():
                 continue
             try:
-                validate(domain)
-            except forms.ValidationError:
-                raise forms.ValidationError(
-                    f"“{domain[:60]}” is not a domain name such as example.nhs.scot."
-                ) from None
-            domains.append(domain)
+                domain = provider_rules.clean_domain(line)
+            except provider_rules.Invalid as problem:
+                raise forms.ValidationError(f"{problem}.") from None
+            if domain not in domains:
+                domains.append(domain)
         if not domains:
             raise forms.ValidationError("Enter at least one domain, such as example.nhs.scot.")
-        for other, _, their_domains in self._other_providers():
-            shared = sorted(set(domains) & set(their_domains))
-            if shared:
-                raise forms.ValidationError(
-                    f"{', '.join(shared)} already belongs to the organisation sign-in {other}: "
-                    "one provider speaks for a domain."
-                )
+        for clash in self._clashes("domain", domains=tuple(domains)):
+            raise forms.ValidationError(
+                f"{clash.value} already belongs to the organisation sign-in {clash.other}: "
+                "one provider speaks for a domain."
+            )
         return domains
 
     def save(self, commit=True):

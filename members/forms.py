@@ -189,7 +189,7 @@ class OrganisationSignupForm(AllauthSocialSignupForm):
         profile.save(update_fields=["visibility", "email_visibility", "receives_bulletin"])
         sso.profile_prefill(
             profile=profile,
-            claims=sso.claims_of(self.sociallogin),
+            claims=sso.claims_of(self.sociallogin.account),
             app=self.sociallogin.provider.app,
         )
         profile_index(profile)

@@ -82,12 +82,6 @@ def provider_origins(apps: list[SocialApp]) -> list[str]:
     return origins
 
 
-def on_this_machine(url: str) -> bool:
-    """A provider reached without leaving this machine (the local demo, the tests): the only
-    one that may be spoken to over plain HTTP."""
-    return urllib.parse.urlsplit(url).hostname in {"127.0.0.1", "localhost", "::1"}
-
-
 def redirect_uri(app: SocialApp) -> str:
     """The address the provider sends members back to, to register with it (SITE_URL)."""
     return absolute_url(
@@ -98,9 +92,9 @@ def redirect_uri(app: SocialApp) -> str:
 # --- what a provider's answer may do --------------------------------------------------------
 
 
-def claims_of(sociallogin: SocialLogin) -> dict:
+def claims_of(account: SocialAccount) -> dict:
     """The ID token's claims with the user information endpoint's on top (the two overlap)."""
-    data = sociallogin.account.extra_data or {}
+    data = account.extra_data or {}
     return {**(data.get("id_token") or {}), **(data.get("userinfo") or {})}
 
 
@@ -272,8 +266,7 @@ def organisation_accounts(*, member: User, apps: list[SocialApp]) -> dict:
     names = {provider_id(app): app.name for app in apps}
     connected = []
     for account in SocialAccount.objects.filter(user=member).order_by("date_joined", "pk"):
-        data = account.extra_data or {}
-        claims = {**(data.get("id_token") or {}), **(data.get("userinfo") or {})}
+        claims = claims_of(account)
         connected.append(
             {
                 "id": account.pk,

@@ -594,6 +594,7 @@ def test_an_organisation_account_is_in_the_export_and_goes_with_a_closed_account
 def test_an_admin_adds_a_provider_and_members_sign_in_with_it(
     client, settings, admin_member, board
 ):
+    settings.DEBUG = True  # the provider is on this machine, over plain HTTP
     with provider_running() as council:
         use_providers(settings)  # none from the environment
         client.force_login(admin_member)
