@@ -2,13 +2,15 @@ import ipaddress
 import logging
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.base.constants import AuthError
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -93,17 +95,38 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return user
 
     def authenticate_by_email(self, sociallogin):
-        """Join an existing account only if its own address is verified, as well as the
-        provider's: otherwise whoever typed the address there may not own it."""
-        for address in sociallogin.email_addresses:
-            if address.verified and (member := sso.verified_account_for(address.email)):
-                return member, address.email
+        # allauth's own matching by address is off: pre_social_login joins an account instead,
+        # only when both sides verified the address (allauth's would then wipe the password of
+        # an account whose address it failed to find verified, as one stored with capitals).
         return None
 
     def pre_social_login(self, request, sociallogin):
         refusal = sso.refusal_of_answer(sociallogin=sociallogin)
         if refusal:
             raise ImmediateHttpResponse(refusal_page(request, refusal))
+        if sociallogin.is_existing:
+            return
+        owner = sso.account_to_join(sociallogin=sociallogin)
+        if sociallogin.state.get("process") == "connect":
+            if owner is not None and owner != request.user:
+                # Its sign-ins would open this account, not the one the address is theirs in.
+                messages.error(
+                    request,
+                    f"The address of that {sociallogin.provider.app.name} account, "
+                    f"{sociallogin.email_addresses[0].email}, belongs to another member's "
+                    "account, so it was not connected to yours.",
+                )
+                raise ImmediateHttpResponse(redirect("members:preferences"))
+            return
+        if owner is None:
+            return  # a first sign-in: the member confirms their details (socialaccount signup)
+        if not owner.is_active:
+            raise ImmediateHttpResponse(
+                get_account_adapter(request).respond_user_inactive(request, owner)
+            )
+        # allauth's way to join an existing account; the sign-in then goes on as a returning
+        # member's.
+        sociallogin.connect(request, owner)
 
     def on_authentication_error(
         self, request, provider, error=None, exception=None, extra_context=None

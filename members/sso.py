@@ -134,9 +134,8 @@ class Refusal:
 def refusal_of_answer(*, sociallogin: SocialLogin) -> Refusal | None:
     """What in a provider's (well-formed) answer stops the sign-in, or None.
 
-    Runs after allauth has looked the answer up: an existing connection, or an account whose
-    address both sides verified (SocialAccountAdapter.authenticate_by_email). Nothing is made or
-    changed before this has said yes."""
+    Runs after allauth has looked up an existing connection, and before anything is made,
+    joined or changed."""
     app = sociallogin.provider.app
     name = app.name
     addresses = sociallogin.email_addresses
@@ -149,11 +148,23 @@ def refusal_of_answer(*, sociallogin: SocialLogin) -> Refusal | None:
     if not addresses[0].verified:
         return Refusal(Refused.UNVERIFIED, name, email, domains)
     connecting = sociallogin.state.get("process") == "connect"
-    if not connecting and not sociallogin.is_existing and account_uses_address(email):
-        # The account's own address is not verified (a verified one would have been found):
-        # whoever typed it there may not own it, so only its password may connect the two.
+    if (
+        not connecting
+        and not sociallogin.is_existing
+        and account_uses_address(email)
+        and verified_account_for(email) is None
+    ):
+        # The account's own address is not verified: whoever typed it there may not own it,
+        # so only its password may connect the two.
         return Refusal(Refused.EXISTING, name, email, domains)
     return None
+
+
+def account_to_join(*, sociallogin: SocialLogin) -> User | None:
+    """The existing account a provider's (accepted) sign-in is for: the one whose own address
+    is verified and the same as the provider's, which has verified it too."""
+    addresses = [address for address in sociallogin.email_addresses if address.verified]
+    return verified_account_for(addresses[0].email) if addresses else None
 
 
 def account_uses_address(email: str) -> bool:

@@ -393,9 +393,8 @@ SOCIALACCOUNT_FORMS = {"signup": "members.forms.OrganisationSignupForm"}
 # The member still confirms their name and privacy choices before the account is made.
 SOCIALACCOUNT_AUTO_SIGNUP = False
 # A provider's sign-in joins an existing account only when both sides have verified the address
-# (members.adapter narrows allauth's matching to that); anything else is refused.
-SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
-SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+# (members.adapter joins it; allauth's own matching by address stays off); anything else is
+# refused.
 SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
 
 # --- e-mail ---------------------------------------------------------------------------------

@@ -424,6 +424,34 @@ def test_an_account_both_sides_verified_is_joined_and_signed_in(client, provider
     ).exists()
 
 
+def test_a_verified_member_whose_address_has_capitals_is_joined_and_keeps_their_password(
+    client, provider, ailsa
+):
+    # Addresses typed before the network stored them in lower case, or by an admin.
+    holder = MemberFactory(email="Ailsa.Brodie@example.nhs.scot", name="Ailsa Brodie")
+
+    response = round_trip(client, provider, ailsa)
+
+    assert response.status_code == 302
+    assert signed_in_as(client) == holder
+    assert SocialAccount.objects.get().user == holder
+    holder.refresh_from_db()
+    assert holder.has_usable_password()
+    assert holder.check_password(PASSWORD)
+
+
+def test_a_suspended_member_is_not_signed_in_and_nothing_is_connected(client, provider, ailsa):
+    MemberFactory(email=ADDRESS, is_active=False)
+
+    response = round_trip(client, provider, ailsa)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/inactive/"
+    assert signed_in_as(client) is None
+    assert not SocialAccount.objects.exists()
+    assert not AuditEntry.objects.filter(action=Action.ORGANISATION_ACCOUNT_CONNECTED).exists()
+
+
 # --- the second factor (read by the staff pages' gate) -----------------------------------------
 
 
@@ -484,6 +512,40 @@ def test_a_member_connects_their_organisation_account_from_their_preferences(
     # From now on it signs her in.
     round_trip(client, provider, "morag", email="", provider="nhs-example")
     assert signed_in_as(client) == member
+
+
+def test_an_organisation_account_whose_address_is_another_members_is_not_connected(
+    client, provider, member
+):
+    MemberFactory(email="morag.campbell@example.nhs.scot")  # her work account, verified
+    provider.person("morag", email="morag.campbell@example.nhs.scot", email_verified=True)
+    client.force_login(member)
+
+    authorize = start(client, provider="nhs-example", process="connect")
+    response = client.get(path_of(provider.sign_in(authorize, "morag")), follow=True)
+
+    assert response.redirect_chain[-1][0] == "/members/me/preferences/"
+    assert (
+        "The address of that NHS Example account, morag.campbell@example.nhs.scot, belongs to "
+        "another member's account, so it was not connected to yours." in text(response)
+    )
+    assert not SocialAccount.objects.exists()
+
+
+def test_an_organisation_account_connected_to_another_member_stays_theirs(
+    client, provider, ailsa, member
+):
+    join(client, provider, ailsa)
+    theirs = SocialAccount.objects.get()
+    client.logout()
+    client.force_login(member)
+
+    authorize = start(client, provider="nhs-example", process="connect")
+    response = client.get(path_of(provider.sign_in(authorize, ailsa)), follow=True)
+
+    assert "That organisation account is connected to another member's account" in text(response)
+    assert SocialAccount.objects.get() == theirs
+    assert theirs.user.email == ADDRESS
 
 
 def test_connecting_needs_a_signed_in_member(client, provider):
