@@ -1,3 +1,4 @@
+import hashlib
 import ipaddress
 import logging
 
@@ -5,10 +6,14 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.base.constants import AuthError
+from allauth.socialaccount.providers.oauth2.client import OAuth2Error
+from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -148,6 +153,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         )
         raise ImmediateHttpResponse(refusal_page(request, refusal))
 
+    def get_provider(self, request, provider, client_id=None):
+        found = super().get_provider(request, provider, client_id=client_id)
+        if found.id == sso.OPENID_CONNECT:
+            found.oauth2_adapter_class = SiteURLAdapter
+        return found
+
     def get_signup_form_initial_data(self, sociallogin):
         initial = super().get_signup_form_initial_data(sociallogin)
         initial["name"] = sociallogin.user.name
@@ -155,6 +166,72 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
     def get_connect_redirect_url(self, request, socialaccount):
         return reverse("members:preferences")
+
+
+class ProviderMisconfigured(OAuth2Error):
+    """A provider's configuration or answer the network cannot use (its operators' to mend)."""
+
+
+# A provider's published configuration changes rarely; every press of a sign-in button would
+# otherwise fetch it, each waiting up to SOCIALACCOUNT_REQUESTS_TIMEOUT.
+CONFIGURATION_CACHE_SECONDS = 60 * 60
+
+
+def provider_configuration(provider) -> dict:
+    """The provider's OpenID configuration, from the cache or its discovery document."""
+    url = provider.server_url
+    key = f"sso:configuration:{hashlib.sha256(url.encode()).hexdigest()}"
+    published = cache.get(key)
+    if published is None:
+        with get_social_adapter().get_requests_session() as session:
+            response = session.get(url)
+            response.raise_for_status()
+            published = response.json()
+    configuration = published
+    if isinstance(published, dict):
+        # allauth's way to correct what a provider publishes, kept for operators who need it.
+        overrides = provider.app.settings.get("openid_configuration_overrides") or {}
+        configuration = {**published, **overrides}
+    if problem := sso.configuration_problem(configuration):
+        logger.warning("Organisation sign-in with %s cannot be used: %s", url, problem)
+        raise ProviderMisconfigured(problem)
+    cache.set(key, published, CONFIGURATION_CACHE_SECONDS)
+    return configuration
+
+
+class SiteURLAdapter(OpenIDConnectOAuth2Adapter):
+    """allauth's OpenID Connect adapter for the network's providers.
+
+    - The redirect URI comes from SITE_URL, the one registered with the provider and shown in
+      the admin; allauth would build it from the request's Host header, which is the web
+      server's own behind a proxy, and a visitor's choice otherwise.
+    - The provider's configuration is read from the cache (provider_configuration).
+    - An answer allauth would fail on with an error (no `sub`, an address that is not text), or
+      user information about someone else than the ID token, is refused instead."""
+
+    def get_callback_url(self, request, app):
+        return sso.redirect_uri(app)
+
+    @property
+    def openid_config(self):
+        if not hasattr(self, "_openid_config"):
+            self._openid_config = provider_configuration(self.get_provider())
+        return self._openid_config
+
+    def _fetch_user_info(self, access_token: str) -> dict:
+        userinfo = super()._fetch_user_info(access_token)
+        if problem := sso.answer_problem(id_token=None, userinfo=userinfo):
+            raise ProviderMisconfigured(problem)
+        return userinfo
+
+    def complete_login(self, request, app, token, **kwargs):
+        sociallogin = super().complete_login(request, app, token, **kwargs)
+        data = sociallogin.account.extra_data
+        if problem := sso.answer_problem(
+            id_token=data.get("id_token"), userinfo=data.get("userinfo")
+        ):
+            raise ProviderMisconfigured(problem)
+        return sociallogin
 
 
 def refusal_page(request, refusal: sso.Refusal):

@@ -108,6 +108,46 @@ def address_verified(*, claims: dict, email: str, app: SocialApp) -> bool:
     return bool(says_so) and address_domain(email) in provider_domains(app)
 
 
+# What the network reads from a provider's published configuration (its discovery document).
+CONFIGURATION_KEYS = (
+    "issuer",
+    "authorization_endpoint",
+    "token_endpoint",
+    "jwks_uri",
+    "userinfo_endpoint",
+)
+
+
+def configuration_problem(configuration) -> str | None:
+    """What makes a provider's published configuration unusable, in an operator's words."""
+    if not isinstance(configuration, dict):
+        return "its OpenID configuration is not a JSON object"
+    missing = [
+        key
+        for key in CONFIGURATION_KEYS
+        if not isinstance(configuration.get(key), str) or not configuration[key]
+    ]
+    if missing:
+        return f"its OpenID configuration lacks {', '.join(missing)}"
+    return None
+
+
+def answer_problem(*, id_token: dict | None, userinfo: dict | None) -> str | None:
+    """What makes a provider's answer unusable, whoever it is about: allauth would fail on it,
+    or take it for someone else."""
+    about = userinfo or id_token or {}  # allauth reads the user information first
+    subject = about.get("sub")
+    if not isinstance(subject, str) or not subject.strip():
+        return "its answer names nobody (no sub)"
+    if userinfo and id_token and userinfo.get("sub") != id_token.get("sub"):
+        # OpenID Connect Core 5.3.2: such user information must not be used.
+        return "its user information is about someone else than its ID token"
+    for claims in (id_token or {}, userinfo or {}):
+        if claims.get("email") is not None and not isinstance(claims["email"], str):
+            return "its e-mail address is not text"
+    return None
+
+
 class Refused(enum.Enum):
     """Why an organisation's sign-in was turned away; the page says it in these words."""
 

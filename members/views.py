@@ -5,7 +5,7 @@ import requests
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from allauth.socialaccount.forms import DisconnectForm
 from allauth.socialaccount.models import SocialApp
-from allauth.socialaccount.providers.openid_connect import views as openid_connect_views
+from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -19,7 +19,12 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from members import hooks, services, sso
-from members.adapter import record_disconnected, refusal_page
+from members.adapter import (
+    ProviderMisconfigured,
+    SiteURLAdapter,
+    record_disconnected,
+    refusal_page,
+)
 from members.filters import DirectoryFilter
 from members.forms import (
     CloseAccountForm,
@@ -194,6 +199,8 @@ def organisation_sign_in(request):
             )
         except requests.RequestException:
             unreachable = app.name
+        except ProviderMisconfigured:
+            return refusal_page(request, sso.Refusal(sso.Refused.OTHER, app.name))
     return render(
         request,
         "account/organisation_sign_in.html",
@@ -202,18 +209,32 @@ def organisation_sign_in(request):
     )
 
 
+def _through_provider(request, provider_id, view_class):
+    """One step of allauth's sign-in with one provider, through the network's adapter: a
+    provider that is not this site's is not found, and one that cannot be reached or whose
+    configuration cannot be used gets a page that says so."""
+    try:
+        return view_class.adapter_view(SiteURLAdapter(request, provider_id))(request)
+    except SocialApp.DoesNotExist:
+        raise Http404 from None
+    except requests.RequestException:
+        reason = sso.Refused.UNREACHABLE
+    except ProviderMisconfigured:
+        reason = sso.Refused.OTHER
+    name = get_social_adapter(request).get_app(request, provider=provider_id).name
+    return refusal_page(request, sso.Refusal(reason, name))
+
+
 @allows_organisation_forms
 def provider_sign_in(request, provider_id):
     """allauth's own way to one provider (its page asking to re-authenticate links here): its
-    form may reach the provider, and a provider that cannot be reached gets a page."""
-    try:
-        return openid_connect_views.login(request, provider_id)
-    except requests.RequestException:
-        try:
-            name = get_social_adapter(request).get_app(request, provider=provider_id).name
-        except SocialApp.DoesNotExist:
-            name = provider_id
-        return refusal_page(request, sso.Refusal(sso.Refused.UNREACHABLE, name))
+    form may reach the provider."""
+    return _through_provider(request, provider_id, OAuth2LoginView)
+
+
+def provider_callback(request, provider_id):
+    """Where the provider sends the member back: the redirect URI registered with it."""
+    return _through_provider(request, provider_id, OAuth2CallbackView)
 
 
 @login_required

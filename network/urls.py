@@ -44,6 +44,11 @@ urlpatterns = [
         name="openid_connect_login",
     ),
     path(
+        "accounts/oidc/<str:provider_id>/login/callback/",
+        member_views.provider_callback,
+        name="openid_connect_callback",
+    ),
+    path(
         "accounts/3rdparty/",
         RedirectView.as_view(pattern_name="members:preferences"),
         name="socialaccount_connections",

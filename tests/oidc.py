@@ -31,7 +31,7 @@ CLIENT_SECRET = "a-client-secret-for-tests"
 class Provider:
     url: str
 
-    def person(self, sub: str, **claims) -> None:
+    def person(self, sub: str, /, **claims) -> None:
         """Someone who can sign in at the provider, with the claims it will assert."""
         response = httpx.put(f"{self.url}/users/{urllib.parse.quote(sub)}", json=claims)
         response.raise_for_status()

@@ -12,8 +12,10 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
-def provider(settings):
+def provider(settings, live_server):
     OrganisationFactory(name="NHS Example", slug="nhs-example", kind="health_board")
+    # The provider sends the browser back to SITE_URL's address: here, the live server's.
+    settings.SITE_URL = live_server.url
     with provider_running() as running:
         use_providers(settings, running.config(organisation="nhs-example"))
         yield running

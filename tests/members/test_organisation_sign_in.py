@@ -13,7 +13,7 @@ from allauth.socialaccount.models import SocialAccount
 from base.models import AuditEntry
 from members.audit import Action
 from members.models import OrganisationProvider, Profile, User
-from members.sso import SECOND_FACTOR_SESSION_KEY
+from members.sso import SECOND_FACTOR_SESSION_KEY, answer_problem
 from tests.factories import PASSWORD, MemberFactory, OrganisationFactory
 from tests.oidc import CLIENT_ID, provider_running, use_providers
 
@@ -282,11 +282,14 @@ def test_a_provider_that_cannot_be_reached_gets_a_page_that_says_so(client, sett
 def test_allauths_own_way_to_a_provider_may_reach_it_and_says_when_it_cannot(
     client, settings, board
 ):
+    with provider_running() as running:
+        use_providers(settings, running.config())
+        page = client.get("/accounts/oidc/nhs-example/login/")
+        assert running.url in page["Content-Security-Policy"]
+        assert client.post("/accounts/oidc/nhs-example/login/")["Location"].startswith(running.url)
     with provider_running() as gone:
         use_providers(settings, gone.config())
-        page = client.get("/accounts/oidc/nhs-example/login/")
-        assert gone.url in page["Content-Security-Policy"]
-        assert client.post("/accounts/oidc/nhs-example/login/")["Location"].startswith(gone.url)
+    # Its server has stopped before anyone signed in with it.
 
     response = client.post("/accounts/oidc/nhs-example/login/")
 
@@ -306,6 +309,40 @@ def test_a_member_who_cancels_at_the_provider_is_told_nothing_changed(client, pr
 
     assert "Sign-in cancelled" in response.content.decode()
     assert not User.objects.exists()
+
+
+def redirect_uri_sent(authorize_url: str) -> str:
+    return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(authorize_url).query))["redirect_uri"]
+
+
+def test_the_provider_is_given_the_redirect_uri_of_site_url_not_of_the_requests_host(
+    client, settings, provider, ailsa
+):
+    # Behind a proxy the request's host is the web server's own; the registered address is the
+    # site's.
+    settings.SITE_URL = "https://network.example.org"
+    expected = "https://network.example.org/accounts/oidc/nhs-example/login/callback/"
+
+    by_address = start(client, email=ADDRESS)
+    by_allauths_page = client.post("/accounts/oidc/nhs-example/login/")["Location"]
+
+    assert redirect_uri_sent(by_address) == expected
+    assert redirect_uri_sent(by_allauths_page) == expected
+    # The provider is given the same address again for the code: the sign-in goes through.
+    response = client.get(path_of(provider.sign_in(by_address, ailsa)))
+    assert response["Location"] == "/accounts/3rdparty/signup/"
+
+
+def test_starting_a_sign_in_reads_the_providers_configuration_once_for_a_while(
+    client, settings, board
+):
+    with provider_running() as idp:
+        use_providers(settings, idp.config())
+        start(client, email=ADDRESS)
+    # Its server has stopped: the configuration read a moment ago still sends members there,
+    # rather than every visitor's press of the button fetching it again.
+
+    assert start(client, email=ADDRESS).startswith(f"{idp.url}/")
 
 
 # --- refusals: a clear message, and no account made -------------------------------------------
@@ -344,6 +381,50 @@ def test_an_answer_to_a_sign_in_this_browser_did_not_start_is_refused(client, pr
     client.logout()
     response = client.get(parts.path, dict(urllib.parse.parse_qsl(parts.query)))
     refused(response, "This sign-in was not started in this browser")
+
+
+def test_an_address_that_is_not_text_is_refused(client, provider):
+    provider.person("odd", email=[ADDRESS], email_verified=True)
+
+    response = round_trip(client, provider, "odd")
+
+    refused(response, "Something went wrong while NHS Example was signing you in")
+    assert not User.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("id_token", "userinfo", "problem"),
+    [
+        ({"sub": "a"}, {"email": ADDRESS}, "its answer names nobody (no sub)"),
+        ({"sub": "a"}, {"sub": " "}, "its answer names nobody (no sub)"),
+        # OpenID Connect Core 5.3.2: user information about someone else must not be used.
+        (
+            {"sub": "a"},
+            {"sub": "b"},
+            "its user information is about someone else than its ID token",
+        ),
+        ({"sub": "a", "email": 7}, {"sub": "a"}, "its e-mail address is not text"),
+        ({"sub": "a"}, {"sub": "a", "email": ADDRESS}, None),
+        ({"sub": "a"}, None, None),
+    ],
+)
+def test_what_makes_a_providers_answer_unusable(id_token, userinfo, problem):
+    # The test provider always answers well formed; others may not.
+    assert answer_problem(id_token=id_token, userinfo=userinfo) == problem
+
+
+def test_a_provider_whose_configuration_lacks_its_keys_gets_a_page_not_an_error(
+    client, settings, provider
+):
+    (app,) = settings.SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"]
+    # allauth's own way to correct a provider's configuration, here to spoil it.
+    app["settings"]["openid_configuration_overrides"] = {"jwks_uri": None}
+
+    for response in (
+        client.post("/accounts/organisation/", {"email": ADDRESS}),
+        client.post("/accounts/oidc/nhs-example/login/"),
+    ):
+        refused(response, "Something went wrong while NHS Example was signing you in")
 
 
 def test_an_address_the_provider_did_not_verify_is_refused(client, provider):
@@ -681,15 +762,16 @@ def test_an_admin_adds_a_provider_and_members_sign_in_with_it(
             "organisation": "nhs-example",
         }
         page = client.get(f"/admin/members/organisationprovider/{saved.pk}/change/")
-        assert (
-            "http://127.0.0.1:8000/accounts/oidc/example-council/login/callback/"
-            in page.content.decode()
-        )
+        shown = "http://127.0.0.1:8000/accounts/oidc/example-council/login/callback/"
+        assert shown in page.content.decode()
         client.logout()
         council.person("sam", email="sam.reid@example.gov.uk", email_verified=True, name="Sam")
 
-        response = round_trip(client, council, "sam", email="sam.reid@example.gov.uk")
+        authorize = start(client, email="sam.reid@example.gov.uk")
+        response = client.get(path_of(council.sign_in(authorize, "sam")))
 
+        # The address the admin shows, to register with the provider, is the one it is sent.
+        assert redirect_uri_sent(authorize) == shown
         assert response["Location"] == "/accounts/3rdparty/signup/"
 
 
