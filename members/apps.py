@@ -10,8 +10,9 @@ class MembersConfig(AppConfig):
 
         from base import outbox
 
-        # The log names this app's decisions in words once the app is loaded.
-        from members import audit, emails, hooks  # noqa: F401
+        # The log names this app's decisions in words once the app is loaded; the start-up
+        # checks register themselves.
+        from members import audit, checks, emails, hooks  # noqa: F401
         from members.services import NOTIFICATION_EMAIL
 
         outbox.register(NOTIFICATION_EMAIL, emails.notifications)

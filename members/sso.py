@@ -7,6 +7,7 @@ domains and organisation in the app's settings (docs/sign-in.md).
 
 from __future__ import annotations
 
+import collections
 import enum
 import urllib.parse
 from dataclasses import dataclass
@@ -40,8 +41,12 @@ def sign_in_providers(request: HttpRequest | None = None) -> list[SocialApp]:
     if cached is not None:
         return cached
     apps = get_social_adapter(request).list_apps(request, provider=OPENID_CONNECT)
+    apps = [app for app in apps if app.provider == OPENID_CONNECT]
+    # An identifier set up both in SSO_PROVIDERS and in the admin names neither for sure: the
+    # start-up checks (members.checks) tell the operators.
+    ids = collections.Counter(provider_id(app) for app in apps)
     apps = sorted(
-        (app for app in apps if app.provider == OPENID_CONNECT), key=lambda app: app.name.lower()
+        (app for app in apps if ids[provider_id(app)] == 1), key=lambda app: app.name.lower()
     )
     if request is not None:
         request._organisation_providers = apps

@@ -9,6 +9,7 @@ from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAu
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import MultipleObjectsReturned
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, Http404, HttpResponse
@@ -215,7 +216,9 @@ def _through_provider(request, provider_id, view_class):
     configuration cannot be used gets a page that says so."""
     try:
         return view_class.adapter_view(SiteURLAdapter(request, provider_id))(request)
-    except SocialApp.DoesNotExist:
+    except (SocialApp.DoesNotExist, MultipleObjectsReturned):
+        # Not this site's, or set up both in SSO_PROVIDERS and in the admin (the start-up
+        # checks say so): which of the two would it be?
         raise Http404 from None
     except requests.RequestException:
         reason = sso.Refused.UNREACHABLE
@@ -235,6 +238,10 @@ def provider_sign_in(request, provider_id):
 def provider_callback(request, provider_id):
     """Where the provider sends the member back: the redirect URI registered with it."""
     return _through_provider(request, provider_id, OAuth2CallbackView)
+
+
+def no_such_provider(request):
+    raise Http404
 
 
 @login_required

@@ -5,14 +5,18 @@ checks that find what the two places disagree on."""
 import json
 
 import pytest
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
 from members.models import OrganisationProvider
 from network.settings import sso_providers
+from tests.factories import OrganisationFactory
+from tests.oidc import CLIENT_ID, provider_running, use_providers
 
 pytestmark = pytest.mark.django_db
 
 ISSUER = "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0"
+ISSUER_ONLY = {"server_url": ISSUER, "organisation": ""}
 
 
 def environment_entry(**overrides) -> dict:
@@ -118,3 +122,116 @@ def test_the_admin_says_what_is_wrong_with_an_issuer(client, settings, admin_mem
 
     assert "The issuer URL must start with https://" in response.content.decode()
     assert not OrganisationProvider.objects.exists()
+
+
+# --- the same provider set up in both places --------------------------------------------------
+
+
+@pytest.fixture
+def board(db):
+    return OrganisationFactory(name="NHS Example", slug="nhs-example")
+
+
+@pytest.fixture
+def provider(settings, board):
+    with provider_running() as running:
+        use_providers(settings, running.config(organisation="nhs-example"))
+        yield running
+
+
+def added_in_the_admin(**overrides) -> OrganisationProvider:
+    fields = {
+        "provider": "openid_connect",
+        "provider_id": "example-council",
+        "name": "Example Council",
+        "client_id": "a-council-client",
+        "secret": "s",
+        "settings": {"server_url": ISSUER, "domains": ["example.gov.uk"], "organisation": ""},
+        **overrides,
+    }
+    return OrganisationProvider.objects.create(**fields)
+
+
+def start_up_check() -> list[str]:
+    """What `manage.py check --database default` (and every migrate) tells the operator."""
+    return [
+        f"{message.id}: {message.msg}"
+        for message in checks.run_checks(databases=["default"])
+        if message.id and message.id.startswith("members.")
+    ]
+
+
+def test_allauths_name_for_the_kind_of_provider_is_no_provider(client, settings, board):
+    with provider_running() as first, provider_running() as second:
+        use_providers(
+            settings,
+            first.config(),
+            second.config("council", name="Example Council", domains=["example.gov.uk"]),
+        )
+
+        for path in (
+            "/accounts/oidc/openid_connect/login/",
+            "/accounts/oidc/openid_connect/login/callback/?state=x&code=y",
+            "/accounts/oidc/NHS-Example/login/",
+        ):
+            assert client.get(path).status_code == 404, path
+            assert client.post(path).status_code == 404, path
+
+
+def test_a_provider_in_the_environment_and_the_admin_at_once_is_not_found_and_checks_say_why(
+    client, provider
+):
+    added_in_the_admin(provider_id="nhs-example", settings={**ISSUER_ONLY, "domains": ["a.org"]})
+
+    assert client.get("/accounts/oidc/nhs-example/login/").status_code == 404
+    assert client.post("/accounts/oidc/nhs-example/login/").status_code == 404
+    callback = "/accounts/oidc/nhs-example/login/callback/?state=x&code=y"
+    assert client.get(callback).status_code == 404
+    # Neither is offered: which one would a member's sign-in be for?
+    response = client.post("/accounts/organisation/", {"email": "ailsa@example.nhs.scot"})
+    assert response.status_code == 200
+    assert "No organisation's sign-in is set up on this site yet." in response.content.decode()
+    assert start_up_check() == [
+        "members.E001: The organisation sign-in nhs-example is set up both in SSO_PROVIDERS "
+        "and in the admin."
+    ]
+
+
+def test_the_checks_find_a_domain_or_a_client_id_in_both_places(provider):
+    added_in_the_admin(
+        client_id=CLIENT_ID, settings={**ISSUER_ONLY, "domains": ["example.nhs.scot"]}
+    )
+
+    assert start_up_check() == [
+        "members.E001: The organisation sign-in example-council (in the admin) has the client "
+        "ID of nhs-example (in SSO_PROVIDERS).",
+        "members.E001: The organisation sign-in example-council (in the admin) has the domain "
+        "example.nhs.scot of nhs-example (in SSO_PROVIDERS).",
+    ]
+
+
+def test_the_checks_warn_of_an_organisation_the_network_does_not_have(settings, provider):
+    use_providers(settings, provider.config(organisation="nhs-nowhere"))
+
+    assert start_up_check() == [
+        "members.W001: SSO_PROVIDERS names the organisation nhs-nowhere for nhs-example, and "
+        "the network has no organisation with that slug."
+    ]
+
+
+def test_the_checks_refuse_a_provider_over_plain_http_once_debug_is_off(settings, provider):
+    added_in_the_admin(settings={**ISSUER_ONLY, "server_url": "http://127.0.0.1:9400"})
+
+    settings.DEBUG = True
+    assert start_up_check() == []
+    settings.DEBUG = False
+    assert start_up_check() == [
+        "members.E002: The organisation sign-in example-council's issuer URL must start with "
+        "https:// (http:// only for a provider on this machine, with DEBUG on)."
+    ]
+
+
+def test_the_checks_say_nothing_of_a_well_set_up_network(provider):
+    added_in_the_admin()
+
+    assert start_up_check() == []
