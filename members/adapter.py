@@ -14,7 +14,7 @@ from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOA
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import MultipleObjectsReturned, PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -258,10 +258,17 @@ def record_connected(sender, request, sociallogin, **kwargs):
     )
 
 
+def record_signed_up(sender, request, user, sociallogin=None, **kwargs):
+    """user_signed_up: a first sign-in with an organisation's account connects it as it makes
+    the account (allauth sends no social_account_added then)."""
+    if sociallogin is not None:
+        record_connected(sender, request, sociallogin)
+
+
 def record_disconnected(sender, request, socialaccount, **kwargs):
     try:
         name = socialaccount.get_provider(request).app.name
-    except SocialApp.DoesNotExist:
+    except (SocialApp.DoesNotExist, MultipleObjectsReturned):
         name = socialaccount.provider
     audit_record(
         actor=request.user,

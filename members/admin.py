@@ -1,14 +1,18 @@
+import json
 import re
 
-from allauth.socialaccount.models import SocialApp, SocialToken
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.html import format_html
 
 from base import sso_providers as provider_rules
+from base.audit import audit_record
 from members import sso
-from members.audit import role_changes_record, roles_of
+from members.adapter import record_disconnected
+from members.audit import Action, role_changes_record, roles_of
 from members.models import Organisation, OrganisationProvider, Profile, Topic, User
 from members.services import profile_index, profiles_index
 
@@ -232,6 +236,21 @@ class OrganisationProviderForm(forms.ModelForm):
         return provider
 
 
+PROVIDER_FIELD_NAMES = {
+    "provider_id": "identifier",
+    "server_url": "issuer URL",
+    "client_id": "client ID",
+    "secret": "client secret",
+}
+
+
+def _record_provider(request, provider, action, changed: str = "") -> None:
+    detail = f"{provider.name} ({provider.provider_id})"
+    audit_record(
+        actor=request.user, action=action, detail=f"{detail}: {changed}" if changed else detail
+    )
+
+
 @admin.register(OrganisationProvider)
 class OrganisationProviderAdmin(admin.ModelAdmin):
     """Organisations' OpenID Connect providers (others come from SSO_PROVIDERS)."""
@@ -254,6 +273,24 @@ class OrganisationProviderAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).filter(provider=sso.OPENID_CONNECT)
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            _record_provider(request, obj, Action.ORGANISATION_SIGN_IN_ADDED)
+        elif form.changed_data:
+            # What changed, never to what: one of them is the client secret.
+            changed = ", ".join(PROVIDER_FIELD_NAMES.get(name, name) for name in form.changed_data)
+            _record_provider(request, obj, Action.ORGANISATION_SIGN_IN_CHANGED, changed)
+
+    def delete_model(self, request, obj):
+        _record_provider(request, obj, Action.ORGANISATION_SIGN_IN_REMOVED)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for provider in queryset:
+            _record_provider(request, provider, Action.ORGANISATION_SIGN_IN_REMOVED)
+        super().delete_queryset(request, queryset)
+
     @admin.display(description="domains")
     def domain_list(self, provider):
         return ", ".join(provider.settings.get("domains", []))
@@ -269,3 +306,37 @@ class OrganisationProviderAdmin(admin.ModelAdmin):
 # provider and a settings field in JSON. Tokens are never kept (SOCIALACCOUNT_STORE_TOKENS).
 admin.site.unregister(SocialApp)
 admin.site.unregister(SocialToken)
+admin.site.unregister(SocialAccount)
+
+
+@admin.register(SocialAccount)
+class OrganisationAccountAdmin(admin.ModelAdmin):
+    """Members' connected organisation accounts, with what their providers last said, to look
+    at. A connection is made only by its member signing in at the provider; an admin may remove
+    one (the audit log records it), never make or move one."""
+
+    list_display = ["user", "provider", "date_joined", "last_login"]
+    list_filter = ["provider"]
+    search_fields = ["user__name", "user__email", "uid"]
+    fields = ["user", "provider", "uid", "date_joined", "last_login", "claims"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="what the provider said (its claims)")
+    def claims(self, account):
+        return format_html("<pre>{}</pre>", json.dumps(account.extra_data, indent=2))
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        record_disconnected(sender=None, request=request, socialaccount=obj)
+
+    def delete_queryset(self, request, queryset):
+        accounts = list(queryset)
+        super().delete_queryset(request, queryset)
+        for account in accounts:
+            record_disconnected(sender=None, request=request, socialaccount=account)

@@ -5,7 +5,7 @@ class MembersConfig(AppConfig):
     name = "members"
 
     def ready(self):
-        from allauth.account.signals import user_logged_in
+        from allauth.account.signals import user_logged_in, user_signed_up
         from allauth.socialaccount.signals import social_account_added, social_account_removed
 
         from base import outbox
@@ -22,6 +22,7 @@ class MembersConfig(AppConfig):
 
         user_logged_in.connect(adapter.note_second_factor, dispatch_uid="members.second_factor")
         social_account_added.connect(adapter.record_connected, dispatch_uid="members.connected")
+        user_signed_up.connect(adapter.record_signed_up, dispatch_uid="members.signed_up")
         social_account_removed.connect(
             adapter.record_disconnected, dispatch_uid="members.disconnected"
         )

@@ -5,9 +5,12 @@ checks that find what the two places disagree on."""
 import json
 
 import pytest
+from allauth.socialaccount.models import SocialAccount
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
+from base.models import AuditEntry
+from members.audit import Action
 from members.models import OrganisationProvider
 from network.settings import sso_providers
 from tests.factories import OrganisationFactory
@@ -235,3 +238,93 @@ def test_the_checks_say_nothing_of_a_well_set_up_network(provider):
     added_in_the_admin()
 
     assert start_up_check() == []
+
+
+# --- the audit log ----------------------------------------------------------------------------
+
+
+def logged(action) -> list[tuple[str, str]]:
+    return [
+        (entry.actor.email if entry.actor else "", entry.detail)
+        for entry in AuditEntry.objects.filter(action=action).order_by("pk")
+    ]
+
+
+def test_adding_changing_and_removing_a_provider_in_the_admin_is_in_the_audit_log(
+    client, admin_member
+):
+    client.force_login(admin_member)
+    client.post("/admin/members/organisationprovider/add/", admin_form())
+    saved = OrganisationProvider.objects.get()
+    change = f"/admin/members/organisationprovider/{saved.pk}/change/"
+    client.post(change, admin_form(domains="example.gov.uk\nexample-council.gov.uk"))
+    client.post(f"/admin/members/organisationprovider/{saved.pk}/delete/", {"post": "yes"})
+
+    who = admin_member.email
+    assert logged(Action.ORGANISATION_SIGN_IN_ADDED) == [(who, "Example Council (example-council)")]
+    assert logged(Action.ORGANISATION_SIGN_IN_CHANGED) == [
+        (who, "Example Council (example-council): domains")
+    ]
+    assert logged(Action.ORGANISATION_SIGN_IN_REMOVED) == [
+        (who, "Example Council (example-council)")
+    ]
+
+
+def test_removing_providers_from_the_admins_list_is_in_the_audit_log(client, admin_member):
+    first, second = (
+        added_in_the_admin(),
+        added_in_the_admin(
+            provider_id="fife", name="Fife", client_id="fife", settings={"domains": ["fife.org"]}
+        ),
+    )
+    client.force_login(admin_member)
+
+    client.post(
+        "/admin/members/organisationprovider/",
+        {"action": "delete_selected", "_selected_action": [first.pk, second.pk], "post": "yes"},
+    )
+
+    assert not OrganisationProvider.objects.exists()
+    assert sorted(detail for _, detail in logged(Action.ORGANISATION_SIGN_IN_REMOVED)) == [
+        "Example Council (example-council)",
+        "Fife (fife)",
+    ]
+
+
+def test_the_admin_shows_connected_accounts_and_what_providers_said_and_changes_none(
+    client, provider, admin_member, member
+):
+    account = SocialAccount.objects.create(
+        user=member,
+        provider="nhs-example",
+        uid="a-subject",
+        extra_data={"id_token": {"sub": "a-subject", "email": "morag@example.nhs.scot"}},
+    )
+    client.force_login(admin_member)
+    page = f"/admin/socialaccount/socialaccount/{account.pk}/change/"
+
+    shown = client.get(page).content.decode()
+    client.post(page, {"user": admin_member.pk, "provider": "nhs-example", "uid": "another"})
+
+    assert "morag@example.nhs.scot" in shown
+    assert 'name="uid"' not in shown
+    account.refresh_from_db()
+    assert (account.user, account.uid) == (member, "a-subject")
+    assert client.get("/admin/socialaccount/socialaccount/add/").status_code == 403
+
+
+def test_an_admin_who_disconnects_a_members_account_is_in_the_audit_log(
+    client, provider, admin_member, member
+):
+    account = SocialAccount.objects.create(user=member, provider="nhs-example", uid="a-subject")
+    client.force_login(admin_member)
+
+    client.post(f"/admin/socialaccount/socialaccount/{account.pk}/delete/", {"post": "yes"})
+
+    assert not SocialAccount.objects.exists()
+    assert AuditEntry.objects.filter(
+        actor=admin_member,
+        member=member,
+        action=Action.ORGANISATION_ACCOUNT_DISCONNECTED,
+        detail="NHS Example",
+    ).exists()

@@ -137,6 +137,9 @@ def test_a_first_sign_in_asks_to_confirm_choices_and_leads_to_a_prefilled_profil
     edit = client.get(response["Location"]).content.decode()
     assert 'value="Improvement advisor"' in edit
     assert SocialAccount.objects.get(user=member).provider == "nhs-example"
+    assert AuditEntry.objects.filter(
+        actor=member, member=member, action=Action.ORGANISATION_ACCOUNT_CONNECTED
+    ).exists()
 
 
 def test_the_name_must_not_be_left_empty(client, provider, ailsa):
