@@ -143,6 +143,7 @@ class OrganisationProviderForm(forms.ModelForm):
             "client_id": "Application (client) ID",
             "secret": "Client secret",
         }
+        widgets = {"secret": forms.PasswordInput(attrs={"autocomplete": "off"})}
         help_texts = {
             "name": "What members see: Sign in with … (at most 40 characters).",
             "provider_id": "Lower-case letters, digits and hyphens, such as nhs-example: part "
@@ -153,11 +154,24 @@ class OrganisationProviderForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["provider_id"].required = True
         saved = self.instance.settings or {}
-        self.fields["server_url"].initial = saved.get("server_url", "")
+        if self.instance.pk and sso.provider_in_use(self.instance):
+            # OrganisationProviderAdmin shows them instead.
+            self.fields.pop("provider_id", None)
+            self.fields.pop("server_url", None)
+        else:
+            self.fields["provider_id"].required = True
+            self.fields["server_url"].initial = saved.get("server_url", "")
         self.fields["domains"].initial = "\n".join(saved.get("domains", []))
         self.fields["organisation"].initial = saved.get("organisation") or None
+        if self.instance.pk:
+            # Never shown again; left blank, it stays as it is.
+            self.initial["secret"] = ""
+            self.fields["secret"].help_text = "Leave blank to keep the one saved."
+        self.fields["secret"].required = not self.instance.pk
+
+    def clean_secret(self):
+        return self.cleaned_data["secret"] or self.instance.secret
 
     def _other_providers(self) -> list[provider_rules.Keys]:
         """Every other provider, here or in SSO_PROVIDERS: what this one may not share."""
@@ -227,7 +241,7 @@ class OrganisationProviderForm(forms.ModelForm):
         organisation = self.cleaned_data.get("organisation")
         provider.settings = {
             **(provider.settings or {}),
-            "server_url": self.cleaned_data["server_url"],
+            "server_url": self.cleaned_data.get("server_url", provider.settings.get("server_url")),
             "domains": self.cleaned_data["domains"],
             "organisation": organisation.slug if organisation else "",
         }
@@ -258,7 +272,6 @@ class OrganisationProviderAdmin(admin.ModelAdmin):
     form = OrganisationProviderForm
     list_display = ["name", "provider_id", "domain_list"]
     search_fields = ["name", "provider_id"]
-    readonly_fields = ["redirect_uri"]
     fields = [
         "name",
         "provider_id",
@@ -269,6 +282,25 @@ class OrganisationProviderAdmin(admin.ModelAdmin):
         "organisation",
         "redirect_uri",
     ]
+
+    def _in_use(self, obj) -> bool:
+        return obj is not None and sso.provider_in_use(obj)
+
+    def get_fields(self, request, obj=None):
+        if self._in_use(obj):
+            return [{"server_url": "issuer_url"}.get(name, name) for name in self.fields]
+        return self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        # Once members have connected accounts, a new identifier would orphan them, and another
+        # issuer's people whose subjects happen to match would open their accounts.
+        if self._in_use(obj):
+            return ["provider_id", "issuer_url", "redirect_uri"]
+        return ["redirect_uri"]
+
+    @admin.display(description="issuer URL (fixed once members have signed in with it)")
+    def issuer_url(self, provider):
+        return provider.settings.get("server_url", "")
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(provider=sso.OPENID_CONNECT)

@@ -57,6 +57,12 @@ def provider_id(app: SocialApp) -> str:
     return app.provider_id or app.provider
 
 
+def provider_in_use(app: SocialApp) -> bool:
+    """Members have connected accounts with this provider: its identifier and issuer are part
+    of what those connections mean (the subject `sub` is unique only at one issuer)."""
+    return SocialAccount.objects.filter(provider=provider_id(app)).exists()
+
+
 def provider_domains(app: SocialApp) -> list[str]:
     return [domain.lower() for domain in app.settings.get("domains", [])]
 

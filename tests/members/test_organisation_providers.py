@@ -147,7 +147,7 @@ def added_in_the_admin(**overrides) -> OrganisationProvider:
         "provider": "openid_connect",
         "provider_id": "example-council",
         "name": "Example Council",
-        "client_id": "a-council-client",
+        "client_id": "22222222-2222-2222-2222-222222222222",
         "secret": "s",
         "settings": {"server_url": ISSUER, "domains": ["example.gov.uk"], "organisation": ""},
         **overrides,
@@ -257,7 +257,7 @@ def test_adding_changing_and_removing_a_provider_in_the_admin_is_in_the_audit_lo
     client.post("/admin/members/organisationprovider/add/", admin_form())
     saved = OrganisationProvider.objects.get()
     change = f"/admin/members/organisationprovider/{saved.pk}/change/"
-    client.post(change, admin_form(domains="example.gov.uk\nexample-council.gov.uk"))
+    client.post(change, admin_form(domains="example.gov.uk\nexample-council.gov.uk", secret=""))
     client.post(f"/admin/members/organisationprovider/{saved.pk}/delete/", {"post": "yes"})
 
     who = admin_member.email
@@ -328,3 +328,75 @@ def test_an_admin_who_disconnects_a_members_account_is_in_the_audit_log(
         action=Action.ORGANISATION_ACCOUNT_DISCONNECTED,
         detail="NHS Example",
     ).exists()
+
+
+# --- a provider members have signed in with ---------------------------------------------------
+
+
+def test_once_members_have_connected_its_identifier_and_issuer_cannot_change(
+    client, admin_member, member
+):
+    saved = added_in_the_admin()
+    SocialAccount.objects.create(user=member, provider="example-council", uid="a-subject")
+    client.force_login(admin_member)
+    change = f"/admin/members/organisationprovider/{saved.pk}/change/"
+
+    page = client.get(change).content.decode()
+    response = client.post(
+        change,
+        admin_form(
+            name="Example Council (renamed)",
+            provider_id="example-council-2",
+            server_url="https://login.elsewhere.example.org/v2.0",
+        ),
+    )
+
+    assert 'name="provider_id"' not in page
+    assert 'name="server_url"' not in page
+    assert ISSUER in page
+    assert response.status_code == 302
+    saved.refresh_from_db()
+    # A new identifier would leave its members' connections behind; another issuer's people
+    # with the same subjects would open their accounts.
+    assert saved.provider_id == "example-council"
+    assert saved.settings["server_url"] == ISSUER
+    assert saved.name == "Example Council (renamed)"
+
+
+def test_before_anyone_connects_its_identifier_and_issuer_may_change(client, admin_member):
+    saved = added_in_the_admin()
+    client.force_login(admin_member)
+
+    client.post(
+        f"/admin/members/organisationprovider/{saved.pk}/change/",
+        admin_form(
+            provider_id="example-council-2", server_url="https://login.elsewhere.example.org/v2.0"
+        ),
+    )
+
+    saved.refresh_from_db()
+    assert saved.provider_id == "example-council-2"
+    assert saved.settings["server_url"] == "https://login.elsewhere.example.org/v2.0"
+
+
+def test_the_client_secret_is_never_shown_and_stays_when_left_blank(client, admin_member):
+    saved = added_in_the_admin(secret="the-old-secret")
+    client.force_login(admin_member)
+    change = f"/admin/members/organisationprovider/{saved.pk}/change/"
+
+    page = client.get(change).content.decode()
+    client.post(change, admin_form(secret=""))
+    kept = OrganisationProvider.objects.get().secret
+    client.post(change, admin_form(secret="a-new-secret"))
+
+    assert "the-old-secret" not in page
+    assert 'type="password" name="secret"' in page
+    assert kept == "the-old-secret"
+    assert OrganisationProvider.objects.get().secret == "a-new-secret"
+    assert [detail for _, detail in logged(Action.ORGANISATION_SIGN_IN_CHANGED)] == [
+        "Example Council (example-council): client secret"
+    ]
+    another = admin_form(secret="", provider_id="fife", client_id="fife", domains="fife.org")
+    refused = client.post("/admin/members/organisationprovider/add/", another)
+    assert "This field is required." in refused.content.decode()
+    assert OrganisationProvider.objects.count() == 1
