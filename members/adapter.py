@@ -249,7 +249,7 @@ def note_second_factor(sender, request, user, sociallogin=None, **kwargs):
     sso.session_note_second_factor(request=request, sociallogin=sociallogin)
 
 
-def record_connected(sender, request, sociallogin, **kwargs):
+def _record_connected(sociallogin) -> None:
     audit_record(
         actor=sociallogin.user,
         action=Action.ORGANISATION_ACCOUNT_CONNECTED,
@@ -258,11 +258,18 @@ def record_connected(sender, request, sociallogin, **kwargs):
     )
 
 
+def record_connected(sender, request, sociallogin, **kwargs):
+    """social_account_added: connected from the preferences page, or joined to the account
+    whose verified address it has."""
+    _record_connected(sociallogin)
+    sso.connection_tell(member=sociallogin.user, provider_name=sociallogin.provider.app.name)
+
+
 def record_signed_up(sender, request, user, sociallogin=None, **kwargs):
     """user_signed_up: a first sign-in with an organisation's account connects it as it makes
-    the account (allauth sends no social_account_added then)."""
+    the account (allauth sends no social_account_added then; the member is there to see it)."""
     if sociallogin is not None:
-        record_connected(sender, request, sociallogin)
+        _record_connected(sociallogin)
 
 
 def record_disconnected(sender, request, socialaccount, **kwargs):

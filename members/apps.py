@@ -12,10 +12,11 @@ class MembersConfig(AppConfig):
 
         # The log names this app's decisions in words once the app is loaded; the start-up
         # checks register themselves.
-        from members import audit, checks, emails, hooks  # noqa: F401
+        from members import audit, checks, emails, hooks, sso  # noqa: F401
         from members.services import NOTIFICATION_EMAIL
 
         outbox.register(NOTIFICATION_EMAIL, emails.notifications)
+        outbox.register(sso.CONNECTED_EMAIL, emails.organisation_account_connected)
         hooks.register_eraser(emails.erase)
 
         from members import adapter

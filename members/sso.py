@@ -21,10 +21,12 @@ from allauth.socialaccount.models import SocialAccount, SocialApp, SocialLogin
 from django.http import HttpRequest
 from django.urls import reverse
 
+from base import outbox
 from base.links import absolute_url
 from members.models import Organisation, Profile, User
 
 OPENID_CONNECT = "openid_connect"
+CONNECTED_EMAIL = "members.organisation_account_connected"  # the outbox's kind (members.emails)
 # Read by the second-factor gate: the provider asserted that the member used a second factor.
 SECOND_FACTOR_SESSION_KEY = "network_sso_mfa"
 JOB_TITLE_CLAIMS = ("job_title", "jobTitle", "jobtitle")
@@ -249,6 +251,12 @@ def refusal_of_error(*, app: SocialApp, exception: BaseException | None, state_f
     if isinstance(exception, requests.RequestException):
         return Refusal(Refused.UNREACHABLE, app.name)
     return Refusal(Refused.OTHER, app.name)
+
+
+def connection_tell(*, member: User, provider_name: str) -> None:
+    """Every organisation account connected to an account is a new way into it: its member
+    hears of it, whoever connected it."""
+    outbox.enqueue(CONNECTED_EMAIL, recipient=member, context={"provider": provider_name})
 
 
 # --- the second factor ----------------------------------------------------------------------

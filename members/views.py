@@ -2,6 +2,7 @@ import functools
 import json
 
 import requests
+from allauth.account.decorators import reauthentication_required
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from allauth.socialaccount.forms import DisconnectForm
 from allauth.socialaccount.models import SocialApp
@@ -174,8 +175,19 @@ def allows_organisation_forms(view):
     return wrapped
 
 
+def _connecting(request) -> bool:
+    return (
+        request.method == "POST"
+        and request.POST.get("process") == "connect"
+        and request.user.is_authenticated
+    )
+
+
 @allows_organisation_forms
 @require_http_methods(["GET", "POST"])
+# Connecting an organisation account makes it a way into this one: whoever is at the browser
+# shows it is the member first (allauth asks, then carries on with this request).
+@reauthentication_required(app="allauth.socialaccount", enabled=_connecting)
 def organisation_sign_in(request):
     """Sign in (or connect) with an organisation's account: the work address picks the
     provider, or the member picks it from the list; then off to the provider."""

@@ -347,6 +347,8 @@ ACCOUNT_FORMS = {
     "reset_password": "members.forms.ResetPasswordForm",
     "request_login_code": "members.forms.RequestLoginCodeForm",
     "confirm_login_code": "members.forms.ConfirmLoginCodeForm",
+    "reauthenticate": "members.forms.ReauthenticateForm",
+    "confirm_reauthentication_code": "members.forms.ConfirmLoginCodeForm",
 }
 # Sign-in by a code e-mailed to the member: the way in when someone else's wrong passwords have
 # locked the account (the limit below counts passwords only), or the password is not to hand.
@@ -357,6 +359,12 @@ ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
 ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
 ACCOUNT_LOGIN_BY_CODE_SUPPORTS_RESEND = True
+# Changing how one signs in (setting a password, an address, connecting or disconnecting an
+# organisation account) first asks whoever is at the browser to show it is the member: their
+# password, or a code e-mailed to their address (allauth's reauthentication, good for 5
+# minutes). A colleague at a browser left signed in cannot make the account theirs.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+SOCIALACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = urllib.parse.urlsplit(SITE_URL).scheme
 # allauth's own limits (login failures per address and per account, sign-ups, resets) are kept;
 # they count in the Redis cache, so every web server sees the same counts.

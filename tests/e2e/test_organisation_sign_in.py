@@ -1,6 +1,8 @@
 """A newcomer signs in with their organisation's account in a real browser, against a real
 OpenID Connect provider on 127.0.0.1, and lands signed in with a pre-filled profile."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -22,7 +24,7 @@ def provider(settings, live_server):
 
 
 def test_a_newcomer_signs_in_with_their_organisation_and_lands_on_a_prefilled_profile(
-    live_server, page, provider, accessibility_violations
+    live_server, page, provider, accessibility_violations, mailoutbox
 ):
     provider.person(
         "ailsa.brodie",
@@ -69,6 +71,22 @@ def test_a_newcomer_signs_in_with_their_organisation_and_lands_on_a_prefilled_pr
     )
     expect(page.get_by_role("link", name="set a password")).to_be_visible()
     assert accessibility_violations(page) == []
+
+    # Setting one: nobody else at this browser could, without the code sent to her.
+    page.get_by_role("link", name="set a password").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm it is you")
+    assert accessibility_violations(page) == []
+    page.get_by_role("button", name="Send me a code").click()
+    expect(page.get_by_text("We have sent a code to ailsa.brodie@example.nhs.scot")).to_be_visible()
+    assert accessibility_violations(page) == []
+    code = re.search(r"^([A-Z]{4}-[A-Z]{4})$", mailoutbox[-1].body, re.MULTILINE).group(1)
+    page.get_by_label("Sign-in code").fill(code)
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set a password")
+    page.get_by_label("Password", exact=True).fill("after-the-board-2027")
+    page.get_by_label("Password (again)").fill("after-the-board-2027")
+    page.get_by_role("button", name="Set password").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("E-mail and privacy preferences")
 
 
 def test_a_refusal_is_explained_in_the_browser_and_no_account_is_made(

@@ -2,6 +2,7 @@
 tests start on 127.0.0.1 (tests/oidc.py). Nothing of allauth's is replaced."""
 
 import html
+import re
 import time
 import urllib.parse
 
@@ -10,10 +11,11 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 
-from base.models import AuditEntry
+from base import outbox
+from base.models import AuditEntry, Email
 from members.audit import Action
 from members.models import OrganisationProvider, Profile, User
-from members.sso import SECOND_FACTOR_SESSION_KEY, answer_problem
+from members.sso import CONNECTED_EMAIL, SECOND_FACTOR_SESSION_KEY, answer_problem
 from tests.factories import PASSWORD, MemberFactory, OrganisationFactory
 from tests.oidc import CLIENT_ID, provider_running, use_providers
 
@@ -82,6 +84,28 @@ def signed_in_as(client):
 def text(response) -> str:
     """What the page says, as a person reads it."""
     return " ".join(html.unescape(response.content.decode()).split())
+
+
+def confirm_with_password(client, at="/accounts/reauthenticate/"):
+    """allauth's "Confirm it is you", ahead of a change to how the member signs in, or `at` the
+    address it sent them to (which then carries on with what they were doing)."""
+    response = client.post(at, {"password": PASSWORD})
+    assert response.status_code == 302, text(response)
+    return response
+
+
+def code_in(message) -> str:
+    return re.search(r"^([A-Z]{4}-[A-Z]{4})$", message.body, re.MULTILINE).group(1)
+
+
+def confirm_with_a_code(client, mailoutbox, asked):
+    """The same for a member without a password: a code e-mailed to their address. `asked` is
+    the answer that sent them to confirm; the result is the answer after they did."""
+    assert asked["Location"].startswith("/accounts/reauthenticate/code/"), asked["Location"]
+    sent = client.post(asked["Location"], {"recipient": ADDRESS})
+    assert sent.status_code == 302, text(sent)
+    assert mailoutbox[-1].subject.endswith("Your code to confirm it is you")
+    return client.post(sent["Location"], {"code": code_in(mailoutbox[-1])})
 
 
 def refused(response, words: str) -> None:
@@ -584,6 +608,7 @@ def test_a_member_connects_their_organisation_account_from_their_preferences(
     page = client.get("/members/me/preferences/").content.decode()
     assert "Connect your NHS Example account" in page
 
+    confirm_with_password(client)
     authorize = start(client, provider="nhs-example", process="connect")
     response = client.get(path_of(provider.sign_in(authorize, "morag")), follow=True)
 
@@ -604,6 +629,7 @@ def test_an_organisation_account_whose_address_is_another_members_is_not_connect
     MemberFactory(email="morag.campbell@example.nhs.scot")  # her work account, verified
     provider.person("morag", email="morag.campbell@example.nhs.scot", email_verified=True)
     client.force_login(member)
+    confirm_with_password(client)
 
     authorize = start(client, provider="nhs-example", process="connect")
     response = client.get(path_of(provider.sign_in(authorize, "morag")), follow=True)
@@ -623,6 +649,7 @@ def test_an_organisation_account_connected_to_another_member_stays_theirs(
     theirs = SocialAccount.objects.get()
     client.logout()
     client.force_login(member)
+    confirm_with_password(client)
 
     authorize = start(client, provider="nhs-example", process="connect")
     response = client.get(path_of(provider.sign_in(authorize, ailsa)), follow=True)
@@ -630,6 +657,71 @@ def test_an_organisation_account_connected_to_another_member_stays_theirs(
     assert "That organisation account is connected to another member's account" in text(response)
     assert SocialAccount.objects.get() == theirs
     assert theirs.user.email == ADDRESS
+
+
+def test_connecting_asks_who_is_at_the_browser_first_and_tells_the_member_by_e_mail(
+    client, provider, member, mailoutbox
+):
+    # Morag left her browser signed in; a colleague tries to connect his organisation account.
+    provider.person("dougie", email="dougie.ross@example.nhs.scot", email_verified=True)
+    client.force_login(member)
+
+    asked = client.post(
+        "/accounts/organisation/", {"provider": "nhs-example", "process": "connect"}
+    )
+    wrong = client.post(asked["Location"], {"password": "a-guess-at-hers"})
+
+    assert asked["Location"].startswith("/accounts/reauthenticate/")
+    assert "Confirm it is you" in text(client.get(asked["Location"]))
+    assert wrong.status_code == 200
+    assert not SocialAccount.objects.exists()
+
+    # Morag herself confirms, and goes on to her provider as she asked.
+    authorize = confirm_with_password(client, at=asked["Location"])["Location"]
+    assert authorize.startswith(f"{provider.url}/")
+    client.get(path_of(provider.sign_in(authorize, "dougie")))
+    assert SocialAccount.objects.get().user == member
+    (email,) = Email.objects.filter(kind=CONNECTED_EMAIL, recipient=member)
+    assert str(outbox.send([email.pk])) == "1 sent"
+    message = mailoutbox[-1]
+    assert message.to == [member.email]
+    assert "Your NHS Example account was connected to your account" in message.subject
+    assert "If it was not you" in message.body
+    assert "/members/me/preferences/" in message.body
+
+
+def test_a_connection_that_comes_back_once_the_confirmation_has_lapsed_asks_again(
+    client, settings, provider, member
+):
+    provider.person("morag", email="morag.campbell@example.nhs.scot", email_verified=True)
+    client.force_login(member)
+    confirm_with_password(client)
+    authorize = start(client, provider="nhs-example", process="connect")
+    # She took her time at the provider.
+    settings.ACCOUNT_REAUTHENTICATION_TIMEOUT = 0
+
+    response = client.get(path_of(provider.sign_in(authorize, "morag")))
+
+    assert response["Location"].startswith("/accounts/reauthenticate/")
+    assert not SocialAccount.objects.exists()
+    settings.ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+    response = confirm_with_password(client)
+    assert response["Location"] == "/members/me/preferences/"
+    assert SocialAccount.objects.get().user == member
+
+
+def test_an_existing_members_account_joined_at_sign_in_is_told_by_e_mail(client, provider, ailsa):
+    holder = MemberFactory(email=ADDRESS, name="Ailsa Brodie")
+
+    round_trip(client, provider, ailsa)
+
+    assert Email.objects.filter(kind=CONNECTED_EMAIL, recipient=holder).exists()
+
+
+def test_a_new_members_first_sign_in_sends_no_connection_e_mail(client, provider, ailsa):
+    join(client, provider, ailsa)
+
+    assert not Email.objects.filter(kind=CONNECTED_EMAIL).exists()
 
 
 def test_connecting_needs_a_signed_in_member(client, provider):
@@ -646,6 +738,7 @@ def test_a_member_with_a_password_disconnects_and_the_audit_log_records_it(
 ):
     provider.person("morag", email="morag.campbell@example.nhs.scot", email_verified=True)
     client.force_login(member)
+    confirm_with_password(client)
     authorize = start(client, provider="nhs-example", process="connect")
     client.get(path_of(provider.sign_in(authorize, "morag")))
     account = SocialAccount.objects.get()
@@ -662,13 +755,17 @@ def test_a_member_with_a_password_disconnects_and_the_audit_log_records_it(
 
 
 def test_a_member_who_leaves_sets_a_password_before_disconnecting_and_keeps_their_account(
-    client, provider, ailsa
+    client, provider, ailsa, mailoutbox
 ):
     join(client, provider, ailsa)
     member = signed_in_as(client)
     account = SocialAccount.objects.get()
     disconnect = "/members/me/preferences/organisation-accounts/disconnect/"
-    assert "set a password" in client.get("/members/me/preferences/").content.decode()
+    preferences = client.get("/members/me/preferences/").content.decode()
+    assert 'href="/accounts/password/set/?next=/members/me/preferences/">set a password' in (
+        preferences
+    )
+    confirm_with_a_code(client, mailoutbox, client.get("/accounts/password/set/"))
 
     response = client.post(disconnect, {"account": account.pk}, follow=True)
 
@@ -676,10 +773,10 @@ def test_a_member_who_leaves_sets_a_password_before_disconnecting_and_keeps_thei
     assert SocialAccount.objects.filter(pk=account.pk).exists()
 
     response = client.post(
-        "/accounts/password/set/",
+        "/accounts/password/set/?next=/members/me/preferences/",
         {"password1": "after-the-board-2027", "password2": "after-the-board-2027"},
     )
-    assert response.status_code == 302
+    assert response["Location"] == "/members/me/preferences/"
     client.post(disconnect, {"account": account.pk})
     assert not SocialAccount.objects.exists()
 
@@ -692,11 +789,13 @@ def test_someone_elses_organisation_account_cannot_be_disconnected(client, provi
     join(client, provider, ailsa)
     account = SocialAccount.objects.get()
     client.force_login(member)
+    confirm_with_password(client)
 
-    client.post(
+    response = client.post(
         "/members/me/preferences/organisation-accounts/disconnect/", {"account": account.pk}
     )
 
+    assert response["Location"] == "/members/me/preferences/"
     assert SocialAccount.objects.filter(pk=account.pk).exists()
 
 
@@ -704,6 +803,7 @@ def test_an_account_of_a_provider_removed_since_can_still_be_disconnected(client
     account = SocialAccount.objects.create(user=member, provider="closed-board", uid="x")
     client.force_login(member)
     assert "closed-board" in client.get("/members/me/preferences/").content.decode()
+    confirm_with_password(client)
 
     response = client.post(
         "/members/me/preferences/organisation-accounts/disconnect/", {"account": account.pk}
@@ -716,8 +816,40 @@ def test_an_account_of_a_provider_removed_since_can_still_be_disconnected(client
     ).exists()
 
 
+def test_without_a_password_nobody_at_the_browser_sets_one_without_a_code_from_the_mailbox(
+    client, provider, ailsa, mailoutbox
+):
+    join(client, provider, ailsa)
+    member = signed_in_as(client)
+    close_page = client.get("/members/me/delete/").content.decode()
+    chosen = {"password1": "a-colleagues-idea-2027", "password2": "a-colleagues-idea-2027"}
+
+    asked = client.post("/accounts/password/set/?next=/members/me/delete/", chosen)
+
+    assert 'href="/accounts/password/set/?next=/members/me/delete/">Set a password' in close_page
+    assert "we e-mail you a code to confirm it is you" in " ".join(close_page.split())
+    member.refresh_from_db()
+    assert not member.has_usable_password()
+    wrong = client.post(
+        client.post(asked["Location"], {"recipient": ADDRESS})["Location"], {"code": "ABCD-EFGH"}
+    )
+    assert "Confirm it is you" in text(wrong)
+    member.refresh_from_db()
+    assert not member.has_usable_password()
+
+    # The member, with the code from their mailbox, sets it and goes back to closing.
+    back = confirm_with_a_code(
+        client, mailoutbox, client.post("/accounts/password/set/?next=/members/me/delete/", chosen)
+    )
+    assert back["Location"] == "/accounts/password/set/?next=/members/me/delete/"
+    done = client.post(back["Location"], {"password1": "mine-2027-ok", "password2": "mine-2027-ok"})
+    assert done["Location"] == "/members/me/delete/"
+    member.refresh_from_db()
+    assert member.check_password("mine-2027-ok")
+
+
 def test_an_organisation_account_is_in_the_export_and_goes_with_a_closed_account(
-    client, provider, ailsa
+    client, provider, ailsa, mailoutbox
 ):
     join(client, provider, ailsa)
     exported = client.get("/members/me/export/").json()
@@ -725,6 +857,7 @@ def test_an_organisation_account_is_in_the_export_and_goes_with_a_closed_account
     page = client.get("/members/me/delete/").content.decode()
     assert "Set a password" in page  # an account is closed with its password
 
+    confirm_with_a_code(client, mailoutbox, client.get("/accounts/password/set/"))
     client.post(
         "/accounts/password/set/",
         {"password1": "closing-time-2027", "password2": "closing-time-2027"},
