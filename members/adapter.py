@@ -108,7 +108,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def pre_social_login(self, request, sociallogin):
         refusal = sso.refusal_of_answer(sociallogin=sociallogin)
         if refusal:
-            raise ImmediateHttpResponse(refusal_page(request, refusal))
+            next_url = sociallogin.get_redirect_url(request) or ""
+            raise ImmediateHttpResponse(refusal_page(request, refusal, next_url=next_url))
         if sociallogin.is_existing:
             return
         owner = sso.account_to_join(sociallogin=sociallogin)
@@ -151,7 +152,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             refusal.reason.value,
             exception,
         )
-        raise ImmediateHttpResponse(refusal_page(request, refusal))
+        next_url = (extra_context.get("state") or {}).get("next") or ""
+        raise ImmediateHttpResponse(refusal_page(request, refusal, next_url=next_url))
 
     def get_provider(self, request, provider, client_id=None):
         found = super().get_provider(request, provider, client_id=client_id)
@@ -234,12 +236,14 @@ class SiteURLAdapter(OpenIDConnectOAuth2Adapter):
         return sociallogin
 
 
-def refusal_page(request, refusal: sso.Refusal):
+def refusal_page(request, refusal: sso.Refusal, *, next_url: str = ""):
+    """`next_url`: where the member was going (checked when the sign-in started), for "Start
+    again"."""
     status = 502 if refusal.reason == sso.Refused.UNREACHABLE else 403
     return render(
         request,
         "account/organisation_refused.html",
-        {"refusal": refusal, "reason": refusal.reason.value},
+        {"refusal": refusal, "reason": refusal.reason.value, "next": next_url},
         status=status,
     )
 

@@ -193,7 +193,10 @@ def organisation_sign_in(request):
     provider, or the member picks it from the list; then off to the provider."""
     apps = sso.sign_in_providers(request)
     form = OrganisationSignInForm(
-        request.POST if request.method == "POST" else None, apps=apps, request=request
+        request.POST if request.method == "POST" else None,
+        apps=apps,
+        request=request,
+        initial={"next": request.GET.get("next", "")},
     )
     unreachable = None
     if request.method == "POST" and form.is_valid():
@@ -213,7 +216,8 @@ def organisation_sign_in(request):
         except requests.RequestException:
             unreachable = app.name
         except ProviderMisconfigured:
-            return refusal_page(request, sso.Refusal(sso.Refused.OTHER, app.name))
+            refusal = sso.Refusal(sso.Refused.OTHER, app.name)
+            return refusal_page(request, refusal, next_url=form.cleaned_data["next"])
     return render(
         request,
         "account/organisation_sign_in.html",

@@ -227,6 +227,34 @@ def test_a_returning_member_goes_back_where_they_were_and_never_off_the_site(
     assert away["Location"] == "/members/me/"
 
 
+def test_the_organisation_page_keeps_where_the_member_was_going(client, provider, ailsa):
+    page = client.get("/accounts/organisation/?next=/communities/").content.decode()
+    join(client, provider, ailsa)
+    client.logout()
+
+    # Both of its forms: the work address, and the list of organisations.
+    assert page.count('name="next" value="/communities/"') == 2
+    assert round_trip(client, provider, ailsa, next="/communities/")["Location"] == "/communities/"
+
+
+def test_starting_again_after_a_refusal_keeps_where_the_member_was_going(client, provider):
+    provider.person("late", email=ADDRESS, email_verified=True, exp=int(time.time()) - 60)
+
+    response = round_trip(client, provider, "late", next="/communities/")
+
+    refused(response, "had expired")
+    assert 'href="/accounts/organisation/?next=/communities/">Start again' in text(response)
+
+
+@pytest.mark.parametrize(
+    "path", ["/accounts/login/", "/accounts/signup/", "/accounts/organisation/"]
+)
+def test_each_id_on_the_sign_in_pages_is_used_once(client, provider, path):
+    ids = re.findall(r'\sid="([^"]+)"', client.get(f"{path}?next=/communities/").content.decode())
+
+    assert sorted({id_ for id_ in ids if ids.count(id_) > 1}) == []
+
+
 # --- choosing the provider --------------------------------------------------------------------
 
 
@@ -590,10 +618,18 @@ def test_a_new_members_first_sign_in_notes_the_second_factor_too(client, provide
     assert client.session[SECOND_FACTOR_SESSION_KEY] is True
 
 
-def test_a_password_sign_in_never_counts_as_a_second_factor(client, member):
-    client.post("/accounts/login/", {"login": member.email, "password": PASSWORD})
+def test_a_password_sign_in_never_counts_as_a_second_factor(client, settings, provider):
+    provider.person("ailsa", email=ADDRESS, email_verified=True, name="A B", amr=["mfa"])
+    holder = MemberFactory(email=ADDRESS)
+    round_trip(client, provider, "ailsa")
+    assert client.session[SECOND_FACTOR_SESSION_KEY] is True
+    # The same browser signs in again, this time with the password (allauth lets a signed-in
+    # browser do so when told; Django then keeps what the session held).
+    settings.ACCOUNT_AUTHENTICATED_LOGIN_REDIRECTS = False
 
-    assert signed_in_as(client) == member
+    client.post("/accounts/login/", {"login": ADDRESS, "password": PASSWORD})
+
+    assert signed_in_as(client) == holder
     assert SECOND_FACTOR_SESSION_KEY not in client.session
 
 
