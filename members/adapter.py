@@ -58,6 +58,10 @@ class AccountAdapter(DefaultAccountAdapter):
             return f"{reverse('members:edit')}?welcome=1"
         return reverse("members:me")
 
+    def get_password_change_redirect_url(self, request):
+        # Back to their own page, rather than to the form they have just used.
+        return reverse("members:me")
+
     def get_signup_redirect_url(self, request):
         # A new member is led to their profile, whatever a provider already filled in of it.
         return f"{reverse('members:edit')}?welcome=1"

@@ -894,10 +894,11 @@ def test_an_organisation_account_is_in_the_export_and_goes_with_a_closed_account
     assert "Set a password" in page  # an account is closed with its password
 
     confirm_with_a_code(client, mailoutbox, client.get("/accounts/password/set/"))
-    client.post(
+    response = client.post(
         "/accounts/password/set/",
         {"password1": "closing-time-2027", "password2": "closing-time-2027"},
     )
+    assert response["Location"] == "/members/me/"  # not the form to change it again
     client.post("/members/me/delete/", {"password": "closing-time-2027"})
 
     assert not SocialAccount.objects.exists()
