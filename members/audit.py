@@ -10,6 +10,8 @@ from members.models import User
 class Action(TextChoices):
     ROLE_GRANTED = "role_granted", "Role granted"
     ROLE_REMOVED = "role_removed", "Role removed"
+    # A lost or replaced phone: an admin removes the member's second factor.
+    SECOND_FACTOR_RESET = "second_factor_reset", "Second factor reset"
 
 
 def roles_of(member: User) -> set[str]:

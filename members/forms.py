@@ -3,6 +3,8 @@ from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import RequestLoginCodeForm as AllauthRequestLoginCodeForm
 from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
+from allauth.mfa.totp.forms import ActivateTOTPForm
 from django import forms
 from django.conf import settings
 from django.core.validators import URLValidator
@@ -110,6 +112,45 @@ class ConfirmLoginCodeForm(AllauthConfirmLoginCodeForm):
         code.help_text = "The 8 letters in the e-mail, for example BCDF-GHJK."
         code.error_messages["required"] = "Enter the code from the e-mail."
         code.widget.attrs.update({"autocapitalize": "characters", "spellcheck": "false"})
+
+
+def _code_from_the_app(field, *, help_text: str) -> None:
+    field.label = "Code from your authenticator app"
+    field.help_text = help_text
+    field.error_messages["required"] = "Enter the code your authenticator app shows."
+    field.widget.attrs.update({"inputmode": "numeric", "spellcheck": "false"})
+
+
+class SecondFactorForm(AuthenticateForm):
+    """The second step of signing in, once a member has an authenticator."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _code_from_the_app(
+            self.fields["code"],
+            help_text="The 6 digits it shows for the network now. Lost your phone? Enter one "
+            "of your recovery codes instead.",
+        )
+
+
+class SecondFactorAgainForm(ReauthenticateForm):
+    """Confirming it is still the member before a change to their second factor."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _code_from_the_app(
+            self.fields["code"],
+            help_text="The 6 digits it shows for the network now, or one of your recovery codes.",
+        )
+
+
+class ActivateAuthenticatorForm(ActivateTOTPForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _code_from_the_app(
+            self.fields["code"],
+            help_text="Once the app shows the network, the 6 digits it shows now.",
+        )
 
 
 class LinesField(forms.CharField):

@@ -7,6 +7,7 @@ import io
 import uuid
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
@@ -338,6 +339,17 @@ def member_export(member: User) -> dict:
             "email_addresses": list(
                 EmailAddress.objects.filter(user=member).values("email", "verified", "primary")
             ),
+            # What kind, and when: never the key or the codes themselves.
+            "second_factor": [
+                {
+                    "kind": kind,
+                    "set_up": created_at.isoformat(),
+                    "last_used": last_used_at.isoformat() if last_used_at else None,
+                }
+                for kind, created_at, last_used_at in Authenticator.objects.filter(
+                    user=member
+                ).values_list("type", "created_at", "last_used_at")
+            ],
         },
         "profile": {
             "slug": profile.slug,
@@ -423,6 +435,7 @@ def member_erase(member: User) -> None:
         )
     Notification.objects.filter(actor=member).update(actor=None)
     EmailAddress.objects.filter(user=member).delete()
+    Authenticator.objects.filter(user=member).delete()
     role_changes_record(actor=member, member=member, before=roles_of(member), after=set())
     member.groups.clear()
     member.user_permissions.clear()

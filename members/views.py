@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from members import hooks, services
+from members import hooks, second_factor, services
 from members.filters import DirectoryFilter
 from members.forms import CloseAccountForm, PreferencesForm, ProfileForm
 from members.models import Notification, Profile
@@ -146,7 +146,17 @@ def preferences(request):
         form.save()
         messages.success(request, "Your preferences have been saved.")
         return redirect("members:preferences")
-    return render(request, "members/preferences.html", {"form": form})
+    return render(
+        request,
+        "members/preferences.html",
+        {"form": form, "second_factor": second_factor.has_second_factor(request.user)},
+    )
+
+
+@login_required
+def second_factor_continue(request):
+    """After the recovery codes are saved: on to the page the member was sent from."""
+    return redirect(second_factor.page_after_set_up(request))
 
 
 @login_required

@@ -138,6 +138,8 @@ INSTALLED_APPS = [
     "django.forms",
     "allauth",
     "allauth.account",
+    # A second factor (an authenticator app and recovery codes): required of staff roles.
+    "allauth.mfa",
     "django_filters",
     "django_htmx",
     # From the shared helpers at the bottom to the project at the top (docs/architecture.md).
@@ -165,6 +167,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Just below the account: staff roles wait for a second factor (members.second_factor).
+    "network.middleware.SecondFactorMiddleware",
     # Below the session and the account, which it reads; static files never reach it.
     "network.middleware.PrivatePagesMiddleware",
     "network.middleware.NotFoundMiddleware",
@@ -361,6 +365,20 @@ ACCOUNT_RATE_LIMITS = {"login_failed": LOGIN_FAILED_RATE_LIMIT}
 # read only on requests from FORWARDED_ALLOW_IPS (members.adapter), so a client that reaches a
 # web server directly cannot choose the address it is counted under.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# A second factor (allauth.mfa): an authenticator app's codes, with recovery codes for a lost
+# phone. Admins, coordinators and curators must have one (members.second_factor); members may.
+# Once a member has one, every sign-in asks for it.
+MFA_ADAPTER = "members.adapter.SecondFactorAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SITE_NAME
+# A phone's clock a few seconds out, or a code typed as it changes, still signs in: the codes
+# of the step before and after count too (each code works once all the same).
+MFA_TOTP_TOLERANCE = 1
+MFA_FORMS = {
+    "authenticate": "members.forms.SecondFactorForm",
+    "reauthenticate": "members.forms.SecondFactorAgainForm",
+    "activate_totp": "members.forms.ActivateAuthenticatorForm",
+}
 
 # --- e-mail ---------------------------------------------------------------------------------
 
