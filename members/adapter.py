@@ -7,6 +7,7 @@ from allauth.account.internal.flows.login import get_authentication_records
 from allauth.account.models import EmailAddress
 from allauth.account.utils import get_login_redirect_url
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -124,3 +125,7 @@ class SecondFactorAdapter(DefaultMFAAdapter):
         "unverified_email": "Confirm your e-mail address before you set up a second factor: "
         "follow the link in the e-mail we sent you.",
     }
+
+    def generate_authenticator_name(self, user, type) -> str:
+        keys = Authenticator.objects.filter(user_id=user.pk, type=type).count()
+        return "Security key" if keys == 0 else f"Security key {keys + 1}"

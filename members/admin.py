@@ -36,6 +36,11 @@ class ProfileInline(admin.StackedInline):
     filter_horizontal = ["expertise", "interests"]
 
 
+# allauth's own page of authenticators shows each key and recovery-code seed, and would let an
+# admin remove one unrecorded: the members' list says who has one, and its reset is recorded.
+admin.site.unregister(Authenticator)
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     inlines = [ProfileInline]

@@ -5,6 +5,7 @@ from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from allauth.mfa.totp.forms import ActivateTOTPForm
+from allauth.mfa.webauthn.forms import AddWebAuthnForm, EditWebAuthnForm
 from django import forms
 from django.conf import settings
 from django.core.validators import URLValidator
@@ -151,6 +152,36 @@ class ActivateAuthenticatorForm(ActivateTOTPForm):
             self.fields["code"],
             help_text="Once the app shows the network, the 6 digits it shows now.",
         )
+
+
+KEY_NAME_HINT = "So you can tell your keys apart, for example Blue key or Work laptop."
+
+
+def _key_name(*, required: bool) -> forms.CharField:
+    return forms.CharField(
+        label="A name for the key",
+        help_text=KEY_NAME_HINT,
+        max_length=50,
+        required=required,
+        error_messages={"required": "Enter a name for the key."},
+    )
+
+
+class AddSecurityKeyForm(AddWebAuthnForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Optional: the key is added first, and a name made up for it if none is given.
+        self.fields["name"] = _key_name(required=False)
+        self.fields["credential"].error_messages["required"] = (
+            "The key did not answer. Press Add the key and touch your key, or unlock your "
+            "device, when the browser asks."
+        )
+
+
+class RenameSecurityKeyForm(EditWebAuthnForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"] = _key_name(required=True)
 
 
 class LinesField(forms.CharField):

@@ -1,9 +1,9 @@
 """A second factor for the roles that can see most: admins, coordinators and curators.
 
 A staff role counts once the member has shown a second factor in the session they are signed
-in with: an authenticator of their own (an app's codes), which allauth asks for at every
-sign-in once there is one, or an organisation sign-in whose provider said it asked for one.
-Until then the member is a member like any other (members.roles): the staff pages and the
+in with: an authenticator of their own (an app's codes, or a security key), which allauth asks
+for at every sign-in once there is one, or an organisation sign-in whose provider said it asked
+for one. Until then the member is a member like any other (members.roles): the staff pages and the
 admin send them to set one up, and nothing their role would show appears anywhere else.
 """
 
@@ -43,7 +43,7 @@ KIND_NAMES = {
 SET_UP_PAGE = "mfa_activate_totp"
 SET_UP_MESSAGE = (
     "Admins, coordinators and curators need a second factor to use their role. Set up an "
-    "authenticator app to continue."
+    "authenticator app, or a security key, to continue."
 )
 
 

@@ -1,13 +1,15 @@
-"""A coordinator sets up an authenticator app in a real browser, and signs in with it after."""
+"""Staff set up a second factor in a real browser, and sign in with it after: a coordinator an
+authenticator app, a curator a security key."""
 
 import re
 
 import pyotp
 import pytest
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from members.roles import COORDINATORS
+from members.roles import COORDINATORS, CURATORS
 from tests.factories import PASSWORD, ProfileFactory, recovery_codes
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -74,3 +76,57 @@ def test_a_coordinator_sets_up_an_authenticator_app_and_signs_in_with_it(
     expect(page.get_by_role("heading", level=1)).to_have_text("Mentoring cohorts")
     expect(page.get_by_test_id("signed-in-name")).to_have_text("Iona Grant")
     assert re.search(r"/mentoring/cohorts/$", page.url)
+
+
+def a_security_key_plugged_in(page) -> None:
+    """Chromium's virtual authenticator: a key that answers when touched, as a real one would."""
+    browser = page.context.new_cdp_session(page)
+    browser.send("WebAuthn.enable")
+    browser.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "usb",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+
+
+def test_a_curator_adds_a_security_key_and_signs_in_with_a_touch(
+    live_server, page, mailoutbox, accessibility_violations
+):
+    curator = ProfileFactory(
+        member__name="Fraser Lindsay", member__email="fraser.lindsay@example.org"
+    ).member
+    curator.groups.add(Group.objects.get_or_create(name=CURATORS)[0])
+    a_security_key_plugged_in(page)
+
+    sign_in_with_password(page, live_server, curator.email, "/resources/review/")
+    page.get_by_role("link", name="Add a security key or passkey instead").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add a security key or passkey")
+    assert accessibility_violations(page) == []
+    page.get_by_label("A name for the key").fill("Blue key")
+    page.get_by_role("button", name="Add the key").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your recovery codes")
+    assert Authenticator.objects.get(user=curator, type="webauthn").wrap().name == "Blue key"
+    page.get_by_role("link", name="I have saved my codes: continue").click()
+    expect(page).to_have_url(re.compile(r"/resources/review/$"))
+    (notice,) = [message for message in mailoutbox if message.to == [curator.email]]
+    assert "A security key was added to your account" in notice.subject
+
+    page.get_by_role("button", name="Sign out").click()
+    sign_in_with_password(page, live_server, curator.email, "/resources/review/")
+    expect(
+        page.get_by_role("heading", level=2, name="Or use a security key or passkey")
+    ).to_be_visible()
+    assert accessibility_violations(page) == []
+    page.get_by_role("button", name="Use a security key").click()
+
+    expect(page).to_have_url(re.compile(r"/resources/review/$"))
+    expect(page.get_by_test_id("signed-in-name")).to_have_text("Fraser Lindsay")

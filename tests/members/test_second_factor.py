@@ -266,13 +266,17 @@ def test_an_admin_resets_a_lost_second_factor_and_the_log_records_it(
     assert sign_in_with_password(client, coordinator)["Location"] == SET_UP
 
 
-def test_the_members_list_shows_who_has_a_second_factor(client, admin_member, new_coordinator):
+def test_the_members_list_shows_who_has_a_second_factor_and_no_page_shows_their_keys(
+    client, admin_member, new_coordinator
+):
     client.force_login(admin_member)
 
     page = client.get(reverse("admin:members_user_changelist")).content.decode()
 
     assert "second factor" in page.lower()
     assert page.count('alt="True"') >= 1 and page.count('alt="False"') >= 1
+    # allauth's own list would show each app's key to any admin, and remove one unrecorded.
+    assert client.get("/admin/mfa/authenticator/").status_code == 404
 
 
 # --- personal data -------------------------------------------------------------------------
@@ -303,3 +307,14 @@ def test_the_set_up_page_refuses_a_wrong_code_next_to_the_field(client, new_coor
     assert "That code is not right" in page
     assert 'id="error-summary"' in page
     assert not Authenticator.objects.filter(user=new_coordinator).exists()
+
+
+def test_security_keys_may_be_asked_for_by_the_site_alone(client):
+    features = dict(
+        part.strip().split("=", 1)
+        for part in client.get(reverse("home")).headers["Permissions-Policy"].split(",")
+    )
+
+    assert features["publickey-credentials-create"] == "(self)"
+    assert features["publickey-credentials-get"] == "(self)"
+    assert features["camera"] == "()"
