@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test test-fast test-faults bench lint format migrations shell stop clean
+.PHONY: run sso-demo test test-fast test-faults bench lint format migrations shell stop clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ install: $(VENV)/.installed node_modules/.installed
 ## run: the site at http://127.0.0.1:$(PORT) with a Celery worker and beat; Ctrl-C stops it all
 run: install
 	$(PY) -m tooling.devservers serve --port $(PORT)
+
+## sso-demo: a local OpenID Connect provider with a demo organisation on port 9400; it prints the
+## SSO_PROVIDERS value to start `make run` with, to try "Sign in with your organisation's account"
+sso-demo: install
+	$(PY) -m tooling.sso_demo
 
 ## test: the whole suite, browser tests included, on PostgreSQL and Redis
 test: install

@@ -1,22 +1,30 @@
 import ipaddress
+import logging
 import time
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.account.models import EmailAddress
-from allauth.account.utils import get_login_redirect_url
+from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.base.constants import AuthError
 from django.conf import settings
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from members import second_factor
+from base.audit import audit_record
+from members import second_factor, sso
+from members.audit import Action
 from members.services import profile_for, profile_needs_basics
+
+logger = logging.getLogger(__name__)
 
 SIGN_IN_BY_CODE = "Sign in with a code sent to your e-mail address"
 
@@ -53,24 +61,13 @@ class AccountAdapter(DefaultAccountAdapter):
             for stage in super().get_login_stages()
         ]
 
-    def pre_login(self, request, user, **kwargs):
-        second_factor.forget_organisation_second_factor(request, user)
-        return super().pre_login(request, user, **kwargs)
-
-    def post_login(self, request, user, *, redirect_url, signup, **kwargs):
-        # A staff role without a second factor: asked to set one up at once, then on to where
-        # the sign-in was going.
-        missing = second_factor.second_factor_missing(request)
-        if missing:
-            request.session[second_factor.AFTER_SET_UP] = get_login_redirect_url(
-                request, redirect_url, signup=signup
-            )
-            redirect_url = reverse(second_factor.SET_UP_PAGE)
-        response = super().post_login(
-            request, user, redirect_url=redirect_url, signup=signup, **kwargs
-        )
-        if missing:
-            messages.warning(request, second_factor.SET_UP_MESSAGE)
+    def post_login(self, request, user, **kwargs):
+        response = super().post_login(request, user, **kwargs)
+        # Asked after user_logged_in, which notes an organisation's second factor (members.sso).
+        # A staff role without one: sent to set one up at once, then on to where the sign-in
+        # was going.
+        if second_factor.second_factor_missing(request) and response.has_header("Location"):
+            return second_factor.send_to_set_up(request, then=response["Location"])
         return response
 
     def send_notification_mail(self, template_prefix, user, context=None, email=None):
@@ -105,6 +102,10 @@ class AccountAdapter(DefaultAccountAdapter):
             return f"{reverse('members:edit')}?welcome=1"
         return reverse("members:me")
 
+    def get_signup_redirect_url(self, request):
+        # A new member is led to their profile, whatever a provider already filled in of it.
+        return f"{reverse('members:edit')}?welcome=1"
+
     def get_client_ip(self, request) -> str:
         """The address rate limits count under. X-Forwarded-For says who the visitor is only
         when our own proxy sent the request; from anyone else it is whatever they wrote."""
@@ -115,6 +116,110 @@ class AccountAdapter(DefaultAccountAdapter):
         if any(address in network for network in settings.TRUSTED_PROXY_NETWORKS):
             return super().get_client_ip(request)
         return str(address)
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """Sign-in with an organisation's account: what a provider's answer may do (members.sso)."""
+
+    error_messages = {
+        **DefaultSocialAccountAdapter.error_messages,
+        "email_taken": "An account already uses this e-mail address. Sign in with your password "
+        "first, then connect your %s account on your preferences page.",
+        "no_password": "Set a password before you disconnect your last organisation account: "
+        "without one you could not sign in.",
+        "no_verified_email": "Confirm your e-mail address before you disconnect your last "
+        "organisation account: a forgotten password is reset through it.",
+        "connected_other": "That organisation account is connected to another member's account.",
+    }
+
+    def populate_user(self, request, sociallogin, data):
+        user = super().populate_user(request, sociallogin, data)
+        claims = sso.claims_of(sociallogin)
+        user.name = sso.name_from_claims(claims)
+        # allauth takes the provider's word for email_verified; here it also takes the domain's.
+        # Everything after this (matching an account, storing the address) sees the result.
+        app = sociallogin.provider.app
+        for address in sociallogin.email_addresses:
+            address.verified = sso.address_verified(claims=claims, email=address.email, app=app)
+        return user
+
+    def authenticate_by_email(self, sociallogin):
+        """Join an existing account only if its own address is verified, as well as the
+        provider's: otherwise whoever typed the address there may not own it."""
+        for address in sociallogin.email_addresses:
+            if address.verified and (member := sso.verified_account_for(address.email)):
+                return member, address.email
+        return None
+
+    def pre_social_login(self, request, sociallogin):
+        refusal = sso.refusal_of_answer(sociallogin=sociallogin)
+        if refusal:
+            raise ImmediateHttpResponse(refusal_page(request, refusal))
+
+    def on_authentication_error(
+        self, request, provider, error=None, exception=None, extra_context=None
+    ):
+        if error == AuthError.CANCELLED:
+            return  # allauth's "you cancelled" page
+        extra_context = extra_context or {}
+        # allauth passes the stashed state along once it found it; without it, the answer did
+        # not belong to a sign-in this browser started (or started more than 10 minutes ago).
+        state_found = "state" in extra_context or exception is not None
+        refusal = sso.refusal_of_error(
+            app=provider.app, exception=exception, state_found=state_found
+        )
+        logger.warning(
+            "Organisation sign-in with %s refused: %s (%r)",
+            sso.provider_id(provider.app),
+            refusal.reason.value,
+            exception,
+        )
+        raise ImmediateHttpResponse(refusal_page(request, refusal))
+
+    def get_signup_form_initial_data(self, sociallogin):
+        initial = super().get_signup_form_initial_data(sociallogin)
+        initial["name"] = sociallogin.user.name
+        return initial
+
+    def get_connect_redirect_url(self, request, socialaccount):
+        return reverse("members:preferences")
+
+
+def refusal_page(request, refusal: sso.Refusal):
+    status = 502 if refusal.reason == sso.Refused.UNREACHABLE else 403
+    return render(
+        request,
+        "account/organisation_refused.html",
+        {"refusal": refusal, "reason": refusal.reason.value},
+        status=status,
+    )
+
+
+def note_second_factor(sender, request, user, sociallogin=None, **kwargs):
+    """user_logged_in: what the part of the site that asks for a second factor reads."""
+    sso.session_note_second_factor(request=request, sociallogin=sociallogin)
+
+
+def record_connected(sender, request, sociallogin, **kwargs):
+    audit_record(
+        actor=sociallogin.user,
+        action=Action.ORGANISATION_ACCOUNT_CONNECTED,
+        member=sociallogin.user,
+        detail=sociallogin.provider.app.name,
+    )
+
+
+def record_disconnected(sender, request, socialaccount, **kwargs):
+    try:
+        name = socialaccount.get_provider(request).app.name
+    except SocialApp.DoesNotExist:
+        name = socialaccount.provider
+    audit_record(
+        actor=request.user,
+        action=Action.ORGANISATION_ACCOUNT_DISCONNECTED,
+        member=socialaccount.user,
+        detail=name,
+    )
 
 
 class SecondFactorAdapter(DefaultMFAAdapter):

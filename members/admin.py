@@ -1,11 +1,18 @@
+import re
+
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialApp, SocialToken
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.validators import DomainNameValidator
 from django.db.models import Exists, OuterRef
 
+from members import sso
 from members.audit import role_changes_record, roles_of
-from members.models import Organisation, Profile, Topic, User
+from members.models import Organisation, OrganisationProvider, Profile, Topic, User
 from members.roles import holds_staff_role
 from members.second_factor import FACTORS, second_factor_reset
 from members.services import profile_index, profiles_index
@@ -138,3 +145,172 @@ class TopicAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if change and "name" in form.changed_data:
             profiles_index(obj.experts.all())
+
+
+def _env_providers() -> list[dict]:
+    return settings.SOCIALACCOUNT_PROVIDERS.get(sso.OPENID_CONNECT, {}).get("APPS", [])
+
+
+class OrganisationProviderForm(forms.ModelForm):
+    server_url = forms.URLField(
+        label="Issuer URL",
+        max_length=300,
+        assume_scheme="https",
+        help_text="Where the provider publishes its OpenID configuration. Microsoft Entra ID: "
+        "https://login.microsoftonline.com/&lt;directory (tenant) ID&gt;/v2.0",
+    )
+    domains = forms.CharField(
+        label="E-mail domains",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The addresses this provider speaks for, one domain on each line, such as "
+        "example.nhs.scot. A member's address counts as verified only in these domains; any "
+        "other is refused.",
+    )
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.all(),
+        to_field_name="slug",
+        required=False,
+        help_text="Filled in on new members' profiles when the provider names no organisation "
+        "of the network's list.",
+    )
+
+    class Meta:
+        model = OrganisationProvider
+        fields = ["name", "provider_id", "client_id", "secret"]
+        labels = {
+            "provider_id": "Identifier",
+            "client_id": "Application (client) ID",
+            "secret": "Client secret",
+        }
+        help_texts = {
+            "name": "What members see: Sign in with … (at most 40 characters).",
+            "provider_id": "Lower-case letters, digits and hyphens, such as nhs-example: part "
+            "of the redirect URI, so it cannot change once registered with the provider.",
+            "client_id": "From the provider's registration of the network.",
+            "secret": "From the provider's registration of the network.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider_id"].required = True
+        saved = self.instance.settings or {}
+        self.fields["server_url"].initial = saved.get("server_url", "")
+        self.fields["domains"].initial = "\n".join(saved.get("domains", []))
+        self.fields["organisation"].initial = saved.get("organisation") or None
+
+    def _other_providers(self) -> list[tuple[str, str, list[str]]]:
+        """(identifier, client ID, domains) of every other provider, here or in SSO_PROVIDERS."""
+        others = [
+            (app.provider_id, app.client_id, app.settings.get("domains", []))
+            for app in OrganisationProvider.objects.filter(provider=sso.OPENID_CONNECT).exclude(
+                pk=self.instance.pk
+            )
+        ]
+        others += [
+            (app["provider_id"], app["client_id"], app["settings"]["domains"])
+            for app in _env_providers()
+        ]
+        return others
+
+    def clean_provider_id(self):
+        value = self.cleaned_data["provider_id"].strip()
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,60}", value):
+            raise forms.ValidationError("Use lower-case letters, digits and hyphens only.")
+        if value in {other for other, _, _ in self._other_providers()}:
+            raise forms.ValidationError("Another organisation sign-in has this identifier.")
+        return value
+
+    def clean_client_id(self):
+        value = self.cleaned_data["client_id"].strip()
+        # allauth tells providers apart by client ID when a new member confirms their details.
+        for other, client_id, _ in self._other_providers():
+            if client_id == value:
+                raise forms.ValidationError(
+                    f"The organisation sign-in {other} has this client ID: each provider needs "
+                    "its own registration."
+                )
+        return value
+
+    def clean_server_url(self):
+        value = self.cleaned_data["server_url"].rstrip("/")
+        if not value.startswith("https://") and not sso.on_this_machine(value):
+            raise forms.ValidationError("The issuer URL must start with https://")
+        return value
+
+    def clean_domains(self):
+        domains = []
+        validate = DomainNameValidator(accept_idna=False)
+        for line in re.split(r"[\s,]+", self.cleaned_data["domains"]):
+            domain = line.strip().lower().lstrip("@")
+            if not domain or domain in domains:
+                continue
+            try:
+                validate(domain)
+            except forms.ValidationError:
+                raise forms.ValidationError(
+                    f"“{domain[:60]}” is not a domain name such as example.nhs.scot."
+                ) from None
+            domains.append(domain)
+        if not domains:
+            raise forms.ValidationError("Enter at least one domain, such as example.nhs.scot.")
+        for other, _, their_domains in self._other_providers():
+            shared = sorted(set(domains) & set(their_domains))
+            if shared:
+                raise forms.ValidationError(
+                    f"{', '.join(shared)} already belongs to the organisation sign-in {other}: "
+                    "one provider speaks for a domain."
+                )
+        return domains
+
+    def save(self, commit=True):
+        provider = super().save(commit=False)
+        provider.provider = sso.OPENID_CONNECT
+        organisation = self.cleaned_data.get("organisation")
+        provider.settings = {
+            **(provider.settings or {}),
+            "server_url": self.cleaned_data["server_url"],
+            "domains": self.cleaned_data["domains"],
+            "organisation": organisation.slug if organisation else "",
+        }
+        if commit:
+            provider.save()
+        return provider
+
+
+@admin.register(OrganisationProvider)
+class OrganisationProviderAdmin(admin.ModelAdmin):
+    """Organisations' OpenID Connect providers (others come from SSO_PROVIDERS)."""
+
+    form = OrganisationProviderForm
+    list_display = ["name", "provider_id", "domain_list"]
+    search_fields = ["name", "provider_id"]
+    readonly_fields = ["redirect_uri"]
+    fields = [
+        "name",
+        "provider_id",
+        "server_url",
+        "client_id",
+        "secret",
+        "domains",
+        "organisation",
+        "redirect_uri",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(provider=sso.OPENID_CONNECT)
+
+    @admin.display(description="domains")
+    def domain_list(self, provider):
+        return ", ".join(provider.settings.get("domains", []))
+
+    @admin.display(description="redirect URI")
+    def redirect_uri(self, provider):
+        if not provider.provider_id:
+            return "Shown once saved: register it with the provider."
+        return sso.redirect_uri(provider)
+
+
+# Providers are set up above, in the network's words; allauth's own page would take any kind of
+# provider and a settings field in JSON. Tokens are never kept (SOCIALACCOUNT_STORE_TOKENS).
+admin.site.unregister(SocialApp)
+admin.site.unregister(SocialToken)

@@ -10,6 +10,14 @@ from members.models import User
 class Action(TextChoices):
     ROLE_GRANTED = "role_granted", "Role granted"
     ROLE_REMOVED = "role_removed", "Role removed"
+    ORGANISATION_ACCOUNT_CONNECTED = (
+        "org_account_connected",
+        "Organisation account connected",
+    )
+    ORGANISATION_ACCOUNT_DISCONNECTED = (
+        "org_account_disconnected",
+        "Organisation account disconnected",
+    )
     # A lost or replaced phone: an admin removes the member's second factor.
     SECOND_FACTOR_RESET = "second_factor_reset", "Second factor reset"
 

@@ -6,10 +6,13 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from allauth.mfa.totp.forms import ActivateTOTPForm
 from allauth.mfa.webauthn.forms import AddWebAuthnForm, EditWebAuthnForm
+from allauth.socialaccount.forms import SignupForm as AllauthSocialSignupForm
 from django import forms
 from django.conf import settings
 from django.core.validators import URLValidator
+from django.utils.http import url_has_allowed_host_and_scheme
 
+from members import sso
 from members.models import Profile, Region, Sector
 from members.services import photo_prepare, profile_for, profile_index, profile_update
 
@@ -62,6 +65,136 @@ class SignupForm(AllauthSignupForm):
         if self.cleaned_data.get("receives_bulletin"):
             profile.receives_bulletin = True
             profile.save(update_fields=["receives_bulletin"])
+        profile_index(profile)
+        return user
+
+
+class OrganisationSignInForm(forms.Form):
+    """Which organisation's provider to go to: the one for a work address, or one chosen."""
+
+    # The address or a choice from the list: neither is marked optional.
+    optional_is_implied = True
+
+    email = forms.EmailField(
+        label="Your work e-mail address",
+        required=False,
+        max_length=254,
+        help_text="The address your organisation gave you. It tells us where to send you.",
+        error_messages={"invalid": "Enter an e-mail address, like name@example.nhs.scot."},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    provider = forms.CharField(required=False, widget=forms.HiddenInput)
+    process = forms.ChoiceField(
+        choices=[("login", "login"), ("connect", "connect")],
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, apps, request, **kwargs):
+        self.apps, self.request = apps, request
+        kwargs.setdefault("auto_id", "organisation_%s")
+        super().__init__(*args, **kwargs)
+
+    def clean_process(self):
+        return self.cleaned_data.get("process") or "login"
+
+    def clean_next(self):
+        target = self.cleaned_data.get("next") or ""
+        safe = url_has_allowed_host_and_scheme(
+            target, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
+        )
+        return target if safe else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen, email = cleaned.get("provider"), cleaned.get("email")
+        if chosen:
+            app = next((app for app in self.apps if sso.provider_id(app) == chosen), None)
+            if app is None:
+                raise forms.ValidationError("Choose one of the organisations listed.")
+        elif email:
+            app = sso.provider_for_address(email=email, apps=self.apps)
+            if app is None:
+                self.add_error(
+                    "email",
+                    f"No organisation's sign-in is set up for addresses ending "
+                    f"@{sso.address_domain(email)}. Sign in with your e-mail address and "
+                    "password, or choose your organisation from the list.",
+                )
+                return cleaned
+        else:
+            if "email" not in self.errors:
+                self.add_error(
+                    "email",
+                    "Enter your work e-mail address, or choose your organisation from the list.",
+                )
+            return cleaned
+        cleaned["app"] = app
+        return cleaned
+
+
+class OrganisationSignupForm(AllauthSocialSignupForm):
+    """The first sign-in with an organisation's account: the address is the provider's, and the
+    member confirms their name and privacy choices before the account is made."""
+
+    name = forms.CharField(
+        label="Full name",
+        max_length=150,
+        help_text="As colleagues know you, for example Morag Campbell.",
+        error_messages={"required": "Enter your full name."},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    visibility = forms.ChoiceField(
+        label="Who can see my profile",
+        choices=Profile.Visibility.choices,
+        initial=Profile._meta.get_field("visibility").default,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose who can see your profile."},
+    )
+    email_visibility = forms.ChoiceField(
+        label="Who can see my e-mail address",
+        choices=Profile.EmailVisibility.choices,
+        initial=Profile._meta.get_field("email_visibility").default,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose who can see your e-mail address."},
+    )
+    receives_bulletin = forms.BooleanField(
+        label="Send me the network's eBulletin",
+        required=False,
+        help_text="News, resources and events, about once a month. You can stop it at any time.",
+    )
+    field_order = ["name", "email", "visibility", "email_visibility", "receives_bulletin"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        email = self.fields["email"]
+        email.label = EMAIL_LABEL
+        email.help_text = "From your organisation's account."
+        # The address the provider vouched for; typed in, it would be anyone's.
+        email.disabled = True
+        self.fields["receives_bulletin"].initial = settings.BULLETIN_SUBSCRIBE_NEW_MEMBERS
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError("Enter your full name.")
+        return name
+
+    def save(self, request):
+        user = super().save(request)
+        user.name = self.cleaned_data["name"]
+        user.save(update_fields=["name"])
+        profile = profile_for(user)
+        profile.visibility = self.cleaned_data["visibility"]
+        profile.email_visibility = self.cleaned_data["email_visibility"]
+        profile.receives_bulletin = self.cleaned_data.get("receives_bulletin", False)
+        profile.save(update_fields=["visibility", "email_visibility", "receives_bulletin"])
+        sso.profile_prefill(
+            profile=profile,
+            claims=sso.claims_of(self.sociallogin),
+            app=self.sociallogin.provider.app,
+        )
         profile_index(profile)
         return user
 

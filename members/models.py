@@ -2,6 +2,7 @@ import secrets
 from importlib import import_module
 
 from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialApp
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.postgres.fields import ArrayField
@@ -298,3 +299,13 @@ class MemberSession(AbstractBaseSession):
         # The engine the settings name (members.sessions), found as Django's middleware finds
         # it: the store knows its rows, the rows need not know their store.
         return import_module(settings.SESSION_ENGINE).SessionStore
+
+
+class OrganisationProvider(SocialApp):
+    """An organisation's OpenID Connect provider added in the admin (members.admin); its domains
+    and organisation are kept in the app's settings, as for those of SSO_PROVIDERS."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "organisation sign-in"
+        verbose_name_plural = "organisation sign-ins"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from functools import wraps
 
-from allauth.account.internal.flows.login import get_authentication_records
 from allauth.mfa.models import Authenticator
 from allauth.mfa.stages import AuthenticateStage
 from django.contrib import messages
@@ -21,14 +20,15 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from base.audit import audit_record
+from members import sso
 from members.audit import Action
 from members.models import User
 from members.roles import holds_staff_role
 
 # An organisation sign-in whose provider asserts a second factor (its `amr` claim includes
-# "mfa") sets this in the session. It ends with the session, and a sign-in by password or
-# e-mailed code in the same browser drops it (`forget_organisation_second_factor`).
-ORGANISATION_SECOND_FACTOR = "network_sso_mfa"
+# "mfa") sets this in the session once signed in (members.sso); any other sign-in drops it, and
+# it ends with the session.
+ORGANISATION_SECOND_FACTOR = sso.SECOND_FACTOR_SESSION_KEY
 # Where a staff member was going when they were sent to set up their second factor.
 AFTER_SET_UP = "network_second_factor_next"
 # What counts as a second factor at sign-in. Recovery codes stand in for a lost phone; alone
@@ -78,10 +78,12 @@ def second_factor_missing(request) -> bool:
     return holds_staff_role(request.user) and not second_factor_done(request)
 
 
-def send_to_set_up(request):
+def send_to_set_up(request, *, then: str | None = None):
     """To the authenticator app's set-up, with why, and back to the page asked for after."""
-    if request.method == "GET":
-        request.session[AFTER_SET_UP] = request.get_full_path()
+    if then is None and request.method == "GET":
+        then = request.get_full_path()
+    if then:
+        request.session[AFTER_SET_UP] = then
     messages.warning(request, SET_UP_MESSAGE)
     return redirect(SET_UP_PAGE)
 
@@ -109,12 +111,15 @@ def page_after_set_up(request) -> str:
     return reverse("members:me")
 
 
-def forget_organisation_second_factor(request, member: User) -> None:
-    """A sign-in by password or e-mailed code is not the organisation's: whatever it asserted
-    earlier in this browser does not carry over to it."""
-    records = get_authentication_records(request, member)
-    if records and records[-1].get("method") in {"password", "code"}:
-        request.session.pop(ORGANISATION_SECOND_FACTOR, None)
+def organisation_asserted_at_sign_in(login) -> bool:
+    """Whether the sign-in under way is an organisation's whose provider asserted a second
+    factor. The session learns it only once the member is signed in, after allauth's step
+    that asks for the code, so that step reads the provider's answer itself."""
+    sociallogin = (login.signal_kwargs or {}).get("sociallogin")
+    if sociallogin is None:
+        return False
+    id_token = (sociallogin.account.extra_data or {}).get("id_token") or {}
+    return sso.second_factor_asserted(id_token=id_token)
 
 
 class SecondFactorStage(AuthenticateStage):
@@ -122,7 +127,7 @@ class SecondFactorStage(AuthenticateStage):
     organisation asked for a second factor at this sign-in."""
 
     def _should_handle(self, request) -> bool:
-        if organisation_asserted_second_factor(request):
+        if organisation_asserted_at_sign_in(self.login):
             return False
         return super()._should_handle(request)
 

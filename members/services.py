@@ -8,6 +8,7 @@ import uuid
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
@@ -339,6 +340,16 @@ def member_export(member: User) -> dict:
             "email_addresses": list(
                 EmailAddress.objects.filter(user=member).values("email", "verified", "primary")
             ),
+            # What each organisation's provider told us when the member last signed in with it.
+            "organisation_accounts": [
+                {
+                    "provider": account.provider,
+                    "connected_at": account.date_joined.isoformat(),
+                    "last_sign_in": account.last_login.isoformat(),
+                    "claims": account.extra_data,
+                }
+                for account in SocialAccount.objects.filter(user=member).order_by("pk")
+            ],
             # What kind, and when: never the key or the codes themselves.
             "second_factor": [
                 {
@@ -435,6 +446,8 @@ def member_erase(member: User) -> None:
         )
     Notification.objects.filter(actor=member).update(actor=None)
     EmailAddress.objects.filter(user=member).delete()
+    # Their organisation accounts and what the providers said of them (names, addresses).
+    SocialAccount.objects.filter(user=member).delete()
     Authenticator.objects.filter(user=member).delete()
     role_changes_record(actor=member, member=member, before=roles_of(member), after=set())
     member.groups.clear()

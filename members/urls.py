@@ -11,6 +11,11 @@ urlpatterns = [
     path("me/notifications/", views.notifications, name="notifications"),
     path("me/notifications/read/", views.notifications_read, name="notifications_read"),
     path("me/preferences/", views.preferences, name="preferences"),
+    path(
+        "me/preferences/organisation-accounts/disconnect/",
+        views.organisation_disconnect,
+        name="organisation_disconnect",
+    ),
     path("me/export/", views.export, name="export"),
     path("me/second-factor/continue/", views.second_factor_continue, name="second_factor_continue"),
     path("me/delete/", views.close_account, name="delete"),

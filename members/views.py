@@ -1,5 +1,11 @@
+import functools
 import json
 
+import requests
+from allauth.socialaccount.adapter import get_adapter as get_social_adapter
+from allauth.socialaccount.forms import DisconnectForm
+from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.openid_connect import views as openid_connect_views
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -7,12 +13,20 @@ from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
-from members import hooks, second_factor, services
+from members import hooks, second_factor, services, sso
+from members.adapter import record_disconnected, refusal_page
 from members.filters import DirectoryFilter
-from members.forms import CloseAccountForm, PreferencesForm, ProfileForm
+from members.forms import (
+    CloseAccountForm,
+    OrganisationSignInForm,
+    PreferencesForm,
+    ProfileForm,
+)
 from members.models import Notification, Profile
 
 DIRECTORY_PAGE_SIZE = 20
@@ -137,7 +151,73 @@ def notifications_read(request):
     return redirect("members:notifications")
 
 
+def allows_organisation_forms(view):
+    """For a page with the organisation sign-in forms: the browser may follow them to the
+    providers (the Content Security Policy's form-action covers a form's redirects too)."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        origins = sso.provider_origins(sso.sign_in_providers(request))
+        if origins:
+            update = dict(getattr(response, "_csp_update", None) or {})
+            update["form-action"] = [*update.get("form-action", []), *origins]
+            response._csp_update = update
+        return response
+
+    return wrapped
+
+
+@allows_organisation_forms
+@require_http_methods(["GET", "POST"])
+def organisation_sign_in(request):
+    """Sign in (or connect) with an organisation's account: the work address picks the
+    provider, or the member picks it from the list; then off to the provider."""
+    apps = sso.sign_in_providers(request)
+    form = OrganisationSignInForm(
+        request.POST if request.method == "POST" else None, apps=apps, request=request
+    )
+    unreachable = None
+    if request.method == "POST" and form.is_valid():
+        app, process = form.cleaned_data["app"], form.cleaned_data["process"]
+        if process == "connect" and not request.user.is_authenticated:
+            query = urlencode({"next": reverse("members:preferences")})
+            return redirect(f"{reverse('account_login')}?{query}")
+        provider = get_social_adapter(request).get_provider(request, sso.provider_id(app))
+        auth_params = provider.get_auth_params()
+        if form.cleaned_data.get("email"):
+            # Entra ID and others then skip asking who is signing in.
+            auth_params["login_hint"] = form.cleaned_data["email"]
+        try:
+            return provider.redirect(
+                request, process, next_url=form.cleaned_data["next"], auth_params=auth_params
+            )
+        except requests.RequestException:
+            unreachable = app.name
+    return render(
+        request,
+        "account/organisation_sign_in.html",
+        {"form": form, "providers": apps, "unreachable": unreachable},
+        status=502 if unreachable else 200,
+    )
+
+
+@allows_organisation_forms
+def provider_sign_in(request, provider_id):
+    """allauth's own way to one provider (its page asking to re-authenticate links here): its
+    form may reach the provider, and a provider that cannot be reached gets a page."""
+    try:
+        return openid_connect_views.login(request, provider_id)
+    except requests.RequestException:
+        try:
+            name = get_social_adapter(request).get_app(request, provider=provider_id).name
+        except SocialApp.DoesNotExist:
+            name = provider_id
+        return refusal_page(request, sso.Refusal(sso.Refused.UNREACHABLE, name))
+
+
 @login_required
+@allows_organisation_forms
 @require_http_methods(["GET", "POST"])
 def preferences(request):
     profile = services.profile_for(request.user)
@@ -149,8 +229,34 @@ def preferences(request):
     return render(
         request,
         "members/preferences.html",
-        {"form": form, "second_factor": second_factor.has_second_factor(request.user)},
+        {
+            "form": form,
+            "organisation": sso.organisation_accounts(
+                member=request.user, apps=sso.sign_in_providers(request)
+            ),
+            "second_factor": second_factor.has_second_factor(request.user),
+        },
     )
+
+
+@login_required
+@require_POST
+def organisation_disconnect(request):
+    """The member's organisation account no longer signs them in (allauth's rules: never the
+    last way in)."""
+    form = DisconnectForm(request.POST, request=request)
+    if form.is_valid():
+        try:
+            form.save()  # allauth says so in a message, and the audit log records it
+        except SocialApp.DoesNotExist:
+            # Its provider has been removed from the site since: allauth cannot name it.
+            account = form.cleaned_data["account"]
+            account.delete()
+            record_disconnected(sender=None, request=request, socialaccount=account)
+    else:
+        for error in form.non_field_errors() or ["Choose an organisation account to disconnect."]:
+            messages.error(request, error)
+    return redirect("members:preferences")
 
 
 @login_required
@@ -181,4 +287,8 @@ def close_account(request):
         logout(request)
         messages.success(request, "Your account is closed and your personal details are erased.")
         return redirect("home")
-    return render(request, "members/close_account.html", {"form": form})
+    return render(
+        request,
+        "members/close_account.html",
+        {"form": form, "has_password": request.user.has_usable_password()},
+    )

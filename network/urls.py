@@ -1,7 +1,10 @@
+from allauth.account import views as account_views
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
+from members import views as member_views
 from network import views
 
 # The admin signs in through the members' sign-in page, so its attempts are rate limited too.
@@ -18,6 +21,33 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
     path("search/", include("search.urls")),
+    # The sign-in and sign-up pages offer the organisations' providers (before allauth's own
+    # routes, which they wrap); allauth's page of connected accounts is the preferences page.
+    path(
+        "accounts/login/",
+        member_views.allows_organisation_forms(account_views.login),
+        name="account_login",
+    ),
+    path(
+        "accounts/signup/",
+        member_views.allows_organisation_forms(account_views.signup),
+        name="account_signup",
+    ),
+    path(
+        "accounts/organisation/",
+        member_views.organisation_sign_in,
+        name="organisation_sign_in",
+    ),
+    path(
+        "accounts/oidc/<str:provider_id>/login/",
+        member_views.provider_sign_in,
+        name="openid_connect_login",
+    ),
+    path(
+        "accounts/3rdparty/",
+        RedirectView.as_view(pattern_name="members:preferences"),
+        name="socialaccount_connections",
+    ),
     path("accounts/", include("allauth.urls")),
     path("members/", include("members.urls")),
     path("communities/", include("communities.urls")),

@@ -18,7 +18,17 @@ and the page needs no script.
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet, Value, Window
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    Window,
+)
 from django.utils import timezone
 
 from base.errors import NotFound
@@ -73,12 +83,25 @@ def _visible(kind: str, viewer) -> QuerySet:
 
 
 def helped_seen(*, project: Project, viewer, communities: list | None = None) -> Helped:
-    """What helped the project that the viewer may see, one query a kind (`communities`: the
-    project page's own list of them, already filtered for the viewer)."""
+    """What helped the project that the viewer may see: one query for which kinds it names, then
+    one a kind it names (`communities`: the project page's own list of them, already filtered
+    for the viewer)."""
+    wanted = [kind for kind in KINDS if kind != "communities" or communities is None]
+    # Most projects name few kinds, or none yet: one light question first spares the page the
+    # visibility rules of every kind it has nothing of.
+    linked = Project.objects.filter(pk=project.pk).values(
+        **{
+            f"names_{kind}": Exists(
+                getattr(Project, kind).through.objects.filter(project=OuterRef("pk"))
+            )
+            for kind in wanted
+        }
+    )[0]
     seen = {
         kind: list(_visible(kind, viewer).filter(projects=project))
-        for kind in KINDS
-        if kind != "communities" or communities is None
+        if linked[f"names_{kind}"]
+        else []
+        for kind in wanted
     }
     if communities is not None:
         seen["communities"] = communities

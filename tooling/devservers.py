@@ -299,6 +299,16 @@ def serve_environment(env: dict[str, str], port: int) -> dict[str, str]:
     return env
 
 
+def organisation_sign_in_hint(env: dict[str, str]) -> str:
+    """How to try "Sign in with your organisation's account" on this run."""
+    if env.get("SSO_PROVIDERS", "").strip():
+        return "organisation sign-in: the providers of SSO_PROVIDERS are on the sign-in page"
+    return (
+        "to try organisation sign-in, run `make sso-demo` in another terminal: it starts a "
+        "demo organisation's provider and prints how to start the site with it"
+    )
+
+
 def serve(port: int, seed: bool) -> int:
     _stop_on_signals()
     root = data_dir()
@@ -347,6 +357,7 @@ def serve(port: int, seed: bool) -> int:
                     )
                 )
                 say(f"the site is at http://127.0.0.1:{port}/ (Ctrl-C stops everything)")
+                say(organisation_sign_in_hint(env))
                 while all(child.poll() is None for child in children):
                     time.sleep(0.5)
                 say("a child process stopped; stopping the rest")

@@ -2,10 +2,10 @@
 choose one. Codes are made as a phone's authenticator app makes them (pyotp)."""
 
 import re
+import urllib.parse
 
 import pyotp
 import pytest
-from allauth.account.models import Login
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Group
 from django.urls import reverse
@@ -14,14 +14,17 @@ from base.models import AuditEntry
 from insights.models import Story
 from members.audit import Action
 from members.roles import COORDINATORS, CURATORS
-from members.second_factor import ORGANISATION_SECOND_FACTOR, SecondFactorStage
+from members.second_factor import ORGANISATION_SECOND_FACTOR
 from tests.factories import (
     PASSWORD,
+    OrganisationFactory,
     ProfileFactory,
     authenticator_code,
+    give_second_factor,
     recovery_codes,
 )
 from tests.network.test_accounts import signed_in_name
+from tests.oidc import provider_running, use_providers
 
 pytestmark = pytest.mark.django_db
 
@@ -215,25 +218,77 @@ def test_an_organisations_second_factor_counts_for_its_session(client, new_coord
     assert client.get(STAFF_PAGE)["Location"] == SET_UP, "it ends with the session"
 
 
-def test_the_sign_in_step_asks_for_no_code_when_the_organisation_asked_for_one(rf, coordinator):
-    request = rf.get(LOGIN)
-    request.session = {ORGANISATION_SECOND_FACTOR: True}
-    stage = SecondFactorStage(None, request, Login(user=coordinator))
-
-    assert stage.handle() == (None, True)
-
-    request.session = {}
-    response, _ = stage.handle()
-    assert response["Location"] == CODE_STEP
-
-
-def test_a_password_sign_in_in_the_same_browser_does_not_inherit_it(client, coordinator):
+def test_a_password_sign_in_does_not_inherit_an_earlier_organisation_sign_in(client, coordinator):
     session = client.session
     session[ORGANISATION_SECOND_FACTOR] = True
     session.save()
 
     assert sign_in_with_password(client, coordinator)["Location"] == CODE_STEP
+    client.post(CODE_STEP, {"code": authenticator_code(coordinator)})
+
+    assert signed_in_name(client) == coordinator.name
     assert ORGANISATION_SECOND_FACTOR not in client.session
+
+
+# --- against a real provider (tests/oidc.py), as members.sso signs members in ---------------
+
+WORK_ADDRESS = "iona.grant@example.nhs.scot"
+
+
+@pytest.fixture
+def provider(settings):
+    OrganisationFactory(name="NHS Example", slug="nhs-example")
+    with provider_running() as running:
+        use_providers(settings, running.config(organisation="nhs-example"))
+        yield running
+
+
+def sign_in_at_the_organisation(client, provider, *, amr):
+    provider.person("iona", email=WORK_ADDRESS, email_verified=True, name="Iona Grant", amr=amr)
+    started = client.post("/accounts/organisation/", {"email": WORK_ADDRESS})
+    back = urllib.parse.urlsplit(provider.sign_in(started["Location"], "iona"))
+    return client.get(f"{back.path}?{back.query}")
+
+
+@pytest.fixture
+def staff_at_work(db):
+    person = ProfileFactory(member__name="Iona Grant", member__email=WORK_ADDRESS).member
+    person.groups.add(Group.objects.get_or_create(name=COORDINATORS)[0])
+    return person
+
+
+def test_an_organisation_that_asked_for_a_second_factor_spares_the_code(
+    client, provider, staff_at_work
+):
+    give_second_factor(staff_at_work)
+
+    answer = sign_in_at_the_organisation(client, provider, amr=["pwd", "mfa"])
+
+    assert answer["Location"] != CODE_STEP
+    assert signed_in_name(client) == "Iona Grant"
+    assert client.get(STAFF_PAGE).status_code == 200
+
+
+def test_an_organisation_that_did_not_still_leaves_the_code_to_ask(client, provider, staff_at_work):
+    give_second_factor(staff_at_work)
+
+    assert sign_in_at_the_organisation(client, provider, amr=["pwd"])["Location"] == CODE_STEP
+    assert signed_in_name(client) is None
+
+    client.post(CODE_STEP, {"code": authenticator_code(staff_at_work)})
+    assert signed_in_name(client) == "Iona Grant"
+    assert client.get(STAFF_PAGE).status_code == 200
+
+
+@pytest.mark.parametrize(("amr", "sent_to_set_up"), [(["pwd", "mfa"], False), (["pwd"], True)])
+def test_staff_without_an_authenticator_of_their_own_need_the_organisations(
+    client, provider, staff_at_work, amr, sent_to_set_up
+):
+    answer = sign_in_at_the_organisation(client, provider, amr=amr)
+
+    assert signed_in_name(client) == "Iona Grant"
+    assert (answer["Location"] == SET_UP) is sent_to_set_up
+    assert (client.get(STAFF_PAGE).status_code == 302) is sent_to_set_up
 
 
 # --- an admin resets a lost one ------------------------------------------------------------

@@ -170,6 +170,8 @@ MATRIX = {
     "/members/me/preferences/": MEMBERS,
     "/members/me/export/": MEMBERS,
     "/members/me/delete/": MEMBERS,
+    # Where organisation sign-in starts: anyone may read it (a member connects from it too).
+    "/accounts/organisation/": EVERYONE,
     "/members/pri-vate/": [HIDDEN] + [PAGE] * 7,  # a members-only profile
     "/members/pri-vate/photo/": [HIDDEN] + [PAGE] * 7,
     "/communities/": EVERYONE,
@@ -419,6 +421,8 @@ POST_MATRIX = {
     "/bulletins/draft-bulletin/send/": [LOGIN, 403, 403, 403, 403, DONE, DONE, SET_UP],
     "STORYreview/": [LOGIN, 403, 403, 403, DONE, 403, DONE, SET_UP],
     "/members/me/notifications/read/": [LOGIN] + [DONE] * 7,
+    # Nothing chosen: the preferences page again, saying so.
+    "/members/me/preferences/organisation-accounts/disconnect/": [LOGIN] + [DONE] * 7,
     "COHORT": [LOGIN, 403, 403, 403, DONE, 403, DONE, SET_UP],
     "/projects/new/": [LOGIN] + [DONE] * 7,
     # The lead (the member) adds the outsider; an admin finds them on the team already.
