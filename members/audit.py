@@ -18,6 +18,8 @@ class Action(TextChoices):
         "org_account_disconnected",
         "Organisation account disconnected",
     )
+    # A lost or replaced phone: an admin removes the member's second factor.
+    SECOND_FACTOR_RESET = "second_factor_reset", "Second factor reset"
 
 
 def roles_of(member: User) -> set[str]:
