@@ -16,6 +16,7 @@ from bulletins.forms import BulletinForm, SectionForm, SendForm
 from bulletins.mail import copy_for
 from bulletins.models import Bulletin, BulletinSection
 from bulletins.snapshot import bulletin_content, bulletin_snapshot
+from members.second_factor import staff_page
 
 PAGE_SIZE = 20
 # Paths under /bulletins/ that are pages, not slugs.
@@ -47,6 +48,7 @@ def bulletin_list(request):
 
 
 @login_required
+@staff_page
 @require_http_methods(["GET", "POST"])
 def bulletin_create(request):
     _curators_only(request)
@@ -111,6 +113,7 @@ def _sent_already(request, bulletin: Bulletin):
 
 
 @login_required
+@staff_page
 @require_http_methods(["GET", "POST"])
 def bulletin_edit(request, slug):
     bulletin = _curated_bulletin(request, slug)
@@ -125,6 +128,7 @@ def bulletin_edit(request, slug):
 
 
 @login_required
+@staff_page
 @require_http_methods(["GET", "POST"])
 def section_edit(request, slug, section_id=None):
     bulletin = _curated_bulletin(request, slug)
@@ -148,6 +152,7 @@ def section_edit(request, slug, section_id=None):
 
 
 @login_required
+@staff_page
 @require_POST
 def section_delete(request, slug, section_id):
     bulletin = _curated_bulletin(request, slug)
@@ -160,6 +165,7 @@ def section_delete(request, slug, section_id):
 
 
 @login_required
+@staff_page
 def bulletin_email(request, slug):
     """The e-mail as a member will see it, addressed to the curator looking at it."""
     bulletin = _curated_bulletin(request, slug)
@@ -176,6 +182,7 @@ def bulletin_email(request, slug):
 
 
 @login_required
+@staff_page
 @require_POST
 def bulletin_test(request, slug):
     bulletin = _curated_bulletin(request, slug)
@@ -185,6 +192,7 @@ def bulletin_test(request, slug):
 
 
 @login_required
+@staff_page
 @require_POST
 def bulletin_send(request, slug):
     bulletin = _curated_bulletin(request, slug)
@@ -216,6 +224,7 @@ def bulletin_send(request, slug):
 
 
 @login_required
+@staff_page
 @never_cache
 def bulletin_progress(request, slug):
     _curators_only(request)
@@ -230,6 +239,7 @@ def bulletin_progress(request, slug):
 
 
 @login_required
+@staff_page
 @require_POST
 def bulletin_retry(request, slug):
     bulletin = _curated_bulletin(request, slug)

@@ -35,6 +35,7 @@ from communities.models import (
 from communities.services import CommunityError
 from members import hooks
 from members.models import User
+from members.second_factor import staff_page
 
 PAGE_SIZE = 20
 POSTS_PER_PAGE = 25
@@ -95,6 +96,7 @@ def community_list(request):
 
 
 @login_required
+@staff_page
 @require_http_methods(["GET", "POST"])
 def community_create(request):
     if not services.can_create_communities(request.user):
@@ -562,6 +564,7 @@ def reports(request, slug):
 
 
 @login_required
+@staff_page
 @require_POST
 def founder(request, member_id):
     """Coordinators let a member start communities of their own."""

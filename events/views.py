@@ -20,6 +20,7 @@ from events.models import CalendarFeed, Event, Feedback, Registration
 from events.services import EventError
 from members import hooks
 from members.models import User
+from members.second_factor import staff_page
 
 PAGE_SIZE = 20
 # Paths under /events/ that are not events.
@@ -80,6 +81,7 @@ def event_list(request):
 
 
 @login_required
+@staff_page
 @require_http_methods(["GET", "POST"])
 def event_create(request):
     if not services.can_create(request.user):
@@ -108,6 +110,7 @@ def event_create(request):
 
 
 @login_required
+@staff_page
 @require_http_methods(["GET", "POST"])
 def event_edit(request, slug):
     event = _run_event(request, slug)
@@ -252,6 +255,7 @@ def my_calendar(request):
 
 
 @login_required
+@staff_page
 @require_http_methods(["GET", "POST"])
 def attendees(request, slug):
     event = _run_event(request, slug)
@@ -321,6 +325,7 @@ def _attendees_csv(event: Event, registrations) -> HttpResponse:
 
 
 @login_required
+@staff_page
 @require_POST
 def add_attendee(request, slug):
     event = _run_event(request, slug)
@@ -339,6 +344,7 @@ def add_attendee(request, slug):
 
 
 @login_required
+@staff_page
 @require_POST
 def message_registrants(request, slug):
     event = _run_event(request, slug)

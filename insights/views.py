@@ -14,6 +14,7 @@ from insights import measures, services, tasks
 from insights.forms import AssessmentForm, MeasureFilterForm, StoryForm
 from insights.models import Story
 from members.roles import is_admin
+from members.second_factor import staff_page
 
 PAGE_SIZE = 10
 
@@ -104,6 +105,7 @@ def story_create(request):
 
 
 @login_required
+@staff_page
 def story_review_list(request):
     _coordinators_only(request)
     waiting = (
@@ -116,6 +118,7 @@ def story_review_list(request):
 
 
 @login_required
+@staff_page
 @require_POST
 def story_review(request, story_id):
     _coordinators_only(request)
@@ -133,6 +136,7 @@ def story_review(request, story_id):
 
 
 @login_required
+@staff_page
 @require_http_methods(["GET", "POST"])
 def assessment(request):
     _coordinators_only(request)

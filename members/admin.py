@@ -1,11 +1,14 @@
 import json
 import re
 
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Exists, OuterRef
 from django.utils.html import format_html
 
 from base import sso_providers as provider_rules
@@ -14,6 +17,8 @@ from members import sso
 from members.adapter import record_disconnected
 from members.audit import Action, role_changes_record, roles_of
 from members.models import Organisation, OrganisationProvider, Profile, Topic, User
+from members.roles import holds_staff_role
+from members.second_factor import FACTORS, second_factor_reset
 from members.services import profile_index, profiles_index
 
 
@@ -42,9 +47,46 @@ class ProfileInline(admin.StackedInline):
     filter_horizontal = ["expertise", "interests"]
 
 
+# allauth's own page of authenticators shows each key and recovery-code seed, and would let an
+# admin remove one unrecorded: the members' list says who has one, and its reset is recorded.
+admin.site.unregister(Authenticator)
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     inlines = [ProfileInline]
+    actions = ["reset_second_factor"]
+
+    def get_queryset(self, request):
+        factors = Authenticator.objects.filter(user=OuterRef("pk"), type__in=FACTORS)
+        return super().get_queryset(request).annotate(has_second_factor=Exists(factors))
+
+    @admin.display(description="second factor", boolean=True, ordering="has_second_factor")
+    def second_factor(self, member: User) -> bool:
+        return member.has_second_factor
+
+    @admin.action(description="Reset the second factor (a lost or replaced phone)")
+    def reset_second_factor(self, request, queryset):
+        for member in queryset:
+            kinds = second_factor_reset(admin=request.user, member=member)
+            if not kinds:
+                self.message_user(
+                    request, f"{member.name or member.email} had no second factor.", messages.INFO
+                )
+                continue
+            # allauth sends the account's own e-mails (docs/decisions.md, the outbox).
+            get_mfa_adapter().send_notification_mail(
+                "mfa/email/second_factor_reset",
+                member,
+                {"kinds": " and ".join(kinds), "staff": holds_staff_role(member)},
+            )
+            self.message_user(
+                request,
+                f"The second factor of {member.name or member.email} is removed "
+                f"({' and '.join(kinds)}). They sign in with their password and set up a new "
+                "one; they have been told by e-mail.",
+                messages.SUCCESS,
+            )
 
     def save_model(self, request, obj, form, change):
         # Read before saving: the audit log records what this edit granted or removed. Kept on
@@ -65,7 +107,7 @@ class UserAdmin(DjangoUserAdmin):
             profile_index(profile)
 
     ordering = ["name"]
-    list_display = ["name", "email", "is_staff", "is_active", "date_joined"]
+    list_display = ["name", "email", "is_staff", "second_factor", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
     search_fields = ["name", "email"]
     fieldsets = [

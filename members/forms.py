@@ -4,6 +4,9 @@ from allauth.account.forms import ReauthenticateForm as AllauthReauthenticateFor
 from allauth.account.forms import RequestLoginCodeForm as AllauthRequestLoginCodeForm
 from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
+from allauth.mfa.totp.forms import ActivateTOTPForm
+from allauth.mfa.webauthn.forms import AddWebAuthnForm, EditWebAuthnForm
 from allauth.socialaccount.forms import SignupForm as AllauthSocialSignupForm
 from django import forms
 from django.conf import settings
@@ -207,7 +210,7 @@ class LoginForm(AllauthLoginForm):
             self.fields["remember"].label = "Keep me signed in on this device"
 
 
-class ReauthenticateForm(AllauthReauthenticateForm):
+class PasswordAgainForm(AllauthReauthenticateForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["password"].error_messages["required"] = "Enter your password."
@@ -250,6 +253,75 @@ class ConfirmLoginCodeForm(AllauthConfirmLoginCodeForm):
         code.help_text = "The 8 letters in the e-mail, for example BCDF-GHJK."
         code.error_messages["required"] = "Enter the code from the e-mail."
         code.widget.attrs.update({"autocapitalize": "characters", "spellcheck": "false"})
+
+
+def _code_from_the_app(field, *, help_text: str) -> None:
+    field.label = "Code from your authenticator app"
+    field.help_text = help_text
+    field.error_messages["required"] = "Enter the code your authenticator app shows."
+    field.widget.attrs.update({"inputmode": "numeric", "spellcheck": "false"})
+
+
+class SecondFactorForm(AuthenticateForm):
+    """The second step of signing in, once a member has an authenticator."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _code_from_the_app(
+            self.fields["code"],
+            help_text="The 6 digits it shows for the network now. Lost your phone? Enter one "
+            "of your recovery codes instead.",
+        )
+
+
+class SecondFactorAgainForm(ReauthenticateForm):
+    """Confirming it is still the member before a change to their second factor."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _code_from_the_app(
+            self.fields["code"],
+            help_text="The 6 digits it shows for the network now, or one of your recovery codes.",
+        )
+
+
+class ActivateAuthenticatorForm(ActivateTOTPForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _code_from_the_app(
+            self.fields["code"],
+            help_text="Once the app shows the network, the 6 digits it shows now.",
+        )
+
+
+KEY_NAME_HINT = "So you can tell your keys apart, for example Blue key or Work laptop."
+
+
+def _key_name(*, required: bool) -> forms.CharField:
+    return forms.CharField(
+        label="A name for the key",
+        help_text=KEY_NAME_HINT,
+        max_length=50,
+        required=required,
+        error_messages={"required": "Enter a name for the key."},
+    )
+
+
+class AddSecurityKeyForm(AddWebAuthnForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Optional: the key is added first, and a name made up for it if none is given.
+        self.fields["name"] = _key_name(required=False)
+        self.fields["credential"].error_messages["required"] = (
+            "The key did not answer. Press Add the key and touch your key, or unlock your "
+            "device, when the browser asks."
+        )
+
+
+class RenameSecurityKeyForm(EditWebAuthnForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"] = _key_name(required=True)
 
 
 class LinesField(forms.CharField):

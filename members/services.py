@@ -7,6 +7,7 @@ import io
 import uuid
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.postgres.search import (
     SearchQuery,
@@ -349,6 +350,17 @@ def member_export(member: User) -> dict:
                 }
                 for account in SocialAccount.objects.filter(user=member).order_by("pk")
             ],
+            # What kind, and when: never the key or the codes themselves.
+            "second_factor": [
+                {
+                    "kind": kind,
+                    "set_up": created_at.isoformat(),
+                    "last_used": last_used_at.isoformat() if last_used_at else None,
+                }
+                for kind, created_at, last_used_at in Authenticator.objects.filter(
+                    user=member
+                ).values_list("type", "created_at", "last_used_at")
+            ],
         },
         "profile": {
             "slug": profile.slug,
@@ -436,6 +448,7 @@ def member_erase(member: User) -> None:
     EmailAddress.objects.filter(user=member).delete()
     # Their organisation accounts and what the providers said of them (names, addresses).
     SocialAccount.objects.filter(user=member).delete()
+    Authenticator.objects.filter(user=member).delete()
     role_changes_record(actor=member, member=member, before=roles_of(member), after=set())
     member.groups.clear()
     member.user_permissions.clear()

@@ -17,6 +17,7 @@ urlpatterns = [
         name="organisation_disconnect",
     ),
     path("me/export/", views.export, name="export"),
+    path("me/second-factor/continue/", views.second_factor_continue, name="second_factor_continue"),
     path("me/delete/", views.close_account, name="delete"),
     path("<slug:slug>/", views.profile, name="profile"),
     path("<slug:slug>/photo/", views.photo, name="photo"),

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
-from members import hooks, services, sso
+from members import hooks, second_factor, services, sso
 from members.adapter import (
     ProviderMisconfigured,
     SiteURLAdapter,
@@ -278,6 +278,7 @@ def preferences(request):
             "organisation": sso.organisation_accounts(
                 member=request.user, apps=sso.sign_in_providers(request)
             ),
+            "second_factor": second_factor.has_second_factor(request.user),
         },
     )
 
@@ -300,6 +301,12 @@ def organisation_disconnect(request):
         for error in form.non_field_errors() or ["Choose an organisation account to disconnect."]:
             messages.error(request, error)
     return redirect("members:preferences")
+
+
+@login_required
+def second_factor_continue(request):
+    """After the recovery codes are saved: on to the page the member was sent from."""
+    return redirect(second_factor.page_after_set_up(request))
 
 
 @login_required

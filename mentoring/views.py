@@ -10,6 +10,7 @@ from base.shortcuts import number_or_404
 from members import hooks
 from members.models import Profile
 from members.roles import is_coordinator
+from members.second_factor import staff_page
 from mentoring import services
 from mentoring.forms import (
     AnswerForm,
@@ -273,6 +274,7 @@ def _coordinators_only(request):
 
 
 @login_required
+@staff_page
 @require_http_methods(["GET", "POST"])
 def cohorts(request):
     _coordinators_only(request)
@@ -297,6 +299,7 @@ def cohorts(request):
 
 
 @login_required
+@staff_page
 @require_http_methods(["GET", "POST"])
 def cohort(request, cohort_id):
     _coordinators_only(request)

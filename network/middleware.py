@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.middleware import get_user
 from django.http import Http404
 from django.utils.cache import patch_cache_control
+from django.utils.functional import SimpleLazyObject
 
 from base.errors import NotFound
+from members.roles import roles_wait_for
+from members.second_factor import second_factor_done, second_factor_missing, send_to_set_up
 
 # Downloads a member takes away: attendee lists, measures, calendars, their own data.
 EXPORT_TYPES = ("text/csv", "text/calendar")
@@ -58,4 +62,26 @@ class NotFoundMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, NotFound):
             raise Http404(str(exception)) from exception
+        return None
+
+
+class SecondFactorMiddleware:
+    """Staff roles wait for a second factor (members.second_factor). The signed-in member's
+    roles are tied to this session's answer, asked only when a role is about to count, so a
+    page that never asks costs nothing more. The admin is a staff page as a whole."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        # The account is still read lazily, once (Django keeps it on the request).
+        request.user = SimpleLazyObject(
+            lambda: roles_wait_for(get_user(request), lambda: second_factor_done(request))
+        )
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if match is not None and match.app_name == "admin" and second_factor_missing(request):
+            return send_to_set_up(request)
         return None

@@ -152,6 +152,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    # A second factor (an authenticator app and recovery codes): required of staff roles.
+    "allauth.mfa",
     "django_filters",
     "django_htmx",
     # From the shared helpers at the bottom to the project at the top (docs/architecture.md).
@@ -179,6 +181,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Just below the account: staff roles wait for a second factor (members.second_factor).
+    "network.middleware.SecondFactorMiddleware",
     # Below the session and the account, which it reads; static files never reach it.
     "network.middleware.PrivatePagesMiddleware",
     "network.middleware.NotFoundMiddleware",
@@ -347,7 +351,7 @@ ACCOUNT_FORMS = {
     "reset_password": "members.forms.ResetPasswordForm",
     "request_login_code": "members.forms.RequestLoginCodeForm",
     "confirm_login_code": "members.forms.ConfirmLoginCodeForm",
-    "reauthenticate": "members.forms.ReauthenticateForm",
+    "reauthenticate": "members.forms.PasswordAgainForm",
     "confirm_reauthentication_code": "members.forms.ConfirmLoginCodeForm",
 }
 # Sign-in by a code e-mailed to the member: the way in when someone else's wrong passwords have
@@ -383,6 +387,26 @@ ACCOUNT_RATE_LIMITS = {"login_failed": LOGIN_FAILED_RATE_LIMIT}
 # read only on requests from FORWARDED_ALLOW_IPS (members.adapter), so a client that reaches a
 # web server directly cannot choose the address it is counted under.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# A second factor (allauth.mfa): an authenticator app's codes or a security key (a passkey
+# counts), with recovery codes for a lost phone or key. Admins, coordinators and curators must
+# have one (members.second_factor); members may. Once a member has one, every sign-in asks for
+# it.
+MFA_ADAPTER = "members.adapter.SecondFactorAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+# Security keys answer only to the site's own HTTPS address; development runs over plain HTTP
+# (at localhost: keys refuse an IP address such as 127.0.0.1).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+MFA_TOTP_ISSUER = SITE_NAME
+# A phone's clock a few seconds out, or a code typed as it changes, still signs in: the codes
+# of the step before and after count too (each code works once all the same).
+MFA_TOTP_TOLERANCE = 1
+MFA_FORMS = {
+    "authenticate": "members.forms.SecondFactorForm",
+    "reauthenticate": "members.forms.SecondFactorAgainForm",
+    "activate_totp": "members.forms.ActivateAuthenticatorForm",
+    "add_webauthn": "members.forms.AddSecurityKeyForm",
+    "edit_webauthn": "members.forms.RenameSecurityKeyForm",
+}
 
 # Sign in with an organisation's account (OpenID Connect, such as Microsoft Entra ID): the
 # providers of SSO_PROVIDERS here, others added by admins (members.admin). Each one's domains and
@@ -507,6 +531,10 @@ CONTENT_SECURITY_POLICY = {
 # Browser features the site never uses are turned off for it and anything it might frame, so
 # even a script that slipped in could not reach the camera, microphone, location or payments.
 PERMISSIONS_POLICY = {
+    # Security keys and passkeys, the second factor staff may choose: for the site itself only.
+    "publickey-credentials-create": ["self"],
+    "publickey-credentials-get": ["self"],
+} | {
     feature: []
     for feature in [
         "accelerometer",
@@ -526,8 +554,6 @@ PERMISSIONS_POLICY = {
         "microphone",
         "midi",
         "payment",
-        "publickey-credentials-create",
-        "publickey-credentials-get",
         "screen-wake-lock",
         "serial",
         "usb",

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from base.shortcuts import free_slug
 from members import hooks
+from members.second_factor import staff_page
 from resources import services
 from resources.filters import ResourceFilter
 from resources.forms import RatingForm, ResourceForm
@@ -68,6 +69,7 @@ def resource_list(request):
 
 
 @login_required
+@staff_page
 def review(request):
     """Curators: members' suggestions waiting for a decision, and other drafts."""
     _curators_only(request)
@@ -143,6 +145,7 @@ def resource_create(request):
 
 
 @login_required
+@staff_page
 @require_http_methods(["GET", "POST"])
 def resource_edit(request, slug):
     resource = services.resource_for(request.user, slug)
@@ -239,6 +242,7 @@ def used(request, slug):
 
 
 @login_required
+@staff_page
 @require_POST
 def curate(request, slug):
     _curators_only(request)

@@ -5,7 +5,7 @@ import redis
 from django.contrib.auth.models import Group
 
 from members.roles import COORDINATORS, CURATORS
-from tests.factories import MemberFactory
+from tests.factories import MemberFactory, give_second_factor
 
 # Playwright drives the browser from an event loop in the test thread; the live server's ORM calls
 # from that thread are safe here because nothing else runs in it.
@@ -63,10 +63,15 @@ def outsider(db):
     return MemberFactory(name="Outi Sider", email="outi.sider@example.org")
 
 
+# Staff roles need a second factor (members.second_factor): each staff persona has set up an
+# authenticator app. tests/members/test_second_factor.py meets staff who have not.
+
+
 @pytest.fixture
 def coordinator(db):
     person = MemberFactory(name="Chris Coordinator", email="chris.coordinator@example.org")
     person.groups.add(Group.objects.get_or_create(name=COORDINATORS)[0])
+    give_second_factor(person)
     return person
 
 
@@ -74,11 +79,14 @@ def coordinator(db):
 def curator(db):
     person = MemberFactory(name="Kirsty Curator", email="kirsty.curator@example.org")
     person.groups.add(Group.objects.get_or_create(name=CURATORS)[0])
+    give_second_factor(person)
     return person
 
 
 @pytest.fixture
 def admin_member(db):
-    return MemberFactory(
+    person = MemberFactory(
         name="Alex Admin", email="alex.admin@example.org", is_staff=True, is_superuser=True
     )
+    give_second_factor(person)
+    return person

@@ -24,3 +24,14 @@ if (siteSearch) {
     }
   });
 }
+
+// A security key that did not answer (cancelled, timed out, another site's): allauth only logs it,
+// so the page says so, where the focus goes.
+document.addEventListener("allauth.error", (event) => {
+  const notice = document.getElementById("security-key-error");
+  if (notice) {
+    notice.hidden = false;
+    DS.base.tools.temporaryFocus(notice);
+    event.preventDefault();
+  }
+});

@@ -1,8 +1,9 @@
 from pathlib import Path
 
 import pytest
+from allauth.mfa.models import Authenticator
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, authenticator_code
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -31,3 +32,7 @@ def sign_in(page, live_server, member) -> None:
     page.get_by_label("E-mail address").fill(member.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    # Staff have a second factor: the code from their phone, as they would type it.
+    if Authenticator.objects.filter(user=member, type=Authenticator.Type.TOTP).exists():
+        page.get_by_label("Code from your authenticator app").fill(authenticator_code(member))
+        page.get_by_role("button", name="Sign in").click()

@@ -12,7 +12,7 @@ from communities.services import community_create
 from events.models import Registration
 from events.services import registration_create
 from members.roles import COORDINATORS
-from tests.factories import MemberFactory, ProfileFactory
+from tests.factories import MemberFactory, ProfileFactory, give_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -105,6 +105,7 @@ def test_impossible_settings_are_refused_beside_the_field(
 def test_only_a_secret_communitys_moderators_are_offered_it_as_a_host(client, coordinator):
     founder = MemberFactory(name="Fiona Founder")
     founder.groups.add(Group.objects.get_or_create(name=COORDINATORS)[0])
+    give_second_factor(founder)
     community_create(
         founder=founder,
         community=Community(

@@ -213,9 +213,9 @@ def test_the_dashboard_reads_the_figures_from_the_cache(
     client.force_login(coordinator)
     client.get(reverse("insights:dashboard"))  # the figures and the analysis, kept a while
 
-    # Session, member, roles, unread count; the targets, stories, stories to review, the
-    # coordinator's own, the self-assessment; the communities to narrow to.
-    with django_assert_num_queries(10):
+    # Session, member, roles, their second factor, unread count; the targets, stories, stories
+    # to review, the coordinator's own, the self-assessment; the communities to narrow to.
+    with django_assert_num_queries(11):
         response = client.get(reverse("insights:dashboard"))
     assert response.status_code == 200
 

@@ -1,9 +1,14 @@
 """Who may open what: every page of the URL map, for every role, in one table.
 
 Each role is a real person in the network: a visitor (not signed in), a member of the closed
-community, an outsider (a member who is not in it), its moderator, a coordinator, a curator and
-an admin. 200 is the page, 302 the way to sign in, 403 a page they may know exists but not use,
-404 a page they may not know exists.
+community, an outsider (a member who is not in it), its moderator, a coordinator, a curator, an
+admin, and a staff member who has not set up a second factor (an admin, coordinator and curator
+at once, with no community or project of their own). 200 is the page, 302 the way to sign in,
+403 a page they may know exists but not use, 404 a page they may not know exists, "set up" the
+way to set up a second factor first.
+
+Until they have a second factor, staff are members like the outsider: every staff page and the
+admin send them to set one up, and nothing their roles would show appears anywhere else.
 """
 
 from datetime import timedelta
@@ -11,25 +16,37 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
+from django.urls import reverse
 
 from bulletins.models import Bulletin
 from communities.models import Community, Membership
 from communities.services import community_index, reply_create, thread_start
 from insights.models import Story
+from members.roles import COORDINATORS as COORDINATORS_GROUP
 from members.roles import CURATORS
+from members.second_factor import SET_UP_PAGE
 from mentoring.models import Cohort, Match, MentoringRequest
 from projects.models import ChangeIdea, Cycle, Driver, Measure, TeamMember
 from resources.models import Resource
 from tests.bulletins.conftest import make_bulletin
 from tests.events.conftest import make_event
-from tests.factories import MemberFactory, ProfileFactory
+from tests.factories import MemberFactory, ProfileFactory, give_second_factor
 from tests.projects.conftest import add_to_team, make_project
 from tests.resources.conftest import make_resource
 
 pytestmark = pytest.mark.django_db
 
 # The column order of every row of the matrix below.
-ROLES = ["visitor", "member", "outsider", "moderator", "coordinator", "curator", "admin"]
+ROLES = [
+    "visitor",
+    "member",
+    "outsider",
+    "moderator",
+    "coordinator",
+    "curator",
+    "admin",
+    "staff role without second factor",
+]
 
 
 @pytest.fixture
@@ -37,6 +54,14 @@ def places(member, outsider, coordinator, admin_member):
     moderator = ProfileFactory(member__name="Mo Derator").member
     curator = MemberFactory(name="Cu Rator", email="cu.rator@example.org")
     curator.groups.add(Group.objects.get_or_create(name=CURATORS)[0])
+    give_second_factor(curator)
+    unfinished = ProfileFactory(
+        member__name="Stan Staff", member__is_staff=True, member__is_superuser=True
+    ).member
+    unfinished.groups.add(
+        Group.objects.get_or_create(name=COORDINATORS_GROUP)[0],
+        Group.objects.get_or_create(name=CURATORS)[0],
+    )
     ProfileFactory(member=member)
     ProfileFactory(member=outsider)
     closed = Community.objects.create(
@@ -102,7 +127,7 @@ def places(member, outsider, coordinator, admin_member):
         numbers[f"<{name.lower()}-idea>"] = idea.pk
         numbers[f"<{name.lower()}-driver>"] = driver.pk
     return {
-        "people": {"moderator": moderator, "curator": curator},
+        "people": {"moderator": moderator, "curator": curator, "unfinished": unfinished},
         "projects": {
             "huddles": huddles,
             "pilot": pilot,
@@ -128,11 +153,13 @@ def places(member, outsider, coordinator, admin_member):
 
 
 PAGE, SIGN_IN, FORBIDDEN, HIDDEN = 200, 302, 403, 404
-EVERYONE = [PAGE] * 7
-MEMBERS = [SIGN_IN] + [PAGE] * 6
-MODERATORS = [SIGN_IN, FORBIDDEN, FORBIDDEN, PAGE, FORBIDDEN, FORBIDDEN, PAGE]
-COORDINATORS = [SIGN_IN, FORBIDDEN, FORBIDDEN, FORBIDDEN, PAGE, FORBIDDEN, PAGE]
-CURATORS_ONLY = [SIGN_IN] + [FORBIDDEN] * 4 + [PAGE, PAGE]
+# Sent to set up a second factor first, with the reason (members.second_factor).
+SET_UP = "set up"
+EVERYONE = [PAGE] * 8
+MEMBERS = [SIGN_IN] + [PAGE] * 7
+MODERATORS = [SIGN_IN, FORBIDDEN, FORBIDDEN, PAGE, FORBIDDEN, FORBIDDEN, PAGE, FORBIDDEN]
+COORDINATORS = [SIGN_IN, FORBIDDEN, FORBIDDEN, FORBIDDEN, PAGE, FORBIDDEN, PAGE, SET_UP]
+CURATORS_ONLY = [SIGN_IN] + [FORBIDDEN] * 4 + [PAGE, PAGE, SET_UP]
 
 MATRIX = {
     "/": EVERYONE,
@@ -145,135 +172,151 @@ MATRIX = {
     "/members/me/delete/": MEMBERS,
     # Where organisation sign-in starts: anyone may read it (a member connects from it too).
     "/accounts/organisation/": EVERYONE,
-    "/members/pri-vate/": [HIDDEN] + [PAGE] * 6,  # a members-only profile
-    "/members/pri-vate/photo/": [HIDDEN] + [PAGE] * 6,
+    "/members/pri-vate/": [HIDDEN] + [PAGE] * 7,  # a members-only profile
+    "/members/pri-vate/photo/": [HIDDEN] + [PAGE] * 7,
     "/communities/": EVERYONE,
     "/communities/new/": COORDINATORS,
-    "/communities/leads/": [HIDDEN] + [PAGE] * 6,  # closed: known to members
-    "/communities/quiet/": [HIDDEN, HIDDEN, HIDDEN, PAGE, HIDDEN, HIDDEN, PAGE],  # secret
+    "/communities/leads/": [HIDDEN] + [PAGE] * 7,  # closed: known to members
+    "/communities/quiet/": [HIDDEN, HIDDEN, HIDDEN, PAGE, HIDDEN, HIDDEN, PAGE, HIDDEN],  # secret
     "/communities/leads/edit/": MODERATORS,
     "/communities/leads/requests/": MODERATORS,
-    "/communities/leads/members/": [SIGN_IN, PAGE, HIDDEN, PAGE, HIDDEN, HIDDEN, PAGE],
+    "/communities/leads/members/": [SIGN_IN, PAGE, HIDDEN, PAGE, HIDDEN, HIDDEN, PAGE, HIDDEN],
     "/communities/leads/invite/": MODERATORS,
     "/communities/leads/reports/": MODERATORS,
     # An admin may read every community, but writes only in those they joined.
-    "/communities/leads/threads/new/": [SIGN_IN, PAGE, HIDDEN, PAGE, HIDDEN, HIDDEN, SIGN_IN],
-    "THREAD": [HIDDEN, PAGE, HIDDEN, PAGE, HIDDEN, HIDDEN, PAGE],
+    "/communities/leads/threads/new/": (
+        [SIGN_IN, PAGE, HIDDEN, PAGE, HIDDEN, HIDDEN, SIGN_IN, HIDDEN]
+    ),
+    "THREAD": [HIDDEN, PAGE, HIDDEN, PAGE, HIDDEN, HIDDEN, PAGE, HIDDEN],
     "/events/": EVERYONE,
     # Moderators create events for the communities they moderate (their secret ones included).
-    "/events/new/": [SIGN_IN, FORBIDDEN, FORBIDDEN, PAGE, PAGE, FORBIDDEN, PAGE],
+    "/events/new/": [SIGN_IN, FORBIDDEN, FORBIDDEN, PAGE, PAGE, FORBIDDEN, PAGE, SET_UP],
     "/events/my-calendar/": MEMBERS,
-    "EVENT": [HIDDEN] + [PAGE] * 6,  # a members-only event
+    "EVENT": [HIDDEN] + [PAGE] * 7,  # a members-only event
     "EVENTedit/": COORDINATORS,
     "EVENTattendees/": COORDINATORS,
-    "EVENTcalendar.ics": [HIDDEN] + [PAGE] * 6,
-    "PASTfeedback/": [SIGN_IN] + [HIDDEN] * 6,  # nobody here attended it
-    "PASTcertificate/": [SIGN_IN] + [HIDDEN] * 6,
+    "EVENTcalendar.ics": [HIDDEN] + [PAGE] * 7,
+    "PASTfeedback/": [SIGN_IN] + [HIDDEN] * 7,  # nobody here attended it
+    "PASTcertificate/": [SIGN_IN] + [HIDDEN] * 7,
     "/mentoring/": MEMBERS,
     "/mentoring/offer/": MEMBERS,
     "/mentoring/mentors/": MEMBERS,
     "/mentoring/request/": MEMBERS,
-    "REQUEST": [SIGN_IN] + [HIDDEN] * 6,  # someone else's mentoring, whatever one's role
+    "REQUEST": [SIGN_IN] + [HIDDEN] * 7,  # someone else's mentoring, whatever one's role
     # Its mentor is the moderator persona: the pair alone reads its notes, admins included.
-    "MATCH": [SIGN_IN, HIDDEN, HIDDEN, PAGE, HIDDEN, HIDDEN, HIDDEN],
+    "MATCH": [SIGN_IN, HIDDEN, HIDDEN, PAGE, HIDDEN, HIDDEN, HIDDEN, HIDDEN],
     "COHORT": COORDINATORS,
     "/mentoring/cohorts/": COORDINATORS,
     "/resources/": EVERYONE,
     "/resources/new/": MEMBERS,
-    "/resources/review/": [SIGN_IN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, PAGE, PAGE],
-    "/resources/draft-guide/": [HIDDEN] * 5 + [PAGE, PAGE],
-    "/resources/members-toolkit/": [HIDDEN] + [PAGE] * 6,
-    "/resources/members-toolkit/file/": [HIDDEN] + [PAGE] * 6,
-    "/resources/draft-guide/file/": [HIDDEN] * 7,  # no file: nothing to find for anyone
-    "/resources/draft-guide/edit/": [SIGN_IN] + [HIDDEN] * 4 + [PAGE, PAGE],
+    "/resources/review/": [SIGN_IN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, PAGE, PAGE, SET_UP],
+    "/resources/draft-guide/": [HIDDEN] * 5 + [PAGE, PAGE, HIDDEN],
+    "/resources/members-toolkit/": [HIDDEN] + [PAGE] * 7,
+    "/resources/members-toolkit/file/": [HIDDEN] + [PAGE] * 7,
+    "/resources/draft-guide/file/": [HIDDEN] * 8,  # no file: nothing to find for anyone
+    "/resources/draft-guide/edit/": [SIGN_IN] + [HIDDEN] * 4 + [PAGE, PAGE, SET_UP],
     "/bulletins/": EVERYONE,
     "/bulletins/new/": CURATORS_ONLY,
     "/bulletins/sent-bulletin/": EVERYONE,
-    "/bulletins/draft-bulletin/": [HIDDEN] * 5 + [PAGE, PAGE],
+    "/bulletins/draft-bulletin/": [HIDDEN] * 5 + [PAGE, PAGE, HIDDEN],
     "/bulletins/draft-bulletin/edit/": CURATORS_ONLY,
     "/bulletins/draft-bulletin/email/": CURATORS_ONLY,
     "/bulletins/sent-bulletin/progress/": CURATORS_ONLY,
-    "/bulletins/unsubscribe/not-a-real-token/": [HIDDEN] * 7,
+    "/bulletins/unsubscribe/not-a-real-token/": [HIDDEN] * 8,
     # A page that says the invitation is not valid (or no longer): nothing of any community.
     "/communities/invitations/not-a-real-token/": MEMBERS,
     "/insights/": MEMBERS,
     "/insights/stories/": EVERYONE,
     "/insights/stories/new/": MEMBERS,
     "/insights/stories/review/": COORDINATORS,
-    "STORY": [HIDDEN] * 4 + [PAGE, HIDDEN, PAGE],  # waiting for review: coordinators only
+    "STORY": [HIDDEN] * 4 + [PAGE, HIDDEN, PAGE, HIDDEN],  # waiting for review: coordinators only
     "/insights/assessment/": COORDINATORS,
     "/insights/reach.csv": MEMBERS,
     "/insights/measures/communities-with-purpose.csv": MEMBERS,
     "/search/?q=budgets": EVERYONE,
-    "/admin/": [SIGN_IN] * 6 + [PAGE],
+    "/admin/": [SIGN_IN] * 6 + [PAGE, SET_UP],
     "/projects/": EVERYONE,
     "/projects/new/": MEMBERS,
     # Shared with members: its lead (the member) edits it; its team (the moderator) names what
     # helped; its sponsor (the curator) follows it.
-    "/projects/ward-huddles/": [HIDDEN] + [PAGE] * 6,
+    "/projects/ward-huddles/": [HIDDEN] + [PAGE] * 7,
     "/projects/ward-huddles/team/": MEMBERS,
-    "/projects/ward-huddles/edit/": [SIGN_IN, PAGE] + [FORBIDDEN] * 4 + [PAGE],
-    "/projects/ward-huddles/helped/": [SIGN_IN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE],
+    "/projects/ward-huddles/edit/": [SIGN_IN, PAGE] + [FORBIDDEN] * 4 + [PAGE, FORBIDDEN],
+    "/projects/ward-huddles/helped/": (
+        [SIGN_IN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE, FORBIDDEN]
+    ),
     # For its team alone (the moderator leads it): nobody else knows it exists, but admins.
-    "/projects/quiet-pilot/": [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE],
-    "/projects/quiet-pilot/team/": [SIGN_IN] + [HIDDEN] * 2 + [PAGE] + [HIDDEN] * 2 + [PAGE],
-    "/projects/quiet-pilot/edit/": [SIGN_IN] + [HIDDEN] * 2 + [PAGE] + [HIDDEN] * 2 + [PAGE],
-    "/projects/quiet-pilot/helped/": [SIGN_IN] + [HIDDEN] * 2 + [PAGE] + [HIDDEN] * 2 + [PAGE],
+    "/projects/quiet-pilot/": [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE, HIDDEN],
+    "/projects/quiet-pilot/team/": (
+        [SIGN_IN] + [HIDDEN] * 2 + [PAGE] + [HIDDEN] * 2 + [PAGE, HIDDEN]
+    ),
+    "/projects/quiet-pilot/edit/": (
+        [SIGN_IN] + [HIDDEN] * 2 + [PAGE] + [HIDDEN] * 2 + [PAGE, HIDDEN]
+    ),
+    "/projects/quiet-pilot/helped/": (
+        [SIGN_IN] + [HIDDEN] * 2 + [PAGE] + [HIDDEN] * 2 + [PAGE, HIDDEN]
+    ),
     # A public summary for anyone; its team for members.
     "/projects/open-wards/": EVERYONE,
     "/projects/open-wards/team/": MEMBERS,
     # A project's measures: a visitor reads no project's parts, a public one's included; its
     # team changes them (their forms ask a visitor to sign in first).
-    "HUDDLES_MEASURE": [HIDDEN] + [PAGE] * 6,
-    "HUDDLES_MEASURE?format=csv": [HIDDEN] + [PAGE] * 6,
-    "HUDDLES_MEASURE?format=json": [HIDDEN] + [PAGE] * 6,
-    "HUDDLES_MEASURE?format=svg": [HIDDEN] + [PAGE] * 6,
-    "PILOT_MEASURE": [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE],
-    "PILOT_MEASURE?format=csv": [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE],
-    "HUDDLES_MEASUREedit/": [SIGN_IN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE],
-    "HUDDLES_MEASUREdata/": [SIGN_IN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE],
-    "HUDDLES_MEASUREphases/": [SIGN_IN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE],
-    "HUDDLES_MEASUREdelete/": [SIGN_IN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE],
-    "PILOT_MEASUREdata/": [SIGN_IN] + [HIDDEN] * 2 + [PAGE] + [HIDDEN] * 2 + [PAGE],
+    "HUDDLES_MEASURE": [HIDDEN] + [PAGE] * 7,
+    "HUDDLES_MEASURE?format=csv": [HIDDEN] + [PAGE] * 7,
+    "HUDDLES_MEASURE?format=json": [HIDDEN] + [PAGE] * 7,
+    "HUDDLES_MEASURE?format=svg": [HIDDEN] + [PAGE] * 7,
+    "PILOT_MEASURE": [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE, HIDDEN],
+    "PILOT_MEASURE?format=csv": [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE, HIDDEN],
+    "HUDDLES_MEASUREedit/": [SIGN_IN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE, FORBIDDEN],
+    "HUDDLES_MEASUREdata/": [SIGN_IN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE, FORBIDDEN],
+    "HUDDLES_MEASUREphases/": (
+        [SIGN_IN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE, FORBIDDEN]
+    ),
+    "HUDDLES_MEASUREdelete/": (
+        [SIGN_IN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE, FORBIDDEN]
+    ),
+    "PILOT_MEASUREdata/": [SIGN_IN] + [HIDDEN] * 2 + [PAGE] + [HIDDEN] * 2 + [PAGE, HIDDEN],
     "/projects/ward-huddles/measures/new/": (
-        [SIGN_IN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE]
+        [SIGN_IN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE, FORBIDDEN]
     ),
     "/projects/quiet-pilot/measures/new/": (
-        [SIGN_IN] + [HIDDEN] * 2 + [PAGE] + [HIDDEN] * 2 + [PAGE]
+        [SIGN_IN] + [HIDDEN] * 2 + [PAGE] + [HIDDEN] * 2 + [PAGE, HIDDEN]
     ),
-    "HUDDLES_IDEA": [HIDDEN] + [PAGE] * 6,
-    "PILOT_IDEA": [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE],
+    "HUDDLES_IDEA": [HIDDEN] + [PAGE] * 7,
+    "PILOT_IDEA": [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE, HIDDEN],
     # The diagram's editor: its team. A visitor reads no project's parts, so it is not found.
-    "/projects/ward-huddles/diagram/": [HIDDEN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE],
-    "/projects/quiet-pilot/diagram/": [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE],
+    "/projects/ward-huddles/diagram/": (
+        [HIDDEN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE, FORBIDDEN]
+    ),
+    "/projects/quiet-pilot/diagram/": [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE, HIDDEN],
     "/projects/ward-huddles/diagram/drivers/<huddles-driver>/remove/": (
-        [HIDDEN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE]
+        [HIDDEN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE, FORBIDDEN]
     ),
     "/projects/ward-huddles/diagram/ideas/<huddles-idea>/remove/": (
-        [HIDDEN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE]
+        [HIDDEN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE, FORBIDDEN]
     ),
     "/projects/ward-huddles/ideas/<huddles-idea>/edit/": (
-        [HIDDEN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE]
+        [HIDDEN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE, FORBIDDEN]
     ),
     "/projects/ward-huddles/ideas/<huddles-idea>/cycles/new/": (
-        [HIDDEN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE]
+        [HIDDEN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE, FORBIDDEN]
     ),
     "/projects/ward-huddles/ideas/<huddles-idea>/cycles/1/edit/": (
-        [HIDDEN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE]
+        [HIDDEN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE, FORBIDDEN]
     ),
     "/projects/ward-huddles/ideas/<huddles-idea>/cycles/1/remove/": (
-        [HIDDEN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE]
+        [HIDDEN, PAGE, FORBIDDEN, PAGE] + [FORBIDDEN] * 2 + [PAGE, FORBIDDEN]
     ),
     "/projects/quiet-pilot/ideas/<pilot-idea>/edit/": (
-        [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE]
+        [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE, HIDDEN]
     ),
     "/projects/quiet-pilot/ideas/<pilot-idea>/cycles/1/edit/": (
-        [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE]
+        [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE, HIDDEN]
     ),
     # "We are testing this too": for those with a project of their own to add it to (the
     # moderator leads the pilot, the coordinator the public one); the huddles' own lead has none.
-    "HUDDLES_IDEAadopt/": [HIDDEN, FORBIDDEN, FORBIDDEN, PAGE, PAGE, FORBIDDEN, PAGE],
-    "PILOT_IDEAadopt/": [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE],
+    "HUDDLES_IDEAadopt/": [HIDDEN, FORBIDDEN, FORBIDDEN, PAGE, PAGE, FORBIDDEN, PAGE, FORBIDDEN],
+    "PILOT_IDEAadopt/": [HIDDEN] * 3 + [PAGE] + [HIDDEN] * 2 + [PAGE, HIDDEN],
 }
 
 
@@ -308,6 +351,7 @@ def _as_each_role(client, places, member, outsider, coordinator, admin_member, a
         coordinator,
         places["people"]["curator"],
         admin_member,
+        places["people"]["unfinished"],
     ]
     answers = []
     for person in people:
@@ -316,6 +360,12 @@ def _as_each_role(client, places, member, outsider, coordinator, admin_member, a
             client.force_login(person)
         answers.append(ask(client))
     return dict(zip(ROLES, answers, strict=True))
+
+
+def _answer(response):
+    if response.get("Location", "") == reverse(SET_UP_PAGE):
+        return SET_UP
+    return response.status_code
 
 
 @pytest.mark.parametrize("path", MATRIX)
@@ -329,7 +379,7 @@ def test_every_role_gets_the_answer_the_matrix_declares(
         outsider,
         coordinator,
         admin_member,
-        lambda client: client.get(_address(path, places)).status_code,
+        lambda client: _answer(client.get(_address(path, places))),
     )
 
     assert answers == dict(zip(ROLES, MATRIX[path], strict=True))
@@ -352,54 +402,56 @@ def test_a_secret_communitys_thread_is_not_found_by_changing_the_address(client,
 # --- the buttons: every address that only takes a POST -----------------------------------
 # "done" is the action's own answer (back to its page, or its form again, 400 if what was sent
 # is wrong); "login" the way to sign in, which every button asks of a visitor first and which
-# tells nothing of what is behind it. The same people in the same order; each acts on what the
-# one before left.
+# tells nothing of what is behind it; "set up" the way to set up a second factor. The same people
+# in the same order; each acts on what the one before left.
 DONE, LOGIN = "done", "login"
 POST_MATRIX = {
     # Joining a closed community is a request (its own form); leaving: the only moderator may not.
-    "/communities/leads/join/": [LOGIN] + [DONE] * 6,
-    "/communities/leads/leave/": [LOGIN] + [DONE] * 6,
-    "/communities/leads/members/MEMBER/moderator/": [LOGIN, 403, 403, DONE, 403, 403, DONE],
-    "/communities/founders/MEMBER/": [LOGIN, 403, 403, 403, DONE, 403, DONE],
+    "/communities/leads/join/": [LOGIN] + [DONE] * 7,
+    "/communities/leads/leave/": [LOGIN] + [DONE] * 7,
+    "/communities/leads/members/MEMBER/moderator/": [LOGIN, 403, 403, DONE, 403, 403, DONE, 403],
+    "/communities/founders/MEMBER/": [LOGIN, 403, 403, 403, DONE, 403, DONE, SET_UP],
     # Its author may read and reply, not pin; an admin moderates every community.
-    "THREADpin/": [LOGIN, 403, 404, DONE, 404, 404, DONE],
-    "POSThide/": [LOGIN, 403, 404, DONE, 404, 404, DONE],
-    "EVENTregister/": [LOGIN] + [DONE] * 6,
-    "EVENTattendees/add/": [LOGIN, 403, 403, 403, DONE, 403, DONE],
-    "/resources/draft-guide/curate/": [LOGIN, 403, 403, 403, 403, DONE, DONE],
-    "/resources/members-toolkit/rate/": [LOGIN] + [DONE] * 6,
-    "/bulletins/draft-bulletin/send/": [LOGIN, 403, 403, 403, 403, DONE, DONE],
-    "STORYreview/": [LOGIN, 403, 403, 403, DONE, 403, DONE],
-    "/members/me/notifications/read/": [LOGIN] + [DONE] * 6,
+    "THREADpin/": [LOGIN, 403, 404, DONE, 404, 404, DONE, 404],
+    "POSThide/": [LOGIN, 403, 404, DONE, 404, 404, DONE, 404],
+    "EVENTregister/": [LOGIN] + [DONE] * 7,
+    "EVENTattendees/add/": [LOGIN, 403, 403, 403, DONE, 403, DONE, SET_UP],
+    "/resources/draft-guide/curate/": [LOGIN, 403, 403, 403, 403, DONE, DONE, SET_UP],
+    "/resources/members-toolkit/rate/": [LOGIN] + [DONE] * 7,
+    "/bulletins/draft-bulletin/send/": [LOGIN, 403, 403, 403, 403, DONE, DONE, SET_UP],
+    "STORYreview/": [LOGIN, 403, 403, 403, DONE, 403, DONE, SET_UP],
+    "/members/me/notifications/read/": [LOGIN] + [DONE] * 7,
     # Nothing chosen: the preferences page again, saying so.
-    "/members/me/preferences/organisation-accounts/disconnect/": [LOGIN] + [DONE] * 6,
-    "COHORT": [LOGIN, 403, 403, 403, DONE, 403, DONE],
-    "/projects/new/": [LOGIN] + [DONE] * 6,
+    "/members/me/preferences/organisation-accounts/disconnect/": [LOGIN] + [DONE] * 7,
+    "COHORT": [LOGIN, 403, 403, 403, DONE, 403, DONE, SET_UP],
+    "/projects/new/": [LOGIN] + [DONE] * 7,
     # The lead (the member) adds the outsider; an admin finds them on the team already.
-    "/projects/ward-huddles/team/": [LOGIN, DONE] + [403] * 4 + [DONE],
-    "/projects/ward-huddles/team/SPONSOR/role/": [LOGIN, DONE] + [403] * 4 + [DONE],
-    "/projects/ward-huddles/edit/": [LOGIN, DONE] + [403] * 4 + [DONE],
-    "/projects/ward-huddles/helped/": [LOGIN, DONE, 403, DONE, 403, 403, DONE],
-    "/projects/quiet-pilot/helped/": [LOGIN, 404, 404, DONE, 404, 404, DONE],
+    "/projects/ward-huddles/team/": [LOGIN, DONE] + [403] * 4 + [DONE, 403],
+    "/projects/ward-huddles/team/SPONSOR/role/": [LOGIN, DONE] + [403] * 4 + [DONE, 403],
+    "/projects/ward-huddles/edit/": [LOGIN, DONE] + [403] * 4 + [DONE, 403],
+    "/projects/ward-huddles/helped/": [LOGIN, DONE, 403, DONE, 403, 403, DONE, 403],
+    "/projects/quiet-pilot/helped/": [LOGIN, 404, 404, DONE, 404, 404, DONE, 404],
     # Its lead (the moderator) removes a team member; by the admin's turn there is none to remove.
-    "/projects/quiet-pilot/team/PILOT_PLACE/remove/": [LOGIN, 404, 404, DONE, 404, 404, 404],
+    "/projects/quiet-pilot/team/PILOT_PLACE/remove/": [LOGIN, 404, 404, DONE, 404, 404, 404, 404],
     # The diagram and its parts change by their team; a visitor reads no project's parts at all.
-    "/projects/ward-huddles/diagram/": [404, DONE, 403, DONE, 403, 403, DONE],
-    "/projects/ward-huddles/ideas/<huddles-idea>/edit/": [404, DONE, 403, DONE, 403, 403, DONE],
+    "/projects/ward-huddles/diagram/": [404, DONE, 403, DONE, 403, 403, DONE, 403],
+    "/projects/ward-huddles/ideas/<huddles-idea>/edit/": (
+        [404, DONE, 403, DONE, 403, 403, DONE, 403]
+    ),
     "/projects/ward-huddles/ideas/<huddles-idea>/cycles/new/": (
-        [404, DONE, 403, DONE, 403, 403, DONE]
+        [404, DONE, 403, DONE, 403, 403, DONE, 403]
     ),
     "/projects/ward-huddles/ideas/<huddles-idea>/cycles/1/edit/": (
-        [404, DONE, 403, DONE, 403, 403, DONE]
+        [404, DONE, 403, DONE, 403, 403, DONE, 403]
     ),
-    "/projects/quiet-pilot/diagram/": [404, 404, 404, DONE, 404, 404, DONE],
-    "HUDDLES_IDEAadopt/": [404, 403, 403, DONE, DONE, 403, DONE],
+    "/projects/quiet-pilot/diagram/": [404, 404, 404, DONE, 404, 404, DONE, 404],
+    "HUDDLES_IDEAadopt/": [404, 403, 403, DONE, DONE, 403, DONE, 403],
     # A measure and its figures: its team (nothing sent, so the form comes back).
-    "/projects/ward-huddles/measures/new/": [LOGIN, DONE, 403, DONE, 403, 403, DONE],
-    "HUDDLES_MEASUREdata/": [LOGIN, DONE, 403, DONE, 403, 403, DONE],
-    "HUDDLES_MEASUREdata/upload/": [LOGIN, DONE, 403, DONE, 403, 403, DONE],
-    "HUDDLES_MEASUREphases/": [LOGIN, DONE, 403, DONE, 403, 403, DONE],
-    "PILOT_MEASUREdata/upload/": [LOGIN, 404, 404, DONE, 404, 404, DONE],
+    "/projects/ward-huddles/measures/new/": [LOGIN, DONE, 403, DONE, 403, 403, DONE, 403],
+    "HUDDLES_MEASUREdata/": [LOGIN, DONE, 403, DONE, 403, 403, DONE, 403],
+    "HUDDLES_MEASUREdata/upload/": [LOGIN, DONE, 403, DONE, 403, 403, DONE, 403],
+    "HUDDLES_MEASUREphases/": [LOGIN, DONE, 403, DONE, 403, 403, DONE, 403],
+    "PILOT_MEASUREdata/upload/": [LOGIN, 404, 404, DONE, 404, 404, DONE, 404],
 }
 POST_DATA = {
     "/resources/draft-guide/curate/": {"action": "publish"},
@@ -442,6 +494,8 @@ def test_every_role_gets_the_answer_the_matrix_declares_for_each_button(
         response = client.post(_post_address(path, places, member), data, follow=False)
         if response.status_code not in {200, 302, 400}:
             return response.status_code
+        if response.get("Location", "") == reverse(SET_UP_PAGE):
+            return SET_UP
         signing_in = response.get("Location", "").startswith("/accounts/login/")
         return LOGIN if signing_in else DONE
 
