@@ -1,20 +1,27 @@
+import hashlib
 import ipaddress
 import logging
 import time
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.account.models import EmailAddress
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.base.constants import AuthError
+from allauth.socialaccount.providers.oauth2.client import OAuth2Error
+from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import MultipleObjectsReturned, PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -102,6 +109,10 @@ class AccountAdapter(DefaultAccountAdapter):
             return f"{reverse('members:edit')}?welcome=1"
         return reverse("members:me")
 
+    def get_password_change_redirect_url(self, request):
+        # Back to their own page, rather than to the form they have just used.
+        return reverse("members:me")
+
     def get_signup_redirect_url(self, request):
         # A new member is led to their profile, whatever a provider already filled in of it.
         return f"{reverse('members:edit')}?welcome=1"
@@ -134,7 +145,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
     def populate_user(self, request, sociallogin, data):
         user = super().populate_user(request, sociallogin, data)
-        claims = sso.claims_of(sociallogin)
+        claims = sso.claims_of(sociallogin.account)
         user.name = sso.name_from_claims(claims)
         # allauth takes the provider's word for email_verified; here it also takes the domain's.
         # Everything after this (matching an account, storing the address) sees the result.
@@ -144,17 +155,39 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return user
 
     def authenticate_by_email(self, sociallogin):
-        """Join an existing account only if its own address is verified, as well as the
-        provider's: otherwise whoever typed the address there may not own it."""
-        for address in sociallogin.email_addresses:
-            if address.verified and (member := sso.verified_account_for(address.email)):
-                return member, address.email
+        # allauth's own matching by address is off: pre_social_login joins an account instead,
+        # only when both sides verified the address (allauth's would then wipe the password of
+        # an account whose address it failed to find verified, as one stored with capitals).
         return None
 
     def pre_social_login(self, request, sociallogin):
         refusal = sso.refusal_of_answer(sociallogin=sociallogin)
         if refusal:
-            raise ImmediateHttpResponse(refusal_page(request, refusal))
+            next_url = sociallogin.get_redirect_url(request) or ""
+            raise ImmediateHttpResponse(refusal_page(request, refusal, next_url=next_url))
+        if sociallogin.is_existing:
+            return
+        owner = sso.account_to_join(sociallogin=sociallogin)
+        if sociallogin.state.get("process") == "connect":
+            if owner is not None and owner != request.user:
+                # Its sign-ins would open this account, not the one the address is theirs in.
+                messages.error(
+                    request,
+                    f"The address of that {sociallogin.provider.app.name} account, "
+                    f"{sociallogin.email_addresses[0].email}, belongs to another member's "
+                    "account, so it was not connected to yours.",
+                )
+                raise ImmediateHttpResponse(redirect("members:preferences"))
+            return
+        if owner is None:
+            return  # a first sign-in: the member confirms their details (socialaccount signup)
+        if not owner.is_active:
+            raise ImmediateHttpResponse(
+                get_account_adapter(request).respond_user_inactive(request, owner)
+            )
+        # allauth's way to join an existing account; the sign-in then goes on as a returning
+        # member's.
+        sociallogin.connect(request, owner)
 
     def on_authentication_error(
         self, request, provider, error=None, exception=None, extra_context=None
@@ -174,7 +207,14 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             refusal.reason.value,
             exception,
         )
-        raise ImmediateHttpResponse(refusal_page(request, refusal))
+        next_url = (extra_context.get("state") or {}).get("next") or ""
+        raise ImmediateHttpResponse(refusal_page(request, refusal, next_url=next_url))
+
+    def get_provider(self, request, provider, client_id=None):
+        found = super().get_provider(request, provider, client_id=client_id)
+        if found.id == sso.OPENID_CONNECT:
+            found.oauth2_adapter_class = SiteURLAdapter
+        return found
 
     def get_signup_form_initial_data(self, sociallogin):
         initial = super().get_signup_form_initial_data(sociallogin)
@@ -185,12 +225,80 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return reverse("members:preferences")
 
 
-def refusal_page(request, refusal: sso.Refusal):
+class ProviderMisconfigured(OAuth2Error):
+    """A provider's configuration or answer the network cannot use (its operators' to mend)."""
+
+
+# A provider's published configuration changes rarely; every press of a sign-in button would
+# otherwise fetch it, each waiting up to SOCIALACCOUNT_REQUESTS_TIMEOUT.
+CONFIGURATION_CACHE_SECONDS = 60 * 60
+
+
+def provider_configuration(provider) -> dict:
+    """The provider's OpenID configuration, from the cache or its discovery document."""
+    url = provider.server_url
+    key = f"sso:configuration:{hashlib.sha256(url.encode()).hexdigest()}"
+    published = cache.get(key)
+    if published is None:
+        with get_social_adapter().get_requests_session() as session:
+            response = session.get(url)
+            response.raise_for_status()
+            published = response.json()
+    configuration = published
+    if isinstance(published, dict):
+        # allauth's way to correct what a provider publishes, kept for operators who need it.
+        overrides = provider.app.settings.get("openid_configuration_overrides") or {}
+        configuration = {**published, **overrides}
+    if problem := sso.configuration_problem(configuration):
+        logger.warning("Organisation sign-in with %s cannot be used: %s", url, problem)
+        raise ProviderMisconfigured(problem)
+    cache.set(key, published, CONFIGURATION_CACHE_SECONDS)
+    return configuration
+
+
+class SiteURLAdapter(OpenIDConnectOAuth2Adapter):
+    """allauth's OpenID Connect adapter for the network's providers.
+
+    - The redirect URI comes from SITE_URL, the one registered with the provider and shown in
+      the admin; allauth would build it from the request's Host header, which is the web
+      server's own behind a proxy, and a visitor's choice otherwise.
+    - The provider's configuration is read from the cache (provider_configuration).
+    - An answer allauth would fail on with an error (no `sub`, an address that is not text), or
+      user information about someone else than the ID token, is refused instead."""
+
+    def get_callback_url(self, request, app):
+        return sso.redirect_uri(app)
+
+    @property
+    def openid_config(self):
+        if not hasattr(self, "_openid_config"):
+            self._openid_config = provider_configuration(self.get_provider())
+        return self._openid_config
+
+    def _fetch_user_info(self, access_token: str) -> dict:
+        userinfo = super()._fetch_user_info(access_token)
+        if problem := sso.answer_problem(id_token=None, userinfo=userinfo):
+            raise ProviderMisconfigured(problem)
+        return userinfo
+
+    def complete_login(self, request, app, token, **kwargs):
+        sociallogin = super().complete_login(request, app, token, **kwargs)
+        data = sociallogin.account.extra_data
+        if problem := sso.answer_problem(
+            id_token=data.get("id_token"), userinfo=data.get("userinfo")
+        ):
+            raise ProviderMisconfigured(problem)
+        return sociallogin
+
+
+def refusal_page(request, refusal: sso.Refusal, *, next_url: str = ""):
+    """`next_url`: where the member was going (checked when the sign-in started), for "Start
+    again"."""
     status = 502 if refusal.reason == sso.Refused.UNREACHABLE else 403
     return render(
         request,
         "account/organisation_refused.html",
-        {"refusal": refusal, "reason": refusal.reason.value},
+        {"refusal": refusal, "reason": refusal.reason.value, "next": next_url},
         status=status,
     )
 
@@ -200,7 +308,7 @@ def note_second_factor(sender, request, user, sociallogin=None, **kwargs):
     sso.session_note_second_factor(request=request, sociallogin=sociallogin)
 
 
-def record_connected(sender, request, sociallogin, **kwargs):
+def _record_connected(sociallogin) -> None:
     audit_record(
         actor=sociallogin.user,
         action=Action.ORGANISATION_ACCOUNT_CONNECTED,
@@ -209,10 +317,24 @@ def record_connected(sender, request, sociallogin, **kwargs):
     )
 
 
+def record_connected(sender, request, sociallogin, **kwargs):
+    """social_account_added: connected from the preferences page, or joined to the account
+    whose verified address it has."""
+    _record_connected(sociallogin)
+    sso.connection_tell(member=sociallogin.user, provider_name=sociallogin.provider.app.name)
+
+
+def record_signed_up(sender, request, user, sociallogin=None, **kwargs):
+    """user_signed_up: a first sign-in with an organisation's account connects it as it makes
+    the account (allauth sends no social_account_added then; the member is there to see it)."""
+    if sociallogin is not None:
+        _record_connected(sociallogin)
+
+
 def record_disconnected(sender, request, socialaccount, **kwargs):
     try:
         name = socialaccount.get_provider(request).app.name
-    except SocialApp.DoesNotExist:
+    except (SocialApp.DoesNotExist, MultipleObjectsReturned):
         name = socialaccount.provider
     audit_record(
         actor=request.user,

@@ -1,17 +1,21 @@
+import json
 import re
 
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.models import Authenticator
-from allauth.socialaccount.models import SocialApp, SocialToken
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.validators import DomainNameValidator
 from django.db.models import Exists, OuterRef
+from django.utils.html import format_html
 
+from base import sso_providers as provider_rules
+from base.audit import audit_record
 from members import sso
-from members.audit import role_changes_record, roles_of
+from members.adapter import record_disconnected
+from members.audit import Action, role_changes_record, roles_of
 from members.models import Organisation, OrganisationProvider, Profile, Topic, User
 from members.roles import holds_staff_role
 from members.second_factor import FACTORS, second_factor_reset
@@ -152,10 +156,9 @@ def _env_providers() -> list[dict]:
 
 
 class OrganisationProviderForm(forms.ModelForm):
-    server_url = forms.URLField(
+    server_url = forms.CharField(
         label="Issuer URL",
         max_length=300,
-        assume_scheme="https",
         help_text="Where the provider publishes its OpenID configuration. Microsoft Entra ID: "
         "https://login.microsoftonline.com/&lt;directory (tenant) ID&gt;/v2.0",
     )
@@ -182,6 +185,7 @@ class OrganisationProviderForm(forms.ModelForm):
             "client_id": "Application (client) ID",
             "secret": "Client secret",
         }
+        widgets = {"secret": forms.PasswordInput(attrs={"autocomplete": "off"})}
         help_texts = {
             "name": "What members see: Sign in with … (at most 40 characters).",
             "provider_id": "Lower-case letters, digits and hyphens, such as nhs-example: part "
@@ -192,74 +196,85 @@ class OrganisationProviderForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["provider_id"].required = True
         saved = self.instance.settings or {}
-        self.fields["server_url"].initial = saved.get("server_url", "")
+        if self.instance.pk and sso.provider_in_use(self.instance):
+            # OrganisationProviderAdmin shows them instead.
+            self.fields.pop("provider_id", None)
+            self.fields.pop("server_url", None)
+        else:
+            self.fields["provider_id"].required = True
+            self.fields["server_url"].initial = saved.get("server_url", "")
         self.fields["domains"].initial = "\n".join(saved.get("domains", []))
         self.fields["organisation"].initial = saved.get("organisation") or None
+        if self.instance.pk:
+            # Never shown again; left blank, it stays as it is.
+            self.initial["secret"] = ""
+            self.fields["secret"].help_text = "Leave blank to keep the one saved."
+        self.fields["secret"].required = not self.instance.pk
 
-    def _other_providers(self) -> list[tuple[str, str, list[str]]]:
-        """(identifier, client ID, domains) of every other provider, here or in SSO_PROVIDERS."""
-        others = [
-            (app.provider_id, app.client_id, app.settings.get("domains", []))
-            for app in OrganisationProvider.objects.filter(provider=sso.OPENID_CONNECT).exclude(
-                pk=self.instance.pk
-            )
-        ]
-        others += [
-            (app["provider_id"], app["client_id"], app["settings"]["domains"])
-            for app in _env_providers()
-        ]
-        return others
+    def clean_secret(self):
+        return self.cleaned_data["secret"] or self.instance.secret
+
+    def _other_providers(self) -> list[provider_rules.Keys]:
+        """Every other provider, here or in SSO_PROVIDERS: what this one may not share."""
+        others = OrganisationProvider.objects.filter(provider=sso.OPENID_CONNECT).exclude(
+            pk=self.instance.pk
+        )
+        return [
+            provider_rules.Keys(app.provider_id, app.client_id, tuple(app.settings["domains"]))
+            for app in others
+        ] + [provider_rules.keys_of(app) for app in _env_providers()]
+
+    def _clashes(self, what: str, **keys) -> list[provider_rules.Clash]:
+        mine = provider_rules.Keys(
+            keys.get("provider_id", ""), keys.get("client_id", ""), keys.get("domains", ())
+        )
+        found = provider_rules.clashes(mine, self._other_providers())
+        return [clash for clash in found if clash.what == what]
 
     def clean_provider_id(self):
         value = self.cleaned_data["provider_id"].strip()
-        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,60}", value):
+        if provider_rules.provider_id_problem(value):
             raise forms.ValidationError("Use lower-case letters, digits and hyphens only.")
-        if value in {other for other, _, _ in self._other_providers()}:
+        if self._clashes("id", provider_id=value):
             raise forms.ValidationError("Another organisation sign-in has this identifier.")
         return value
 
     def clean_client_id(self):
         value = self.cleaned_data["client_id"].strip()
-        # allauth tells providers apart by client ID when a new member confirms their details.
-        for other, client_id, _ in self._other_providers():
-            if client_id == value:
-                raise forms.ValidationError(
-                    f"The organisation sign-in {other} has this client ID: each provider needs "
-                    "its own registration."
-                )
+        for clash in self._clashes("client_id", client_id=value):
+            raise forms.ValidationError(
+                f"The organisation sign-in {clash.other} has this client ID: each provider "
+                "needs its own registration."
+            )
         return value
 
     def clean_server_url(self):
-        value = self.cleaned_data["server_url"].rstrip("/")
-        if not value.startswith("https://") and not sso.on_this_machine(value):
-            raise forms.ValidationError("The issuer URL must start with https://")
-        return value
+        try:
+            return provider_rules.clean_server_url(
+                self.cleaned_data["server_url"], allow_plain_http=settings.DEBUG
+            )
+        except provider_rules.Invalid as problem:
+            raise forms.ValidationError(f"The issuer URL {problem}.") from None
 
     def clean_domains(self):
         domains = []
-        validate = DomainNameValidator(accept_idna=False)
         for line in re.split(r"[\s,]+", self.cleaned_data["domains"]):
-            domain = line.strip().lower().lstrip("@")
-            if not domain or domain in domains:
+            if not line.strip():
                 continue
             try:
-                validate(domain)
-            except forms.ValidationError:
-                raise forms.ValidationError(
-                    f"“{domain[:60]}” is not a domain name such as example.nhs.scot."
-                ) from None
-            domains.append(domain)
+                domain = provider_rules.clean_domain(line)
+            except provider_rules.Invalid as problem:
+                raise forms.ValidationError(f"{problem}.") from None
+            if domain not in domains:
+                domains.append(domain)
         if not domains:
             raise forms.ValidationError("Enter at least one domain, such as example.nhs.scot.")
-        for other, _, their_domains in self._other_providers():
-            shared = sorted(set(domains) & set(their_domains))
-            if shared:
-                raise forms.ValidationError(
-                    f"{', '.join(shared)} already belongs to the organisation sign-in {other}: "
-                    "one provider speaks for a domain."
-                )
+        for clash in self._clashes("domain", domains=tuple(domains)):
+            raise forms.ValidationError(
+                f"{clash.value} already belongs to the organisation sign-in {clash.other}: "
+                "one provider speaks for a domain."
+            )
         return domains
 
     def save(self, commit=True):
@@ -268,13 +283,28 @@ class OrganisationProviderForm(forms.ModelForm):
         organisation = self.cleaned_data.get("organisation")
         provider.settings = {
             **(provider.settings or {}),
-            "server_url": self.cleaned_data["server_url"],
+            "server_url": self.cleaned_data.get("server_url", provider.settings.get("server_url")),
             "domains": self.cleaned_data["domains"],
             "organisation": organisation.slug if organisation else "",
         }
         if commit:
             provider.save()
         return provider
+
+
+PROVIDER_FIELD_NAMES = {
+    "provider_id": "identifier",
+    "server_url": "issuer URL",
+    "client_id": "client ID",
+    "secret": "client secret",
+}
+
+
+def _record_provider(request, provider, action, changed: str = "") -> None:
+    detail = f"{provider.name} ({provider.provider_id})"
+    audit_record(
+        actor=request.user, action=action, detail=f"{detail}: {changed}" if changed else detail
+    )
 
 
 @admin.register(OrganisationProvider)
@@ -284,7 +314,6 @@ class OrganisationProviderAdmin(admin.ModelAdmin):
     form = OrganisationProviderForm
     list_display = ["name", "provider_id", "domain_list"]
     search_fields = ["name", "provider_id"]
-    readonly_fields = ["redirect_uri"]
     fields = [
         "name",
         "provider_id",
@@ -296,8 +325,45 @@ class OrganisationProviderAdmin(admin.ModelAdmin):
         "redirect_uri",
     ]
 
+    def _in_use(self, obj) -> bool:
+        return obj is not None and sso.provider_in_use(obj)
+
+    def get_fields(self, request, obj=None):
+        if self._in_use(obj):
+            return [{"server_url": "issuer_url"}.get(name, name) for name in self.fields]
+        return self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        # Once members have connected accounts, a new identifier would orphan them, and another
+        # issuer's people whose subjects happen to match would open their accounts.
+        if self._in_use(obj):
+            return ["provider_id", "issuer_url", "redirect_uri"]
+        return ["redirect_uri"]
+
+    @admin.display(description="issuer URL (fixed once members have signed in with it)")
+    def issuer_url(self, provider):
+        return provider.settings.get("server_url", "")
+
     def get_queryset(self, request):
         return super().get_queryset(request).filter(provider=sso.OPENID_CONNECT)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            _record_provider(request, obj, Action.ORGANISATION_SIGN_IN_ADDED)
+        elif form.changed_data:
+            # What changed, never to what: one of them is the client secret.
+            changed = ", ".join(PROVIDER_FIELD_NAMES.get(name, name) for name in form.changed_data)
+            _record_provider(request, obj, Action.ORGANISATION_SIGN_IN_CHANGED, changed)
+
+    def delete_model(self, request, obj):
+        _record_provider(request, obj, Action.ORGANISATION_SIGN_IN_REMOVED)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for provider in queryset:
+            _record_provider(request, provider, Action.ORGANISATION_SIGN_IN_REMOVED)
+        super().delete_queryset(request, queryset)
 
     @admin.display(description="domains")
     def domain_list(self, provider):
@@ -314,3 +380,37 @@ class OrganisationProviderAdmin(admin.ModelAdmin):
 # provider and a settings field in JSON. Tokens are never kept (SOCIALACCOUNT_STORE_TOKENS).
 admin.site.unregister(SocialApp)
 admin.site.unregister(SocialToken)
+admin.site.unregister(SocialAccount)
+
+
+@admin.register(SocialAccount)
+class OrganisationAccountAdmin(admin.ModelAdmin):
+    """Members' connected organisation accounts, with what their providers last said, to look
+    at. A connection is made only by its member signing in at the provider; an admin may remove
+    one (the audit log records it), never make or move one."""
+
+    list_display = ["user", "provider", "date_joined", "last_login"]
+    list_filter = ["provider"]
+    search_fields = ["user__name", "user__email", "uid"]
+    fields = ["user", "provider", "uid", "date_joined", "last_login", "claims"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="what the provider said (its claims)")
+    def claims(self, account):
+        return format_html("<pre>{}</pre>", json.dumps(account.extra_data, indent=2))
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        record_disconnected(sender=None, request=request, socialaccount=obj)
+
+    def delete_queryset(self, request, queryset):
+        accounts = list(queryset)
+        super().delete_queryset(request, queryset)
+        for account in accounts:
+            record_disconnected(sender=None, request=request, socialaccount=account)

@@ -18,6 +18,9 @@ class Action(TextChoices):
         "org_account_disconnected",
         "Organisation account disconnected",
     )
+    ORGANISATION_SIGN_IN_ADDED = "org_sign_in_added", "Organisation sign-in added"
+    ORGANISATION_SIGN_IN_CHANGED = "org_sign_in_changed", "Organisation sign-in changed"
+    ORGANISATION_SIGN_IN_REMOVED = "org_sign_in_removed", "Organisation sign-in removed"
     # A lost or replaced phone: an admin removes the member's second factor.
     SECOND_FACTOR_RESET = "second_factor_reset", "Second factor reset"
 

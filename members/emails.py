@@ -41,6 +41,35 @@ def notifications(emails: list[Email]) -> Iterator[tuple[Email, EmailMessage | N
         )
 
 
+def organisation_account_connected(
+    emails: list[Email],
+) -> Iterator[tuple[Email, EmailMessage | None]]:
+    """An organisation account was connected to the member's account: whatever their e-mail
+    preferences, as a changed password would be."""
+    members = User.objects.in_bulk({email.recipient_id for email in emails})
+    preferences_link = absolute_reverse("members:preferences")
+    for email in emails:
+        member = members.get(email.recipient_id)
+        if member is None or not member.is_active:
+            yield email, None
+            continue
+        provider = email.context.get("provider") or "organisation"
+        context = {
+            "member": member,
+            "provider": provider,
+            "connected_at": email.created_at,
+            "preferences_link": preferences_link,
+            "site_name": settings.SITE_NAME,
+        }
+        yield (
+            email,
+            EmailMessage(
+                subject=outbox.subject(f"Your {provider} account was connected to your account"),
+                body=render_to_string("members/email/organisation_account_connected.txt", context),
+            ),
+        )
+
+
 def erase(member: User) -> None:
     """A closed account: e-mails still owed to it are not sent, and the outbox forgets whom the
     others were for."""

@@ -1,5 +1,6 @@
 from allauth.account.forms import ConfirmLoginCodeForm as AllauthConfirmLoginCodeForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import ReauthenticateForm as AllauthReauthenticateForm
 from allauth.account.forms import RequestLoginCodeForm as AllauthRequestLoginCodeForm
 from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
@@ -192,7 +193,7 @@ class OrganisationSignupForm(AllauthSocialSignupForm):
         profile.save(update_fields=["visibility", "email_visibility", "receives_bulletin"])
         sso.profile_prefill(
             profile=profile,
-            claims=sso.claims_of(self.sociallogin),
+            claims=sso.claims_of(self.sociallogin.account),
             app=self.sociallogin.provider.app,
         )
         profile_index(profile)
@@ -207,6 +208,12 @@ class LoginForm(AllauthLoginForm):
         self.fields["password"].error_messages["required"] = "Enter your password."
         if "remember" in self.fields:
             self.fields["remember"].label = "Keep me signed in on this device"
+
+
+class PasswordAgainForm(AllauthReauthenticateForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].error_messages["required"] = "Enter your password."
 
 
 class ResetPasswordForm(AllauthResetPasswordForm):

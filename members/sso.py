@@ -7,6 +7,7 @@ domains and organisation in the app's settings (docs/sign-in.md).
 
 from __future__ import annotations
 
+import collections
 import enum
 import urllib.parse
 from dataclasses import dataclass
@@ -20,10 +21,12 @@ from allauth.socialaccount.models import SocialAccount, SocialApp, SocialLogin
 from django.http import HttpRequest
 from django.urls import reverse
 
+from base import outbox
 from base.links import absolute_url
 from members.models import Organisation, Profile, User
 
 OPENID_CONNECT = "openid_connect"
+CONNECTED_EMAIL = "members.organisation_account_connected"  # the outbox's kind (members.emails)
 # Read by the second-factor gate: the provider asserted that the member used a second factor.
 SECOND_FACTOR_SESSION_KEY = "network_sso_mfa"
 JOB_TITLE_CLAIMS = ("job_title", "jobTitle", "jobtitle")
@@ -40,8 +43,12 @@ def sign_in_providers(request: HttpRequest | None = None) -> list[SocialApp]:
     if cached is not None:
         return cached
     apps = get_social_adapter(request).list_apps(request, provider=OPENID_CONNECT)
+    apps = [app for app in apps if app.provider == OPENID_CONNECT]
+    # An identifier set up both in SSO_PROVIDERS and in the admin names neither for sure: the
+    # start-up checks (members.checks) tell the operators.
+    ids = collections.Counter(provider_id(app) for app in apps)
     apps = sorted(
-        (app for app in apps if app.provider == OPENID_CONNECT), key=lambda app: app.name.lower()
+        (app for app in apps if ids[provider_id(app)] == 1), key=lambda app: app.name.lower()
     )
     if request is not None:
         request._organisation_providers = apps
@@ -50,6 +57,12 @@ def sign_in_providers(request: HttpRequest | None = None) -> list[SocialApp]:
 
 def provider_id(app: SocialApp) -> str:
     return app.provider_id or app.provider
+
+
+def provider_in_use(app: SocialApp) -> bool:
+    """Members have connected accounts with this provider: its identifier and issuer are part
+    of what those connections mean (the subject `sub` is unique only at one issuer)."""
+    return SocialAccount.objects.filter(provider=provider_id(app)).exists()
 
 
 def provider_domains(app: SocialApp) -> list[str]:
@@ -82,12 +95,6 @@ def provider_origins(apps: list[SocialApp]) -> list[str]:
     return origins
 
 
-def on_this_machine(url: str) -> bool:
-    """A provider reached without leaving this machine (the local demo, the tests): the only
-    one that may be spoken to over plain HTTP."""
-    return urllib.parse.urlsplit(url).hostname in {"127.0.0.1", "localhost", "::1"}
-
-
 def redirect_uri(app: SocialApp) -> str:
     """The address the provider sends members back to, to register with it (SITE_URL)."""
     return absolute_url(
@@ -98,9 +105,9 @@ def redirect_uri(app: SocialApp) -> str:
 # --- what a provider's answer may do --------------------------------------------------------
 
 
-def claims_of(sociallogin: SocialLogin) -> dict:
+def claims_of(account: SocialAccount) -> dict:
     """The ID token's claims with the user information endpoint's on top (the two overlap)."""
-    data = sociallogin.account.extra_data or {}
+    data = account.extra_data or {}
     return {**(data.get("id_token") or {}), **(data.get("userinfo") or {})}
 
 
@@ -112,6 +119,46 @@ def address_verified(*, claims: dict, email: str, app: SocialApp) -> bool:
         claims.get("xms_edov")
     )
     return bool(says_so) and address_domain(email) in provider_domains(app)
+
+
+# What the network reads from a provider's published configuration (its discovery document).
+CONFIGURATION_KEYS = (
+    "issuer",
+    "authorization_endpoint",
+    "token_endpoint",
+    "jwks_uri",
+    "userinfo_endpoint",
+)
+
+
+def configuration_problem(configuration) -> str | None:
+    """What makes a provider's published configuration unusable, in an operator's words."""
+    if not isinstance(configuration, dict):
+        return "its OpenID configuration is not a JSON object"
+    missing = [
+        key
+        for key in CONFIGURATION_KEYS
+        if not isinstance(configuration.get(key), str) or not configuration[key]
+    ]
+    if missing:
+        return f"its OpenID configuration lacks {', '.join(missing)}"
+    return None
+
+
+def answer_problem(*, id_token: dict | None, userinfo: dict | None) -> str | None:
+    """What makes a provider's answer unusable, whoever it is about: allauth would fail on it,
+    or take it for someone else."""
+    about = userinfo or id_token or {}  # allauth reads the user information first
+    subject = about.get("sub")
+    if not isinstance(subject, str) or not subject.strip():
+        return "its answer names nobody (no sub)"
+    if userinfo and id_token and userinfo.get("sub") != id_token.get("sub"):
+        # OpenID Connect Core 5.3.2: such user information must not be used.
+        return "its user information is about someone else than its ID token"
+    for claims in (id_token or {}, userinfo or {}):
+        if claims.get("email") is not None and not isinstance(claims["email"], str):
+            return "its e-mail address is not text"
+    return None
 
 
 class Refused(enum.Enum):
@@ -140,9 +187,8 @@ class Refusal:
 def refusal_of_answer(*, sociallogin: SocialLogin) -> Refusal | None:
     """What in a provider's (well-formed) answer stops the sign-in, or None.
 
-    Runs after allauth has looked the answer up: an existing connection, or an account whose
-    address both sides verified (SocialAccountAdapter.authenticate_by_email). Nothing is made or
-    changed before this has said yes."""
+    Runs after allauth has looked up an existing connection, and before anything is made,
+    joined or changed."""
     app = sociallogin.provider.app
     name = app.name
     addresses = sociallogin.email_addresses
@@ -155,11 +201,23 @@ def refusal_of_answer(*, sociallogin: SocialLogin) -> Refusal | None:
     if not addresses[0].verified:
         return Refusal(Refused.UNVERIFIED, name, email, domains)
     connecting = sociallogin.state.get("process") == "connect"
-    if not connecting and not sociallogin.is_existing and account_uses_address(email):
-        # The account's own address is not verified (a verified one would have been found):
-        # whoever typed it there may not own it, so only its password may connect the two.
+    if (
+        not connecting
+        and not sociallogin.is_existing
+        and account_uses_address(email)
+        and verified_account_for(email) is None
+    ):
+        # The account's own address is not verified: whoever typed it there may not own it,
+        # so only its password may connect the two.
         return Refusal(Refused.EXISTING, name, email, domains)
     return None
+
+
+def account_to_join(*, sociallogin: SocialLogin) -> User | None:
+    """The existing account a provider's (accepted) sign-in is for: the one whose own address
+    is verified and the same as the provider's, which has verified it too."""
+    addresses = [address for address in sociallogin.email_addresses if address.verified]
+    return verified_account_for(addresses[0].email) if addresses else None
 
 
 def account_uses_address(email: str) -> bool:
@@ -193,6 +251,12 @@ def refusal_of_error(*, app: SocialApp, exception: BaseException | None, state_f
     if isinstance(exception, requests.RequestException):
         return Refusal(Refused.UNREACHABLE, app.name)
     return Refusal(Refused.OTHER, app.name)
+
+
+def connection_tell(*, member: User, provider_name: str) -> None:
+    """Every organisation account connected to an account is a new way into it: its member
+    hears of it, whoever connected it."""
+    outbox.enqueue(CONNECTED_EMAIL, recipient=member, context={"provider": provider_name})
 
 
 # --- the second factor ----------------------------------------------------------------------
@@ -272,8 +336,7 @@ def organisation_accounts(*, member: User, apps: list[SocialApp]) -> dict:
     names = {provider_id(app): app.name for app in apps}
     connected = []
     for account in SocialAccount.objects.filter(user=member).order_by("date_joined", "pk"):
-        data = account.extra_data or {}
-        claims = {**(data.get("id_token") or {}), **(data.get("userinfo") or {})}
+        claims = claims_of(account)
         connected.append(
             {
                 "id": account.pk,

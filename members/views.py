@@ -2,13 +2,15 @@ import functools
 import json
 
 import requests
+from allauth.account.decorators import reauthentication_required
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from allauth.socialaccount.forms import DisconnectForm
 from allauth.socialaccount.models import SocialApp
-from allauth.socialaccount.providers.openid_connect import views as openid_connect_views
+from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import MultipleObjectsReturned
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, Http404, HttpResponse
@@ -19,7 +21,12 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from members import hooks, second_factor, services, sso
-from members.adapter import record_disconnected, refusal_page
+from members.adapter import (
+    ProviderMisconfigured,
+    SiteURLAdapter,
+    record_disconnected,
+    refusal_page,
+)
 from members.filters import DirectoryFilter
 from members.forms import (
     CloseAccountForm,
@@ -168,14 +175,28 @@ def allows_organisation_forms(view):
     return wrapped
 
 
+def _connecting(request) -> bool:
+    return (
+        request.method == "POST"
+        and request.POST.get("process") == "connect"
+        and request.user.is_authenticated
+    )
+
+
 @allows_organisation_forms
 @require_http_methods(["GET", "POST"])
+# Connecting an organisation account makes it a way into this one: whoever is at the browser
+# shows it is the member first (allauth asks, then carries on with this request).
+@reauthentication_required(app="allauth.socialaccount", enabled=_connecting)
 def organisation_sign_in(request):
     """Sign in (or connect) with an organisation's account: the work address picks the
     provider, or the member picks it from the list; then off to the provider."""
     apps = sso.sign_in_providers(request)
     form = OrganisationSignInForm(
-        request.POST if request.method == "POST" else None, apps=apps, request=request
+        request.POST if request.method == "POST" else None,
+        apps=apps,
+        request=request,
+        initial={"next": request.GET.get("next", "")},
     )
     unreachable = None
     if request.method == "POST" and form.is_valid():
@@ -194,6 +215,9 @@ def organisation_sign_in(request):
             )
         except requests.RequestException:
             unreachable = app.name
+        except ProviderMisconfigured:
+            refusal = sso.Refusal(sso.Refused.OTHER, app.name)
+            return refusal_page(request, refusal, next_url=form.cleaned_data["next"])
     return render(
         request,
         "account/organisation_sign_in.html",
@@ -202,18 +226,38 @@ def organisation_sign_in(request):
     )
 
 
+def _through_provider(request, provider_id, view_class):
+    """One step of allauth's sign-in with one provider, through the network's adapter: a
+    provider that is not this site's is not found, and one that cannot be reached or whose
+    configuration cannot be used gets a page that says so."""
+    try:
+        return view_class.adapter_view(SiteURLAdapter(request, provider_id))(request)
+    except (SocialApp.DoesNotExist, MultipleObjectsReturned):
+        # Not this site's, or set up both in SSO_PROVIDERS and in the admin (the start-up
+        # checks say so): which of the two would it be?
+        raise Http404 from None
+    except requests.RequestException:
+        reason = sso.Refused.UNREACHABLE
+    except ProviderMisconfigured:
+        reason = sso.Refused.OTHER
+    name = get_social_adapter(request).get_app(request, provider=provider_id).name
+    return refusal_page(request, sso.Refusal(reason, name))
+
+
 @allows_organisation_forms
 def provider_sign_in(request, provider_id):
     """allauth's own way to one provider (its page asking to re-authenticate links here): its
-    form may reach the provider, and a provider that cannot be reached gets a page."""
-    try:
-        return openid_connect_views.login(request, provider_id)
-    except requests.RequestException:
-        try:
-            name = get_social_adapter(request).get_app(request, provider=provider_id).name
-        except SocialApp.DoesNotExist:
-            name = provider_id
-        return refusal_page(request, sso.Refusal(sso.Refused.UNREACHABLE, name))
+    form may reach the provider."""
+    return _through_provider(request, provider_id, OAuth2LoginView)
+
+
+def provider_callback(request, provider_id):
+    """Where the provider sends the member back: the redirect URI registered with it."""
+    return _through_provider(request, provider_id, OAuth2CallbackView)
+
+
+def no_such_provider(request):
+    raise Http404
 
 
 @login_required

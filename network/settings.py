@@ -9,7 +9,6 @@ embedded development servers under .data/ are started or attached (network/devse
 from __future__ import annotations
 
 import ipaddress
-import json
 import os
 import re
 import urllib.parse
@@ -20,6 +19,8 @@ import dj_database_url
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from base import sso_providers as provider_rules
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -62,104 +63,14 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
-SSO_PROVIDER_KEYS = {"id", "name", "server_url", "client_id", "secret", "domains", "organisation"}
-_SSO_PROVIDER_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,60}")
-_DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
-
-
-def on_this_machine(url: str) -> bool:
-    return urllib.parse.urlsplit(url).hostname in {"127.0.0.1", "localhost", "::1"}
-
-
-def sso_providers(raw: str) -> list[dict]:
+def sso_providers(raw: str, *, allow_plain_http: bool = False) -> list[dict]:
     """The organisations' OpenID Connect providers, as allauth's apps, from SSO_PROVIDERS: a JSON
-    list of {"id", "name", "server_url", "client_id", "secret", "domains", "organisation"}."""
-    if not raw.strip():
-        return []
-
-    def refuse(problem: str):
-        raise ImproperlyConfigured(f"SSO_PROVIDERS {problem}")
-
+    list of {"id", "name", "server_url", "client_id", "secret", "domains", "organisation"}. The
+    rules are the admin's too (base.sso_providers)."""
     try:
-        entries = json.loads(raw)
-    except ValueError as error:
-        refuse(f"is not valid JSON ({error}).")
-    if not isinstance(entries, list):
-        refuse('must be a JSON list of providers: [{"id": …, "name": …, …}].')
-    apps, ids, domains_seen, client_ids = [], set(), {}, {}
-    for number, entry in enumerate(entries, start=1):
-        where = f"entry {number}"
-        if not isinstance(entry, dict):
-            refuse(
-                f"{where} must be an object with id, name, server_url, client_id, secret "
-                "and domains."
-            )
-        unknown = sorted(set(entry) - SSO_PROVIDER_KEYS)
-        if unknown:
-            refuse(f"{where} has unknown keys: {', '.join(unknown)}.")
-        missing = sorted(SSO_PROVIDER_KEYS - {"organisation"} - set(entry))
-        if missing:
-            refuse(f"{where} lacks {', '.join(missing)}.")
-        for key in ("id", "name", "server_url", "client_id", "secret"):
-            if not isinstance(entry[key], str) or not entry[key].strip():
-                refuse(f"{where}: {key} must be a non-empty string.")
-        provider_id = entry["id"]
-        where = f"provider {provider_id!r}"
-        if not _SSO_PROVIDER_ID.fullmatch(provider_id):
-            refuse(
-                f"{where}: id must be lower-case letters, digits and hyphens (it is part of "
-                "the redirect URI)."
-            )
-        if provider_id in ids:
-            refuse(f"{where} is listed twice.")
-        ids.add(provider_id)
-        # allauth tells providers apart by client ID when a new member confirms their details.
-        client_id = entry["client_id"].strip()
-        if client_id in client_ids:
-            refuse(
-                f"{where}: client_id is {client_ids[client_id]!r}'s too; each provider needs "
-                "its own registration."
-            )
-        client_ids[client_id] = provider_id
-        server_url = entry["server_url"].strip().rstrip("/")
-        # Tokens and addresses travel between the site and the provider: never in the clear,
-        # except to a provider on this machine (make sso-demo, the tests).
-        if not server_url.startswith("https://") and not (
-            server_url.startswith("http://") and on_this_machine(server_url)
-        ):
-            refuse(f"{where}: server_url must start with https://")
-        domains = entry["domains"]
-        if not isinstance(domains, list) or not domains:
-            refuse(f'{where}: domains must be a non-empty list, such as ["example.nhs.scot"].')
-        cleaned = []
-        for domain in domains:
-            if not isinstance(domain, str) or not _DOMAIN.fullmatch(domain.strip().lower()):
-                refuse(f"{where}: {domain!r} is not a domain name such as example.nhs.scot.")
-            domain = domain.strip().lower()
-            # One provider speaks for a domain: two would each decide who its members are.
-            if domain in domains_seen:
-                refuse(f"{where}: the domain {domain} is already {domains_seen[domain]!r}'s.")
-            domains_seen[domain] = provider_id
-            cleaned.append(domain)
-        organisation = entry.get("organisation") or ""
-        if not isinstance(organisation, str) or (
-            organisation and not re.fullmatch(r"[-a-zA-Z0-9_]+", organisation)
-        ):
-            refuse(f"{where}: organisation must be an organisation's slug, such as nhs-fife.")
-        apps.append(
-            {
-                "provider_id": provider_id,
-                "name": entry["name"].strip(),
-                "client_id": client_id,
-                "secret": entry["secret"],
-                "settings": {
-                    "server_url": server_url,
-                    "domains": cleaned,
-                    "organisation": organisation,
-                },
-            }
-        )
-    return apps
+        return provider_rules.from_json(raw, allow_plain_http=allow_plain_http)
+    except provider_rules.Invalid as problem:
+        raise ImproperlyConfigured(f"SSO_PROVIDERS {problem}") from None
 
 
 def parse_database_url(url: str) -> dict:
@@ -440,6 +351,8 @@ ACCOUNT_FORMS = {
     "reset_password": "members.forms.ResetPasswordForm",
     "request_login_code": "members.forms.RequestLoginCodeForm",
     "confirm_login_code": "members.forms.ConfirmLoginCodeForm",
+    "reauthenticate": "members.forms.PasswordAgainForm",
+    "confirm_reauthentication_code": "members.forms.ConfirmLoginCodeForm",
 }
 # Sign-in by a code e-mailed to the member: the way in when someone else's wrong passwords have
 # locked the account (the limit below counts passwords only), or the password is not to hand.
@@ -450,6 +363,12 @@ ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
 ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
 ACCOUNT_LOGIN_BY_CODE_SUPPORTS_RESEND = True
+# Changing how one signs in (setting a password, an address, connecting or disconnecting an
+# organisation account) first asks whoever is at the browser to show it is the member: their
+# password, or a code e-mailed to their address (allauth's reauthentication, good for 5
+# minutes). A colleague at a browser left signed in cannot make the account theirs.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+SOCIALACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = urllib.parse.urlsplit(SITE_URL).scheme
 # allauth's own limits (login failures per address and per account, sign-ups, resets) are kept;
 # they count in the Redis cache, so every web server sees the same counts.
@@ -492,7 +411,8 @@ MFA_FORMS = {
 # Sign in with an organisation's account (OpenID Connect, such as Microsoft Entra ID): the
 # providers of SSO_PROVIDERS here, others added by admins (members.admin). Each one's domains and
 # organisation live in its app's settings, wherever it was configured (docs/sign-in.md).
-SSO_PROVIDERS = sso_providers(env_str("SSO_PROVIDERS"))
+# Plain HTTP only to a provider on this machine, with DEBUG on (make sso-demo).
+SSO_PROVIDERS = sso_providers(env_str("SSO_PROVIDERS"), allow_plain_http=DEBUG)
 SOCIALACCOUNT_PROVIDERS = {
     "openid_connect": {
         "OAUTH_PKCE_ENABLED": True,
@@ -505,9 +425,8 @@ SOCIALACCOUNT_FORMS = {"signup": "members.forms.OrganisationSignupForm"}
 # The member still confirms their name and privacy choices before the account is made.
 SOCIALACCOUNT_AUTO_SIGNUP = False
 # A provider's sign-in joins an existing account only when both sides have verified the address
-# (members.adapter narrows allauth's matching to that); anything else is refused.
-SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
-SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+# (members.adapter joins it; allauth's own matching by address stays off); anything else is
+# refused.
 SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
 
 # --- e-mail ---------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 from allauth.account import views as account_views
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path, register_converter
 from django.views.generic import RedirectView
 
+from base.sso_providers import ProviderIdConverter
 from members import views as member_views
 from network import views
 
@@ -13,6 +14,8 @@ admin.site.site_header = "Improvement Network administration"
 admin.site.site_title = "Improvement Network admin"
 
 handler500 = "network.views.server_error"
+
+register_converter(ProviderIdConverter, "provider_id")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -38,11 +41,19 @@ urlpatterns = [
         member_views.organisation_sign_in,
         name="organisation_sign_in",
     ),
+    # One provider's sign-in by its identifier; allauth's own routes below would also take its
+    # name for the kind of provider, which stands for every provider at once.
     path(
-        "accounts/oidc/<str:provider_id>/login/",
+        "accounts/oidc/<provider_id:provider_id>/login/",
         member_views.provider_sign_in,
         name="openid_connect_login",
     ),
+    path(
+        "accounts/oidc/<provider_id:provider_id>/login/callback/",
+        member_views.provider_callback,
+        name="openid_connect_callback",
+    ),
+    re_path(r"^accounts/oidc/", member_views.no_such_provider),
     path(
         "accounts/3rdparty/",
         RedirectView.as_view(pattern_name="members:preferences"),

@@ -31,7 +31,7 @@ CLIENT_SECRET = "a-client-secret-for-tests"
 class Provider:
     url: str
 
-    def person(self, sub: str, **claims) -> None:
+    def person(self, sub: str, /, **claims) -> None:
         """Someone who can sign in at the provider, with the claims it will assert."""
         response = httpx.put(f"{self.url}/users/{urllib.parse.quote(sub)}", json=claims)
         response.raise_for_status()
@@ -90,8 +90,9 @@ def _environment(name: str, value: str) -> Iterator[None]:
 
 
 def use_providers(settings, *entries: dict) -> None:
-    """Configure the site as SSO_PROVIDERS with these entries would."""
-    apps = sso_providers(json.dumps(list(entries)))
+    """Configure the site as SSO_PROVIDERS with these entries would, with DEBUG on: the
+    provider is on this machine, over plain HTTP."""
+    apps = sso_providers(json.dumps(list(entries)), allow_plain_http=True)
     settings.SOCIALACCOUNT_PROVIDERS = {
         **settings.SOCIALACCOUNT_PROVIDERS,
         "openid_connect": {**settings.SOCIALACCOUNT_PROVIDERS["openid_connect"], "APPS": apps},

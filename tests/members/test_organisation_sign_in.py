@@ -2,18 +2,21 @@
 tests start on 127.0.0.1 (tests/oidc.py). Nothing of allauth's is replaced."""
 
 import html
+import re
 import time
 import urllib.parse
 
 import httpx
 import pytest
+from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 
-from base.models import AuditEntry
+from base import outbox
+from base.models import AuditEntry, Email
 from members.audit import Action
 from members.models import OrganisationProvider, Profile, User
-from members.sso import SECOND_FACTOR_SESSION_KEY
+from members.sso import CONNECTED_EMAIL, SECOND_FACTOR_SESSION_KEY, answer_problem
 from tests.factories import PASSWORD, MemberFactory, OrganisationFactory
 from tests.oidc import CLIENT_ID, provider_running, use_providers
 
@@ -84,6 +87,37 @@ def text(response) -> str:
     return " ".join(html.unescape(response.content.decode()).split())
 
 
+def left_signed_in_for_a_while(client) -> None:
+    """The browser stays signed in, unattended, for longer than a sign-in counts as having just
+    shown who is there (members.adapter: five minutes)."""
+    session = client.session
+    for record in session.get(AUTHENTICATION_METHODS_SESSION_KEY, []):
+        record["at"] -= 60 * 60
+    session.save()
+
+
+def confirm_with_password(client, at="/accounts/reauthenticate/"):
+    """allauth's "Confirm it is you", ahead of a change to how the member signs in, or `at` the
+    address it sent them to (which then carries on with what they were doing)."""
+    response = client.post(at, {"password": PASSWORD})
+    assert response.status_code == 302, text(response)
+    return response
+
+
+def code_in(message) -> str:
+    return re.search(r"^([A-Z]{4}-[A-Z]{4})$", message.body, re.MULTILINE).group(1)
+
+
+def confirm_with_a_code(client, mailoutbox, asked):
+    """The same for a member without a password: a code e-mailed to their address. `asked` is
+    the answer that sent them to confirm; the result is the answer after they did."""
+    assert asked["Location"].startswith("/accounts/reauthenticate/code/"), asked["Location"]
+    sent = client.post(asked["Location"], {"recipient": ADDRESS})
+    assert sent.status_code == 302, text(sent)
+    assert mailoutbox[-1].subject.endswith("Your code to confirm it is you")
+    return client.post(sent["Location"], {"code": code_in(mailoutbox[-1])})
+
+
 def refused(response, words: str) -> None:
     """A refusal: its page says why in plain words."""
     page = text(response)
@@ -137,6 +171,9 @@ def test_a_first_sign_in_asks_to_confirm_choices_and_leads_to_a_prefilled_profil
     edit = client.get(response["Location"]).content.decode()
     assert 'value="Improvement advisor"' in edit
     assert SocialAccount.objects.get(user=member).provider == "nhs-example"
+    assert AuditEntry.objects.filter(
+        actor=member, member=member, action=Action.ORGANISATION_ACCOUNT_CONNECTED
+    ).exists()
 
 
 def test_the_name_must_not_be_left_empty(client, provider, ailsa):
@@ -198,6 +235,34 @@ def test_a_returning_member_goes_back_where_they_were_and_never_off_the_site(
     client.logout()
     away = round_trip(client, provider, ailsa, next="https://elsewhere.example.org/")
     assert away["Location"] == "/members/me/"
+
+
+def test_the_organisation_page_keeps_where_the_member_was_going(client, provider, ailsa):
+    page = client.get("/accounts/organisation/?next=/communities/").content.decode()
+    join(client, provider, ailsa)
+    client.logout()
+
+    # Both of its forms: the work address, and the list of organisations.
+    assert page.count('name="next" value="/communities/"') == 2
+    assert round_trip(client, provider, ailsa, next="/communities/")["Location"] == "/communities/"
+
+
+def test_starting_again_after_a_refusal_keeps_where_the_member_was_going(client, provider):
+    provider.person("late", email=ADDRESS, email_verified=True, exp=int(time.time()) - 60)
+
+    response = round_trip(client, provider, "late", next="/communities/")
+
+    refused(response, "had expired")
+    assert 'href="/accounts/organisation/?next=/communities/">Start again' in text(response)
+
+
+@pytest.mark.parametrize(
+    "path", ["/accounts/login/", "/accounts/signup/", "/accounts/organisation/"]
+)
+def test_each_id_on_the_sign_in_pages_is_used_once(client, provider, path):
+    ids = re.findall(r'\sid="([^"]+)"', client.get(f"{path}?next=/communities/").content.decode())
+
+    assert sorted({id_ for id_ in ids if ids.count(id_) > 1}) == []
 
 
 # --- choosing the provider --------------------------------------------------------------------
@@ -282,11 +347,14 @@ def test_a_provider_that_cannot_be_reached_gets_a_page_that_says_so(client, sett
 def test_allauths_own_way_to_a_provider_may_reach_it_and_says_when_it_cannot(
     client, settings, board
 ):
+    with provider_running() as running:
+        use_providers(settings, running.config())
+        page = client.get("/accounts/oidc/nhs-example/login/")
+        assert running.url in page["Content-Security-Policy"]
+        assert client.post("/accounts/oidc/nhs-example/login/")["Location"].startswith(running.url)
     with provider_running() as gone:
         use_providers(settings, gone.config())
-        page = client.get("/accounts/oidc/nhs-example/login/")
-        assert gone.url in page["Content-Security-Policy"]
-        assert client.post("/accounts/oidc/nhs-example/login/")["Location"].startswith(gone.url)
+    # Its server has stopped before anyone signed in with it.
 
     response = client.post("/accounts/oidc/nhs-example/login/")
 
@@ -306,6 +374,40 @@ def test_a_member_who_cancels_at_the_provider_is_told_nothing_changed(client, pr
 
     assert "Sign-in cancelled" in response.content.decode()
     assert not User.objects.exists()
+
+
+def redirect_uri_sent(authorize_url: str) -> str:
+    return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(authorize_url).query))["redirect_uri"]
+
+
+def test_the_provider_is_given_the_redirect_uri_of_site_url_not_of_the_requests_host(
+    client, settings, provider, ailsa
+):
+    # Behind a proxy the request's host is the web server's own; the registered address is the
+    # site's.
+    settings.SITE_URL = "https://network.example.org"
+    expected = "https://network.example.org/accounts/oidc/nhs-example/login/callback/"
+
+    by_address = start(client, email=ADDRESS)
+    by_allauths_page = client.post("/accounts/oidc/nhs-example/login/")["Location"]
+
+    assert redirect_uri_sent(by_address) == expected
+    assert redirect_uri_sent(by_allauths_page) == expected
+    # The provider is given the same address again for the code: the sign-in goes through.
+    response = client.get(path_of(provider.sign_in(by_address, ailsa)))
+    assert response["Location"] == "/accounts/3rdparty/signup/"
+
+
+def test_starting_a_sign_in_reads_the_providers_configuration_once_for_a_while(
+    client, settings, board
+):
+    with provider_running() as idp:
+        use_providers(settings, idp.config())
+        start(client, email=ADDRESS)
+    # Its server has stopped: the configuration read a moment ago still sends members there,
+    # rather than every visitor's press of the button fetching it again.
+
+    assert start(client, email=ADDRESS).startswith(f"{idp.url}/")
 
 
 # --- refusals: a clear message, and no account made -------------------------------------------
@@ -344,6 +446,50 @@ def test_an_answer_to_a_sign_in_this_browser_did_not_start_is_refused(client, pr
     client.logout()
     response = client.get(parts.path, dict(urllib.parse.parse_qsl(parts.query)))
     refused(response, "This sign-in was not started in this browser")
+
+
+def test_an_address_that_is_not_text_is_refused(client, provider):
+    provider.person("odd", email=[ADDRESS], email_verified=True)
+
+    response = round_trip(client, provider, "odd")
+
+    refused(response, "Something went wrong while NHS Example was signing you in")
+    assert not User.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("id_token", "userinfo", "problem"),
+    [
+        ({"sub": "a"}, {"email": ADDRESS}, "its answer names nobody (no sub)"),
+        ({"sub": "a"}, {"sub": " "}, "its answer names nobody (no sub)"),
+        # OpenID Connect Core 5.3.2: user information about someone else must not be used.
+        (
+            {"sub": "a"},
+            {"sub": "b"},
+            "its user information is about someone else than its ID token",
+        ),
+        ({"sub": "a", "email": 7}, {"sub": "a"}, "its e-mail address is not text"),
+        ({"sub": "a"}, {"sub": "a", "email": ADDRESS}, None),
+        ({"sub": "a"}, None, None),
+    ],
+)
+def test_what_makes_a_providers_answer_unusable(id_token, userinfo, problem):
+    # The test provider always answers well formed; others may not.
+    assert answer_problem(id_token=id_token, userinfo=userinfo) == problem
+
+
+def test_a_provider_whose_configuration_lacks_its_keys_gets_a_page_not_an_error(
+    client, settings, provider
+):
+    (app,) = settings.SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"]
+    # allauth's own way to correct a provider's configuration, here to spoil it.
+    app["settings"]["openid_configuration_overrides"] = {"jwks_uri": None}
+
+    for response in (
+        client.post("/accounts/organisation/", {"email": ADDRESS}),
+        client.post("/accounts/oidc/nhs-example/login/"),
+    ):
+        refused(response, "Something went wrong while NHS Example was signing you in")
 
 
 def test_an_address_the_provider_did_not_verify_is_refused(client, provider):
@@ -424,6 +570,34 @@ def test_an_account_both_sides_verified_is_joined_and_signed_in(client, provider
     ).exists()
 
 
+def test_a_verified_member_whose_address_has_capitals_is_joined_and_keeps_their_password(
+    client, provider, ailsa
+):
+    # Addresses typed before the network stored them in lower case, or by an admin.
+    holder = MemberFactory(email="Ailsa.Brodie@example.nhs.scot", name="Ailsa Brodie")
+
+    response = round_trip(client, provider, ailsa)
+
+    assert response.status_code == 302
+    assert signed_in_as(client) == holder
+    assert SocialAccount.objects.get().user == holder
+    holder.refresh_from_db()
+    assert holder.has_usable_password()
+    assert holder.check_password(PASSWORD)
+
+
+def test_a_suspended_member_is_not_signed_in_and_nothing_is_connected(client, provider, ailsa):
+    MemberFactory(email=ADDRESS, is_active=False)
+
+    response = round_trip(client, provider, ailsa)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/inactive/"
+    assert signed_in_as(client) is None
+    assert not SocialAccount.objects.exists()
+    assert not AuditEntry.objects.filter(action=Action.ORGANISATION_ACCOUNT_CONNECTED).exists()
+
+
 # --- the second factor (read by the staff pages' gate) -----------------------------------------
 
 
@@ -454,10 +628,18 @@ def test_a_new_members_first_sign_in_notes_the_second_factor_too(client, provide
     assert client.session[SECOND_FACTOR_SESSION_KEY] is True
 
 
-def test_a_password_sign_in_never_counts_as_a_second_factor(client, member):
-    client.post("/accounts/login/", {"login": member.email, "password": PASSWORD})
+def test_a_password_sign_in_never_counts_as_a_second_factor(client, settings, provider):
+    provider.person("ailsa", email=ADDRESS, email_verified=True, name="A B", amr=["mfa"])
+    holder = MemberFactory(email=ADDRESS)
+    round_trip(client, provider, "ailsa")
+    assert client.session[SECOND_FACTOR_SESSION_KEY] is True
+    # The same browser signs in again, this time with the password (allauth lets a signed-in
+    # browser do so when told; Django then keeps what the session held).
+    settings.ACCOUNT_AUTHENTICATED_LOGIN_REDIRECTS = False
 
-    assert signed_in_as(client) == member
+    client.post("/accounts/login/", {"login": ADDRESS, "password": PASSWORD})
+
+    assert signed_in_as(client) == holder
     assert SECOND_FACTOR_SESSION_KEY not in client.session
 
 
@@ -472,6 +654,7 @@ def test_a_member_connects_their_organisation_account_from_their_preferences(
     page = client.get("/members/me/preferences/").content.decode()
     assert "Connect your NHS Example account" in page
 
+    confirm_with_password(client)
     authorize = start(client, provider="nhs-example", process="connect")
     response = client.get(path_of(provider.sign_in(authorize, "morag")), follow=True)
 
@@ -484,6 +667,107 @@ def test_a_member_connects_their_organisation_account_from_their_preferences(
     # From now on it signs her in.
     round_trip(client, provider, "morag", email="", provider="nhs-example")
     assert signed_in_as(client) == member
+
+
+def test_an_organisation_account_whose_address_is_another_members_is_not_connected(
+    client, provider, member
+):
+    MemberFactory(email="morag.campbell@example.nhs.scot")  # her work account, verified
+    provider.person("morag", email="morag.campbell@example.nhs.scot", email_verified=True)
+    client.force_login(member)
+    confirm_with_password(client)
+
+    authorize = start(client, provider="nhs-example", process="connect")
+    response = client.get(path_of(provider.sign_in(authorize, "morag")), follow=True)
+
+    assert response.redirect_chain[-1][0] == "/members/me/preferences/"
+    assert (
+        "The address of that NHS Example account, morag.campbell@example.nhs.scot, belongs to "
+        "another member's account, so it was not connected to yours." in text(response)
+    )
+    assert not SocialAccount.objects.exists()
+
+
+def test_an_organisation_account_connected_to_another_member_stays_theirs(
+    client, provider, ailsa, member
+):
+    join(client, provider, ailsa)
+    theirs = SocialAccount.objects.get()
+    client.logout()
+    client.force_login(member)
+    confirm_with_password(client)
+
+    authorize = start(client, provider="nhs-example", process="connect")
+    response = client.get(path_of(provider.sign_in(authorize, ailsa)), follow=True)
+
+    assert "That organisation account is connected to another member's account" in text(response)
+    assert SocialAccount.objects.get() == theirs
+    assert theirs.user.email == ADDRESS
+
+
+def test_connecting_asks_who_is_at_the_browser_first_and_tells_the_member_by_e_mail(
+    client, provider, member, mailoutbox
+):
+    # Morag left her browser signed in; a colleague tries to connect his organisation account.
+    provider.person("dougie", email="dougie.ross@example.nhs.scot", email_verified=True)
+    client.force_login(member)
+
+    asked = client.post(
+        "/accounts/organisation/", {"provider": "nhs-example", "process": "connect"}
+    )
+    wrong = client.post(asked["Location"], {"password": "a-guess-at-hers"})
+
+    assert asked["Location"].startswith("/accounts/reauthenticate/")
+    assert "Confirm it is you" in text(client.get(asked["Location"]))
+    assert wrong.status_code == 200
+    assert not SocialAccount.objects.exists()
+
+    # Morag herself confirms, and goes on to her provider as she asked.
+    authorize = confirm_with_password(client, at=asked["Location"])["Location"]
+    assert authorize.startswith(f"{provider.url}/")
+    client.get(path_of(provider.sign_in(authorize, "dougie")))
+    assert SocialAccount.objects.get().user == member
+    (email,) = Email.objects.filter(kind=CONNECTED_EMAIL, recipient=member)
+    assert str(outbox.send([email.pk])) == "1 sent"
+    message = mailoutbox[-1]
+    assert message.to == [member.email]
+    assert "Your NHS Example account was connected to your account" in message.subject
+    assert "If it was not you" in message.body
+    assert "/members/me/preferences/" in message.body
+
+
+def test_a_connection_that_comes_back_once_the_confirmation_has_lapsed_asks_again(
+    client, settings, provider, member
+):
+    provider.person("morag", email="morag.campbell@example.nhs.scot", email_verified=True)
+    client.force_login(member)
+    confirm_with_password(client)
+    authorize = start(client, provider="nhs-example", process="connect")
+    # She took her time at the provider.
+    settings.ACCOUNT_REAUTHENTICATION_TIMEOUT = 0
+
+    response = client.get(path_of(provider.sign_in(authorize, "morag")))
+
+    assert response["Location"].startswith("/accounts/reauthenticate/")
+    assert not SocialAccount.objects.exists()
+    settings.ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+    response = confirm_with_password(client)
+    assert response["Location"] == "/members/me/preferences/"
+    assert SocialAccount.objects.get().user == member
+
+
+def test_an_existing_members_account_joined_at_sign_in_is_told_by_e_mail(client, provider, ailsa):
+    holder = MemberFactory(email=ADDRESS, name="Ailsa Brodie")
+
+    round_trip(client, provider, ailsa)
+
+    assert Email.objects.filter(kind=CONNECTED_EMAIL, recipient=holder).exists()
+
+
+def test_a_new_members_first_sign_in_sends_no_connection_e_mail(client, provider, ailsa):
+    join(client, provider, ailsa)
+
+    assert not Email.objects.filter(kind=CONNECTED_EMAIL).exists()
 
 
 def test_connecting_needs_a_signed_in_member(client, provider):
@@ -500,6 +784,7 @@ def test_a_member_with_a_password_disconnects_and_the_audit_log_records_it(
 ):
     provider.person("morag", email="morag.campbell@example.nhs.scot", email_verified=True)
     client.force_login(member)
+    confirm_with_password(client)
     authorize = start(client, provider="nhs-example", process="connect")
     client.get(path_of(provider.sign_in(authorize, "morag")))
     account = SocialAccount.objects.get()
@@ -516,13 +801,18 @@ def test_a_member_with_a_password_disconnects_and_the_audit_log_records_it(
 
 
 def test_a_member_who_leaves_sets_a_password_before_disconnecting_and_keeps_their_account(
-    client, provider, ailsa
+    client, provider, ailsa, mailoutbox
 ):
     join(client, provider, ailsa)
+    left_signed_in_for_a_while(client)
     member = signed_in_as(client)
     account = SocialAccount.objects.get()
     disconnect = "/members/me/preferences/organisation-accounts/disconnect/"
-    assert "set a password" in client.get("/members/me/preferences/").content.decode()
+    preferences = client.get("/members/me/preferences/").content.decode()
+    assert 'href="/accounts/password/set/?next=/members/me/preferences/">set a password' in (
+        preferences
+    )
+    confirm_with_a_code(client, mailoutbox, client.get("/accounts/password/set/"))
 
     response = client.post(disconnect, {"account": account.pk}, follow=True)
 
@@ -530,10 +820,10 @@ def test_a_member_who_leaves_sets_a_password_before_disconnecting_and_keeps_thei
     assert SocialAccount.objects.filter(pk=account.pk).exists()
 
     response = client.post(
-        "/accounts/password/set/",
+        "/accounts/password/set/?next=/members/me/preferences/",
         {"password1": "after-the-board-2027", "password2": "after-the-board-2027"},
     )
-    assert response.status_code == 302
+    assert response["Location"] == "/members/me/preferences/"
     client.post(disconnect, {"account": account.pk})
     assert not SocialAccount.objects.exists()
 
@@ -546,11 +836,13 @@ def test_someone_elses_organisation_account_cannot_be_disconnected(client, provi
     join(client, provider, ailsa)
     account = SocialAccount.objects.get()
     client.force_login(member)
+    confirm_with_password(client)
 
-    client.post(
+    response = client.post(
         "/members/me/preferences/organisation-accounts/disconnect/", {"account": account.pk}
     )
 
+    assert response["Location"] == "/members/me/preferences/"
     assert SocialAccount.objects.filter(pk=account.pk).exists()
 
 
@@ -558,6 +850,7 @@ def test_an_account_of_a_provider_removed_since_can_still_be_disconnected(client
     account = SocialAccount.objects.create(user=member, provider="closed-board", uid="x")
     client.force_login(member)
     assert "closed-board" in client.get("/members/me/preferences/").content.decode()
+    confirm_with_password(client)
 
     response = client.post(
         "/members/me/preferences/organisation-accounts/disconnect/", {"account": account.pk}
@@ -570,19 +863,55 @@ def test_an_account_of_a_provider_removed_since_can_still_be_disconnected(client
     ).exists()
 
 
+def test_without_a_password_nobody_at_the_browser_sets_one_without_a_code_from_the_mailbox(
+    client, provider, ailsa, mailoutbox
+):
+    join(client, provider, ailsa)
+    left_signed_in_for_a_while(client)
+    member = signed_in_as(client)
+    close_page = client.get("/members/me/delete/").content.decode()
+    chosen = {"password1": "a-colleagues-idea-2027", "password2": "a-colleagues-idea-2027"}
+
+    asked = client.post("/accounts/password/set/?next=/members/me/delete/", chosen)
+
+    assert 'href="/accounts/password/set/?next=/members/me/delete/">Set a password' in close_page
+    assert "we e-mail you a code to confirm it is you" in " ".join(close_page.split())
+    member.refresh_from_db()
+    assert not member.has_usable_password()
+    wrong = client.post(
+        client.post(asked["Location"], {"recipient": ADDRESS})["Location"], {"code": "ABCD-EFGH"}
+    )
+    assert "Confirm it is you" in text(wrong)
+    member.refresh_from_db()
+    assert not member.has_usable_password()
+
+    # The member, with the code from their mailbox, sets it and goes back to closing.
+    back = confirm_with_a_code(
+        client, mailoutbox, client.post("/accounts/password/set/?next=/members/me/delete/", chosen)
+    )
+    assert back["Location"] == "/accounts/password/set/?next=/members/me/delete/"
+    done = client.post(back["Location"], {"password1": "mine-2027-ok", "password2": "mine-2027-ok"})
+    assert done["Location"] == "/members/me/delete/"
+    member.refresh_from_db()
+    assert member.check_password("mine-2027-ok")
+
+
 def test_an_organisation_account_is_in_the_export_and_goes_with_a_closed_account(
-    client, provider, ailsa
+    client, provider, ailsa, mailoutbox
 ):
     join(client, provider, ailsa)
     exported = client.get("/members/me/export/").json()
     assert exported["account"]["organisation_accounts"][0]["provider"] == "nhs-example"
     page = client.get("/members/me/delete/").content.decode()
     assert "Set a password" in page  # an account is closed with its password
+    left_signed_in_for_a_while(client)
 
-    client.post(
+    confirm_with_a_code(client, mailoutbox, client.get("/accounts/password/set/"))
+    response = client.post(
         "/accounts/password/set/",
         {"password1": "closing-time-2027", "password2": "closing-time-2027"},
     )
+    assert response["Location"] == "/members/me/"  # not the form to change it again
     client.post("/members/me/delete/", {"password": "closing-time-2027"})
 
     assert not SocialAccount.objects.exists()
@@ -594,6 +923,7 @@ def test_an_organisation_account_is_in_the_export_and_goes_with_a_closed_account
 def test_an_admin_adds_a_provider_and_members_sign_in_with_it(
     client, settings, admin_member, board
 ):
+    settings.DEBUG = True  # the provider is on this machine, over plain HTTP
     with provider_running() as council:
         use_providers(settings)  # none from the environment
         client.force_login(admin_member)
@@ -618,15 +948,16 @@ def test_an_admin_adds_a_provider_and_members_sign_in_with_it(
             "organisation": "nhs-example",
         }
         page = client.get(f"/admin/members/organisationprovider/{saved.pk}/change/")
-        assert (
-            "http://127.0.0.1:8000/accounts/oidc/example-council/login/callback/"
-            in page.content.decode()
-        )
+        shown = "http://127.0.0.1:8000/accounts/oidc/example-council/login/callback/"
+        assert shown in page.content.decode()
         client.logout()
         council.person("sam", email="sam.reid@example.gov.uk", email_verified=True, name="Sam")
 
-        response = round_trip(client, council, "sam", email="sam.reid@example.gov.uk")
+        authorize = start(client, email="sam.reid@example.gov.uk")
+        response = client.get(path_of(council.sign_in(authorize, "sam")))
 
+        # The address the admin shows, to register with the provider, is the one it is sent.
+        assert redirect_uri_sent(authorize) == shown
         assert response["Location"] == "/accounts/3rdparty/signup/"
 
 

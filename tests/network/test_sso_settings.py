@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from network.settings import sso_providers
-from tests.network.test_settings import named_services, run_django  # noqa: F401
+from tests.network.test_settings import PRODUCTION, named_services, run_django  # noqa: F401
 
 ENTRY = {
     "id": "nhs-example",
@@ -56,7 +56,11 @@ def test_a_provider_becomes_an_allauth_app_with_its_domains_and_organisation():
             "server_url must start with https://",
         ),
         (json.dumps([{**ENTRY, "domains": []}]), "domains must be a non-empty list"),
-        (json.dumps([{**ENTRY, "domains": ["@nhs"]}]), "'@nhs' is not a domain name"),
+        (json.dumps([{**ENTRY, "domains": ["@nhs"]}]), "“@nhs” is not a domain name"),
+        (
+            json.dumps([{**ENTRY, "server_url": "https://login.example.org/x y"}]),
+            "server_url is not a web address",
+        ),
         (
             json.dumps([ENTRY, {**ENTRY, "id": "rival", "client_id": "another"}]),
             "the domain example.nhs.scot is already 'nhs-example''s",
@@ -76,10 +80,24 @@ def test_a_malformed_value_is_refused_naming_the_variable(value, message):
     assert str(refusal.value).startswith("SSO_PROVIDERS")
 
 
-def test_a_provider_on_this_machine_may_be_reached_over_plain_http():
-    (app,) = sso_providers(json.dumps([{**ENTRY, "server_url": "http://127.0.0.1:9400/"}]))
+def test_a_provider_on_this_machine_may_be_reached_over_plain_http_with_debug_on():
+    local = json.dumps([{**ENTRY, "server_url": "http://127.0.0.1:9400/"}])
+
+    (app,) = sso_providers(local, allow_plain_http=True)
 
     assert app["settings"]["server_url"] == "http://127.0.0.1:9400"
+    with pytest.raises(ImproperlyConfigured, match="server_url must start with https://"):
+        sso_providers(local)
+
+
+def test_start_up_refuses_plain_http_with_debug_off():
+    local = json.dumps([{**ENTRY, "server_url": "http://127.0.0.1:9400"}])
+
+    refused = run_django(["check"], SSO_PROVIDERS=local, **PRODUCTION)
+    accepted = run_django(["check"], SSO_PROVIDERS=local, DEBUG="true")
+
+    assert "SSO_PROVIDERS provider 'nhs-example': server_url must start with" in refused.stderr
+    assert accepted.returncode == 0, accepted.stderr
 
 
 def test_start_up_stops_on_a_malformed_value():

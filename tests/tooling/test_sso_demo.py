@@ -69,7 +69,7 @@ def test_a_newcomer_follows_what_the_demo_prints_and_joins_as_its_demo_person(
     settings.SOCIALACCOUNT_PROVIDERS = {
         "openid_connect": {
             **settings.SOCIALACCOUNT_PROVIDERS["openid_connect"],
-            "APPS": sso_providers(value),
+            "APPS": sso_providers(value, allow_plain_http=True),
         }
     }
     seed_organisations()
