@@ -688,6 +688,21 @@ def test_an_organisation_account_whose_address_is_another_members_is_not_connect
     assert not SocialAccount.objects.exists()
 
 
+def test_a_refused_connection_tells_the_member_they_are_still_signed_in(client, provider, member):
+    provider.person("rab", email="rab.stewart@example.nhs.scot", email_verified=False)
+    client.force_login(member)
+    confirm_with_password(client)
+
+    authorize = start(client, provider="nhs-example", process="connect")
+    response = client.get(path_of(provider.sign_in(authorize, "rab")), follow=True)
+
+    page = text(response)
+    assert "Your organisation account is not connected" in page
+    assert "You are not signed in" not in page
+    assert "you are still signed in as before" in page
+    assert not SocialAccount.objects.exists()
+
+
 def test_an_organisation_account_connected_to_another_member_stays_theirs(
     client, provider, ailsa, member
 ):
