@@ -65,9 +65,22 @@ class UserAdmin(DjangoUserAdmin):
     def second_factor(self, member: User) -> bool:
         return member.has_second_factor
 
-    @admin.action(description="Reset the second factor (a lost or replaced phone)")
+    # Changing members is the permission it needs: it takes away the way staff sign in.
+    @admin.action(
+        description="Reset the second factor (a lost or replaced phone)",
+        permissions=["change"],
+    )
     def reset_second_factor(self, request, queryset):
         for member in queryset:
+            if member.pk == request.user.pk:
+                # It would end the admin's own role at once, mid-task: their own page does it.
+                self.message_user(
+                    request,
+                    "Your own second factor is not reset here: change it on your own second "
+                    "factor page, or ask another admin.",
+                    messages.WARNING,
+                )
+                continue
             kinds = second_factor_reset(admin=request.user, member=member)
             if not kinds:
                 self.message_user(
@@ -83,8 +96,8 @@ class UserAdmin(DjangoUserAdmin):
             self.message_user(
                 request,
                 f"The second factor of {member.name or member.email} is removed "
-                f"({' and '.join(kinds)}). They sign in with their password and set up a new "
-                "one; they have been told by e-mail.",
+                f"({' and '.join(kinds)}). They set up a new one when they next sign in; they "
+                "have been told by e-mail.",
                 messages.SUCCESS,
             )
 

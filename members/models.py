@@ -260,6 +260,9 @@ class Notification(models.Model):
     kind = models.CharField(max_length=40)
     message = SingleLineCharField(max_length=300)
     url = models.CharField(max_length=300, blank=True)
+    # The role it was sent to (services.notify_role): shown only while the role counts, so a
+    # coordinator who has not shown a second factor does not read what waits for review.
+    role = models.CharField(max_length=80, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 

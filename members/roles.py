@@ -49,6 +49,14 @@ def _withheld(user) -> bool:
     return user._network_roles_withheld
 
 
+def roles_withheld(user: User | AnonymousUser) -> frozenset[str]:
+    """The staff roles that do not count for the user now, whether or not they hold them;
+    for reading roles in SQL (`role_names` reads them in Python)."""
+    if user.is_authenticated and _withheld(user):
+        return STAFF_GROUPS
+    return frozenset()
+
+
 def role_names(user: User | AnonymousUser) -> frozenset[str]:
     """The names of the user's groups, staff roles left out while they wait for a second
     factor."""

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from functools import wraps
 
+from allauth.account.authentication import get_authentication_records
+from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.models import Authenticator
 from allauth.mfa.stages import AuthenticateStage
 from django.contrib import messages
@@ -60,17 +62,40 @@ def has_second_factor(member: User) -> bool:
     return member._network_has_second_factor
 
 
-def second_factor_done(request) -> bool:
-    """Whether the member signed in to this session has shown a second factor.
+def _shown_in_session(request) -> set:
+    """The authenticators allauth recorded this session as shown: a code or a key at sign-in or
+    when confirming it is you, or one set up in it (`authenticator_added`, below)."""
+    return {
+        record.get("id")
+        for record in get_authentication_records(request, request.user)
+        if record.get("method") == "mfa"
+    }
 
-    An organisation's assertion counts for the session it signed in. An authenticator counts
-    because allauth asks for it at every sign-in once it exists (`SecondFactorStage`), and
-    adding one takes a code from it: a session of a member who has one has shown it.
+
+def second_factor_done(request) -> bool:
+    """Whether the member signed in to this session has shown a second factor in it.
+
+    An organisation's assertion counts for the session it signed in. An authenticator counts in
+    the sessions that showed it, and only while the member still has it: a session signed in
+    with the password alone, before the member set one up elsewhere, does not gain the role,
+    and an admin's reset ends it in every session.
     """
     if organisation_asserted_second_factor(request):
         return True
     user = request.user
-    return user.is_authenticated and has_second_factor(user)
+    if not user.is_authenticated:
+        return False
+    shown = _shown_in_session(request)
+    return bool(shown) and Authenticator.objects.filter(user_id=user.pk, pk__in=shown).exists()
+
+
+def authenticator_added(*, request, user, authenticator, **kwargs) -> None:
+    """Setting up an app or a key takes a code from it or a touch of it: the session that did so
+    has shown it, as if it had signed in with it."""
+    # allauth's own record of how this session signed in (its public module exports only the
+    # reading of it), so that sign-in and set-up are read the same way.
+    if authenticator.type in FACTORS and request.user.pk == user.pk:
+        record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type)
 
 
 def second_factor_missing(request) -> bool:

@@ -31,6 +31,7 @@ from base.text_search import SEARCH_CONFIG, array_text, joined_text
 from members import hooks
 from members.audit import role_changes_record, roles_of
 from members.models import FORMER_MEMBER, Notification, Organisation, Profile, User
+from members.roles import roles_withheld
 from members.sessions import sessions_end
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
@@ -284,6 +285,7 @@ def notify(
     url: str = "",
     actor: User | None = None,
     by: User | None = None,
+    role: str = "",
 ) -> Notification:
     """Tell a member something: it appears in their list, and is e-mailed if they allow it.
 
@@ -301,6 +303,7 @@ def notify(
             kind=kind,
             message=message[:300],
             url=url,
+            role=role,
         )
         if wants_email:
             outbox.enqueue(NOTIFICATION_EMAIL, about_id=notification.pk, recipient=member)
@@ -310,17 +313,23 @@ def notify(
 def notify_role(*, role: str, kind: str, message: str, url: str = "", by: User | None = None):
     """Tell everyone who holds a role (a group such as Curators) the same thing."""
     for member in User.objects.filter(groups__name=role, is_active=True).distinct():
-        notify(member=member, kind=kind, message=message, url=url, by=by)
+        notify(member=member, kind=kind, message=message, url=url, by=by, role=role)
+
+
+def notifications_for(member: User) -> QuerySet:
+    """The member's notifications they may read now: those sent to a role only while the role
+    counts for them (members.roles)."""
+    # The member's groups read in the same query: most pages show the unread count.
+    counted = Q(role__in=member.groups.values("name")) & ~Q(role__in=roles_withheld(member))
+    return Notification.objects.filter(recipient=member).filter(Q(role="") | counted)
 
 
 def unread_count(member: User) -> int:
-    return Notification.objects.filter(recipient=member, read_at__isnull=True).count()
+    return notifications_for(member).filter(read_at__isnull=True).count()
 
 
 def notifications_mark_read(member: User) -> int:
-    return Notification.objects.filter(recipient=member, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    return notifications_for(member).filter(read_at__isnull=True).update(read_at=timezone.now())
 
 
 # --- data rights ----------------------------------------------------------------------------

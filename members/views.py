@@ -34,7 +34,7 @@ from members.forms import (
     PreferencesForm,
     ProfileForm,
 )
-from members.models import Notification, Profile
+from members.models import Profile
 
 DIRECTORY_PAGE_SIZE = 20
 
@@ -101,9 +101,9 @@ def _own_profile(request) -> Profile:
 def me(request):
     profile = _own_profile(request)
     notifications = list(
-        Notification.objects.filter(recipient=request.user, read_at__isnull=True).select_related(
-            "actor"
-        )[:5]
+        services.notifications_for(request.user)
+        .filter(read_at__isnull=True)
+        .select_related("actor")[:5]
     )
     return render(
         request,
@@ -145,7 +145,7 @@ def edit(request):
 
 @login_required
 def notifications(request):
-    listing = Notification.objects.filter(recipient=request.user).select_related("actor")
+    listing = services.notifications_for(request.user).select_related("actor")
     page = Paginator(listing, 25).get_page(request.GET.get("page"))
     return render(request, "members/notifications.html", {"page": page})
 

@@ -1,10 +1,15 @@
 import os
+from types import SimpleNamespace
 
 import pytest
 import redis
+from allauth.account.internal.flows.login import record_authentication
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Group
+from django.test import Client
 
 from members.roles import COORDINATORS, CURATORS
+from members.second_factor import FACTORS
 from tests.factories import MemberFactory, give_second_factor
 
 # Playwright drives the browser from an event loop in the test thread; the live server's ORM calls
@@ -65,6 +70,30 @@ def outsider(db):
 
 # Staff roles need a second factor (members.second_factor): each staff persona has set up an
 # authenticator app. tests/members/test_second_factor.py meets staff who have not.
+
+
+@pytest.fixture(autouse=True)
+def force_login_shows_the_second_factor(monkeypatch):
+    """`client.force_login` stands for a whole sign-in: for a member with an authenticator that
+    includes the code allauth's sign-in page asks for, recorded in the session as allauth
+    records it. tests/members/test_second_factor.py signs in through the pages instead."""
+    signed_in = Client.force_login
+
+    def force_login(client, user, backend=None):
+        signed_in(client, user, backend)
+        authenticator = Authenticator.objects.filter(user=user, type__in=FACTORS).first()
+        if authenticator is not None:
+            session = client.session
+            record_authentication(
+                SimpleNamespace(session=session),
+                user,
+                "mfa",
+                id=authenticator.pk,
+                type=authenticator.type,
+            )
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture

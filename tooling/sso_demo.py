@@ -88,7 +88,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     # Its libraries' notices about their own future versions are nothing a newcomer can act on.
+    # Authlib asks on import for its own to be shown always, so they are silenced after it.
     warnings.simplefilter("ignore", DeprecationWarning)
+    import authlib.deprecate
+
+    warnings.simplefilter("ignore", authlib.deprecate.AuthlibDeprecationWarning)
     import oidc_provider_mock
     import werkzeug.serving
 

@@ -26,6 +26,7 @@ WRITTEN_BY_THE_SITE = {
     ("members.MemberSession", "session_key"),
     ("members.Notification", "kind"),
     ("members.Notification", "url"),
+    ("members.Notification", "role"),
     ("communities.Invitation", "token"),
     ("events.CalendarFeed", "token"),
     ("insights.Target", "value"),

@@ -8,10 +8,12 @@ import pyotp
 import pytest
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Group
+from django.test import Client
 from django.urls import reverse
 
 from base.models import AuditEntry
 from insights.models import Story
+from insights.services import story_submit
 from members.audit import Action
 from members.roles import COORDINATORS, CURATORS
 from members.second_factor import ORGANISATION_SECOND_FACTOR
@@ -67,6 +69,11 @@ def the_key_on(page) -> str:
     return match.group(1)
 
 
+# allauth tells the site of a new app once its transaction commits (members.second_factor
+# records it then as shown in the session): the tests that set one up commit theirs.
+SETS_UP = pytest.mark.django_db(transaction=True)
+
+
 def set_up_an_app(client) -> pyotp.TOTP:
     """What a member does on the set-up page: add the key to their phone, type its code."""
     phone = pyotp.TOTP(the_key_on(client.get(SET_UP).content.decode()))
@@ -78,6 +85,7 @@ def set_up_an_app(client) -> pyotp.TOTP:
 # --- staff without a second factor ---------------------------------------------------------
 
 
+@SETS_UP
 def test_a_coordinator_is_asked_to_set_one_up_at_sign_in_then_reaches_their_pages(
     client, new_coordinator, unpublished_story
 ):
@@ -128,6 +136,64 @@ def test_staff_pages_and_the_admin_send_staff_without_one_to_set_it_up(client, n
         assert "need a second factor to use their role" in response.content.decode()
 
 
+@SETS_UP
+def test_a_session_signed_in_with_the_password_alone_gains_nothing_when_another_sets_one_up(
+    client, new_coordinator, unpublished_story
+):
+    """Someone who has the password of a coordinator without a second factor stays a member
+    in their session when the coordinator sets one up in their own browser."""
+    other_browser = Client()
+    sign_in_with_password(other_browser, new_coordinator)
+    assert other_browser.get(STAFF_PAGE)["Location"] == SET_UP
+
+    sign_in_with_password(client, new_coordinator)
+    set_up_an_app(client)
+
+    assert client.get(STAFF_PAGE).status_code == 200
+    assert other_browser.get(STAFF_PAGE)["Location"] == SET_UP
+    assert other_browser.get(unpublished_story.get_absolute_url()).status_code == 404
+
+
+def test_a_reset_ends_the_role_in_every_session_that_showed_the_old_one(
+    client, admin_member, coordinator, unpublished_story
+):
+    coordinators_browser = Client()
+    coordinators_browser.force_login(coordinator)
+    assert coordinators_browser.get(STAFF_PAGE).status_code == 200
+    client.force_login(admin_member)
+
+    client.post(
+        reverse("admin:members_user_changelist"),
+        {"action": "reset_second_factor", "_selected_action": [coordinator.pk]},
+    )
+
+    assert coordinators_browser.get(STAFF_PAGE)["Location"] == SET_UP
+    assert coordinators_browser.get(unpublished_story.get_absolute_url()).status_code == 404
+    # A new app set up in another session does not bring the role back to this one.
+    give_second_factor(coordinator)
+    assert coordinators_browser.get(STAFF_PAGE)["Location"] == SET_UP
+
+
+def test_what_waits_for_a_coordinator_is_not_listed_until_their_role_counts(
+    client, new_coordinator, unpublished_story, member
+):
+    story_submit(story=unpublished_story, author=member)
+    sign_in_with_password(client, new_coordinator)
+
+    listed = client.get(reverse("members:notifications")).content.decode()
+    own_page = client.get(reverse("members:me")).content.decode()
+
+    assert "Waiting for a coordinator" not in listed
+    assert "Waiting for a coordinator" not in own_page
+    give_second_factor(new_coordinator)
+    client.logout()
+    sign_in_with_password(client, new_coordinator)
+    client.post(CODE_STEP, {"code": authenticator_code(new_coordinator)})
+    assert (
+        "Waiting for a coordinator" in client.get(reverse("members:notifications")).content.decode()
+    )
+
+
 def test_a_member_without_a_role_is_never_asked_for_one(client, member):
     ProfileFactory(member=member)
 
@@ -138,6 +204,7 @@ def test_a_member_without_a_role_is_never_asked_for_one(client, member):
     assert f'<a href="{reverse("mfa_index")}">Set up a second factor</a>' in preferences
 
 
+@SETS_UP
 def test_a_member_may_choose_one_and_is_then_asked_for_it(client, member):
     ProfileFactory(member=member)
     sign_in_with_password(client, member)
@@ -319,6 +386,22 @@ def test_an_admin_resets_a_lost_second_factor_and_the_log_records_it(
     # The coordinator signs in with their password and is asked to set up a new one.
     client.logout()
     assert sign_in_with_password(client, coordinator)["Location"] == SET_UP
+
+
+def test_an_admin_does_not_reset_their_own_by_selecting_everyone(client, admin_member, coordinator):
+    client.force_login(admin_member)
+
+    response = client.post(
+        reverse("admin:members_user_changelist"),
+        {"action": "reset_second_factor", "_selected_action": [admin_member.pk, coordinator.pk]},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "Your own second factor is not reset here" in page
+    assert "The second factor of Chris Coordinator is removed" in page
+    assert Authenticator.objects.filter(user=admin_member).exists()
+    assert not Authenticator.objects.filter(user=coordinator).exists()
 
 
 def test_the_members_list_shows_who_has_a_second_factor_and_no_page_shows_their_keys(
