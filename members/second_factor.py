@@ -85,8 +85,13 @@ def second_factor_done(request) -> bool:
     user = request.user
     if not user.is_authenticated:
         return False
-    shown = _shown_in_session(request)
-    return bool(shown) and Authenticator.objects.filter(user_id=user.pk, pk__in=shown).exists()
+    # Asked by the roles and by the staff pages' gate in one request: read once.
+    if not hasattr(request, "_network_second_factor_done"):
+        shown = _shown_in_session(request)
+        request._network_second_factor_done = (
+            bool(shown) and Authenticator.objects.filter(user_id=user.pk, pk__in=shown).exists()
+        )
+    return request._network_second_factor_done
 
 
 def authenticator_added(*, request, user, authenticator, **kwargs) -> None:
