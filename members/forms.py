@@ -20,7 +20,9 @@ from members.services import photo_prepare, profile_for, profile_index, profile_
 EMAIL_LABEL = "E-mail address"
 
 
-class SignupForm(AllauthSignupForm):
+class JoiningFields(forms.Form):
+    """What every way of joining asks: the name colleagues know, and the eBulletin."""
+
     name = forms.CharField(
         label="Full name",
         max_length=150,
@@ -33,6 +35,20 @@ class SignupForm(AllauthSignupForm):
         required=False,
         help_text="News, resources and events, about once a month. You can stop it at any time.",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Opt-in unless the network's admin decided new members are subscribed (settings).
+        self.fields["receives_bulletin"].initial = settings.BULLETIN_SUBSCRIBE_NEW_MEMBERS
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError("Enter your full name.")
+        return name
+
+
+class SignupForm(JoiningFields, AllauthSignupForm):
     field_order = ["name", "email", "password1", "password2", "receives_bulletin"]
 
     def __init__(self, *args, **kwargs):
@@ -43,14 +59,6 @@ class SignupForm(AllauthSignupForm):
         self.fields["password1"].error_messages["required"] = "Choose a password."
         self.fields["password2"].label = "Password again"
         self.fields["password2"].error_messages["required"] = "Enter the same password again."
-        # Opt-in unless the network's admin decided new members are subscribed (settings).
-        self.fields["receives_bulletin"].initial = settings.BULLETIN_SUBSCRIBE_NEW_MEMBERS
-
-    def clean_name(self):
-        name = " ".join(self.cleaned_data["name"].split())
-        if not name:
-            raise forms.ValidationError("Enter your full name.")
-        return name
 
     def clean_email(self):
         # Longer addresses cannot be delivered (RFC 5321); refuse rather than store a cut one.
@@ -135,17 +143,10 @@ class OrganisationSignInForm(forms.Form):
         return cleaned
 
 
-class OrganisationSignupForm(AllauthSocialSignupForm):
+class OrganisationSignupForm(JoiningFields, AllauthSocialSignupForm):
     """The first sign-in with an organisation's account: the address is the provider's, and the
     member confirms their name and privacy choices before the account is made."""
 
-    name = forms.CharField(
-        label="Full name",
-        max_length=150,
-        help_text="As colleagues know you, for example Morag Campbell.",
-        error_messages={"required": "Enter your full name."},
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-    )
     visibility = forms.ChoiceField(
         label="Who can see my profile",
         choices=Profile.Visibility.choices,
@@ -160,11 +161,6 @@ class OrganisationSignupForm(AllauthSocialSignupForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose who can see your e-mail address."},
     )
-    receives_bulletin = forms.BooleanField(
-        label="Send me the network's eBulletin",
-        required=False,
-        help_text="News, resources and events, about once a month. You can stop it at any time.",
-    )
     field_order = ["name", "email", "visibility", "email_visibility", "receives_bulletin"]
 
     def __init__(self, *args, **kwargs):
@@ -174,13 +170,6 @@ class OrganisationSignupForm(AllauthSocialSignupForm):
         email.help_text = "From your organisation's account."
         # The address the provider vouched for; typed in, it would be anyone's.
         email.disabled = True
-        self.fields["receives_bulletin"].initial = settings.BULLETIN_SUBSCRIBE_NEW_MEMBERS
-
-    def clean_name(self):
-        name = " ".join(self.cleaned_data["name"].split())
-        if not name:
-            raise forms.ValidationError("Enter your full name.")
-        return name
 
     def save(self, request):
         user = super().save(request)

@@ -194,6 +194,17 @@ def test_what_waits_for_a_coordinator_is_not_listed_until_their_role_counts(
     )
 
 
+def test_confirming_it_is_you_with_the_apps_code_posts_to_its_own_page(client, coordinator):
+    client.force_login(coordinator)
+    page = reverse("mfa_reauthenticate")
+
+    form = client.get(page).content.decode()
+    confirmed = client.post(page, {"code": authenticator_code(coordinator)})
+
+    assert f'action="{page}"' in form
+    assert confirmed.status_code == 302
+
+
 def test_a_member_without_a_role_is_never_asked_for_one(client, member):
     ProfileFactory(member=member)
 
