@@ -4,6 +4,7 @@ import pytest
 from PIL import Image
 
 from tests.factories import OrganisationFactory, ProfileFactory, TopicFactory
+from tests.oidc import provider_running, use_providers
 
 
 @pytest.fixture
@@ -38,3 +39,16 @@ def image_bytes(image_format="PNG", size=(800, 600)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, (0, 101, 189)).save(buffer, format=image_format)
     return buffer.getvalue()
+
+
+# --- a real OpenID Connect provider (tests/oidc.py) for NHS Example's sign-in ----------------
+@pytest.fixture
+def board(db):
+    return OrganisationFactory(name="NHS Example", slug="nhs-example")
+
+
+@pytest.fixture
+def provider(settings, board):
+    with provider_running() as running:
+        use_providers(settings, running.config(organisation="nhs-example"))
+        yield running

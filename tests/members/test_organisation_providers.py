@@ -13,7 +13,6 @@ from base.models import AuditEntry
 from members.audit import Action
 from members.models import OrganisationProvider
 from network.settings import sso_providers
-from tests.factories import OrganisationFactory
 from tests.oidc import CLIENT_ID, provider_running, use_providers
 
 pytestmark = pytest.mark.django_db
@@ -128,18 +127,6 @@ def test_the_admin_says_what_is_wrong_with_an_issuer(client, settings, admin_mem
 
 
 # --- the same provider set up in both places --------------------------------------------------
-
-
-@pytest.fixture
-def board(db):
-    return OrganisationFactory(name="NHS Example", slug="nhs-example")
-
-
-@pytest.fixture
-def provider(settings, board):
-    with provider_running() as running:
-        use_providers(settings, running.config(organisation="nhs-example"))
-        yield running
 
 
 def added_in_the_admin(**overrides) -> OrganisationProvider:

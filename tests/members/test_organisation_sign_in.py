@@ -26,18 +26,6 @@ ADDRESS = "ailsa.brodie@example.nhs.scot"
 
 
 @pytest.fixture
-def board(db):
-    return OrganisationFactory(name="NHS Example", slug="nhs-example")
-
-
-@pytest.fixture
-def provider(settings, board):
-    with provider_running() as running:
-        use_providers(settings, running.config(organisation="nhs-example"))
-        yield running
-
-
-@pytest.fixture
 def ailsa(provider):
     """Someone whose organisation's provider vouches for her address."""
     provider.person(

@@ -19,14 +19,12 @@ from members.roles import COORDINATORS, CURATORS
 from members.second_factor import ORGANISATION_SECOND_FACTOR
 from tests.factories import (
     PASSWORD,
-    OrganisationFactory,
     ProfileFactory,
     authenticator_code,
     give_second_factor,
     recovery_codes,
 )
 from tests.network.test_accounts import signed_in_name
-from tests.oidc import provider_running, use_providers
 
 pytestmark = pytest.mark.django_db
 
@@ -311,14 +309,6 @@ def test_a_password_sign_in_does_not_inherit_an_earlier_organisation_sign_in(cli
 # --- against a real provider (tests/oidc.py), as members.sso signs members in ---------------
 
 WORK_ADDRESS = "iona.grant@example.nhs.scot"
-
-
-@pytest.fixture
-def provider(settings):
-    OrganisationFactory(name="NHS Example", slug="nhs-example")
-    with provider_running() as running:
-        use_providers(settings, running.config(organisation="nhs-example"))
-        yield running
 
 
 def sign_in_at_the_organisation(client, provider, *, amr):
