@@ -389,6 +389,8 @@ def test_the_events_list_and_the_members_page_say_cancelled(
     client.force_login(attendee)
 
     assert "Cancelled" in client.get(reverse("events:list")).text
+    home = client.get("/").text
+    assert "Cancelled" in home and "Full: join the waiting list" not in home
     assert "Cancelled" in client.get(reverse("events:my_calendar")).text
     page = client.get(workshop.get_absolute_url()).text
     assert "and your place with it" in page
