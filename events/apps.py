@@ -6,7 +6,7 @@ class EventsConfig(AppConfig):
     verbose_name = "Learning events"
 
     def ready(self):
-        from events import emails
+        from events import audit, emails  # noqa: F401
         from events import hooks as event_hooks
         from members import hooks
 

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from email.mime.text import MIMEText
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -14,9 +15,14 @@ from base import outbox
 from base.links import absolute_reverse, absolute_url
 from base.models import Email
 from events.models import Registration
-from events.services import EMAIL_MOMENTS, calendar_for
+from events.services import EMAIL_MOMENTS, calendar_for, full_location
 
 CONFIRMED = [Registration.Status.CONFIRMED]
+TOLD_OF_CANCELLATION = [
+    Registration.Status.CONFIRMED,
+    Registration.Status.OFFERED,
+    Registration.Status.WAITING,
+]
 # The places each kind of e-mail goes to, and its subject.
 EMAILS = {
     "confirmation": (CONFIRMED, "Your place at {title}"),
@@ -24,8 +30,23 @@ EMAILS = {
     "day_reminder": (CONFIRMED, "Tomorrow: {title}"),
     "hour_reminder": (CONFIRMED, "In an hour: {title}"),
     "feedback": (CONFIRMED, "How was {title}?"),
+    "update": (CONFIRMED, "Changed: {title}"),
+    "place_cancelled": (
+        [Registration.Status.CANCELLED],
+        "You have cancelled your place at {title}",
+    ),
+    "event_cancelled": (TOLD_OF_CANCELLATION, "Cancelled: {title}"),
 }
-WITH_CALENDAR = {"confirmation", "offer"}
+# The e-mails that carry the event as a calendar, and its METHOD (RFC 5546): an invitation the
+# member's mail program offers to add, an update to it, or its removal. An offer is not yet a
+# place: the event is only published to them.
+WITH_CALENDAR = {
+    "confirmation": "REQUEST",
+    "update": "REQUEST",
+    "offer": "PUBLISH",
+    "place_cancelled": "CANCEL",
+    "event_cancelled": "CANCEL",
+}
 # At most this many of each kind go into the outbox per sweep; the next sweep takes the rest.
 SWEEP_LIMIT = 1000
 
@@ -40,7 +61,6 @@ def builder(kind: str) -> Callable[[list[Email]], Iterator[tuple[Email, EmailMes
         found = Registration.objects.select_related("event", "member").in_bulk(
             [email.about_id for email in emails]
         )
-        calendars: dict[int, bytes] = {}
         for email in emails:
             registration = found.get(email.about_id)
             if registration is None or not _still_wanted(kind, registration, email, now):
@@ -52,6 +72,11 @@ def builder(kind: str) -> Callable[[list[Email]], Iterator[tuple[Email, EmailMes
                 "event": event,
                 "member": registration.member,
                 "event_link": absolute_url(event.get_absolute_url()),
+                "where": full_location(event),
+                # Only a confirmed place is let in.
+                "joining_link": event.joining_link
+                if registration.status == Registration.Status.CONFIRMED and not event.is_cancelled
+                else "",
                 "claim_link": absolute_reverse(
                     "events:claim", slug=event.slug, registration_id=registration.pk
                 ),
@@ -63,12 +88,22 @@ def builder(kind: str) -> Callable[[list[Email]], Iterator[tuple[Email, EmailMes
                 body=render_to_string(f"events/email/{kind}.txt", context),
             )
             if kind in WITH_CALENDAR:
-                if event.pk not in calendars:
-                    calendars[event.pk] = calendar_for([event])
-                message.attach(f"{event.slug}.ics", calendars[event.pk], "text/calendar")
+                message.attach(_calendar_part(registration, WITH_CALENDAR[kind]))
             yield email, message
 
     return build
+
+
+def _calendar_part(registration: Registration, method: str) -> MIMEText:
+    """The member's own copy of the event, as the text/calendar part RFC 6047 describes: the
+    METHOD in the part's content type as well as in the file."""
+    calendar = calendar_for(
+        [registration.event], places={registration.event_id: registration}, method=method
+    )
+    part = MIMEText(calendar.decode(), "calendar", "utf-8")
+    part.set_param("method", method)
+    part.add_header("Content-Disposition", "attachment", filename=f"{registration.event.slug}.ics")
+    return part
 
 
 def _still_wanted(kind: str, registration: Registration, email: Email, now: datetime) -> bool:
@@ -79,6 +114,11 @@ def _still_wanted(kind: str, registration: Registration, email: Email, now: date
         return False
     asked = email.context.get("at")
     if asked and getattr(registration, EMAIL_MOMENTS[kind]) != datetime.fromisoformat(asked):
+        return False
+    if kind == "event_cancelled":
+        return registration.event.is_cancelled and registration.event.starts_at > now
+    # Nothing more about an event that will not happen: no reminder, offer or request.
+    if registration.event.is_cancelled:
         return False
     if kind == "feedback":
         return registration.event.ends_at <= now
@@ -96,7 +136,10 @@ def queue_due() -> dict[str, int]:
     Confirmations and offers are queued by the change that makes them; those from before the
     outbox are found here too."""
     now = timezone.now()
-    confirmed = Registration.objects.filter(status=Registration.Status.CONFIRMED)
+    # A cancelled event is passed over by every sweep.
+    confirmed = Registration.objects.filter(
+        status=Registration.Status.CONFIRMED, event__cancelled_at__isnull=True
+    )
     due = {
         "day_reminder": confirmed.filter(
             day_reminder_sent_at__isnull=True,
@@ -122,6 +165,7 @@ def queue_due() -> dict[str, int]:
         ),
         "offer": Registration.objects.filter(
             status=Registration.Status.OFFERED,
+            event__cancelled_at__isnull=True,
             offer_sent_at__isnull=True,
             offer_expires_at__gt=now,
         ),

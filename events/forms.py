@@ -142,6 +142,17 @@ class MessageForm(forms.Form):
     )
 
 
+class CancelEventForm(forms.Form):
+    message = forms.CharField(
+        label="Why is the event cancelled?",
+        help_text="Everyone with a place or on the waiting list is e-mailed this, and it is shown "
+        "on the event's page.",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Say why the event is cancelled."},
+    )
+
+
 class AddAttendeeForm(forms.Form):
     email = forms.EmailField(
         label="E-mail address of the member to add",

@@ -66,11 +66,13 @@ def erase(member) -> None:
             member=member,
             status__in=[*HOLDS_A_PLACE, Registration.Status.WAITING],
             event__starts_at__gt=timezone.now(),
+            # A cancelled event's places stay as they were; the account's rows go with it.
+            event__cancelled_at__isnull=True,
         )
         .select_related("event")
         .order_by("event_id")
     ):
-        registration_cancel(event=registration.event, member=member)
+        registration_cancel(event=registration.event, member=member, tell=False)
     CalendarFeed.objects.filter(member=member).delete()
 
 

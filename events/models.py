@@ -101,8 +101,13 @@ class Event(models.Model):
     slides = models.FileField(upload_to="slides/", blank=True)
     recording_link = models.URLField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The calendars' LAST-MODIFIED (and DTSTAMP where no METHOD is given, RFC 5545 3.8.7.2).
+    modified_at = models.DateTimeField(auto_now=True)
     # Raised whenever the time or place changes, so calendars replace their copy (RFC 5545).
     sequence = models.PositiveIntegerField(default=0, editable=False)
+    # A cancelled event stays on the site and in calendars, marked so, and is never restored.
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancellation_message = models.TextField(max_length=2000, blank=True, editable=False)
     # Maintained by events.services.events_index(): title and tags first, then the summary.
     search_vector = SearchVectorField(null=True, editable=False)
 
@@ -120,6 +125,10 @@ class Event(models.Model):
 
     def get_absolute_url(self):
         return reverse("events:detail", args=[self.slug])
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
     @property
     def has_ended(self) -> bool:
@@ -148,12 +157,19 @@ class Registration(models.Model):
     offer_expires_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     attended = models.BooleanField(default=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Raised each time the member gives up the place or takes it again: with the event's own
+    # sequence it orders the copies of the event in the member's calendar (RFC 5546).
+    sequence = models.PositiveIntegerField(default=0)
     # Each reminder and request is claimed by setting its moment before it is sent.
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     offer_sent_at = models.DateTimeField(null=True, blank=True)
     day_reminder_sent_at = models.DateTimeField(null=True, blank=True)
     hour_reminder_sent_at = models.DateTimeField(null=True, blank=True)
     feedback_requested_at = models.DateTimeField(null=True, blank=True)
+    update_sent_at = models.DateTimeField(null=True, blank=True)
+    place_cancelled_sent_at = models.DateTimeField(null=True, blank=True)
+    event_cancelled_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -164,6 +180,10 @@ class Registration(models.Model):
 
     def __str__(self):
         return f"{self.member} at {self.event}"
+
+    @property
+    def calendar_sequence(self) -> int:
+        return self.event.sequence + self.sequence
 
 
 class Feedback(models.Model):

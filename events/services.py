@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from email.utils import parseaddr
 
 import icalendar
 from django.conf import settings
@@ -13,11 +14,13 @@ from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
 from base import outbox
+from base.audit import audit_record
 from base.links import absolute_url, site_address
 from base.locking import lock_objects
 from base.queries import per_row
 from base.text_search import SEARCH_CONFIG, joined_text
 from communities.models import Community
+from events.audit import Action
 from events.models import CalendarFeed, Event, Registration
 from members.models import User
 from members.roles import is_coordinator
@@ -116,6 +119,7 @@ def _taken(event: Event) -> int:
 
 
 def _check_open(event: Event) -> None:
+    _check_not_cancelled(event)
     now = timezone.now()
     if event.starts_at <= now:
         raise EventError("This event has already started.")
@@ -146,7 +150,12 @@ def registration_create(*, event: Event, member: User) -> Registration:
     status = Registration.Status.CONFIRMED if free else Registration.Status.WAITING
     if registration is None:
         registration = Registration(event=event, member=member)
+    else:
+        # Taken again after giving it up: the member's calendar must take the new copy over
+        # the cancelled one.
+        registration.sequence += 1
     registration.status = status
+    registration.cancelled_at = None
     registration.created_at = timezone.now()  # a returning member joins the back of the queue
     registration.offer_expires_at = None
     registration.confirmation_sent_at = None
@@ -168,6 +177,9 @@ EMAIL_MOMENTS = {
     "day_reminder": "day_reminder_sent_at",
     "hour_reminder": "hour_reminder_sent_at",
     "feedback": "feedback_requested_at",
+    "update": "update_sent_at",
+    "place_cancelled": "place_cancelled_sent_at",
+    "event_cancelled": "event_cancelled_sent_at",
 }
 
 
@@ -188,22 +200,30 @@ def registration_email(*, registration: Registration, kind: str) -> None:
 
 
 @transaction.atomic
-def registration_cancel(*, event: Event, member: User) -> None:
+def registration_cancel(*, event: Event, member: User, tell: bool = True) -> None:
+    """The member gives up their place (or leaves the waiting list); `tell` False when their
+    account is closing, and nothing more may be sent to them."""
     [event] = lock_objects(event)
+    _check_not_cancelled(event)
     registration = registration_of(event, member)
     if registration is None:
         raise EventError("You are not registered for this event.")
     held_a_place = registration.status in HOLDS_A_PLACE
     registration.status = Registration.Status.CANCELLED
     registration.offer_expires_at = None
-    registration.save(update_fields=["status", "offer_expires_at"])
+    registration.cancelled_at = timezone.now()
+    registration.sequence += 1
+    registration.save(update_fields=["status", "offer_expires_at", "cancelled_at", "sequence"])
     if held_a_place:
+        # The confirmation (or the offer) put the event in their calendar: this takes it out.
+        if tell and event.starts_at > timezone.now():
+            registration_email(registration=registration, kind="place_cancelled")
         _offer_free_places(event)
 
 
 def _offer_free_places(event: Event) -> None:
     """Called with the event locked: offer each free place to the next person waiting."""
-    if event.starts_at <= timezone.now():
+    if event.starts_at <= timezone.now() or event.is_cancelled:
         return
     waiting = Registration.objects.filter(event=event, status=Registration.Status.WAITING).order_by(
         "created_at", "id"
@@ -223,7 +243,8 @@ def offer_claim(*, registration_id: int, member: User) -> Registration:
     registration = Registration.objects.filter(pk=registration_id, member=member).first()
     if registration is None:
         raise EventError("This offer is not for you.")
-    lock_objects(Event(pk=registration.event_id))
+    [event] = lock_objects(Event(pk=registration.event_id))
+    _check_not_cancelled(event)
     registration.refresh_from_db()
     if registration.status == Registration.Status.CONFIRMED:
         raise EventError("Your place is already confirmed.")
@@ -241,6 +262,7 @@ def _confirm(registration: Registration) -> None:
     registration.offer_expires_at = None
     registration.confirmation_sent_at = None
     registration.confirmed_at = timezone.now()
+    registration.cancelled_at = None
     registration.save()
     _confirm_by_email(registration)
 
@@ -248,17 +270,28 @@ def _confirm(registration: Registration) -> None:
 def offers_expire() -> int:
     """Offers not claimed in time pass to the next person waiting."""
     expired = 0
+    # A cancelled event's offers are left as they were: nobody is told an offer lapsed, nor
+    # offered the place, at an event that will not happen.
     stale = Registration.objects.filter(
-        status=Registration.Status.OFFERED, offer_expires_at__lte=timezone.now()
+        status=Registration.Status.OFFERED,
+        offer_expires_at__lte=timezone.now(),
+        event__cancelled_at__isnull=True,
     ).values_list("pk", "event_id")
     for registration_id, event_id in stale:
         with transaction.atomic():
             [event] = lock_objects(Event(pk=event_id))
+            if event.is_cancelled:
+                continue
             lapsed = Registration.objects.filter(
                 pk=registration_id,
                 status=Registration.Status.OFFERED,
                 offer_expires_at__lte=timezone.now(),
-            ).update(status=Registration.Status.CANCELLED, offer_expires_at=None)
+            ).update(
+                status=Registration.Status.CANCELLED,
+                offer_expires_at=None,
+                cancelled_at=timezone.now(),
+                sequence=F("sequence") + 1,
+            )
             if lapsed:
                 expired += 1
                 registration = Registration.objects.select_related("member").get(pk=registration_id)
@@ -277,7 +310,8 @@ def registration_add(*, event: Event, member: User, coordinator: User) -> Regist
     """Whoever runs the event confirms someone by hand, even beyond the capacity."""
     if not Event.objects.run_by(coordinator).filter(pk=event.pk).exists():
         raise EventError("Only those who run this event can add people by hand.")
-    lock_objects(event)
+    [event] = lock_objects(event)
+    _check_not_cancelled(event)
     registration = Registration.objects.filter(event=event, member=member).first()
     if registration is None:
         registration = Registration(event=event, member=member)
@@ -298,7 +332,7 @@ def event_update(*, event: Event, changed: list[str], editor: User) -> None:
     people registered, their calendars and their reminders."""
     [event] = lock_objects(event)
     event_index(event)  # the form has saved the new words and tags by now
-    if {"starts_at", "ends_at", "venue", "address", "format"} & set(changed):
+    if set(CALENDAR_FIELDS) & set(changed):
         Event.objects.filter(pk=event.pk).update(sequence=F("sequence") + 1)
         upcoming = Registration.objects.filter(event=event).exclude(
             status=Registration.Status.CANCELLED
@@ -314,8 +348,68 @@ def event_update(*, event: Event, changed: list[str], editor: User) -> None:
                 url=event.get_absolute_url(),
                 message=f"{event.title} has changed: now {when:%A %d %B %Y at %H:%M}",
             )
+        # Those with a place have the event in their calendar: an update with the same UID and
+        # the higher SEQUENCE moves their copy (RFC 5546 REQUEST).
+        if event.starts_at > timezone.now():
+            _email_each(upcoming.filter(status=Registration.Status.CONFIRMED), kind="update")
     if "capacity" in changed:
         _offer_free_places(event)
+
+
+def _check_not_cancelled(event: Event) -> None:
+    if event.is_cancelled:
+        raise EventError("This event has been cancelled.")
+
+
+def _email_each(registrations: QuerySet[Registration], *, kind: str) -> int:
+    """One e-mail of this kind for each registration, claimed by its moment as
+    registration_email does, in the caller's transaction."""
+    now = timezone.now()
+    found = list(registrations.order_by("pk").values_list("pk", "member_id"))
+    Registration.objects.filter(pk__in=[pk for pk, _ in found]).update(**{EMAIL_MOMENTS[kind]: now})
+    outbox.enqueue_many(
+        f"events.{kind}",
+        (
+            {"about_id": pk, "recipient_id": member_id, "context": {"at": now.isoformat()}}
+            for pk, member_id in found
+        ),
+    )
+    return len(found)
+
+
+@transaction.atomic
+def event_cancel(*, event: Event, canceller: User, message: str) -> int:
+    """The event will not happen: everyone with a place, an offer or a place on the waiting
+    list is told why, with a calendar file that takes it out of their calendar. The places
+    stay as they were, so that their calendars keep it, marked cancelled. It cannot be undone.
+    Answers how many were told."""
+    if not Event.objects.run_by(canceller).filter(pk=event.pk).exists():
+        raise EventError("Only those who run this event can cancel it.")
+    text = message.strip()
+    if not text:
+        raise EventError("Say why the event is cancelled: everyone registered will read it.")
+    [event] = lock_objects(event)
+    if event.is_cancelled:
+        raise EventError("This event has already been cancelled.")
+    if event.has_ended:
+        raise EventError("This event has already taken place.")
+    now = timezone.now()
+    Event.objects.filter(pk=event.pk).update(
+        cancelled_at=now, cancellation_message=text, sequence=F("sequence") + 1, modified_at=now
+    )
+    event.refresh_from_db()
+    told = _email_each(
+        Registration.objects.filter(
+            event=event, status__in=[*HOLDS_A_PLACE, Registration.Status.WAITING]
+        ),
+        kind="event_cancelled",
+    )
+    audit_record(
+        actor=canceller,
+        action=Action.EVENT_CANCELLED,
+        detail=f"{event.title} ({event.starts_at:%Y-%m-%d}); {told} people told",
+    )
+    return told
 
 
 def registrants_message(*, event: Event, coordinator: User, message: str) -> int:
@@ -340,27 +434,80 @@ def registrants_message(*, event: Event, coordinator: User, message: str) -> int
 # --- calendars ------------------------------------------------------------------------------
 
 
-def calendar_for(events: list[Event]) -> bytes:
+# What a calendar copy of the event shows: a change to any of these raises its SEQUENCE.
+CALENDAR_FIELDS = ["starts_at", "ends_at", "venue", "address", "format"]
+
+
+def calendar_for(
+    events: list[Event],
+    *,
+    places: dict[int, Registration] | None = None,
+    method: str | None = None,
+) -> bytes:
+    """The events as an iCalendar file. `places`: the member's registration at each event, for
+    a member's own copy (their feed, their e-mails): its STATUS follows their place as well as
+    the event. `method` (RFC 5546) for an e-mail's calendar: REQUEST names the site as the
+    ORGANIZER and the member as the ATTENDEE, CANCEL takes the event out of their calendar."""
+    places = places or {}
+    now = timezone.now()
     calendar = icalendar.Calendar()
     calendar.add("prodid", f"-//{settings.SITE_NAME}//Events//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", settings.SITE_NAME)
+    if method:
+        calendar.add("method", method)
     for event in events:
+        registration = places.get(event.pk)
+        place_given_up = (
+            registration is not None and registration.status == Registration.Status.CANCELLED
+        )
+        cancelled = event.is_cancelled or place_given_up or method == "CANCEL"
+        modified = max(
+            [event.modified_at, *([registration.cancelled_at] if place_given_up else [])]
+        )
         entry = icalendar.Event()
         entry.add("uid", f"event-{event.pk}@{site_address()}")
-        entry.add("dtstamp", timezone.now())
-        entry.add("sequence", event.sequence)
+        # With a METHOD, DTSTAMP is when this message was made; without, it is the last
+        # revision (RFC 5545 3.8.7.2).
+        entry.add("dtstamp", now if method else modified)
+        entry.add("last-modified", modified)
+        entry.add(
+            "sequence",
+            event.sequence + (registration.sequence if registration else 0),
+        )
+        entry.add("status", "CANCELLED" if cancelled else "CONFIRMED")
         entry.add("dtstart", event.starts_at)
         entry.add("dtend", event.ends_at)
-        entry.add("summary", event.title)
-        entry.add("description", f"{event.summary}\n\n{absolute_url(event.get_absolute_url())}")
-        location = ", ".join(
-            part for part in [event.venue, event.address.replace("\n", ", ")] if part
-        )
-        entry.add("location", location or event.get_format_display())
+        entry.add("summary", f"Cancelled: {event.title}" if event.is_cancelled else event.title)
+        description = f"{event.summary}\n\n{absolute_url(event.get_absolute_url())}"
+        if event.is_cancelled:
+            description = f"{event.cancellation_message}\n\n{description}"
+        entry.add("description", description)
+        entry.add("location", full_location(event))
         entry.add("url", absolute_url(event.get_absolute_url()))
+        if method and registration is not None:
+            _, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+            entry.add("organizer", f"mailto:{address}", parameters={"CN": settings.SITE_NAME})
+            attendee = {"CN": registration.member.display_name, "ROLE": "REQ-PARTICIPANT"}
+            if registration.status == Registration.Status.CONFIRMED and not cancelled:
+                attendee["PARTSTAT"] = "ACCEPTED"
+            elif place_given_up:
+                attendee["PARTSTAT"] = "DECLINED"
+            entry.add("attendee", f"mailto:{registration.member.email}", parameters=attendee)
         calendar.add_component(entry)
     return calendar.to_ical()
+
+
+def full_location(event: Event) -> str:
+    """Where the event happens, in one line: the venue and its address, and online if it is."""
+    place = ", ".join(
+        line.strip() for line in [event.venue, *event.address.splitlines()] if line.strip()
+    )
+    if event.format == Event.Format.ONLINE:
+        return "Online"
+    if event.format == Event.Format.HYBRID:
+        return f"{place}, and online" if place else "Online"
+    return place or event.get_format_display()
 
 
 def feed_for(member: User) -> CalendarFeed:
@@ -383,3 +530,22 @@ def member_events(member: User) -> QuerySet[Event]:
     return Event.objects.visible_to(member).filter(
         registrations__member=member, registrations__status__in=HOLDS_A_PLACE
     )
+
+
+def member_calendar(member: User) -> bytes:
+    """The member's own feed: the events they have a place at, and until it has passed each
+    event whose place they gave up (or whose offer lapsed), marked cancelled, so that their
+    calendar takes it out rather than keeping a stale copy (a feed that drops an event leaves
+    it there in many calendar programs)."""
+    given_up = Registration.objects.filter(
+        member=member,
+        status=Registration.Status.CANCELLED,
+        event__ends_at__gt=timezone.now(),
+    ).exclude(confirmed_at__isnull=True, offer_sent_at__isnull=True)
+    registrations = Registration.objects.filter(member=member, status__in=HOLDS_A_PLACE) | given_up
+    places = {
+        registration.event_id: registration
+        for registration in registrations.select_related("member")
+    }
+    events = Event.objects.visible_to(member).filter(pk__in=list(places)).order_by("starts_at")
+    return calendar_for(list(events), places=places)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("feed/<str:token>.ics", views.personal_feed, name="feed"),
     path("<slug:slug>/", views.event_detail, name="detail"),
     path("<slug:slug>/edit/", views.event_edit, name="edit"),
+    path("<slug:slug>/cancel-event/", views.event_cancel, name="cancel_event"),
     path("<slug:slug>/register/", views.register, name="register"),
     path("<slug:slug>/cancel/", views.cancel, name="cancel"),
     path("<slug:slug>/claim/<int:registration_id>/", views.claim, name="claim"),

@@ -15,7 +15,7 @@ from base.spreadsheets import csv_download
 from communities.models import Community
 from events import services
 from events.filters import EventFilter
-from events.forms import AddAttendeeForm, EventForm, FeedbackForm, MessageForm
+from events.forms import AddAttendeeForm, CancelEventForm, EventForm, FeedbackForm, MessageForm
 from events.models import CalendarFeed, Event, Feedback, Registration
 from events.services import EventError
 from members import hooks
@@ -114,6 +114,9 @@ def event_create(request):
 @require_http_methods(["GET", "POST"])
 def event_edit(request, slug):
     event = _run_event(request, slug)
+    if event.is_cancelled:
+        messages.info(request, "This event has been cancelled: it can no longer be changed.")
+        return redirect(event)
     form = EventForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
@@ -126,6 +129,49 @@ def event_edit(request, slug):
         messages.success(request, "The event has been updated.")
         return redirect(event)
     return render(request, "events/form.html", {"form": form, "event": event})
+
+
+@login_required
+@staff_page
+@require_http_methods(["GET", "POST"])
+def event_cancel(request, slug):
+    """A page of its own, asking why: the cancellation is e-mailed to everyone registered and
+    cannot be undone."""
+    event = _run_event(request, slug)
+    if event.is_cancelled or event.has_ended:
+        messages.info(
+            request,
+            "This event has already been cancelled."
+            if event.is_cancelled
+            else "This event has already taken place.",
+        )
+        return redirect(event)
+    form = CancelEventForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            told = services.event_cancel(
+                event=event, canceller=request.user, message=form.cleaned_data["message"]
+            )
+        except EventError as error:
+            form.add_error("message", error.message)
+        else:
+            messages.success(
+                request, f"The event is cancelled. We are e-mailing {told} {_people(told)}."
+            )
+            return redirect(event)
+    told = Registration.objects.filter(
+        event=event, status__in=[*services.HOLDS_A_PLACE, Registration.Status.WAITING]
+    ).count()
+    return render(
+        request,
+        "events/cancel.html",
+        {"event": event, "form": form, "told": told},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _people(count: int) -> str:
+    return "person" if count == 1 else "people"
 
 
 def event_detail(request, slug):
@@ -229,8 +275,7 @@ def personal_feed(request, token):
     feed = get_object_or_404(CalendarFeed.objects.select_related("member"), token=token)
     if not feed.member.is_active:
         raise Http404
-    events = list(services.member_events(feed.member).order_by("starts_at"))
-    response = HttpResponse(services.calendar_for(events), content_type="text/calendar")
+    response = HttpResponse(services.member_calendar(feed.member), content_type="text/calendar")
     response["Cache-Control"] = "private, no-store"
     return response
 

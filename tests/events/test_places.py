@@ -19,6 +19,7 @@ from events.services import (
 )
 from events.tasks import sweep_event_emails
 from members.models import Notification
+from tests.events.calendars import calendar_in, only_event
 from tests.events.conftest import make_event
 from tests.factories import ProfileFactory
 from tests.mail import send_queued
@@ -98,7 +99,10 @@ def test_a_freed_place_is_offered_to_the_first_waiting_and_claimed_from_the_emai
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == [waiting.email]
     assert f"/events/{masterclass.slug}/claim/{offer.pk}/" in mailoutbox[0].body
-    assert mailoutbox[0].attachments[0][0] == f"{masterclass.slug}.ics"
+    part, calendar = calendar_in(mailoutbox[0])
+    assert part.get_filename() == f"{masterclass.slug}.ics"
+    # An offer is not a place yet: the event is published to them, not an invitation.
+    assert calendar["METHOD"] == "PUBLISH"
 
     offer_claim(registration_id=offer.pk, member=waiting)
 
@@ -276,9 +280,9 @@ def test_a_confirmation_comes_with_the_event_as_a_calendar_file(webinar, attende
     (message,) = mailoutbox
     assert message.subject == f"[Improvement Network] Your place at {webinar.title}"
     assert f"http://127.0.0.1:8000/events/{webinar.slug}/" in message.body
-    name, calendar, kind = message.attachments[0]
-    assert (name, kind) == (f"{webinar.slug}.ics", "text/calendar")
-    assert f"http://127.0.0.1:8000/events/{webinar.slug}/" in calendar
+    part, calendar = calendar_in(message)
+    assert part.get_filename() == f"{webinar.slug}.ics"
+    assert only_event(calendar)["URL"] == f"http://127.0.0.1:8000/events/{webinar.slug}/"
 
 
 def test_cancelled_and_waiting_people_get_no_reminders(tomorrow, attendee, mailoutbox):

@@ -194,6 +194,8 @@ MATRIX = {
     "/events/my-calendar/": MEMBERS,
     "EVENT": [HIDDEN] + [PAGE] * 7,  # a members-only event
     "EVENTedit/": COORDINATORS,
+    # Cancelling asks why on a page of its own, for those who may edit the event.
+    "EVENTcancel-event/": COORDINATORS,
     "EVENTattendees/": COORDINATORS,
     "EVENTcalendar.ics": [HIDDEN] + [PAGE] * 7,
     "PASTfeedback/": [SIGN_IN] + [HIDDEN] * 7,  # nobody here attended it
@@ -416,6 +418,8 @@ POST_MATRIX = {
     "POSThide/": [LOGIN, 403, 404, DONE, 404, 404, DONE, 404],
     "EVENTregister/": [LOGIN] + [DONE] * 7,
     "EVENTattendees/add/": [LOGIN, 403, 403, 403, DONE, 403, DONE, SET_UP],
+    # Nothing sent: the page again, asking why (an event is cancelled only with a message).
+    "EVENTcancel-event/": [LOGIN, 403, 403, 403, DONE, 403, DONE, SET_UP],
     "/resources/draft-guide/curate/": [LOGIN, 403, 403, 403, 403, DONE, DONE, SET_UP],
     "/resources/members-toolkit/rate/": [LOGIN] + [DONE] * 7,
     "/bulletins/draft-bulletin/send/": [LOGIN, 403, 403, 403, 403, DONE, DONE, SET_UP],

@@ -340,11 +340,12 @@ def personal_feed(client, world, person):
     return page(Client(), f"/events/feed/{feed_for(person).token}.ics")
 
 
-@walk("`/events/<slug>/edit/`, `attendees/` (+ CSV)")
+@walk("`/events/<slug>/edit/`, `cancel-event/`, `attendees/` (+ CSV)")
 def event_staff_pages(client, world, person):
     pages = []
     for event in world["events"]:
         pages.append(page(client, reverse("events:edit", args=[event.slug])))
+        pages.append(page(client, reverse("events:cancel_event", args=[event.slug])))
         pages.append(page(client, reverse("events:attendees", args=[event.slug])))
         pages.append(page(client, reverse("events:attendees", args=[event.slug]), format="csv"))
     return " ".join(pages)
