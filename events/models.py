@@ -43,6 +43,17 @@ class EventQuerySet(models.QuerySet):
             runs |= ~Q(community__in=secret.values("pk"))
         return self.visible_to(viewer).filter(runs)
 
+    def cancellable_by(self, viewer) -> "EventQuerySet":
+        """Events the viewer may cancel: those they run, and those hosted by a community they
+        moderate. Cancelling tells everyone registered why, without showing anyone who they
+        are, so a community's moderators may call off its events whoever organised them."""
+        if not viewer.is_authenticated:
+            return self.none()
+        return self.visible_to(viewer).filter(
+            Q(pk__in=Event.objects.run_by(viewer).values("pk"))
+            | Q(community__in=Community.objects.moderated_by(viewer).values("pk"))
+        )
+
 
 class Event(models.Model):
     class Kind(models.TextChoices):

@@ -383,8 +383,8 @@ def event_cancel(*, event: Event, canceller: User, message: str) -> int:
     list is told why, with a calendar file that takes it out of their calendar. The places
     stay as they were, so that their calendars keep it, marked cancelled. It cannot be undone.
     Answers how many were told."""
-    if not Event.objects.run_by(canceller).filter(pk=event.pk).exists():
-        raise EventError("Only those who run this event can cancel it.")
+    if not Event.objects.cancellable_by(canceller).filter(pk=event.pk).exists():
+        raise EventError("Only those who run this event, or moderate its community, can cancel it.")
     text = message.strip()
     if not text:
         raise EventError("Say why the event is cancelled: everyone registered will read it.")

@@ -29,11 +29,15 @@ FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
 def _event_for(request, slug) -> Event:
-    """The event, or 404 for anyone who may not see it; `viewer_runs` says whether they run it."""
+    """The event, or 404 for anyone who may not see it; `viewer_runs` says whether they run it,
+    `viewer_cancels` whether they may cancel it."""
     events = services.for_viewer(Event.objects.visible_to(request.user), request.user)
     return get_object_or_404(
         events.select_related("community", "organiser").annotate(
-            viewer_runs=Exists(Event.objects.run_by(request.user).filter(pk=OuterRef("pk")))
+            viewer_runs=Exists(Event.objects.run_by(request.user).filter(pk=OuterRef("pk"))),
+            viewer_cancels=Exists(
+                Event.objects.cancellable_by(request.user).filter(pk=OuterRef("pk"))
+            ),
         ),
         slug=slug,
     )
@@ -137,7 +141,9 @@ def event_edit(request, slug):
 def event_cancel(request, slug):
     """A page of its own, asking why: the cancellation is e-mailed to everyone registered and
     cannot be undone."""
-    event = _run_event(request, slug)
+    event = _event_for(request, slug)
+    if not event.viewer_cancels:
+        raise PermissionDenied
     if event.is_cancelled or event.has_ended:
         messages.info(
             request,
@@ -196,6 +202,7 @@ def event_detail(request, slug):
             "registration_window": _registration_window(event),
             "tags": event.tags.all(),
             "can_run": event.viewer_runs,
+            "can_cancel": event.viewer_cancels and not event.is_cancelled and not event.has_ended,
             "panels": hooks.page_panels(event, request.user),
         },
     )

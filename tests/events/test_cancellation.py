@@ -347,7 +347,7 @@ def test_an_event_is_cancelled_once_and_for_good(workshop, coordinator):
 
 
 def test_only_those_who_run_the_event_may_cancel_it(workshop, member):
-    with pytest.raises(EventError, match="Only those who run"):
+    with pytest.raises(EventError, match="Only those who run this event, or moderate"):
         event_cancel(event=workshop, canceller=member, message=REASON)
     workshop.refresh_from_db()
     assert not workshop.is_cancelled
@@ -420,3 +420,25 @@ def test_a_secret_communitys_moderator_cancels_its_event(client, db):
 
     retreat.refresh_from_db()
     assert retreat.is_cancelled
+
+
+def test_an_open_communitys_moderator_cancels_an_event_it_hosts_but_does_not_run_it(
+    client, coordinator, db
+):
+    """The issue's rule: a coordinator, or the host community's moderator, cancels. Running the
+    event (its attendees and their addresses) stays with those who run it."""
+    falls = Community.objects.create(
+        name="Falls Prevention", slug="falls-prevention", purpose="Fewer falls.", privacy="open"
+    )
+    moderator = ProfileFactory(member__name="Mhairi Moderator").member
+    Membership.objects.create(community=falls, member=moderator, role="moderator")
+    webinar = make_event(coordinator, "Falls webinar", community=falls)
+    client.force_login(moderator)
+
+    page = client.get(webinar.get_absolute_url()).text
+    assert "Cancel the event" in page and "Attendees" not in page
+    assert client.get(reverse("events:attendees", args=[webinar.slug])).status_code == 403
+    client.post(reverse("events:cancel_event", args=[webinar.slug]), {"message": REASON})
+
+    webinar.refresh_from_db()
+    assert webinar.is_cancelled
