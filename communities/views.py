@@ -10,8 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from base.links import absolute_url
 from base.shortcuts import free_slug, number_or_404
 from communities import services, tasks
+from communities.feeds import community_feed_path
 from communities.filters import CommunityFilter
 from communities.forms import (
     CommunityForm,
@@ -36,6 +38,7 @@ from communities.services import CommunityError
 from members import hooks
 from members.models import User
 from members.second_factor import staff_page
+from members.services import feed_key_for
 
 PAGE_SIZE = 20
 POSTS_PER_PAGE = 25
@@ -60,6 +63,15 @@ def _place(request, slug: str) -> Place:
         can_read=community.viewer_reads,
         is_moderator=community.viewer_moderates,
     )
+
+
+def _feed_url(request, place: Place) -> str:
+    """The member's private address of the community's feed of new threads: open communities
+    only (communities.feeds says why)."""
+    if not place.can_read or place.community.privacy != Community.Privacy.OPEN:
+        return ""
+    key = feed_key_for(request.user)
+    return absolute_url(community_feed_path(place.community, key))
 
 
 def _readable(request, slug: str) -> Place:
@@ -141,6 +153,7 @@ def community_detail(request, slug):
             "join_form": JoinRequestForm(),
             "digest_form": DigestForm(instance=place.membership) if place.membership else None,
             "panels": hooks.page_panels(community, request.user),
+            "feed_url": _feed_url(request, place),
             "open_requests": (
                 community.join_requests.filter(status=JoinRequest.Status.PENDING).count()
                 if place.is_moderator

@@ -59,6 +59,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(default=timezone.now)
     # Set when a member closes their account: personal data is gone, contributions stay.
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Part of what signs the member's private feed addresses (members.services.feed_key_for):
+    # raised when they ask for new ones, so the old addresses stop working.
+    feed_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 

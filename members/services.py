@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import uuid
 
 from allauth.account.models import EmailAddress
@@ -21,6 +22,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Lower, Replace
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.text import slugify
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -40,6 +42,9 @@ PHOTO_SIZE = 600
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 RESERVED_SLUGS = {"me"}  # /members/me/ is each member's own page
 NOTIFICATION_EMAIL = "members.notification"  # the outbox's kind (members.emails renders it)
+FEED_KEY = re.compile(
+    r"(?P<member>[0-9]{1,18})-(?P<generation>[0-9]{1,9})-(?P<signature>[0-9a-f]{32})"
+)
 
 
 # --- profiles -------------------------------------------------------------------------------
@@ -333,6 +338,36 @@ def notifications_mark_read(member: User) -> int:
 
 
 # --- data rights ----------------------------------------------------------------------------
+
+
+def feed_key_for(member: User) -> str:
+    """The secret part of the member's private feed addresses: a feed reader cannot sign in,
+    so the address itself says whose feed it is. Signed, so nothing need be stored."""
+    signed = f"{member.pk}-{member.feed_generation}"
+    return f"{signed}-{_feed_signature(signed)}"
+
+
+def _feed_signature(signed: str) -> str:
+    return salted_hmac("members.feed_key", signed, algorithm="sha256").hexdigest()[:32]
+
+
+def feed_key_reset(member: User) -> None:
+    """New feed addresses: every private feed address the member gave a reader stops working."""
+    User.objects.filter(pk=member.pk).update(feed_generation=F("feed_generation") + 1)
+    member.refresh_from_db(fields=["feed_generation"])
+
+
+def member_by_feed_key(key: str) -> User | None:
+    """Whose private feeds this key opens, if it is one the site signed, still current, and its
+    member may still sign in."""
+    found = FEED_KEY.fullmatch(key)
+    if not found or not constant_time_compare(
+        _feed_signature(f"{found['member']}-{found['generation']}"), found["signature"]
+    ):
+        return None
+    return User.objects.filter(
+        pk=found["member"], feed_generation=found["generation"], is_active=True
+    ).first()
 
 
 def member_export(member: User) -> dict:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("me/notifications/", views.notifications, name="notifications"),
     path("me/notifications/read/", views.notifications_read, name="notifications_read"),
     path("me/preferences/", views.preferences, name="preferences"),
+    path("me/preferences/feeds/", views.feed_key_reset, name="feed_key_reset"),
     path(
         "me/preferences/organisation-accounts/disconnect/",
         views.organisation_disconnect,

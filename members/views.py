@@ -285,6 +285,14 @@ def preferences(request):
 
 @login_required
 @require_POST
+def feed_key_reset(request):
+    services.feed_key_reset(request.user)
+    messages.success(request, "Your feeds have new addresses: the old ones no longer work.")
+    return redirect(reverse("members:preferences") + "#feeds")
+
+
+@login_required
+@require_POST
 def organisation_disconnect(request):
     """The member's organisation account no longer signs them in (allauth's rules: never the
     last way in)."""

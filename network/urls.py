@@ -68,5 +68,6 @@ urlpatterns = [
     path("bulletins/", include("bulletins.urls")),
     path("projects/", include("projects.urls")),
     path("insights/", include("insights.urls")),
+    path("feeds/", include("network.feed_urls")),
     path("admin/", admin.site.urls),
 ]

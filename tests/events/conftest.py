@@ -19,7 +19,7 @@ def make_event(
         title=title,
         slug=slugify(title),
         kind=fields.pop("kind", "webinar"),
-        summary="Practical examples, with time for questions.",
+        summary=fields.pop("summary", "Practical examples, with time for questions."),
         starts_at=starts,
         ends_at=starts + timedelta(hours=1),
         organiser=organiser,

@@ -225,6 +225,11 @@ MATRIX = {
     "/bulletins/draft-bulletin/email/": CURATORS_ONLY,
     "/bulletins/sent-bulletin/progress/": CURATORS_ONLY,
     "/bulletins/unsubscribe/not-a-real-token/": [HIDDEN] * 8,
+    # Feed readers never sign in: the public feeds are a visitor's, whoever asks.
+    "/feeds/events/": EVERYONE,
+    "/feeds/bulletins/": EVERYONE,
+    "/feeds/resources/": EVERYONE,
+    "/feeds/communities/leads/1-0-0123456789abcdef0123456789abcdef/": [HIDDEN] * 8,
     # A page that says the invitation is not valid (or no longer): nothing of any community.
     "/communities/invitations/not-a-real-token/": MEMBERS,
     "/insights/": MEMBERS,

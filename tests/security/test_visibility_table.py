@@ -28,6 +28,7 @@ from events.services import feed_for
 from insights.models import Story
 from insights.services import network_bridging_refresh
 from members.models import Profile
+from members.services import feed_key_for
 from mentoring.models import Match, Meeting, MentoringRequest
 from projects.models import ChangeIdea, Cycle, Driver, Measure
 from resources.indexing import resources_index
@@ -338,6 +339,24 @@ def personal_feed(client, world, person):
     if person is None:
         return ""
     return page(Client(), f"/events/feed/{feed_for(person).token}.ics")
+
+
+@walk("`/feeds/events/`, `/feeds/bulletins/`, `/feeds/resources/`")
+def public_feeds(client, world, person):
+    return " ".join(
+        page(client, f"/feeds/{name}/") for name in ("events", "bulletins", "resources")
+    )
+
+
+@walk("`/feeds/communities/<slug>/<key>/`")
+def community_feeds(client, world, person):
+    if person is None:
+        return ""
+    key = feed_key_for(person)
+    return " ".join(
+        page(Client(), f"/feeds/communities/{place.slug}/{key}/")
+        for place in (world["secret"], world["closed"])
+    )
 
 
 @walk("`/events/<slug>/edit/`, `cancel-event/`, `attendees/` (+ CSV)")

@@ -1,0 +1,52 @@
+"""Atom feeds (Django's syndication framework) whose every link is built from SITE_URL, as the
+e-mails' and calendars' are: never from the Host header of whoever asks for the feed."""
+
+from __future__ import annotations
+
+from django.contrib.syndication.views import Feed
+from django.utils.feedgenerator import Atom1Feed
+
+from base.links import absolute_url
+from base.markdown import render_markdown
+
+# A feed reader asks every few minutes; a page of this many entries is what readers show.
+FEED_LENGTH = 30
+
+
+class NetworkFeed(Feed):
+    """An Atom feed of the network. Subclasses give `page_path` and `feed_path` (or the
+    methods of those names, for a feed of one object), `title`, `subtitle` and `items`; each
+    entry links to its item's get_absolute_url."""
+
+    feed_type = Atom1Feed
+    page_path = "/"
+    feed_path = "/"
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        # Readers poll: a short shared cache keeps their visits cheap without going stale.
+        response.setdefault("Cache-Control", "public, max-age=300")
+        return response
+
+    def link(self, obj=None) -> str:
+        return absolute_url(self._path("page_path", obj))
+
+    def feed_url(self, obj=None) -> str:
+        return absolute_url(self._path("feed_path", obj))
+
+    def _path(self, name: str, obj) -> str:
+        path = getattr(self, name)
+        return path(obj) if callable(path) else path
+
+    def item_link(self, item) -> str:
+        return absolute_url(item.get_absolute_url())
+
+    def item_title(self, item) -> str:
+        return item.title
+
+    def item_description(self, item) -> str:
+        """The entry's summary as the site shows it: Markdown through the one sanitiser."""
+        return render_markdown(self.item_summary_text(item))
+
+    def item_summary_text(self, item) -> str:
+        return ""
