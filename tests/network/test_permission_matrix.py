@@ -11,6 +11,8 @@ Until they have a second factor, staff are members like the outsider: every staf
 admin send them to set one up, and nothing their roles would show appears anywhere else.
 """
 
+import csv
+import io
 from datetime import timedelta
 
 import pytest
@@ -197,6 +199,7 @@ MATRIX = {
     # Cancelling asks why on a page of its own, for those who may edit the event.
     "EVENTcancel-event/": COORDINATORS,
     "EVENTattendees/": COORDINATORS,
+    "EVENTattendees/?format=csv": COORDINATORS,
     "EVENTcalendar.ics": [HIDDEN] + [PAGE] * 7,
     "PASTfeedback/": [SIGN_IN] + [HIDDEN] * 7,  # nobody here attended it
     "PASTcertificate/": [SIGN_IN] + [HIDDEN] * 7,
@@ -390,6 +393,22 @@ def test_every_role_gets_the_answer_the_matrix_declares(
     )
 
     assert answers == dict(zip(ROLES, MATRIX[path], strict=True))
+
+
+def test_every_csv_the_site_serves_opens_in_excel_and_parses(client, places, admin_member):
+    """UTF-8 with a byte-order mark, or Excel garbles "Siobhán" in its own code page; and
+    rows that Python's csv reads back whole."""
+    client.force_login(admin_member)
+    served = []
+    for path in MATRIX:
+        response = client.get(_address(path, places))
+        if response.status_code != 200 or not response["Content-Type"].startswith("text/csv"):
+            continue
+        served.append(path)
+        assert response.content.startswith("\ufeff".encode()), path
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert rows and all(len(row) == len(rows[0]) for row in rows), path
+    assert len(served) == 5, served
 
 
 def test_a_secret_communitys_thread_is_not_found_by_changing_the_address(client, places, member):
