@@ -340,7 +340,7 @@ def personal_feed(client, world, person):
     return page(Client(), f"/events/feed/{feed_for(person).token}.ics")
 
 
-@walk("`/events/<slug>/edit/`, `cancel-event/`, `attendees/` (+ CSV)")
+@walk("`/events/<slug>/edit/`, `cancel-event/`, `attendees/` (+ CSV), `check-in/`")
 def event_staff_pages(client, world, person):
     pages = []
     for event in world["events"]:
@@ -348,6 +348,7 @@ def event_staff_pages(client, world, person):
         pages.append(page(client, reverse("events:cancel_event", args=[event.slug])))
         pages.append(page(client, reverse("events:attendees", args=[event.slug])))
         pages.append(page(client, reverse("events:attendees", args=[event.slug]), format="csv"))
+        pages.append(page(client, reverse("events:check_in", args=[event.slug])))
     return " ".join(pages)
 
 
