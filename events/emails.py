@@ -2,7 +2,9 @@
 
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from email.mime.image import MIMEImage
 from email.mime.text import MIMEText
+from io import BytesIO
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -15,7 +17,7 @@ from base import outbox
 from base.links import absolute_reverse, absolute_url
 from base.models import Email
 from events.models import Registration
-from events.services import EMAIL_MOMENTS, calendar_for, full_location
+from events.services import EMAIL_MOMENTS, calendar_for, check_in_qr, full_location
 
 CONFIRMED = [Registration.Status.CONFIRMED]
 TOLD_OF_CANCELLATION = [
@@ -67,7 +69,10 @@ def builder(kind: str) -> Callable[[list[Email]], Iterator[tuple[Email, EmailMes
                 yield email, None
                 continue
             event = registration.event
+            # The confirmation carries the place's QR code, shown at the door.
+            qr = check_in_qr(registration) if kind == "confirmation" else None
             context = {
+                "check_in_code": qr is not None,
                 "registration": registration,
                 "event": event,
                 "member": registration.member,
@@ -89,6 +94,8 @@ def builder(kind: str) -> Callable[[list[Email]], Iterator[tuple[Email, EmailMes
             )
             if kind in WITH_CALENDAR:
                 message.attach(_calendar_part(registration, WITH_CALENDAR[kind]))
+            if qr is not None:
+                message.attach(_qr_part(qr))
             yield email, message
 
     return build
@@ -103,6 +110,20 @@ def _calendar_part(registration: Registration, method: str) -> MIMEText:
     part = MIMEText(calendar.decode(), "calendar", "utf-8")
     part.set_param("method", method)
     part.add_header("Content-Disposition", "attachment", filename=f"{registration.event.slug}.ics")
+    return part
+
+
+QR_FILENAME = "check-in-code.png"
+
+
+def _qr_part(qr) -> MIMEImage:
+    """The QR code as a picture shown with the message (a mail program that keeps pictures
+    apart shows it as an attachment)."""
+    png = BytesIO()
+    qr.save(png, kind="png", scale=8, border=4)
+    part = MIMEImage(png.getvalue(), "png")
+    part.add_header("Content-ID", "<check-in-code>")
+    part.add_header("Content-Disposition", "inline", filename=QR_FILENAME)
     return part
 
 

@@ -43,6 +43,9 @@ def export(member) -> list[dict]:
             "starts_at": registration.event.starts_at.isoformat(),
             "status": registration.get_status_display(),
             "attended": registration.attended,
+            "checked_in_at": registration.checked_in_at.isoformat()
+            if registration.checked_in_at
+            else None,
             "registered_at": registration.created_at.isoformat(),
             "feedback": {
                 "rating": feedback[registration.pk].rating,

@@ -152,6 +152,11 @@ class Event(models.Model):
         return self.community if getattr(self, "host_named", False) else None
 
 
+def check_in_code() -> str:
+    """Unguessable: whoever holds it can be checked in (by the event's team alone)."""
+    return secrets.token_urlsafe(16)
+
+
 class Registration(models.Model):
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", "Place confirmed"
@@ -168,6 +173,17 @@ class Registration(models.Model):
     offer_expires_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     attended = models.BooleanField(default=False)
+    # At the door: the place's secret code (in its QR code), and when and by whom it was checked
+    # in. A check-in marks the place attended as well; unmarking attendance clears it.
+    check_in_code = models.CharField(max_length=64, unique=True, default=check_in_code)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     # Raised each time the member gives up the place or takes it again: with the event's own
     # sequence it orders the copies of the event in the member's calendar (RFC 5546).

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from email.utils import parseaddr
+from typing import Literal, NamedTuple
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import icalendar
+import segno
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from base import outbox
@@ -323,7 +328,138 @@ def registration_add(*, event: Event, member: User, coordinator: User) -> Regist
 def attendance_mark(*, registration: Registration, attended: bool) -> None:
     if registration.status != Registration.Status.CONFIRMED:
         raise EventError("Only people with a confirmed place can be checked in.")
-    Registration.objects.filter(pk=registration.pk).update(attended=attended)
+    # A door check-in is attendance: undoing the attendance undoes the check-in with it.
+    undone = {} if attended else {"checked_in_at": None, "checked_in_by": None}
+    Registration.objects.filter(pk=registration.pk).update(attended=attended, **undone)
+
+
+# --- at the door ----------------------------------------------------------------------------
+
+
+class CheckIn(NamedTuple):
+    """What a check-in came to, in the words the event's team reads at the door."""
+
+    outcome: Literal["checked_in", "already", "refused"]
+    message: str
+    registration: Registration | None = None
+
+
+# Why a place that is not confirmed cannot be checked in.
+REFUSALS = {
+    Registration.Status.CANCELLED: "cancelled their place",
+    Registration.Status.WAITING: "is on the waiting list",
+    Registration.Status.OFFERED: "was offered a place but has not taken it",
+}
+CHECK_IN_CODE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def check_in_code_in(text: str) -> str:
+    """The code in what was scanned or typed: the code itself, or the check-in address of a QR
+    code (a phone's own camera opens it; the page's scanner reads it whole)."""
+    text = text.strip()
+    if "://" in text:
+        text = (parse_qs(urlsplit(text).query).get("code") or [""])[0]
+    return text if CHECK_IN_CODE.fullmatch(text) else ""
+
+
+def check_in_url(registration: Registration) -> str:
+    """What a place's QR code holds: the event's check-in page, with the place's code."""
+    path = reverse("events:check_in", args=[registration.event.slug])
+    return absolute_url(f"{path}?{urlencode({'code': registration.check_in_code})}")
+
+
+def registration_for_code(*, event: Event, code: str) -> Registration:
+    """The place this code belongs to, at this event; EventError saying why not."""
+    code = check_in_code_in(code)
+    registration = (
+        Registration.objects.filter(check_in_code=code).select_related("member").first()
+        if code
+        else None
+    )
+    if registration is None:
+        raise EventError("Not checked in: we do not know this code.")
+    if registration.event_id != event.pk:
+        raise EventError("Not checked in: this code is for another event.")
+    return registration
+
+
+@transaction.atomic
+def registration_check_in(
+    *,
+    event: Event,
+    by: User,
+    code: str = "",
+    registration: Registration | None = None,
+) -> CheckIn:
+    """Someone at the door, found by name (`registration`) or by the code of their QR code.
+
+    Only a confirmed place is checked in; a second check-in changes nothing and says when the
+    first was. The place's row is locked, so two of the team tapping at once check in once."""
+    if not Event.objects.run_by(by).filter(pk=event.pk).exists():
+        raise EventError("Only those who run this event can check people in.")
+    if event.is_cancelled:
+        return CheckIn("refused", "This event has been cancelled.")
+    if registration is None:
+        try:
+            registration = registration_for_code(event=event, code=code)
+        except EventError as error:
+            return CheckIn("refused", error.message)
+    registration = (
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("member")
+        .filter(pk=registration.pk, event=event)
+        .first()
+    )
+    if registration is None:
+        return CheckIn("refused", "This person is not registered for this event.")
+    name = registration.member.display_name
+    if registration.status != Registration.Status.CONFIRMED:
+        reason = REFUSALS[registration.status]
+        return CheckIn("refused", f"Not checked in: {name} {reason}.", registration)
+    if registration.checked_in_at is not None:
+        at = timezone.localtime(registration.checked_in_at)
+        return CheckIn("already", f"{name} was already checked in at {at:%H:%M}.", registration)
+    registration.checked_in_at = timezone.now()
+    registration.checked_in_by = by
+    registration.attended = True
+    registration.save(update_fields=["checked_in_at", "checked_in_by", "attended"])
+    return CheckIn("checked_in", f"{name} is checked in.", registration)
+
+
+def check_in_counts(event: Event) -> dict[str, int]:
+    """How many of those with a confirmed place are checked in."""
+    return Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED).aggregate(
+        confirmed=Count("pk"), checked_in=Count("pk", filter=Q(checked_in_at__isnull=False))
+    )
+
+
+def check_in_list(event: Event, text: str) -> QuerySet[Registration]:
+    """Everyone registered (but those who gave up their place), by name; `text` narrows it to
+    the names that contain it."""
+    registrations = (
+        Registration.objects.filter(event=event)
+        .exclude(status=Registration.Status.CANCELLED)
+        .select_related("member")
+        .order_by("member__name", "pk")
+    )
+    text = " ".join(text.split())[:100]
+    if text:
+        registrations = registrations.filter(member__name__icontains=text)
+    return registrations
+
+
+def check_in_qr(registration: Registration) -> segno.QRCode | None:
+    """The QR code a member shows at the door: for a confirmed place at an event with a door
+    (not one only online), until it has ended. It holds the place's check-in address."""
+    event = registration.event
+    if (
+        registration.status != Registration.Status.CONFIRMED
+        or event.format == Event.Format.ONLINE
+        or event.is_cancelled
+        or event.has_ended
+    ):
+        return None
+    return segno.make(check_in_url(registration), error="m")
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<slug:slug>/claim/<int:registration_id>/", views.claim, name="claim"),
     path("<slug:slug>/calendar.ics", views.calendar_file, name="calendar"),
     path("<slug:slug>/attendees/", views.attendees, name="attendees"),
+    path("<slug:slug>/check-in/", views.check_in, name="check_in"),
     path("<slug:slug>/attendees/add/", views.add_attendee, name="add_attendee"),
     path("<slug:slug>/attendees/message/", views.message_registrants, name="message"),
     path("<slug:slug>/feedback/", views.feedback, name="feedback"),

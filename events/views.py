@@ -1,5 +1,10 @@
+import functools
 import re
+from urllib.parse import urlencode
 
+from csp.constants import SELF
+from csp.decorators import csp_update
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -9,6 +14,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
+from django_permissions_policy import PermissionsPolicyMiddleware
 
 from base.shortcuts import free_slug, number_or_404
 from base.spreadsheets import csv_download
@@ -198,6 +204,7 @@ def event_detail(request, slug):
             "waiting": waiting,
             "confirmed": registration is not None
             and registration.status == Registration.Status.CONFIRMED,
+            "check_in_qr": _picture_of(registration and services.check_in_qr(registration)),
             "feedback_given": feedback_given,
             "registration_window": _registration_window(event),
             "tags": event.tags.all(),
@@ -206,6 +213,12 @@ def event_detail(request, slug):
             "panels": hooks.page_panels(event, request.user),
         },
     )
+
+
+def _picture_of(qr) -> str:
+    """A QR code as an image's address (the page's policy allows data: images). A PNG: an SVG
+    in a data: address is a document of its own, which the site never serves."""
+    return qr.png_data_uri(scale=6, border=2) if qr else ""
 
 
 def _registration_window(event: Event) -> str:
@@ -453,3 +466,80 @@ def slides(request, slug):
     response = FileResponse(event.slides.open("rb"), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{event.slug}-slides.pdf"'
     return response
+
+
+# --- at the door ----------------------------------------------------------------------------
+
+CHECK_IN_PAGE_SIZE = 50
+CHECK_IN_LEVELS = {
+    "checked_in": messages.SUCCESS,
+    "already": messages.WARNING,
+    "refused": messages.ERROR,
+}
+
+
+def camera_allowed(view):
+    """The page may ask for the camera (the site turns it off everywhere else), and its QR
+    scanner may read the picture in a worker of its own (a blob: worker, as the library makes
+    one where the browser has no barcode reader of its own)."""
+
+    @functools.wraps(view)
+    @csp_update({"worker-src": [SELF, "blob:"]})
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response._permissions_policy_override = PermissionsPolicyMiddleware.compute_header_value(
+            {**settings.PERMISSIONS_POLICY, "camera": ["self"]}, name="PERMISSIONS_POLICY"
+        )
+        return response
+
+    return wrapped
+
+
+@login_required
+@staff_page
+@camera_allowed
+@require_http_methods(["GET", "POST"])
+def check_in(request, slug):
+    """The event's team at the door, on a phone: find someone by name and check them in with
+    one tap, or scan the QR code of their confirmation."""
+    event = get_object_or_404(Event.objects.run_by(request.user), slug=slug)
+    text = (request.POST if request.method == "POST" else request.GET).get("q", "")[:100]
+    if request.method == "POST":
+        registration = None
+        if request.POST.get("registration"):
+            registration = get_object_or_404(
+                Registration, pk=number_or_404(request.POST["registration"]), event=event
+            )
+        result = services.registration_check_in(
+            event=event,
+            by=request.user,
+            code=request.POST.get("code", ""),
+            registration=registration,
+        )
+        messages.add_message(request, CHECK_IN_LEVELS[result.outcome], result.message)
+        # Back to the same search; after a scan, the scanner starts again for the next person.
+        query = {"q": text} if text.strip() else {}
+        if request.POST.get("scanned"):
+            query["scanning"] = "1"
+        return redirect(f"{request.path}?{urlencode(query)}" if query else request.path)
+    scanned, scan_problem = None, ""
+    if request.GET.get("code"):
+        # A phone's own camera app opened the QR code's address: who it is, and a button.
+        try:
+            scanned = services.registration_for_code(event=event, code=request.GET["code"])
+        except EventError as error:
+            scan_problem = error.message
+    page = Paginator(services.check_in_list(event, text), CHECK_IN_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "event": event,
+        "page": page,
+        "q": text,
+        "counts": services.check_in_counts(event),
+        "scanned": scanned,
+        "scan_problem": scan_problem,
+    }
+    if request.htmx:
+        return render(request, "events/_check_in_people.html", context)
+    return render(request, "events/check_in.html", context)

@@ -571,6 +571,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("sgds", DESIGN_SYSTEM_DIR),
     ("htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    # The door check-in page's camera scanner (its worker file sits beside it).
+    ("qr-scanner", BASE_DIR / "node_modules" / "qr-scanner"),
 ]
 if DEBUG:
     # Development serves static files straight from the finders; there is no collectstatic output.

@@ -29,6 +29,7 @@ WRITTEN_BY_THE_SITE = {
     ("members.Notification", "role"),
     ("communities.Invitation", "token"),
     ("events.CalendarFeed", "token"),
+    ("events.Registration", "check_in_code"),
     ("insights.Target", "value"),
     ("search.SearchWord", "word"),
     ("base.AuditEntry", "detail"),

@@ -200,6 +200,8 @@ MATRIX = {
     "EVENTcancel-event/": COORDINATORS,
     "EVENTattendees/": COORDINATORS,
     "EVENTattendees/?format=csv": COORDINATORS,
+    # The door check-in: the event's team alone; nobody else learns who is coming.
+    "EVENTcheck-in/": [SIGN_IN, HIDDEN, HIDDEN, HIDDEN, PAGE, HIDDEN, PAGE, SET_UP],
     "EVENTcalendar.ics": [HIDDEN] + [PAGE] * 7,
     "PASTfeedback/": [SIGN_IN] + [HIDDEN] * 7,  # nobody here attended it
     "PASTcertificate/": [SIGN_IN] + [HIDDEN] * 7,
@@ -442,6 +444,8 @@ POST_MATRIX = {
     "POSThide/": [LOGIN, 403, 404, DONE, 404, 404, DONE, 404],
     "EVENTregister/": [LOGIN] + [DONE] * 7,
     "EVENTattendees/add/": [LOGIN, 403, 403, 403, DONE, 403, DONE, SET_UP],
+    # Nothing sent: the page again, saying the code is not known.
+    "EVENTcheck-in/": [LOGIN, 404, 404, 404, DONE, 404, DONE, SET_UP],
     # Nothing sent: the page again, asking why (an event is cancelled only with a message).
     "EVENTcancel-event/": [LOGIN, 403, 403, 403, DONE, 403, DONE, SET_UP],
     "/resources/draft-guide/curate/": [LOGIN, 403, 403, 403, 403, DONE, DONE, SET_UP],

@@ -359,7 +359,7 @@ def community_feeds(client, world, person):
     )
 
 
-@walk("`/events/<slug>/edit/`, `cancel-event/`, `attendees/` (+ CSV)")
+@walk("`/events/<slug>/edit/`, `cancel-event/`, `attendees/` (+ CSV), `check-in/`")
 def event_staff_pages(client, world, person):
     pages = []
     for event in world["events"]:
@@ -367,6 +367,7 @@ def event_staff_pages(client, world, person):
         pages.append(page(client, reverse("events:cancel_event", args=[event.slug])))
         pages.append(page(client, reverse("events:attendees", args=[event.slug])))
         pages.append(page(client, reverse("events:attendees", args=[event.slug]), format="csv"))
+        pages.append(page(client, reverse("events:check_in", args=[event.slug])))
     return " ".join(pages)
 
 
