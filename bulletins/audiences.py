@@ -60,7 +60,7 @@ def to_everyone(bulletin: Bulletin) -> bool:
 
 def audience_in_words(bulletin: Bulletin) -> str:
     """The audience as a curator reads it before sending: "members in the North or East region
-    who work in Third sector"; "every subscribed member" when nothing is chosen."""
+    and who work in Third sector"; "every subscribed member" when nothing is chosen."""
     parts = []
     if bulletin.audience_regions:
         parts.append(f"in the {_either(bulletin.audience_regions, Region)} region")
