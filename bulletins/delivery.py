@@ -4,8 +4,8 @@ Each member's copy is an e-mail in the outbox (base.outbox, kind BULLETIN_EMAIL,
 bulletin), which claims, sends, retries and takes over dead workers' claims for every e-mail of
 the site alike. What is left here:
 
-- start: the bulletin is frozen and, in the same transaction, every subscriber's e-mail is
-  written to the outbox, in batches of BULLETIN_BATCH_SIZE;
+- start: the bulletin is frozen and, in the same transaction, the e-mail of each member of its
+  audience (bulletins.audiences) is written to the outbox, in batches of BULLETIN_BATCH_SIZE;
 - finish_if_done: the bulletin is sent once none of its e-mails waits or is in flight (after
   each batch, and by the sweep);
 - progress: the curators' figures, read from the outbox;
@@ -22,26 +22,19 @@ from django.utils import timezone
 
 from base import outbox
 from base.models import Email
-from bulletins.models import Bulletin
+from bulletins.audiences import audience_members
+from bulletins.models import BULLETIN_EMAIL, Bulletin
 from bulletins.snapshot import bulletin_snapshot
-from members.models import User
-from members.services import member_profiles, notify
+from members.services import notify
 
-# The outbox's kinds: a member's copy of a sent bulletin, and a curator's test copy.
-BULLETIN_EMAIL = "bulletins.bulletin"
+# The outbox's kinds: a member's copy of a sent bulletin (BULLETIN_EMAIL, from the models: it
+# says who may read an audience's bulletin), and a curator's test copy.
 TEST_COPY_EMAIL = "bulletins.test_copy"
 WAITING = [Email.Status.QUEUED, Email.Status.SENDING]
 
 
 class BulletinError(Exception):
     """A bulletin cannot do what was asked in its present state; the message says why."""
-
-
-def subscribers() -> QuerySet[User]:
-    """Members who want the bulletin: confirmed, active, subscribed."""
-    return User.objects.filter(
-        pk__in=member_profiles().filter(receives_bulletin=True).values("member_id")
-    )
 
 
 def check_not_empty(bulletin: Bulletin) -> None:
@@ -59,7 +52,8 @@ def copies_of(bulletin_id: int | OuterRef) -> QuerySet[Email]:
 
 @transaction.atomic
 def start(*, bulletin: Bulletin) -> int:
-    """Freeze the bulletin and put every subscriber's copy in the outbox; answers how many.
+    """Freeze the bulletin and put a copy for each member of its audience in the outbox
+    (bulletins.audiences); answers how many.
 
     The row lock makes a double click, or the scheduler and a curator at the same moment, send
     it once. The outbox queues the send tasks once this commits.
@@ -72,7 +66,7 @@ def start(*, bulletin: Bulletin) -> int:
     bulletin.status = Bulletin.Status.SENDING
     bulletin.sent_at = timezone.now()
     bulletin.save(update_fields=["frozen", "status", "sent_at"])
-    recipients = subscribers().values_list("pk", flat=True).order_by("pk")
+    recipients = audience_members(bulletin=bulletin).values_list("pk", flat=True).order_by("pk")
     count = len(
         outbox.enqueue_many(
             BULLETIN_EMAIL,

@@ -2,8 +2,9 @@ from django import forms
 from django.core.validators import MinValueValidator
 from django.utils import timezone
 
-from bulletins import services
+from bulletins import audiences, services
 from bulletins.models import Bulletin, BulletinSection
+from members.models import Organisation, Region, Sector, Topic
 from resources.forms import MARKDOWN_HINT
 
 
@@ -17,6 +18,65 @@ class BulletinForm(forms.ModelForm):
         }
         widgets = {"introduction": forms.Textarea(attrs={"rows": 8})}
         error_messages = {"title": {"required": "Enter a title."}}
+
+
+def _checkboxes(label: str, choices, hint: str) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=label,
+        choices=choices,
+        required=False,
+        help_text=hint,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class AudienceForm(forms.ModelForm):
+    """Who the bulletin goes to. Within one kind any value chosen; across kinds all of them."""
+
+    # Every kind may be left empty, and the page says what that means, once.
+    optional_is_implied = True
+
+    audience_regions = _checkboxes(
+        "Regions", Region.choices, "Members whose profile gives one of these regions."
+    )
+    audience_organisation_kinds = _checkboxes(
+        "Types of organisation",
+        Organisation.Kind.choices,
+        "Members whose organisation is one of these types.",
+    )
+    audience_sectors = _checkboxes(
+        "Sectors", Sector.choices, "Members whose profile gives one of these sectors."
+    )
+
+    class Meta:
+        model = Bulletin
+        fields = [
+            "audience_regions",
+            "audience_organisation_kinds",
+            "audience_sectors",
+            "audience_communities",
+            "audience_interests",
+        ]
+        labels = {
+            "audience_communities": "Members of these communities",
+            "audience_interests": "Interests",
+        }
+        help_texts = {
+            "audience_communities": "Members who belong to one of these communities.",
+            "audience_interests": "Members who gave one of these as an interest.",
+        }
+        widgets = {
+            "audience_communities": forms.CheckboxSelectMultiple,
+            "audience_interests": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, curator, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["audience_communities"].queryset = audiences.community_choices(curator=curator)
+        self.fields["audience_communities"].label_from_instance = lambda community: (
+            f"{community.name}{' (secret)' if community.privacy == 'secret' else ''}"
+        )
+        self.fields["audience_interests"].queryset = Topic.objects.order_by("name")
 
 
 class SectionForm(forms.ModelForm):

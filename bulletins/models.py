@@ -1,22 +1,56 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from base.fields import SingleLineCharField
+from base.models import Email
 from communities.models import Community
 from events.models import Event
-from members.roles import is_curator
+from members.models import Organisation, Region, Sector, Topic
+from members.roles import is_curator, own
 from resources.models import Resource
+
+# The outbox's kind for a member's copy of a sent bulletin: who was sent which bulletin.
+BULLETIN_EMAIL = "bulletins.bulletin"
 
 
 class BulletinQuerySet(models.QuerySet):
     def visible_to(self, viewer) -> "BulletinQuerySet":
-        """Bulletins once they are sent (their archive is public); drafts and scheduled ones to
-        curators. What each reader sees inside one is bulletins.snapshot.bulletin_content."""
+        """Who may read which bulletin, in the archive and everywhere else.
+
+        A bulletin sent to everyone: anyone, visitors included, once it is sent. One sent to
+        an audience (bulletins.audiences): the members it was sent to, who have its copy in
+        the outbox. Curators see every bulletin, drafts too, except those for a secret
+        community's members that they may not know of. What each reader sees inside one is
+        bulletins.snapshot.bulletin_content.
+        """
         if is_curator(viewer):
-            return self.all()
-        return self.filter(frozen__isnull=False)
+            return self.exclude(audience_communities__in=Community.objects.secret_from(viewer))
+        sent_to_them = Email.objects.filter(
+            own("recipient_id", viewer), kind=BULLETIN_EMAIL, about_id=OuterRef("pk")
+        )
+        return self.filter(frozen__isnull=False).filter(
+            Q(pk__in=Bulletin.objects.to_everyone().values("pk")) | Exists(sent_to_them)
+        )
+
+    def to_everyone(self) -> "BulletinQuerySet":
+        """Bulletins whose audience is every subscribed member: nothing chosen of any kind."""
+        return (
+            self.filter(audience_regions=[], audience_organisation_kinds=[], audience_sectors=[])
+            .exclude(
+                Exists(
+                    Bulletin.audience_communities.through.objects.filter(bulletin_id=OuterRef("pk"))
+                )
+            )
+            .exclude(
+                Exists(
+                    Bulletin.audience_interests.through.objects.filter(bulletin_id=OuterRef("pk"))
+                )
+            )
+        )
 
     def sent(self) -> "BulletinQuerySet":
         return self.filter(status__in=[Bulletin.Status.SENDING, Bulletin.Status.SENT])
@@ -46,6 +80,33 @@ class Bulletin(models.Model):
     # What was sent, fixed when sending starts: the archive and every e-mail read this, so later
     # edits of a resource or an event never change a bulletin that has gone out.
     frozen = models.JSONField(null=True, blank=True, editable=False)
+
+    # The audience (bulletins.audiences): within one kind any of the chosen values, across the
+    # kinds every kind chosen. Nothing chosen at all: every subscribed member.
+    audience_regions = ArrayField(
+        models.CharField(max_length=16, choices=Region.choices),
+        default=list,
+        blank=True,
+        verbose_name="regions",
+    )
+    audience_organisation_kinds = ArrayField(
+        models.CharField(max_length=32, choices=Organisation.Kind.choices),
+        default=list,
+        blank=True,
+        verbose_name="types of organisation",
+    )
+    audience_sectors = ArrayField(
+        models.CharField(max_length=32, choices=Sector.choices),
+        default=list,
+        blank=True,
+        verbose_name="sectors",
+    )
+    audience_communities = models.ManyToManyField(
+        Community, blank=True, related_name="+", verbose_name="members of these communities"
+    )
+    audience_interests = models.ManyToManyField(
+        Topic, blank=True, related_name="+", verbose_name="interested in"
+    )
 
     objects = BulletinQuerySet.as_manager()
 

@@ -19,6 +19,8 @@ urlpatterns = [
     ),
     path("<slug:slug>/email/", views.bulletin_email, name="email"),
     path("<slug:slug>/test/", views.bulletin_test, name="test"),
+    path("<slug:slug>/audience/", views.bulletin_audience, name="audience"),
+    path("<slug:slug>/send/confirm/", views.bulletin_confirm, name="confirm"),
     path("<slug:slug>/send/", views.bulletin_send, name="send"),
     path("<slug:slug>/progress/", views.bulletin_progress, name="progress"),
     path("<slug:slug>/retry/", views.bulletin_retry, name="retry"),

@@ -1,18 +1,23 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from base.shortcuts import free_slug
 from bulletins import delivery, services
+from bulletins.audiences import audience_in_words, audience_members, to_everyone
 from bulletins.delivery import BulletinError
-from bulletins.forms import BulletinForm, SectionForm, SendForm
+from bulletins.forms import AudienceForm, BulletinForm, SectionForm, SendForm
 from bulletins.mail import copy_for
 from bulletins.models import Bulletin, BulletinSection
 from bulletins.snapshot import bulletin_content, bulletin_snapshot
@@ -34,9 +39,9 @@ def bulletin_list(request):
     page = Paginator(archive, PAGE_SIZE).get_page(request.GET.get("page"))
     can_curate = services.can_curate(request.user)
     drafts = (
-        Bulletin.objects.filter(
-            status__in=[Bulletin.Status.DRAFT, Bulletin.Status.SCHEDULED]
-        ).order_by("-created_at")
+        Bulletin.objects.visible_to(request.user)
+        .filter(status__in=[Bulletin.Status.DRAFT, Bulletin.Status.SCHEDULED])
+        .order_by("-created_at")
         if can_curate
         else []
     )
@@ -81,13 +86,21 @@ def bulletin_detail(request, slug):
                 "content": bulletin_content(bulletin.frozen, request.user),
                 "can_curate": can_curate,
                 "progress": delivery.progress(bulletin) if can_curate else None,
+                "audience": audience_in_words(bulletin) if can_curate else None,
             },
         )
     # A draft: only curators get here (bulletin_for).
-    return _compose_page(request, bulletin, SendForm())
+    return _compose_page(request, bulletin)
 
 
-def _compose_page(request, bulletin: Bulletin, send_form: SendForm, status: int = 200):
+def _compose_page(
+    request,
+    bulletin: Bulletin,
+    *,
+    send_form: SendForm | None = None,
+    audience_form: AudienceForm | None = None,
+    status: int = 200,
+):
     return render(
         request,
         "bulletins/compose.html",
@@ -95,8 +108,11 @@ def _compose_page(request, bulletin: Bulletin, send_form: SendForm, status: int 
             "bulletin": bulletin,
             "content": bulletin_snapshot(bulletin),
             "sections": bulletin.sections.all(),
-            "send_form": send_form,
-            "subscribers": delivery.subscribers().count(),
+            "send_form": send_form or SendForm(),
+            "audience_form": audience_form or AudienceForm(instance=bulletin, curator=request.user),
+            "recipients": audience_members(bulletin=bulletin).count(),
+            "audience": audience_in_words(bulletin),
+            "to_everyone": to_everyone(bulletin),
         },
         status=status,
     )
@@ -194,6 +210,59 @@ def bulletin_test(request, slug):
 @login_required
 @staff_page
 @require_POST
+def bulletin_audience(request, slug):
+    bulletin = _curated_bulletin(request, slug)
+    if not bulletin.is_editable:
+        return _sent_already(request, bulletin)
+    form = AudienceForm(request.POST, instance=bulletin, curator=request.user)
+    if not form.is_valid():
+        # The page counts the audience as saved, not as the form half-applied it.
+        saved = services.bulletin_for(request.user, slug)
+        return _compose_page(request, saved, audience_form=form, status=400)
+    form.save()
+    count = audience_members(bulletin=bulletin).count()
+    messages.success(
+        request,
+        f"The audience is saved: {audience_in_words(bulletin)}, "
+        f"{count:,} member{pluralize(count)} now.",
+    )
+    return redirect(f"{bulletin.get_absolute_url()}#audience-heading")
+
+
+@login_required
+@staff_page
+@require_GET
+def bulletin_confirm(request, slug):
+    """The question before a bulletin goes: to whom, how many, and that it cannot be undone.
+    Nothing is sent from here; its "Yes" button posts to bulletin_send."""
+    bulletin = _curated_bulletin(request, slug)
+    if not bulletin.is_editable:
+        return _sent_already(request, bulletin)
+    form = SendForm(request.GET)
+    if not form.is_valid():
+        return _compose_page(request, bulletin, send_form=form, status=400)
+    recipients = audience_members(bulletin=bulletin).count()
+    later = form.cleaned_data["when"] == "later"
+    everyone = to_everyone(bulletin)
+    return render(
+        request,
+        "bulletins/confirm.html",
+        {
+            "bulletin": bulletin,
+            "later": later,
+            "send_at": form.cleaned_data["send_at"],
+            "answers": {"when": request.GET["when"], "send_at": request.GET.get("send_at", "")},
+            "recipients": recipients,
+            "audience": audience_in_words(bulletin),
+            "to_everyone": everyone,
+            "can_send": bool(recipients or later or everyone),
+        },
+    )
+
+
+@login_required
+@staff_page
+@require_POST
 def bulletin_send(request, slug):
     bulletin = _curated_bulletin(request, slug)
     if not bulletin.is_editable:
@@ -207,16 +276,27 @@ def bulletin_send(request, slug):
         return redirect(bulletin)
     form = SendForm(request.POST)
     if not form.is_valid():
-        return _compose_page(request, bulletin, form, status=400)
+        return _compose_page(request, bulletin, send_form=form, status=400)
+    if request.POST.get("confirmed") != "yes":
+        # Only the confirmation page's "Yes" sends: the compose page's button asks first.
+        answers = {"when": form.data["when"], "send_at": form.data.get("send_at", "")}
+        return redirect(
+            f"{reverse('bulletins:confirm', args=[bulletin.slug])}?{urlencode(answers)}"
+        )
+    now = form.cleaned_data["when"] == "now"
+    # A bulletin to everyone still goes to the public archive; one to chosen members, nowhere.
+    if now and not to_everyone(bulletin) and not audience_members(bulletin=bulletin).exists():
+        messages.error(request, "Nobody would receive it: no subscribed member is in its audience.")
+        return redirect(bulletin)
     try:
-        if form.cleaned_data["when"] == "later":
+        if not now:
             services.bulletin_schedule(bulletin=bulletin, when=form.cleaned_data["send_at"])
             when = timezone.localtime(form.cleaned_data["send_at"])
             messages.success(request, f"The bulletin will be sent on {when:%A %-d %B %Y at %H:%M}.")
         else:
             count = services.bulletin_send(bulletin=bulletin)
             messages.success(
-                request, f"The bulletin is on its way to {count} member{'s' if count != 1 else ''}."
+                request, f"The bulletin is on its way to {count:,} member{pluralize(count)}."
             )
     except BulletinError as error:
         messages.error(request, str(error))

@@ -37,6 +37,10 @@ class CommunityQuerySet(models.QuerySet):
             return self.none()
         return self.secret().exclude(pk__in=_joined_by(viewer))
 
+    def joined_by(self, viewer) -> "CommunityQuerySet":
+        """Communities the viewer belongs to (none for a visitor or ANY_MEMBER)."""
+        return self.filter(pk__in=_joined_by(viewer))
+
     def visible_to(self, viewer) -> "CommunityQuerySet":
         """Communities the viewer may see listed and named: visitors the open ones; members also
         the closed ones and the secret ones they belong to; admins all."""

@@ -78,7 +78,9 @@ def test_members_cannot_compose(client, member, bulletin):
 
     assert client.get("/bulletins/new/").status_code == 403
     assert (
-        client.post(reverse("bulletins:send", args=[bulletin.slug]), {"when": "now"}).status_code
+        client.post(
+            reverse("bulletins:send", args=[bulletin.slug]), {"when": "now", "confirmed": "yes"}
+        ).status_code
         == 403
     )
     assert not copies().exists()
@@ -137,7 +139,9 @@ def test_sending_freezes_the_bulletin_and_mails_every_subscriber_once(
     subscribe(MemberFactory(verified=False))  # not a member until the address is confirmed
     client.force_login(curator)
 
-    client.post(reverse("bulletins:send", args=[bulletin.slug]), {"when": "now"})
+    client.post(
+        reverse("bulletins:send", args=[bulletin.slug]), {"when": "now", "confirmed": "yes"}
+    )
     Resource.objects.update(title="Renamed after sending")
     send_all(bulletin)
 
@@ -164,8 +168,8 @@ def test_a_sent_bulletin_cannot_be_sent_again_or_edited(client, curator, bulleti
     client.force_login(curator)
     send_url = reverse("bulletins:send", args=[bulletin.slug])
 
-    client.post(send_url, {"when": "now"})
-    client.post(send_url, {"when": "now"})
+    client.post(send_url, {"when": "now", "confirmed": "yes"})
+    client.post(send_url, {"when": "now", "confirmed": "yes"})
     response = client.post(reverse("bulletins:edit", args=[bulletin.slug]), {"title": "Changed"})
 
     assert copies().count() == 1
@@ -374,7 +378,7 @@ def test_a_scheduled_bulletin_goes_when_due(client, curator, bulletin):
 
     client.post(
         reverse("bulletins:send", args=[bulletin.slug]),
-        {"when": "later", "send_at": send_at.strftime("%Y-%m-%dT%H:%M")},
+        {"when": "later", "send_at": send_at.strftime("%Y-%m-%dT%H:%M"), "confirmed": "yes"},
     )
     bulletin.refresh_from_db()
     assert bulletin.status == Bulletin.Status.SCHEDULED
@@ -404,7 +408,9 @@ def test_the_sweep_marks_sent_a_bulletin_whose_copies_are_all_done(bulletin):
 def test_a_bulletin_with_no_subscribers_is_sent_at_once(client, curator, bulletin):
     client.force_login(curator)
 
-    answer = client.post(reverse("bulletins:send", args=[bulletin.slug]), {"when": "now"})
+    answer = client.post(
+        reverse("bulletins:send", args=[bulletin.slug]), {"when": "now", "confirmed": "yes"}
+    )
 
     assert answer.status_code == 302
     bulletin.refresh_from_db()
@@ -606,6 +612,7 @@ def test_an_empty_bulletin_cannot_be_scheduled(client, curator):
         {
             "when": "later",
             "send_at": (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+            "confirmed": "yes",
         },
     )
 

@@ -59,6 +59,8 @@ def test_a_curator_sends_a_bulletin_and_a_member_unsubscribes_in_one_click(
         try:
             page.get_by_text("Send it now").click()
             page.get_by_role("button", name="Send or schedule the bulletin").click()
+            expect(page.get_by_role("heading", level=1)).to_have_text("Send to 1 member?")
+            page.get_by_role("button", name="Yes, send it").click()
             expect(page.get_by_text("The bulletin is on its way to 1 member.")).to_be_visible()
             # The progress panel refreshes itself until the send is done.
             expect(page.get_by_role("heading", name="Sent", exact=True)).to_be_visible(

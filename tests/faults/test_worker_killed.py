@@ -41,7 +41,9 @@ def test_a_bulletin_interrupted_by_a_killed_worker_reaches_everyone_once(
     first = workers(**for_workers)
 
     client.force_login(curator)
-    response = client.post(reverse("bulletins:send", args=[bulletin.slug]), {"when": "now"})
+    response = client.post(
+        reverse("bulletins:send", args=[bulletin.slug]), {"when": "now", "confirmed": "yes"}
+    )
     assert response.status_code == 302
     # Half-way through the third batch.
     assert smtp_sink.mailbox.wait_for(2 * BATCH + BATCH // 2)

@@ -228,6 +228,8 @@ MATRIX = {
     "/bulletins/draft-bulletin/": [HIDDEN] * 5 + [PAGE, PAGE, HIDDEN],
     "/bulletins/draft-bulletin/edit/": CURATORS_ONLY,
     "/bulletins/draft-bulletin/email/": CURATORS_ONLY,
+    # The question before sending: it sends nothing.
+    "/bulletins/draft-bulletin/send/confirm/?when=now": CURATORS_ONLY,
     "/bulletins/sent-bulletin/progress/": CURATORS_ONLY,
     "/bulletins/unsubscribe/not-a-real-token/": [HIDDEN] * 8,
     # Feed readers never sign in: the public feeds are a visitor's, whoever asks.
@@ -451,6 +453,7 @@ POST_MATRIX = {
     "/resources/draft-guide/curate/": [LOGIN, 403, 403, 403, 403, DONE, DONE, SET_UP],
     "/resources/members-toolkit/rate/": [LOGIN] + [DONE] * 7,
     "/bulletins/draft-bulletin/send/": [LOGIN, 403, 403, 403, 403, DONE, DONE, SET_UP],
+    "/bulletins/draft-bulletin/audience/": [LOGIN, 403, 403, 403, 403, DONE, DONE, SET_UP],
     "STORYreview/": [LOGIN, 403, 403, 403, DONE, 403, DONE, SET_UP],
     "/members/me/notifications/read/": [LOGIN] + [DONE] * 7,
     # Nothing chosen: the preferences page again, saying so.

@@ -450,7 +450,7 @@ def bulletin_send(get):
     return Form(
         get("curator"),
         f"/bulletins/{bulletin.slug}/send/",
-        {"when": "later", "send_at": soon()},
+        {"when": "later", "send_at": soon(), "confirmed": "yes"},
         (Bulletin,),
     )
 
@@ -774,7 +774,12 @@ def button(get, name: str):
     if name == "send-bulletin":
         bulletin = make_bulletin()
         add_section(bulletin, text="Three new tools.")
-        return curator, f"/bulletins/{bulletin.slug}/send/", {"when": "now"}, Bulletin
+        return (
+            curator,
+            f"/bulletins/{bulletin.slug}/send/",
+            {"when": "now", "confirmed": "yes"},
+            Bulletin,
+        )
     if name == "close-account":
         return member, "/members/me/delete/", {"password": PASSWORD}, User
     if name == "notifications-read":

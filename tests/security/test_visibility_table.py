@@ -56,6 +56,7 @@ MARKERS = {
     "T": "brackenloom",
     "G": "thistlequay",
     "B": "ospreyvault",
+    "A": "saltmarram",
 }
 # A slip of each word, for the spelling corrections.
 SLIPS = {letter: word[:4] + word[5:] for letter, word in MARKERS.items()}
@@ -240,6 +241,12 @@ def world(coordinator, curator, admin_member, member, settings):
     send_all(bulletin)
     bulletin_mail = {message.to[0]: message for message in mail.outbox}
     unsent = make_bulletin("eBulletin: spring", author=curator)
+    # A: a bulletin to the secret community's members, sent after the one to everyone.
+    circle_news = make_bulletin("Saltmarram news", author=curator)
+    add_section(circle_news, "For the circle", text="Saltmarram plans.")
+    circle_news.audience_communities.set([secret])
+    bulletins.bulletin_send(bulletin=circle_news)
+    send_all(circle_news)
 
     search.words_refresh()
     network_bridging_refresh()
@@ -257,6 +264,7 @@ def world(coordinator, curator, admin_member, member, settings):
         "bulletin": bulletin,
         "bulletin_mail": bulletin_mail,
         "unsent": unsent,
+        "circle_news": circle_news,
         "projects": [team_only, shared, public],
         "parts": [part for project_parts in parts.values() for part in project_parts.values()],
     }
@@ -428,6 +436,11 @@ def stories(client, world, person):
 @walk("`/bulletins/<slug>/`")
 def bulletin_archive(client, world, person):
     return page(client, world["bulletin"].get_absolute_url())
+
+
+@walk("`/bulletins/` (+ `<slug>/` of one sent to chosen members)")
+def bulletin_list(client, world, person):
+    return page(client, "/bulletins/") + page(client, world["circle_news"].get_absolute_url())
 
 
 @walk("the eBulletin e-mail")

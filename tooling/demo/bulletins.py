@@ -9,6 +9,7 @@ from django.utils.text import slugify
 
 from base.models import Email
 from bulletins import delivery
+from bulletins.audiences import audience_members
 from bulletins.models import Bulletin, BulletinSection
 from bulletins.snapshot import bulletin_snapshot
 from communities.models import Community
@@ -94,7 +95,7 @@ def seed(members: list[User], resources: list[Resource]) -> list[Bulletin]:
                 created_at=sent_at,
                 not_before=sent_at,
             )
-            for member_id in delivery.subscribers().values_list("pk", flat=True)
+            for member_id in audience_members(bulletin=bulletin).values_list("pk", flat=True)
         )
         Bulletin.objects.filter(pk=bulletin.pk).update(
             frozen=bulletin_snapshot(bulletin),
