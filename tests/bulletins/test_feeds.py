@@ -69,3 +69,13 @@ def test_the_feed_queries_stay_the_same_as_the_archive_grows(
         send(f"Issue {number}")
     with django_assert_num_queries(1):
         client.get(FEED)
+
+
+def test_a_bulletin_sent_to_chosen_members_is_not_in_the_feed(curator, reader):
+    everyone = make_bulletin("eBulletin: for everyone", author=curator)
+    add_section(everyone, "News", text="For all.")
+    services.bulletin_send(bulletin=everyone)
+    north = make_bulletin("eBulletin: the north", author=curator, audience_regions=["north"])
+    add_section(north, "News", text="For the north.")
+    services.bulletin_send(bulletin=north)
+    assert titles(read_feed(FEED)) == ["eBulletin: for everyone"]
