@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from events.models import Event, Feedback, Registration
+from events.models import Event, Feedback, Registration, Series
 from events.services import event_index
 
 
@@ -35,3 +35,12 @@ class EventAdmin(admin.ModelAdmin):
 @admin.register(Feedback)
 class FeedbackAdmin(admin.ModelAdmin):
     list_display = ["registration", "rating", "created_at"]
+
+
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "visibility", "community"]
+    list_filter = ["kind", "visibility"]
+    search_fields = ["title", "summary"]
+    prepopulated_fields = {"slug": ["title"]}
+    raw_id_fields = ["organiser"]

@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from communities.models import Community
-from events.models import Event, Feedback
+from events.models import Event, Feedback, Series
 from members.models import Region
 from members.roles import is_coordinator
 
@@ -24,6 +24,7 @@ class EventForm(forms.ModelForm):
             "address",
             "joining_link",
             "community",
+            "series",
             "region",
             "capacity",
             "registration_opens_at",
@@ -69,23 +70,8 @@ class EventForm(forms.ModelForm):
     def __init__(self, *args, editor, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [("", "All of Scotland"), *Region.choices]
-        hosts = Community.objects.hostable_by(editor)
-        host = self.instance.community_id
-        if host and not hosts.filter(pk=host).exists():
-            # An organiser who no longer moderates the host still runs their event: the form
-            # keeps a host it may not offer, rather than drop it (or refuse) on the next save.
-            del self.fields["community"]
-            return
-        self.fields["community"].queryset = hosts
-        if is_coordinator(editor):
-            self.fields["community"].empty_label = "No hosting community"
-        else:
-            # Moderators run events for their own communities only.
-            self.fields["community"].required = True
-            self.fields["community"].empty_label = None
-            self.fields["community"].error_messages["required"] = (
-                "Choose the community that hosts the event."
-            )
+        _offer_series(self, editor)
+        _offer_hosts(self, editor, "event")
 
     def clean_slides(self):
         slides = self.cleaned_data.get("slides")
@@ -117,6 +103,103 @@ class EventForm(forms.ModelForm):
             self.add_error("venue", "Enter the venue of an event held in person.")
         if fmt in {Event.Format.ONLINE, Event.Format.HYBRID} and not cleaned.get("joining_link"):
             self.add_error("joining_link", "Enter the joining link of an online event.")
+        return cleaned
+
+
+def _offer_hosts(form: forms.ModelForm, editor, thing: str) -> None:
+    """The hosting communities the editor may choose for an event or a series."""
+    hosts = Community.objects.hostable_by(editor)
+    host = form.instance.community_id
+    if host and not hosts.filter(pk=host).exists():
+        # An organiser who no longer moderates the host still runs their event: the form
+        # keeps a host it may not offer, rather than drop it (or refuse) on the next save.
+        del form.fields["community"]
+        return
+    form.fields["community"].queryset = hosts
+    if is_coordinator(editor):
+        form.fields["community"].empty_label = "No hosting community"
+    else:
+        # Moderators run events for their own communities only.
+        form.fields["community"].required = True
+        form.fields["community"].empty_label = None
+        form.fields["community"].error_messages["required"] = (
+            f"Choose the community that hosts the {thing}."
+        )
+
+
+def _offer_series(form: forms.ModelForm, editor) -> None:
+    """Only the series the editor runs; a series they no longer run stays as it is."""
+    runs = Series.objects.run_by(editor)
+    series = form.instance.series_id
+    if (series and not runs.filter(pk=series).exists()) or not (series or runs.exists()):
+        # Nothing to choose (or a choice the editor may not change): no question to ask.
+        del form.fields["series"]
+        return
+    form.fields["series"].queryset = runs.order_by("title")
+    form.fields["series"].empty_label = "Not part of a series"
+
+
+class SeriesForm(forms.ModelForm):
+    class Meta:
+        model = Series
+        fields = ["kind", "title", "summary", "community", "visibility"]
+        help_texts = {
+            "visibility": "Each session keeps its own setting: a members-only session stays "
+            "hidden from visitors in a public series.",
+        }
+        widgets = {
+            "kind": forms.RadioSelect,
+            "visibility": forms.RadioSelect,
+            "summary": forms.Textarea(attrs={"rows": 6}),
+        }
+        error_messages = {
+            "kind": {"required": "Choose the type of series."},
+            "title": {"required": "Give the series a title."},
+            "summary": {"required": "Say what the series is about."},
+        }
+
+    def __init__(self, *args, editor, **kwargs):
+        super().__init__(*args, **kwargs)
+        _offer_hosts(self, editor, "series")
+
+
+class SeriesRegisterForm(forms.Form):
+    """The whole series, or the sessions the member ticks."""
+
+    whole = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    sessions = forms.ModelMultipleChoiceField(
+        label="Choose sessions",
+        help_text="Select all that apply.",
+        queryset=Event.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": "Choose from the sessions of this series.",
+            "invalid_pk_value": "Choose from the sessions of this series.",
+        },
+    )
+
+    def __init__(self, *args, sessions, upcoming, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sessions"].queryset = sessions
+        self.upcoming = upcoming
+
+    def chosen(self) -> list[Event]:
+        if self.cleaned_data["whole"]:
+            return list(self.upcoming)
+        return list(self.cleaned_data["sessions"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if "sessions" in self.errors:
+            return cleaned
+        if cleaned.get("whole"):
+            if not self.upcoming.exists():
+                self.add_error(None, "There are no sessions of this series left to register for.")
+        elif not cleaned.get("sessions"):
+            self.add_error(
+                "sessions", "Choose at least one session, or register for the whole series."
+            )
         return cleaned
 
 

@@ -15,22 +15,28 @@ from members.models import Region, Topic
 from members.roles import is_admin, is_coordinator, own
 
 
-class EventQuerySet(models.QuerySet):
-    def visible_to(self, viewer) -> "EventQuerySet":
+class Visibility(models.TextChoices):
+    PUBLIC = "public", "Anyone, including visitors"
+    MEMBERS = "members", "Signed-in members only"
+
+
+class HostedQuerySet(models.QuerySet):
+    """What events and series share: who may see them and who runs them."""
+
+    def visible_to(self, viewer):
         """Events the viewer may see: members every event, visitors the public ones; but an
-        event hosted by a secret community only those who may know the community exists."""
-        events = (
-            self if viewer.is_authenticated else self.filter(visibility=Event.Visibility.PUBLIC)
-        )
+        event hosted by a secret community only those who may know the community exists. A
+        series the same."""
+        events = self if viewer.is_authenticated else self.filter(visibility=Visibility.PUBLIC)
         # A subquery, not a join: a join on memberships would multiply the places counted.
         return events.exclude(community__in=Community.objects.secret_from(viewer).values("pk"))
 
-    def run_by(self, viewer) -> "EventQuerySet":
+    def run_by(self, viewer):
         """Events the viewer may edit, see the attendees (and their addresses) of and message:
         their own, as organiser; a coordinator's, every event but a secret community's; a secret
         community's, its moderators'. The moderator of an open or closed community runs only
         the events they organise: moderators are appointed by moderators, and a national event
-        hosted by a community must not open its attendees to them."""
+        hosted by a community must not open its attendees to them. A series the same."""
         if not viewer.is_authenticated:
             return self.none()
         if is_admin(viewer):
@@ -43,6 +49,8 @@ class EventQuerySet(models.QuerySet):
             runs |= ~Q(community__in=secret.values("pk"))
         return self.visible_to(viewer).filter(runs)
 
+
+class EventQuerySet(HostedQuerySet):
     def cancellable_by(self, viewer) -> "EventQuerySet":
         """Events the viewer may cancel: those they run, and those hosted by a community they
         moderate. Cancelling tells everyone registered why, without showing anyone who they
@@ -67,9 +75,7 @@ class Event(models.Model):
         ONLINE = "online", "Online"
         HYBRID = "hybrid", "Hybrid"
 
-    class Visibility(models.TextChoices):
-        PUBLIC = "public", "Anyone, including visitors"
-        MEMBERS = "members", "Signed-in members only"
+    Visibility = Visibility
 
     kind = models.CharField("type", max_length=32, choices=Kind.choices)
     title = SingleLineCharField(max_length=200)
@@ -94,6 +100,14 @@ class Event(models.Model):
         blank=True,
         related_name="events",
         verbose_name="hosting community",
+    )
+    series = models.ForeignKey(
+        "events.Series",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        help_text="Only the series you run are listed.",
     )
     region = models.CharField(max_length=16, choices=Region.choices, blank=True)
     capacity = models.PositiveIntegerField(
@@ -149,6 +163,61 @@ class Event(models.Model):
     def host(self):
         """The hosting community, when the viewer may see it named (events.services.for_viewer
         works that out); None otherwise, so a template cannot name it by mistake."""
+        return self.community if getattr(self, "host_named", False) else None
+
+    @property
+    def part_of(self):
+        """The series, when the viewer may see it (events.services.for_viewer works that out);
+        None otherwise."""
+        return self.series if getattr(self, "series_named", False) else None
+
+
+class Series(models.Model):
+    """A masterclass or webinar series: a page of its own, with its sessions (events, each
+    with its own places and waiting list)."""
+
+    class Kind(models.TextChoices):
+        MASTERCLASS = "masterclass", "Masterclass series"
+        WEBINAR = "webinar", "Webinar series"
+        LEARNING_PROGRAMME = "learning_programme", "Learning programme"
+
+    Visibility = Visibility
+
+    kind = models.CharField("type", max_length=32, choices=Kind.choices)
+    title = SingleLineCharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    summary = models.TextField(max_length=4000, help_text="You can use Markdown.")
+    organiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="organised_series"
+    )
+    community = models.ForeignKey(
+        "communities.Community",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="series",
+        verbose_name="hosting community",
+    )
+    visibility = models.CharField(
+        max_length=16, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = HostedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name_plural = "series"
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("events:series", args=[self.slug])
+
+    @property
+    def host(self):
+        """As Event.host: the hosting community only when the viewer may see it named."""
         return self.community if getattr(self, "host_named", False) else None
 
 

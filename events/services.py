@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import parseaddr
 from typing import Literal, NamedTuple
@@ -14,7 +15,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,7 +27,7 @@ from base.queries import per_row
 from base.text_search import SEARCH_CONFIG, joined_text
 from communities.models import Community
 from events.audit import Action
-from events.models import CalendarFeed, Event, Registration
+from events.models import CalendarFeed, Event, Registration, Series
 from members.models import User
 from members.roles import is_coordinator
 from members.services import named_to, notify
@@ -43,9 +44,18 @@ class EventError(ValidationError):
 
 
 def for_viewer(events: QuerySet[Event], viewer) -> QuerySet[Event]:
-    """Events as this viewer meets them: the hosting community and the organiser are named only
-    where the viewer may see them (Event.host; `organiser_named`)."""
-    return events.annotate(
+    """Events as this viewer meets them: the hosting community, the organiser and the series
+    are named only where the viewer may see them (Event.host; `organiser_named`;
+    Event.part_of)."""
+    return series_for_viewer(events, viewer).annotate(
+        series_named=Exists(Series.objects.visible_to(viewer).filter(pk=OuterRef("series_id")))
+    )
+
+
+def series_for_viewer(series: QuerySet, viewer) -> QuerySet:
+    """A series (or an event) as this viewer meets it: its host and organiser named only where
+    the viewer may see them."""
+    return series.annotate(
         host_named=Exists(Community.objects.visible_to(viewer).filter(pk=OuterRef("community_id"))),
         organiser_named=named_to(viewer, "organiser_id"),
     )
@@ -92,7 +102,7 @@ def event_listing(events: QuerySet[Event], viewer) -> QuerySet[Event]:
     # is cut, read all 60,000 of a national network's registrations for a list of twenty.
     return (
         for_viewer(events, viewer)
-        .select_related("community")
+        .select_related("community", "series")
         .defer("search_vector")
         .annotate(
             places_taken=per_row(Registration.objects.filter(status__in=HOLDS_A_PLACE), "event")
@@ -133,6 +143,15 @@ def _check_open(event: Event) -> None:
         raise EventError(f"Registration opens on {opens:%d %B %Y at %H:%M}.")
     if event.registration_closes_at and now >= event.registration_closes_at:
         raise EventError("Registration for this event has closed.")
+
+
+def closed_reason(event: Event) -> str:
+    """Why nobody may register for the event now; empty while registration is open."""
+    try:
+        _check_open(event)
+    except EventError as error:
+        return error.message
+    return ""
 
 
 @transaction.atomic
@@ -616,6 +635,12 @@ def calendar_for(
         entry.add("dtend", event.ends_at)
         entry.add("summary", f"Cancelled: {event.title}" if event.is_cancelled else event.title)
         description = f"{event.summary}\n\n{absolute_url(event.get_absolute_url())}"
+        series = event.part_of
+        if series is not None:
+            description = (
+                f"Part of the series {series.title}: "
+                f"{absolute_url(series.get_absolute_url())}\n\n{description}"
+            )
         if event.is_cancelled:
             description = f"{event.cancellation_message}\n\n{description}"
         entry.add("description", description)
@@ -683,5 +708,95 @@ def member_calendar(member: User) -> bytes:
         registration.event_id: registration
         for registration in registrations.select_related("member")
     }
-    events = Event.objects.visible_to(member).filter(pk__in=list(places)).order_by("starts_at")
+    events = (
+        for_viewer(Event.objects.visible_to(member), member)
+        .filter(pk__in=list(places))
+        .select_related("series")
+        .order_by("starts_at")
+    )
     return calendar_for(list(events), places=places)
+
+
+# --- series ---------------------------------------------------------------------------------
+
+
+def series_sessions(series: Series, viewer) -> QuerySet[Event]:
+    """The sessions of the series the viewer may see, in order, with their places taken and
+    (for a member) their own place at each, `my_status`."""
+    sessions = event_listing(
+        Event.objects.visible_to(viewer).filter(series=series), viewer
+    ).order_by("starts_at", "pk")
+    if viewer.is_authenticated:
+        sessions = sessions.annotate(
+            my_status=Subquery(
+                Registration.objects.filter(event=OuterRef("pk"), member=viewer)
+                .exclude(status=Registration.Status.CANCELLED)
+                .values("status")[:1]
+            )
+        )
+    return sessions
+
+
+def series_position(event: Event, viewer) -> tuple[int, int]:
+    """Which of its series' sessions the event is, and of how many, counting those the viewer
+    may see."""
+    sessions = list(
+        Event.objects.visible_to(viewer)
+        .filter(series_id=event.series_id)
+        .order_by("starts_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    return sessions.index(event.pk) + 1, len(sessions)
+
+
+def series_upcoming(series: Series, viewer) -> QuerySet[Event]:
+    """The sessions still to come, as "the whole series" means when a member registers."""
+    return (
+        Event.objects.visible_to(viewer)
+        .filter(series=series, starts_at__gt=timezone.now(), cancelled_at__isnull=True)
+        .order_by("starts_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class SessionOutcome:
+    """What registering did at one session."""
+
+    CONFIRMED = "confirmed"
+    WAITING = "waiting"
+    ALREADY = "already"
+    CLOSED = "closed"
+
+    event: Event
+    outcome: str
+    reason: str = ""
+
+
+def series_register(*, series: Series, member: User, events: list[Event]) -> list[SessionOutcome]:
+    """Register the member for each chosen session of the series, one session at a time, each
+    through registration_create (its lock, its places, its waiting list): a full one puts them
+    on its waiting list, a closed one is left with the reason. What happened at each session, in
+    order of their start."""
+    outcomes = []
+    for event in sorted(events, key=lambda event: (event.starts_at, event.pk)):
+        if event.series_id != series.pk:
+            raise EventError(f"{event.title} is not a session of {series.title}.")
+        if registration_of(event, member) is not None:
+            outcomes.append(SessionOutcome(event, SessionOutcome.ALREADY))
+            continue
+        try:
+            registration = registration_create(event=event, member=member)
+        except EventError as error:
+            # Pressed twice at once: the other press registered them.
+            already = registration_of(event, member) is not None
+            outcomes.append(
+                SessionOutcome(event, SessionOutcome.ALREADY)
+                if already
+                else SessionOutcome(event, SessionOutcome.CLOSED, error.message)
+            )
+            continue
+        confirmed = registration.status == Registration.Status.CONFIRMED
+        outcomes.append(
+            SessionOutcome(event, SessionOutcome.CONFIRMED if confirmed else SessionOutcome.WAITING)
+        )
+    return outcomes

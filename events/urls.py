@@ -9,6 +9,11 @@ urlpatterns = [
     path("new/", views.event_create, name="create"),
     path("my-calendar/", views.my_calendar, name="my_calendar"),
     path("feed/<str:token>.ics", views.personal_feed, name="feed"),
+    # Before the events' own paths: "series/new/" would read as the event "series" otherwise.
+    path("series/new/", views.series_create, name="series_create"),
+    path("series/<slug:slug>/", views.series_detail, name="series"),
+    path("series/<slug:slug>/edit/", views.series_edit, name="series_edit"),
+    path("series/<slug:slug>/register/", views.series_register, name="series_register"),
     path("<slug:slug>/", views.event_detail, name="detail"),
     path("<slug:slug>/edit/", views.event_edit, name="edit"),
     path("<slug:slug>/cancel-event/", views.event_cancel, name="cancel_event"),

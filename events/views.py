@@ -21,8 +21,16 @@ from base.spreadsheets import csv_download
 from communities.models import Community
 from events import services
 from events.filters import EventFilter
-from events.forms import AddAttendeeForm, CancelEventForm, EventForm, FeedbackForm, MessageForm
-from events.models import CalendarFeed, Event, Feedback, Registration
+from events.forms import (
+    AddAttendeeForm,
+    CancelEventForm,
+    EventForm,
+    FeedbackForm,
+    MessageForm,
+    SeriesForm,
+    SeriesRegisterForm,
+)
+from events.models import CalendarFeed, Event, Feedback, Registration, Series
 from events.services import EventError
 from members import hooks
 from members.models import User
@@ -30,7 +38,10 @@ from members.second_factor import staff_page
 
 PAGE_SIZE = 20
 # Paths under /events/ that are not events.
-RESERVED_SLUGS = frozenset({"new", "feed", "my-calendar"})
+RESERVED_SLUGS = frozenset({"new", "feed", "my-calendar", "series"})
+# Paths under /events/series/ that are not series.
+SERIES_RESERVED_SLUGS = frozenset({"new"})
+SESSIONS_PAGE_SIZE = 50
 FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
@@ -39,7 +50,7 @@ def _event_for(request, slug) -> Event:
     `viewer_cancels` whether they may cancel it."""
     events = services.for_viewer(Event.objects.visible_to(request.user), request.user)
     return get_object_or_404(
-        events.select_related("community", "organiser").annotate(
+        events.select_related("community", "organiser", "series").annotate(
             viewer_runs=Exists(Event.objects.run_by(request.user).filter(pk=OuterRef("pk"))),
             viewer_cancels=Exists(
                 Event.objects.cancellable_by(request.user).filter(pk=OuterRef("pk"))
@@ -96,10 +107,13 @@ def event_list(request):
 def event_create(request):
     if not services.can_create(request.user):
         raise PermissionDenied
+    # "Add a session" on a series' page starts the form in that series.
+    series = Series.objects.run_by(request.user).filter(slug=request.GET.get("series", "")).first()
     form = EventForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
         editor=request.user,
+        initial={"series": series, "kind": series.kind} if series else None,
     )
     if request.method == "POST" and form.is_valid():
         event = form.save(commit=False)
@@ -211,6 +225,9 @@ def event_detail(request, slug):
             "can_run": event.viewer_runs,
             "can_cancel": event.viewer_cancels and not event.is_cancelled and not event.has_ended,
             "panels": hooks.page_panels(event, request.user),
+            "series_position": services.series_position(event, request.user)
+            if event.part_of
+            else None,
         },
     )
 
@@ -495,6 +512,77 @@ def camera_allowed(view):
     return wrapped
 
 
+# --- series ---------------------------------------------------------------------------------
+
+
+def _series_for(request, slug) -> Series:
+    """The series, or 404 for anyone who may not see it; `viewer_runs` says whether they run
+    it."""
+    series = services.series_for_viewer(Series.objects.visible_to(request.user), request.user)
+    return get_object_or_404(
+        series.select_related("community", "organiser").annotate(
+            viewer_runs=Exists(Series.objects.run_by(request.user).filter(pk=OuterRef("pk")))
+        ),
+        slug=slug,
+    )
+
+
+def _series_register_form(request, series: Series, data=None) -> SeriesRegisterForm:
+    return SeriesRegisterForm(
+        data,
+        sessions=Event.objects.visible_to(request.user).filter(series=series),
+        upcoming=services.series_upcoming(series, request.user),
+    )
+
+
+def series_detail(request, slug):
+    series = _series_for(request, slug)
+    return _series_page(request, series, _series_register_form(request, series))
+
+
+def _series_page(request, series: Series, form: SeriesRegisterForm, status: int = 200):
+    page = Paginator(services.series_sessions(series, request.user), SESSIONS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    for event in page.object_list:
+        event.places_left = services.places_left(event, event.places_taken)
+        event.closed_reason = services.closed_reason(event)
+    # The sessions a member may tick: open, and not already theirs.
+    choosable = [
+        event
+        for event in page.object_list
+        if not event.closed_reason and not getattr(event, "my_status", None)
+    ]
+    chosen = {str(value) for value in (form["sessions"].value() or [])} if form.is_bound else set()
+    return render(
+        request,
+        "events/series.html",
+        {
+            "series": series,
+            "page": page,
+            "form": form,
+            "choosable": choosable,
+            "chosen": chosen,
+            "can_run": series.viewer_runs,
+            "can_add": series.viewer_runs and services.can_create(request.user),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def series_register(request, slug):
+    series = _series_for(request, slug)
+    form = _series_register_form(request, series, request.POST)
+    if not form.is_valid():
+        return _series_page(request, series, form, status=400)
+    outcomes = services.series_register(series=series, member=request.user, events=form.chosen())
+    return render(
+        request, "events/series_registered.html", {"series": series, "outcomes": outcomes}
+    )
+
+
 @login_required
 @staff_page
 @camera_allowed
@@ -543,3 +631,49 @@ def check_in(request, slug):
     if request.htmx:
         return render(request, "events/_check_in_people.html", context)
     return render(request, "events/check_in.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def series_create(request):
+    if not services.can_create(request.user):
+        raise PermissionDenied
+    form = SeriesForm(request.POST if request.method == "POST" else None, editor=request.user)
+    if request.method == "POST" and form.is_valid():
+        series = form.save(commit=False)
+        series.organiser = request.user
+        series.slug = free_slug(
+            Series, series.title, reserved=SERIES_RESERVED_SLUGS, length=180, fallback="series"
+        )
+        series.save()
+        messages.success(
+            request, "The series is published. Add its sessions: each is an event of the series."
+        )
+        return redirect(series)
+    return render(
+        request,
+        "events/series_form.html",
+        {"form": form, "creating": True},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@staff_page
+@require_http_methods(["GET", "POST"])
+def series_edit(request, slug):
+    series = _series_for(request, slug)
+    if not series.viewer_runs:
+        raise PermissionDenied
+    form = SeriesForm(
+        request.POST if request.method == "POST" else None, instance=series, editor=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "The series has been updated.")
+        return redirect(series)
+    return render(
+        request,
+        "events/series_form.html",
+        {"form": form, "series": series},
+        status=400 if form.is_bound else 200,
+    )

@@ -23,6 +23,7 @@ from django.urls import reverse
 from bulletins.models import Bulletin
 from communities.models import Community, Membership
 from communities.services import community_index, reply_create, thread_start
+from events.models import Event, Series
 from insights.models import Story
 from members.roles import COORDINATORS as COORDINATORS_GROUP
 from members.roles import CURATORS
@@ -81,6 +82,15 @@ def places(member, outsider, coordinator, admin_member):
     private = ProfileFactory(member__name="Pri Vate", slug="pri-vate")
     event = make_event(coordinator, title="Masterclass", visibility="members")
     past = make_event(coordinator, title="Last month", starts_in=-timedelta(days=30))
+    series = Series.objects.create(
+        title="Masterclass series",
+        slug="masterclass-series",
+        kind=Series.Kind.MASTERCLASS,
+        summary="s",
+        organiser=coordinator,
+        visibility=Series.Visibility.MEMBERS,
+    )
+    Event.objects.filter(pk=event.pk).update(series=series)
     draft = make_resource("Draft guide", slug="draft-guide", status=Resource.Status.DRAFT)
     members_only = make_resource(
         "Members toolkit", slug="members-toolkit", audience=Resource.Audience.MEMBERS
@@ -143,6 +153,7 @@ def places(member, outsider, coordinator, admin_member):
         "private": private,
         "event": event,
         "past": past,
+        "series": series,
         "draft": draft,
         "members_only": members_only,
         "sent": sent,
@@ -204,6 +215,10 @@ MATRIX = {
     "EVENTcheck-in/": [SIGN_IN, HIDDEN, HIDDEN, HIDDEN, PAGE, HIDDEN, PAGE, SET_UP],
     "EVENTcalendar.ics": [HIDDEN] + [PAGE] * 7,
     "PASTfeedback/": [SIGN_IN] + [HIDDEN] * 7,  # nobody here attended it
+    # Whoever may create events creates a series; its organiser (and admins) edit it.
+    "/events/series/new/": [SIGN_IN, FORBIDDEN, FORBIDDEN, PAGE, PAGE, FORBIDDEN, PAGE, SET_UP],
+    "SERIES": [HIDDEN] + [PAGE] * 7,  # a members-only series
+    "SERIESedit/": COORDINATORS,
     "PASTcertificate/": [SIGN_IN] + [HIDDEN] * 7,
     "/mentoring/": MEMBERS,
     "/mentoring/offer/": MEMBERS,
@@ -339,6 +354,7 @@ def _address(path: str, places: dict) -> str:
         "THREAD": places["thread"],
         "EVENT": places["event"].get_absolute_url(),
         "PAST": places["past"].get_absolute_url(),
+        "SERIES": places["series"].get_absolute_url(),
         "REQUEST": f"/mentoring/requests/{places['request'].pk}/",
         "MATCH": f"/mentoring/matches/{places['match'].pk}/",
         "COHORT": f"/mentoring/cohorts/{places['cohort'].pk}/",
@@ -445,6 +461,7 @@ POST_MATRIX = {
     "THREADpin/": [LOGIN, 403, 404, DONE, 404, 404, DONE, 404],
     "POSThide/": [LOGIN, 403, 404, DONE, 404, 404, DONE, 404],
     "EVENTregister/": [LOGIN] + [DONE] * 7,
+    "SERIESregister/": [LOGIN] + [DONE] * 7,
     "EVENTattendees/add/": [LOGIN, 403, 403, 403, DONE, 403, DONE, SET_UP],
     # Nothing sent: the page again, saying the code is not known.
     "EVENTcheck-in/": [LOGIN, 404, 404, 404, DONE, 404, DONE, SET_UP],
@@ -495,6 +512,7 @@ POST_DATA = {
     "/communities/founders/MEMBER/": {"allowed": "yes"},
     "/communities/leads/members/MEMBER/moderator/": {"appoint": "yes"},
     "EVENTattendees/add/": {"email": "nobody@example.org"},
+    "SERIESregister/": {"whole": "on"},
     "/projects/new/": {"title": "No aim yet"},
     "/projects/ward-huddles/team/": {"member": "OUTSIDER", "role": "member"},
     "/projects/ward-huddles/team/SPONSOR/role/": {"role": "sponsor"},

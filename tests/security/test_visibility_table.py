@@ -19,11 +19,12 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from bulletins import services as bulletins
 from communities.models import Community, Membership, Post
 from communities.services import DIGEST_EMAIL, community_index, digest_collect, thread_start
-from events.models import Registration
+from events.models import Registration, Series
 from events.services import feed_for
 from insights.models import Story
 from insights.services import network_bridging_refresh
@@ -148,6 +149,23 @@ def world(coordinator, curator, admin_member, member, settings):
         visibility=Profile.Visibility.MEMBERS,
     )
     private_event = make_event(private.member, title="Public masterclass")
+    # A series of each: the secret community's, the closed one's, and one P organises.
+    series = [
+        Series.objects.create(
+            title=title,
+            slug=slugify(title),
+            kind=Series.Kind.WEBINAR,
+            summary="Sessions.",
+            organiser=organiser,
+            community=community,
+            visibility=Series.Visibility.PUBLIC,
+        )
+        for title, organiser, community in (
+            ("Quartzwillow series", insider, secret),
+            ("Ward series", coordinator, closed),
+            ("Public series", private.member, None),
+        )
+    ]
 
     # R, X, M: a curator's draft, a suggestion turned down, a members-only resource.
     draft = make_resource("Cobaltmarsh toolkit", status=Resource.Status.DRAFT, contributor=curator)
@@ -257,6 +275,7 @@ def world(coordinator, curator, admin_member, member, settings):
         "closed": closed,
         "threads": [secret_thread, closed_thread],
         "events": [secret_event, closed_event, private_event],
+        "series": series,
         "private": private,
         "resources": [draft, turned_down, members_only],
         "story": story,
@@ -333,6 +352,11 @@ def thread_pages(client, world, person):
 @walk("`/events/<slug>/`")
 def event_pages(client, world, person):
     return " ".join(page(client, event.get_absolute_url()) for event in world["events"])
+
+
+@walk("`/events/series/<slug>/`")
+def series_pages(client, world, person):
+    return " ".join(page(client, series.get_absolute_url()) for series in world["series"])
 
 
 @walk("`/events/<slug>/calendar.ics`")

@@ -4,6 +4,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
 
+from events.models import Series
 from members.models import Organisation, Profile, User
 from members.roles import is_admin, is_coordinator, is_curator
 
@@ -37,6 +38,7 @@ def test_seed_demo_builds_a_believable_network_and_is_idempotent(capsys):
     assert Profile.objects.filter(expertise__isnull=False).distinct().count() == counts[0]
     assert "Demo accounts" in capsys.readouterr().out
     assert User.objects.filter(groups__name="Coordinators").count() > 1
+    assert Series.objects.get().sessions.count() == 3
 
 
 def test_forced_on_a_server_the_demo_accounts_get_a_fresh_password_it_prints(capsys, settings):

@@ -1,4 +1,5 @@
-"""Demo events for seed_demo: past and upcoming of each type, some full with a waiting list."""
+"""Demo events for seed_demo: past and upcoming of each type, some full with a waiting list,
+and a masterclass series of three sessions."""
 
 import random
 from datetime import datetime, time, timedelta
@@ -7,7 +8,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 from django.utils.text import slugify
 
-from events.models import Event, Feedback, Registration
+from events.models import Event, Feedback, Registration, Series
 from members.models import User
 
 LONDON = ZoneInfo("Europe/London")
@@ -106,7 +107,52 @@ def seed(members: list[User]) -> list[Event]:
                     "feedback_requested_at": timezone.now(),
                 },
             )
-    return events + _past_year(members, coordinator, chooser)
+    return events + _series(coordinator) + _past_year(members, coordinator, chooser)
+
+
+SERIES_SESSIONS = [
+    ("Measurement for improvement 1: what to measure", 9),
+    ("Measurement for improvement 2: run charts", 23),
+    ("Measurement for improvement 3: control charts", 37),
+]
+
+
+def _series(coordinator: User) -> list[Event]:
+    """A masterclass series of three online sessions, a fortnight apart; the second small
+    enough to fill up."""
+    series, _ = Series.objects.get_or_create(
+        slug="measurement-for-improvement-masterclasses",
+        defaults={
+            "title": "Measurement for improvement masterclasses",
+            "kind": Series.Kind.MASTERCLASS,
+            "summary": "Three masterclasses, from choosing measures to reading a control chart. "
+            "Come to all three, or to the ones you need.",
+            "organiser": coordinator,
+            "visibility": "public",
+        },
+    )
+    today = timezone.localdate()
+    sessions = []
+    for title, days in SERIES_SESSIONS:
+        starts = datetime.combine(today + timedelta(days=days), time(14, 0), tzinfo=LONDON)
+        session, _ = Event.objects.get_or_create(
+            slug=slugify(title),
+            defaults={
+                "title": title,
+                "kind": "masterclass",
+                "format": "online",
+                "capacity": 4 if days == 23 else 30,
+                "starts_at": starts,
+                "ends_at": starts + timedelta(hours=1, minutes=30),
+                "summary": f"{title}: a masterclass with exercises on real data.",
+                "joining_link": "https://meet.example.org/network",
+                "organiser": coordinator,
+                "visibility": "public",
+                "series": series,
+            },
+        )
+        sessions.append(session)
+    return sessions
 
 
 # A year of held events, about one a month, so insights has attendance and ratings to show.
