@@ -7,8 +7,9 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from base.feeds import FEED_LENGTH, NetworkFeed
+from base.links import absolute_url
 from events.models import Event
-from events.services import full_location
+from events.services import for_viewer, full_location
 
 
 class UpcomingEventsFeed(NetworkFeed):
@@ -20,10 +21,13 @@ class UpcomingEventsFeed(NetworkFeed):
         return reverse("feeds:events")
 
     def items(self):
-        # A feed reader never signs in: it gets what a visitor sees.
+        # A feed reader never signs in: it gets what a visitor sees, a series named only
+        # where a visitor may see it.
+        visitor = AnonymousUser()
         return (
-            Event.objects.visible_to(AnonymousUser())
+            for_viewer(Event.objects.visible_to(visitor), visitor)
             .filter(ends_at__gt=timezone.now())
+            .select_related("series")
             .defer("search_vector")
             .order_by("starts_at")[:FEED_LENGTH]
         )
@@ -42,6 +46,13 @@ class UpcomingEventsFeed(NetworkFeed):
             date_format(ends, "H:i" if ends.date() == starts.date() else "l j F Y, H:i"),
             full_location(event),
         )
+        if event.part_of:
+            facts = format_html(
+                '{}<p>Part of the series <a href="{}">{}</a>.</p>',
+                facts,
+                absolute_url(event.part_of.get_absolute_url()),
+                event.part_of.title,
+            )
         if event.is_cancelled:
             facts = format_html("<p><strong>Cancelled.</strong></p>{}", facts)
         return facts + super().item_description(event)

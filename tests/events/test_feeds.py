@@ -9,6 +9,7 @@ from communities.models import Community
 from events.models import Event
 from events.services import event_cancel
 from tests.events.conftest import make_event
+from tests.events.test_series import add_sessions, make_series
 from tests.feeds import alternate_links, read_feed, titles
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +94,17 @@ def test_the_feed_queries_stay_the_same_as_events_grow(
         make_event(coordinator, f"More {number}")
     with django_assert_num_queries(1):
         client.get(FEED)
+
+
+def test_a_session_names_its_series_where_visitors_may_see_it(coordinator):
+    public = make_series(coordinator, "Measurement masterclasses")
+    add_sessions(public, count=2)
+    for_members = make_series(coordinator, "Leaders' circle", visibility=Event.Visibility.MEMBERS)
+    add_sessions(for_members, count=1)
+    entries = read_feed(FEED).entries
+    named = [entry for entry in entries if "Part of the series" in entry.summary]
+    assert len(entries) == 3 and len(named) == 2
+    assert (
+        f'href="{settings.SITE_URL}/events/series/measurement-masterclasses/"' in named[0].summary
+    )
+    assert "Leaders" not in " ".join(entry.summary for entry in entries)
