@@ -446,3 +446,17 @@ def test_closing_an_account_erases_its_answers(client, webinar, questions, atten
     assert not RegistrationAnswer.objects.filter(registration__member=attendee).exists()
     assert not RegistrationAnswer.objects.filter(answer="Nut allergy").exists()
     assert RegistrationAnswer.objects.filter(registration__member=other).count() == 1
+
+
+def test_an_event_asks_at_most_twenty_questions(client, coordinator, webinar):
+    for number in range(20):
+        ask(webinar, f"Question {number}?", position=number)
+    client.force_login(coordinator)
+
+    refused = client.post(
+        reverse("events:questions", args=[webinar.slug]), {"text": "One more?", "kind": "yes_no"}
+    )
+
+    assert refused.status_code == 400
+    assert "An event can ask at most 20 questions: remove one first." in refused.text
+    assert webinar.questions.count() == 20
