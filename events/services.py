@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, Max, OuterRef, QuerySet
+from django.db.models import Exists, F, Max, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from base import outbox
@@ -456,6 +456,20 @@ MOST_QUESTIONS = 20
 
 def questions_of(event: Event) -> list[RegistrationQuestion]:
     return list(RegistrationQuestion.objects.filter(event=event))
+
+
+def questions_with_answers(
+    event: Event, registration: Registration | None
+) -> list[RegistrationQuestion]:
+    """The event's questions, each with `your_answer`: the registration's answer, or None."""
+    answers = RegistrationAnswer.objects.filter(
+        question=OuterRef("pk"), registration_id=registration.pk if registration else None
+    )
+    return list(
+        RegistrationQuestion.objects.filter(event=event).annotate(
+            your_answer=Subquery(answers.values("answer")[:1])
+        )
+    )
 
 
 def questions_default(*, event: Event) -> None:

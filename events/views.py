@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, Exists, OuterRef
+from django.db.models import Avg, Count, Exists, OuterRef, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -198,13 +198,15 @@ def _people(count: int) -> str:
 def event_detail(request, slug):
     event = _event_for(request, slug)
     registration = services.registration_of(event, request.user)
-    taken = Registration.objects.filter(event=event, status__in=services.HOLDS_A_PLACE).count()
-    waiting = Registration.objects.filter(event=event, status=Registration.Status.WAITING).count()
+    places = Registration.objects.filter(event=event).aggregate(
+        taken=Count("pk", filter=Q(status__in=services.HOLDS_A_PLACE)),
+        waiting=Count("pk", filter=Q(status=Registration.Status.WAITING)),
+    )
+    taken, waiting = places["taken"], places["waiting"]
     feedback_given = (
         registration is not None and Feedback.objects.filter(registration=registration).exists()
     )
-    questions = services.questions_of(event)
-    answers = services.answers_of(registration) if registration and questions else {}
+    questions = services.questions_with_answers(event, registration)
     return render(
         request,
         "events/detail.html",
@@ -212,7 +214,7 @@ def event_detail(request, slug):
             "event": event,
             "registration": registration,
             "answers_form": AnswersForm(questions=questions) if questions else None,
-            "your_answers": [(question, answers.get(question.pk, "")) for question in questions],
+            "your_answers": [(question, question.your_answer or "") for question in questions],
             "answers_open": not event.is_cancelled and event.starts_at > timezone.now(),
             "places_left": services.places_left(event, taken),
             "waiting": waiting,
@@ -289,7 +291,12 @@ def answers(request, slug):
     if registration is None or not questions:
         raise Http404
     if event.is_cancelled or event.starts_at <= timezone.now():
-        messages.info(request, "Answers can no longer change: the event has started.")
+        messages.info(
+            request,
+            "This event has been cancelled."
+            if event.is_cancelled
+            else "The event has started: answers can no longer change.",
+        )
         return redirect(event)
     form = AnswersForm(
         request.POST if request.method == "POST" else None,
