@@ -2,7 +2,8 @@ from django import forms
 from django.utils import timezone
 
 from communities.models import Community
-from events.models import Event, Feedback, Series
+from events.models import Event, Feedback, RegistrationQuestion, Series
+from events.services import MOST_QUESTIONS
 from members.models import Region
 from members.roles import is_coordinator
 
@@ -241,3 +242,99 @@ class AddAttendeeForm(forms.Form):
         label="E-mail address of the member to add",
         error_messages={"required": "Enter the member's e-mail address."},
     )
+
+
+class QuestionForm(forms.ModelForm):
+    class Meta:
+        model = RegistrationQuestion
+        fields = ["text", "kind", "choices", "required"]
+        labels = {"required": "Members must answer it"}
+        help_texts = {
+            "text": "For example: Which workshop would you like to join?",
+            "choices": "Only for a choice: one on each line, two or more.",
+        }
+        widgets = {
+            "kind": forms.RadioSelect,
+            "choices": forms.Textarea(attrs={"rows": 4}),
+        }
+        error_messages = {
+            "text": {"required": "Write the question."},
+            "kind": {"required": "Choose the type of answer."},
+        }
+
+    def __init__(self, *args, event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.fields["kind"].choices = RegistrationQuestion.Kind.choices
+        if self.instance.pk is None:
+            self.initial.setdefault("kind", RegistrationQuestion.Kind.SHORT_TEXT)
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if kind == RegistrationQuestion.Kind.CHOICE:
+            choices = [line.strip() for line in cleaned.get("choices", "").splitlines()]
+            choices = [choice for choice in choices if choice]
+            if len(choices) < 2:
+                self.add_error("choices", "Enter at least two choices, one on each line.")
+            elif any(len(choice) > 200 for choice in choices):
+                self.add_error("choices", "Keep each choice under 200 characters.")
+            elif len(set(choices)) < len(choices):
+                self.add_error("choices", "Give each choice only once.")
+            cleaned["choices"] = "\n".join(choices)
+        elif kind:
+            cleaned["choices"] = ""
+        if self.instance.pk is None:
+            if RegistrationQuestion.objects.filter(event=self.event).count() >= MOST_QUESTIONS:
+                raise forms.ValidationError(
+                    f"An event can ask at most {MOST_QUESTIONS} questions: remove one first."
+                )
+        elif "kind" in self.changed_data and self.instance.answers.exists():
+            # An answer of one type means nothing as another ("Yes" to a choice of workshops).
+            self.add_error(
+                "kind",
+                "Members have answered this question already, so its type cannot change. "
+                "Add a new question instead.",
+            )
+        return cleaned
+
+
+def _answer_field(question: RegistrationQuestion) -> forms.Field:
+    if question.kind == RegistrationQuestion.Kind.SHORT_TEXT:
+        return forms.CharField(
+            label=question.text,
+            required=question.required,
+            max_length=500,
+            error_messages={
+                "required": f"Enter your answer to “{question.text}”.",
+                "max_length": "Keep your answer under 500 characters.",
+            },
+        )
+    return forms.ChoiceField(
+        label=question.text,
+        required=question.required,
+        choices=[(choice, choice) for choice in question.choice_list],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": f"Choose your answer to “{question.text}”.",
+            "invalid_choice": f"Choose one of the answers offered to “{question.text}”.",
+        },
+    )
+
+
+class AnswersForm(forms.Form):
+    """The event's questions, as the member registering answers them."""
+
+    def __init__(self, *args, questions, answers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        answers = answers or {}
+        for question in questions:
+            name = f"question-{question.pk}"
+            self.fields[name] = _answer_field(question)
+            self.initial[name] = answers.get(question.pk, "")
+
+    def answers(self) -> dict[int, str]:
+        return {
+            int(name.removeprefix("question-")): value or ""
+            for name, value in self.cleaned_data.items()
+        }

@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from events.models import CalendarFeed, Event, Feedback, Registration
+from events.models import CalendarFeed, Event, Feedback, Registration, RegistrationAnswer
 from events.services import HOLDS_A_PLACE
 
 
@@ -32,7 +32,11 @@ def profile_panel(member, viewer) -> dict | None:
 
 
 def export(member) -> list[dict]:
-    registrations = Registration.objects.filter(member=member).select_related("event")
+    registrations = (
+        Registration.objects.filter(member=member)
+        .select_related("event")
+        .prefetch_related("answers__question")
+    )
     feedback = {
         given.registration_id: given
         for given in Feedback.objects.filter(registration__member=member)
@@ -54,13 +58,21 @@ def export(member) -> list[dict]:
             }
             if registration.pk in feedback
             else None,
+            "answers": [
+                {"question": answer.question.text, "answer": answer.answer}
+                for answer in sorted(
+                    registration.answers.all(),
+                    key=lambda answer: (answer.question.position, answer.question_id),
+                )
+            ],
         }
         for registration in registrations
     ]
 
 
 def erase(member) -> None:
-    """Places go (a confirmed place passes to the waiting list); feedback stays anonymous."""
+    """Places go (a confirmed place passes to the waiting list), and every answer the member gave
+    to an event's questions (access or dietary needs among them); feedback stays anonymous."""
     from events.services import registration_cancel
 
     # Event by event in the order of base.locking, each cancellation locking its event.
@@ -76,6 +88,7 @@ def erase(member) -> None:
         .order_by("event_id")
     ):
         registration_cancel(event=registration.event, member=member, tell=False)
+    RegistrationAnswer.objects.filter(registration__member=member).delete()
     CalendarFeed.objects.filter(member=member).delete()
 
 

@@ -282,6 +282,58 @@ class Registration(models.Model):
         return self.event.sequence + self.sequence
 
 
+class RegistrationQuestion(models.Model):
+    """A question those who run the event ask each member registering (access needs, a choice
+    of workshop). Answers are the attendees' own data, shown only to those who run the event."""
+
+    class Kind(models.TextChoices):
+        SHORT_TEXT = "short_text", "Short answer"
+        CHOICE = "choice", "One of several choices"
+        YES_NO = "yes_no", "Yes or no"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveIntegerField(default=0)
+    text = SingleLineCharField("question", max_length=200)
+    kind = models.CharField("type of answer", max_length=16, choices=Kind.choices)
+    choices = models.TextField(
+        max_length=2000, blank=True, help_text="For a choice: one on each line."
+    )
+    required = models.BooleanField("members must answer", default=False)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def choice_list(self) -> list[str]:
+        if self.kind == self.Kind.YES_NO:
+            return ["Yes", "No"]
+        if self.kind == self.Kind.CHOICE:
+            return [line.strip() for line in self.choices.splitlines() if line.strip()]
+        return []
+
+
+class RegistrationAnswer(models.Model):
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(
+        RegistrationQuestion, on_delete=models.CASCADE, related_name="answers"
+    )
+    # Kept as the member gave it: a choice renamed later does not rewrite what they chose.
+    answer = SingleLineCharField(max_length=500)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "question"], name="one_answer_per_question"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Answer to {self.question}"
+
+
 class Feedback(models.Model):
     registration = models.OneToOneField(
         Registration, on_delete=models.CASCADE, related_name="feedback"

@@ -15,19 +15,27 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
 from base import outbox
 from base.audit import audit_record
+from base.fields import single_line
 from base.links import absolute_url, site_address
 from base.locking import lock_objects
 from base.queries import per_row
 from base.text_search import SEARCH_CONFIG, joined_text
 from communities.models import Community
 from events.audit import Action
-from events.models import CalendarFeed, Event, Registration, Series
+from events.models import (
+    CalendarFeed,
+    Event,
+    Registration,
+    RegistrationAnswer,
+    RegistrationQuestion,
+    Series,
+)
 from members.models import User
 from members.roles import is_coordinator
 from members.services import named_to, notify
@@ -155,14 +163,22 @@ def closed_reason(event: Event) -> str:
 
 
 @transaction.atomic
-def registration_create(*, event: Event, member: User) -> Registration:
+def registration_create(
+    *, event: Event, member: User, answers: dict[int, str] | None = None
+) -> Registration:
     """A confirmed place if one is free, else a place on the waiting list.
 
     The event row is locked and the places counted afresh inside the lock, so that however many
     members press the button at once, no more are confirmed than there are places.
+
+    `answers`: the member's answers to the event's questions, by question id, saved with the
+    place. None when the member was not asked (a whole series at once): they answer from the
+    event's page afterwards.
     """
     [event] = lock_objects(event)
     _check_open(event)
+    if answers is not None:
+        _check_answers(event, answers)
     registration = Registration.objects.filter(event=event, member=member).first()
     if registration and registration.status != Registration.Status.CANCELLED:
         if registration.status == Registration.Status.WAITING:
@@ -185,6 +201,8 @@ def registration_create(*, event: Event, member: User) -> Registration:
     registration.confirmation_sent_at = None
     registration.confirmed_at = timezone.now() if free else None
     registration.save()
+    if answers is not None:
+        _answers_save(registration, answers)
     if free:
         _confirm_by_email(registration)
     return registration
@@ -584,6 +602,117 @@ def registrants_message(*, event: Event, coordinator: User, message: str) -> int
             message=f"{event.title}: {text}"[:300],
         )
     return len(registrations)
+
+
+# --- registration questions -----------------------------------------------------------------
+
+DEFAULT_QUESTION = "Do you have access or dietary needs?"
+MOST_QUESTIONS = 20
+
+
+def questions_of(event: Event) -> list[RegistrationQuestion]:
+    return list(RegistrationQuestion.objects.filter(event=event))
+
+
+def questions_with_answers(
+    event: Event, registration: Registration | None
+) -> list[RegistrationQuestion]:
+    """The event's questions, each with `your_answer`: the registration's answer, or None."""
+    answers = RegistrationAnswer.objects.filter(
+        question=OuterRef("pk"), registration_id=registration.pk if registration else None
+    )
+    return list(
+        RegistrationQuestion.objects.filter(event=event).annotate(
+            your_answer=Subquery(answers.values("answer")[:1])
+        )
+    )
+
+
+def questions_default(*, event: Event) -> None:
+    """What every new event asks unless its team removes it: organisers of a room need to know."""
+    RegistrationQuestion.objects.create(
+        event=event, position=1, text=DEFAULT_QUESTION, kind=RegistrationQuestion.Kind.SHORT_TEXT
+    )
+
+
+def question_add(*, question: RegistrationQuestion) -> None:
+    """After the event's other questions."""
+    last = RegistrationQuestion.objects.filter(event_id=question.event_id).aggregate(
+        last=Max("position")
+    )["last"]
+    question.position = (last or 0) + 1
+    question.save()
+
+
+@transaction.atomic
+def question_move(*, question: RegistrationQuestion, up: bool) -> None:
+    """One place up or down; the event's questions are numbered afresh, so that positions that
+    were equal (or had gaps) end up in the order members see."""
+    questions = list(
+        RegistrationQuestion.objects.filter(event_id=question.event_id).select_for_update()
+    )
+    at = next(index for index, each in enumerate(questions) if each.pk == question.pk)
+    to = at - 1 if up else at + 1
+    if not 0 <= to < len(questions):
+        return
+    questions[at], questions[to] = questions[to], questions[at]
+    for position, each in enumerate(questions, start=1):
+        each.position = position
+    RegistrationQuestion.objects.bulk_update(questions, ["position"])
+
+
+def question_remove(*, question: RegistrationQuestion) -> int:
+    """The question goes, and every answer given to it. Answers how many answers went."""
+    answered = question.answers.count()
+    question.delete()
+    return answered
+
+
+def answers_of(registration: Registration) -> dict[int, str]:
+    return dict(
+        RegistrationAnswer.objects.filter(registration=registration).values_list(
+            "question_id", "answer"
+        )
+    )
+
+
+@transaction.atomic
+def registration_answers_change(*, registration: Registration, answers: dict[int, str]) -> None:
+    """The member changes their answers, until the event starts."""
+    [event, registration] = lock_objects(Event(pk=registration.event_id), registration)
+    _check_not_cancelled(event)
+    if registration.status == Registration.Status.CANCELLED:
+        raise EventError("You are not registered for this event.")
+    if event.starts_at <= timezone.now():
+        raise EventError("This event has already started: your answers can no longer change.")
+    _check_answers(event, answers)
+    _answers_save(registration, answers)
+
+
+def _clean_answer(text) -> str:
+    return single_line(str(text or "")).strip()
+
+
+def _check_answers(event: Event, answers: dict[int, str]) -> None:
+    for question in RegistrationQuestion.objects.filter(event=event):
+        answer = _clean_answer(answers.get(question.pk))
+        if question.required and not answer:
+            raise EventError(f"Answer the question “{question.text}”.")
+        if answer and question.choice_list and answer not in question.choice_list:
+            raise EventError(f"Choose one of the answers offered to “{question.text}”.")
+
+
+def _answers_save(registration: Registration, answers: dict[int, str]) -> None:
+    """One answer per question of the event; a question left blank keeps no answer. Answers to
+    another event's questions are not taken."""
+    for question in RegistrationQuestion.objects.filter(event_id=registration.event_id):
+        answer = _clean_answer(answers.get(question.pk))[:500]
+        if answer:
+            RegistrationAnswer.objects.update_or_create(
+                registration=registration, question=question, defaults={"answer": answer}
+            )
+        else:
+            RegistrationAnswer.objects.filter(registration=registration, question=question).delete()
 
 
 # --- calendars ------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, Exists, OuterRef
+from django.db.models import Avg, Count, Exists, OuterRef, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,14 +23,23 @@ from events import services
 from events.filters import EventFilter
 from events.forms import (
     AddAttendeeForm,
+    AnswersForm,
     CancelEventForm,
     EventForm,
     FeedbackForm,
     MessageForm,
+    QuestionForm,
     SeriesForm,
     SeriesRegisterForm,
 )
-from events.models import CalendarFeed, Event, Feedback, Registration, Series
+from events.models import (
+    CalendarFeed,
+    Event,
+    Feedback,
+    Registration,
+    RegistrationQuestion,
+    Series,
+)
 from events.services import EventError
 from members import hooks
 from members.models import User
@@ -128,6 +137,7 @@ def event_create(request):
         event.save()
         form.save_m2m()
         services.event_index(event)
+        services.questions_default(event=event)
         messages.success(request, "The event is published.")
         return redirect(event)
     return render(request, "events/form.html", {"form": form, "creating": True})
@@ -203,17 +213,24 @@ def _people(count: int) -> str:
 def event_detail(request, slug):
     event = _event_for(request, slug)
     registration = services.registration_of(event, request.user)
-    taken = Registration.objects.filter(event=event, status__in=services.HOLDS_A_PLACE).count()
-    waiting = Registration.objects.filter(event=event, status=Registration.Status.WAITING).count()
+    places = Registration.objects.filter(event=event).aggregate(
+        taken=Count("pk", filter=Q(status__in=services.HOLDS_A_PLACE)),
+        waiting=Count("pk", filter=Q(status=Registration.Status.WAITING)),
+    )
+    taken, waiting = places["taken"], places["waiting"]
     feedback_given = (
         registration is not None and Feedback.objects.filter(registration=registration).exists()
     )
+    questions = services.questions_with_answers(event, registration)
     return render(
         request,
         "events/detail.html",
         {
             "event": event,
             "registration": registration,
+            "answers_form": AnswersForm(questions=questions) if questions else None,
+            "your_answers": [(question, question.your_answer or "") for question in questions],
+            "answers_open": not event.is_cancelled and event.starts_at > timezone.now(),
             "places_left": services.places_left(event, taken),
             "waiting": waiting,
             "confirmed": registration is not None
@@ -250,11 +267,31 @@ def _registration_window(event: Event) -> str:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def register(request, slug):
+    """Registering is a button on the event's page, with the event's questions above it; this
+    page shows them again when an answer is missing (or is opened by its address)."""
     event = _event_for(request, slug)
+    questions = services.questions_of(event)
+    form = AnswersForm(request.POST if request.method == "POST" else None, questions=questions)
+    if request.method == "GET" and (
+        services.registration_of(event, request.user)
+        or event.is_cancelled
+        or event.starts_at <= timezone.now()
+        or _registration_window(event)
+    ):
+        return redirect(event)
+    if not form.is_valid():
+        return render(
+            request,
+            "events/answers.html",
+            {"event": event, "form": form, "registering": True},
+            status=400 if form.is_bound else 200,
+        )
     try:
-        registration = services.registration_create(event=event, member=request.user)
+        registration = services.registration_create(
+            event=event, member=request.user, answers=form.answers()
+        )
     except EventError as error:
         messages.error(request, error.message)
         return redirect(event)
@@ -267,6 +304,44 @@ def register(request, slug):
             "If a place comes free we will e-mail you.",
         )
     return redirect(event)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def answers(request, slug):
+    """A member with a place (or waiting for one) changes their answers until the event starts."""
+    event = _event_for(request, slug)
+    registration = services.registration_of(event, request.user)
+    questions = services.questions_of(event)
+    if registration is None or not questions:
+        raise Http404
+    if event.is_cancelled or event.starts_at <= timezone.now():
+        messages.info(
+            request,
+            "This event has been cancelled."
+            if event.is_cancelled
+            else "The event has started: answers can no longer change.",
+        )
+        return redirect(event)
+    form = AnswersForm(
+        request.POST if request.method == "POST" else None,
+        questions=questions,
+        answers=services.answers_of(registration),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.registration_answers_change(registration=registration, answers=form.answers())
+        except EventError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Your answers are saved.")
+        return redirect(event)
+    return render(
+        request,
+        "events/answers.html",
+        {"event": event, "form": form, "registering": False},
+        status=400 if form.is_bound else 200,
+    )
 
 
 @login_required
@@ -364,18 +439,32 @@ def _registrations(event: Event):
         Registration.objects.filter(event=event)
         .exclude(status=Registration.Status.CANCELLED)
         .select_related("member__profile__organisation")
+        .prefetch_related("answers")
         .order_by("status", "created_at", "id")
     )
 
 
+def _answers_in_order(registration: Registration, questions) -> list[str]:
+    """The registration's answer to each question, in the questions' order ("" unanswered)."""
+    given = {answer.question_id: answer.answer for answer in registration.answers.all()}
+    return [given.get(question.pk, "") for question in questions]
+
+
 def _attendees_page(request, event: Event, *, message_form=None, add_form=None, status=200):
     feedback = Feedback.objects.filter(registration__event=event)
+    questions = services.questions_of(event)
+    page = Paginator(_registrations(event), 100).get_page(request.GET.get("page"))
+    for registration in page.object_list:
+        registration.answer_list = list(
+            zip(questions, _answers_in_order(registration, questions), strict=True)
+        )
     return render(
         request,
         "events/attendees.html",
         {
             "event": event,
-            "page": Paginator(_registrations(event), 100).get_page(request.GET.get("page")),
+            "questions": questions,
+            "page": page,
             "feedback_summary": feedback.aggregate(average=Avg("rating"), count=Count("pk")),
             "comments": feedback.exclude(useful="", change="").order_by("-created_at")[:50],
             "message_form": message_form or MessageForm(),
@@ -387,8 +476,18 @@ def _attendees_page(request, event: Event, *, message_form=None, add_form=None, 
 
 def _attendees_csv(event: Event, registrations) -> HttpResponse:
     response, writer = csv_download(f"{event.slug}-attendees.csv")
+    questions = services.questions_of(event)
     writer.writerow(
-        ["Name", "E-mail", "Organisation", "Job title", "Status", "Registered", "Attended"]
+        [
+            "Name",
+            "E-mail",
+            "Organisation",
+            "Job title",
+            "Status",
+            "Registered",
+            "Attended",
+            *(question.text for question in questions),
+        ]
     )
     for registration in registrations.iterator(chunk_size=500):
         profile = getattr(registration.member, "profile", None)
@@ -401,6 +500,7 @@ def _attendees_csv(event: Event, registrations) -> HttpResponse:
                 registration.get_status_display(),
                 timezone.localtime(registration.created_at).strftime("%Y-%m-%d %H:%M"),
                 "yes" if registration.attended else "no",
+                *_answers_in_order(registration, questions),
             ]
         )
     return response
@@ -676,4 +776,98 @@ def series_edit(request, slug):
         "events/series_form.html",
         {"form": form, "series": series},
         status=400 if form.is_bound else 200,
+    )
+
+
+# --- registration questions: those who run the event -----------------------------------------
+
+
+def _questions_event(request, slug) -> Event | None:
+    """The event whose questions the viewer manages; None when it is cancelled (nothing changes
+    on a cancelled event)."""
+    event = _run_event(request, slug)
+    if event.is_cancelled:
+        messages.info(request, "This event has been cancelled: it can no longer be changed.")
+        return None
+    return event
+
+
+@login_required
+@staff_page
+@require_http_methods(["GET", "POST"])
+def questions(request, slug):
+    """The event's questions, in the order members see them, and a form to add one."""
+    event = _questions_event(request, slug)
+    if event is None:
+        return redirect("events:detail", slug=slug)
+    if request.method == "POST" and request.POST.get("move"):
+        question = get_object_or_404(
+            RegistrationQuestion, pk=number_or_404(request.POST.get("move")), event=event
+        )
+        services.question_move(question=question, up=request.POST.get("direction") == "up")
+        return redirect(f"{request.path}#question-{question.pk}")
+    form = QuestionForm(request.POST if request.method == "POST" else None, event=event)
+    if request.method == "POST" and form.is_valid():
+        question = form.save(commit=False)
+        question.event = event
+        services.question_add(question=question)
+        messages.success(request, "The question is added.")
+        return redirect("events:questions", slug=slug)
+    return render(
+        request,
+        "events/questions.html",
+        {
+            "event": event,
+            "questions": RegistrationQuestion.objects.filter(event=event).annotate(
+                answered=Count("answers")
+            ),
+            "form": form,
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@staff_page
+@require_http_methods(["GET", "POST"])
+def question_edit(request, slug, question_id):
+    event = _questions_event(request, slug)
+    if event is None:
+        return redirect("events:detail", slug=slug)
+    question = get_object_or_404(RegistrationQuestion, pk=question_id, event=event)
+    form = QuestionForm(
+        request.POST if request.method == "POST" else None, instance=question, event=event
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "The question is saved.")
+        return redirect("events:questions", slug=slug)
+    return render(
+        request,
+        "events/question_form.html",
+        {"event": event, "question": question, "form": form, "answered": question.answers.count()},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@staff_page
+@require_http_methods(["GET", "POST"])
+def question_remove(request, slug, question_id):
+    """A page of its own: the answers members gave go with the question."""
+    event = _questions_event(request, slug)
+    if event is None:
+        return redirect("events:detail", slug=slug)
+    question = get_object_or_404(RegistrationQuestion, pk=question_id, event=event)
+    if request.method == "POST":
+        answered = services.question_remove(question=question)
+        messages.success(
+            request,
+            f"The question is removed, with {answered} answer{'s' if answered != 1 else ''}.",
+        )
+        return redirect("events:questions", slug=slug)
+    return render(
+        request,
+        "events/question_remove.html",
+        {"event": event, "question": question, "answered": question.answers.count()},
     )

@@ -32,6 +32,7 @@ from PIL import Image
 from base.models import AuditEntry, Email
 from communities.models import Community, Membership
 from communities.services import join_request_create, reply_create, thread_start
+from events.models import RegistrationAnswer, RegistrationQuestion
 from insights.models import Story
 from insights.services import BRIDGING_KEY, network_bridging_refresh
 from members.audit import Action as MemberAction
@@ -43,6 +44,7 @@ from mentoring.services import approach_accept, request_create
 from resources.models import Resource
 from search.models import SearchWord
 from search.services import words_refresh
+from tests.events.conftest import make_event
 from tests.factories import PASSWORD, OrganisationFactory, ProfileFactory, TopicFactory
 from tests.members.test_profile_edit import form_data
 from tests.resources.conftest import make_resource, pdf_bytes
@@ -190,6 +192,17 @@ def everything_a_member_does(client, leaver, colleague, mentor, curator):
         },
     )
     assert Story.objects.filter(author=leaver).exists()
+
+    # A place at an event, with what they told its organisers of their needs.
+    huddle = make_event(colleague, "Falls huddle")
+    needs = RegistrationQuestion.objects.create(
+        event=huddle, text="Do you have access or dietary needs?", kind="short_text"
+    )
+    client.post(
+        reverse("events:register", args=[huddle.slug]),
+        {f"question-{needs.pk}": "Zephyrine diet, please."},
+    )
+    assert RegistrationAnswer.objects.filter(registration__member=leaver).exists()
 
     LogEntry.objects.log_actions(
         user_id=User.objects.filter(is_superuser=True).get().pk,

@@ -23,7 +23,7 @@ from django.urls import reverse
 from bulletins.models import Bulletin
 from communities.models import Community, Membership
 from communities.services import community_index, reply_create, thread_start
-from events.models import Event, Series
+from events.models import Event, RegistrationQuestion, Series
 from insights.models import Story
 from members.roles import COORDINATORS as COORDINATORS_GROUP
 from members.roles import CURATORS
@@ -81,6 +81,9 @@ def places(member, outsider, coordinator, admin_member):
     thread_post = reply_create(thread=thread, author=member, body="A reply")
     private = ProfileFactory(member__name="Pri Vate", slug="pri-vate")
     event = make_event(coordinator, title="Masterclass", visibility="members")
+    question = RegistrationQuestion.objects.create(
+        event=event, text="Do you have access or dietary needs?", kind="short_text"
+    )
     past = make_event(coordinator, title="Last month", starts_in=-timedelta(days=30))
     series = Series.objects.create(
         title="Masterclass series",
@@ -138,6 +141,7 @@ def places(member, outsider, coordinator, admin_member):
         Cycle.objects.create(idea=idea, number=1, question="Will it fit?", prediction="Yes.")
         numbers[f"<{name.lower()}-idea>"] = idea.pk
         numbers[f"<{name.lower()}-driver>"] = driver.pk
+    numbers["<event-question>"] = question.pk
     return {
         "people": {"moderator": moderator, "curator": curator, "unfinished": unfinished},
         "projects": {
@@ -213,6 +217,15 @@ MATRIX = {
     "EVENTattendees/?format=csv": COORDINATORS,
     # The door check-in: the event's team alone; nobody else learns who is coming.
     "EVENTcheck-in/": [SIGN_IN, HIDDEN, HIDDEN, HIDDEN, PAGE, HIDDEN, PAGE, SET_UP],
+    # The questions members answer when they register: those who run the event, like its
+    # attendees (the answers are theirs).
+    "EVENTquestions/": COORDINATORS,
+    "EVENTquestions/<event-question>/": COORDINATORS,
+    "EVENTquestions/<event-question>/remove/": COORDINATORS,
+    # Registering shows the event's questions again when an answer is missing; changing one's
+    # answers needs a place (nobody here has one).
+    "EVENTregister/": MEMBERS,
+    "EVENTanswers/": [SIGN_IN] + [HIDDEN] * 7,
     "EVENTcalendar.ics": [HIDDEN] + [PAGE] * 7,
     "PASTfeedback/": [SIGN_IN] + [HIDDEN] * 7,  # nobody here attended it
     # Whoever may create events creates a series; its organiser (and admins) edit it.
@@ -465,6 +478,9 @@ POST_MATRIX = {
     "EVENTattendees/add/": [LOGIN, 403, 403, 403, DONE, 403, DONE, SET_UP],
     # Nothing sent: the page again, saying the code is not known.
     "EVENTcheck-in/": [LOGIN, 404, 404, 404, DONE, 404, DONE, SET_UP],
+    # Nothing sent: the form again, asking for the question.
+    "EVENTquestions/": [LOGIN, 403, 403, 403, DONE, 403, DONE, SET_UP],
+    "EVENTanswers/": [LOGIN] + [404] * 7,
     # Nothing sent: the page again, asking why (an event is cancelled only with a message).
     "EVENTcancel-event/": [LOGIN, 403, 403, 403, DONE, 403, DONE, SET_UP],
     "/resources/draft-guide/curate/": [LOGIN, 403, 403, 403, 403, DONE, DONE, SET_UP],

@@ -25,7 +25,7 @@ from bulletins import services as bulletins
 from communities.models import Community, Membership, Post
 from communities.services import DIGEST_EMAIL, community_index, digest_collect, thread_start
 from events.models import Registration, Series
-from events.services import feed_for
+from events.services import feed_for, questions_default
 from insights.models import Story
 from insights.services import network_bridging_refresh
 from members.models import Profile
@@ -166,6 +166,8 @@ def world(coordinator, curator, admin_member, member, settings):
             ("Public series", private.member, None),
         )
     ]
+    for event in (secret_event, closed_event, private_event):
+        questions_default(event=event)
 
     # R, X, M: a curator's draft, a suggestion turned down, a members-only resource.
     draft = make_resource("Cobaltmarsh toolkit", status=Resource.Status.DRAFT, contributor=curator)
@@ -349,9 +351,13 @@ def thread_pages(client, world, person):
     return " ".join(page(client, thread.get_absolute_url()) for thread in world["threads"])
 
 
-@walk("`/events/<slug>/`")
+@walk("`/events/<slug>/` (+ `register/`)")
 def event_pages(client, world, person):
-    return " ".join(page(client, event.get_absolute_url()) for event in world["events"])
+    return " ".join(
+        page(client, address)
+        for event in world["events"]
+        for address in (event.get_absolute_url(), reverse("events:register", args=[event.slug]))
+    )
 
 
 @walk("`/events/series/<slug>/`")
@@ -391,11 +397,22 @@ def community_feeds(client, world, person):
     )
 
 
-@walk("`/events/<slug>/edit/`, `cancel-event/`, `attendees/` (+ CSV), `check-in/`")
+@walk(
+    "`/events/<slug>/edit/`, `cancel-event/`, `attendees/` (+ CSV), `check-in/`, "
+    "`questions/` (+ `<id>/`)"
+)
 def event_staff_pages(client, world, person):
     pages = []
     for event in world["events"]:
         pages.append(page(client, reverse("events:edit", args=[event.slug])))
+        pages.append(page(client, reverse("events:questions", args=[event.slug])))
+        for question in event.questions.all():
+            pages.append(
+                page(client, reverse("events:question_edit", args=[event.slug, question.pk]))
+            )
+            pages.append(
+                page(client, reverse("events:question_remove", args=[event.slug, question.pk]))
+            )
         pages.append(page(client, reverse("events:cancel_event", args=[event.slug])))
         pages.append(page(client, reverse("events:attendees", args=[event.slug])))
         pages.append(page(client, reverse("events:attendees", args=[event.slug]), format="csv"))
