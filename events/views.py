@@ -733,6 +733,8 @@ def check_in(request, slug):
     return render(request, "events/check_in.html", context)
 
 
+@login_required
+@staff_page
 @require_http_methods(["GET", "POST"])
 def series_create(request):
     if not services.can_create(request.user):
