@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from email.utils import parseaddr
 from typing import Literal, NamedTuple
@@ -899,6 +899,9 @@ class SessionOutcome:
     event: Event
     outcome: str
     reason: str = ""
+    # How many questions the session asks: a series' form cannot ask each session's own, so
+    # the member answers them on each session's page, where the next page sends them.
+    questions: int = 0
 
 
 def series_register(*, series: Series, member: User, events: list[Event]) -> list[SessionOutcome]:
@@ -928,4 +931,15 @@ def series_register(*, series: Series, member: User, events: list[Event]) -> lis
         outcomes.append(
             SessionOutcome(event, SessionOutcome.CONFIRMED if confirmed else SessionOutcome.WAITING)
         )
-    return outcomes
+    asking = dict(
+        RegistrationQuestion.objects.filter(event__in=[outcome.event for outcome in outcomes])
+        .values("event")
+        .annotate(count=Count("pk"))
+        .values_list("event", "count")
+    )
+    return [
+        outcome
+        if outcome.outcome == SessionOutcome.CLOSED
+        else replace(outcome, questions=asking.get(outcome.event.pk, 0))
+        for outcome in outcomes
+    ]

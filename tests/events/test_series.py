@@ -11,7 +11,7 @@ from django.utils.text import slugify
 from base.models import Email
 from communities.models import Community, Membership
 from events.models import Event, Registration, Series
-from events.services import feed_for, registration_create
+from events.services import feed_for, questions_default, registration_create
 from tests.events.conftest import make_event
 from tests.events.test_review_cases import edit_data
 from tests.factories import ProfileFactory
@@ -177,6 +177,20 @@ def test_registering_for_the_whole_series_registers_for_every_session_still_open
     assert page.count("Place confirmed") == 3
     # One confirmation, with its calendar invitation, for each session.
     assert Email.objects.filter(kind="events.confirmation", recipient=attendee).count() == 3
+
+
+def test_the_next_page_sends_the_member_to_answer_each_session_s_questions(
+    client, series, sessions, attendee
+):
+    questions_default(event=sessions[1])
+    client.force_login(attendee)
+
+    page = register(client, series, whole="on").content.decode()
+
+    answers = reverse("events:answers", args=[sessions[1].slug])
+    assert page.count("This session asks 1 question") == 1
+    assert f'href="{answers}"' in page
+    assert client.get(answers).status_code == 200
 
 
 def test_registering_for_chosen_sessions_leaves_the_others(client, series, sessions, attendee):
