@@ -26,6 +26,9 @@ def community_feed_path(community: Community, key: str) -> str:
 
 
 class CommunityThreadsFeed(NetworkFeed):
+    # Members' discussions at one member's address: no shared cache may keep a copy.
+    cache_control = "private, no-store"
+
     def get_object(self, request, slug: str, key: str) -> CommunityFeed:
         reader = member_by_feed_key(key)
         if reader is None:

@@ -56,6 +56,7 @@ def test_a_member_follows_an_open_community_from_its_page(client, member, open_c
     address = feed_address_on_page(client, open_community)
 
     feed = read_feed(address)  # a feed reader: no session
+    assert Client().get(address)["Cache-Control"] == "private, no-store"
     assert feed.feed.title == "New threads in Flow Improvers"
     assert feed.feed.link == f"{settings.SITE_URL}/communities/flow-improvers/"
     assert titles(feed) == ["Weekend flow", "Discharge before noon"]

@@ -71,6 +71,10 @@ def test_the_feed_is_the_same_for_a_signed_in_member(client, member, coordinator
     assert titles(read_feed(FEED, client)) == []
 
 
+def test_a_public_feed_may_be_kept_a_few_minutes_by_any_cache(client):
+    assert client.get(FEED)["Cache-Control"] == "public, max-age=300"
+
+
 def test_the_events_list_names_its_feed(client):
     html = client.get("/events/").content.decode()
     assert alternate_links(html) == [FEED]
