@@ -3,6 +3,8 @@ e-mails' and calendars' are: never from the Host header of whoever asks for the 
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 
@@ -11,6 +13,23 @@ from base.markdown import render_markdown
 
 # A feed reader asks every few minutes; a page of this many entries is what readers show.
 FEED_LENGTH = 30
+# Characters XML 1.0 cannot carry at all: one typed into a thread's title would otherwise make
+# the whole feed fail for every reader.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_safe(value):
+    return _NOT_XML.sub("", value) if isinstance(value, str) else value
+
+
+class NetworkAtomFeed(Atom1Feed):
+    """Atom, with every text made safe for XML first."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*map(_xml_safe, args), **{k: _xml_safe(v) for k, v in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*map(_xml_safe, args), **{k: _xml_safe(v) for k, v in kwargs.items()})
 
 
 class NetworkFeed(Feed):
@@ -18,7 +37,7 @@ class NetworkFeed(Feed):
     methods of those names, for a feed of one object), `title`, `subtitle` and `items`; each
     entry links to its item's get_absolute_url."""
 
-    feed_type = Atom1Feed
+    feed_type = NetworkAtomFeed
     page_path = "/"
     feed_path = "/"
     # Readers poll: a short shared cache keeps their visits cheap without going stale. A feed

@@ -57,14 +57,17 @@ class CommunityThreadsFeed(NetworkFeed):
         return community_feed_path(feed.community, feed.key)
 
     def items(self, feed: CommunityFeed):
-        opening = Post.objects.visible_to(feed.reader).readable().order_by("created_at", "pk")
+        # The thread's opening post, whatever became of it: shown only while it is visible, so
+        # a hidden opening never gives way to the first reply.
+        opening = Post.objects.filter(thread=OuterRef("pk")).order_by("created_at", "pk")
         return (
             Thread.objects.visible_to(feed.reader)
             .filter(community=feed.community)
             .select_related("community")
             .defer("search_vector")
             .annotate(
-                opening_html=Subquery(opening.filter(thread=OuterRef("pk")).values("body_html")[:1])
+                opening_html=Subquery(opening.values("body_html")[:1]),
+                opening_state=Subquery(opening.values("state")[:1]),
             )
             .order_by("-created_at", "-pk")[:FEED_LENGTH]
         )
@@ -72,6 +75,8 @@ class CommunityThreadsFeed(NetworkFeed):
     def item_description(self, thread: Thread) -> str:
         # The opening post as the thread shows it: rendered through the one sanitiser when it
         # was written; nothing when a moderator hid or removed it.
+        if thread.opening_state != Post.State.VISIBLE:
+            return ""
         return mark_safe(thread.opening_html or "")  # noqa: S308
 
     def item_pubdate(self, thread: Thread):

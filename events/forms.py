@@ -289,13 +289,16 @@ class QuestionForm(forms.ModelForm):
                 raise forms.ValidationError(
                     f"An event can ask at most {MOST_QUESTIONS} questions: remove one first."
                 )
-        elif "kind" in self.changed_data and self.instance.answers.exists():
-            # An answer of one type means nothing as another ("Yes" to a choice of workshops).
-            self.add_error(
-                "kind",
-                "Members have answered this question already, so its type cannot change. "
-                "Add a new question instead.",
-            )
+        elif {"kind", "text"} & set(self.changed_data) and self.instance.answers.exists():
+            # An answer means what it answered: "Yes" to "Do you need a wheelchair space?" is
+            # not a "Yes" to "Are you vegetarian?", nor to a choice of workshops.
+            for field, what in (("kind", "type"), ("text", "wording")):
+                if field in self.changed_data:
+                    self.add_error(
+                        field,
+                        f"Members have answered this question already, so its {what} cannot "
+                        "change. Add a new question instead.",
+                    )
         return cleaned
 
 

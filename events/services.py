@@ -25,7 +25,7 @@ from base.fields import single_line
 from base.links import absolute_url, site_address
 from base.locking import lock_objects
 from base.queries import per_row
-from base.text_search import SEARCH_CONFIG, joined_text
+from base.text_search import SEARCH_CONFIG, joined_text, search_text
 from communities.models import Community
 from events.audit import Action
 from events.models import (
@@ -172,13 +172,13 @@ def registration_create(
     members press the button at once, no more are confirmed than there are places.
 
     `answers`: the member's answers to the event's questions, by question id, saved with the
-    place. None when the member was not asked (a whole series at once): they answer from the
+    place. None when the member was not asked (a whole series at once): then an event with a
+    question they must answer is refused, and the others' questions are answered from the
     event's page afterwards.
     """
     [event] = lock_objects(event)
     _check_open(event)
-    if answers is not None:
-        _check_answers(event, answers)
+    _check_answers(event, answers or {})
     registration = Registration.objects.filter(event=event, member=member).first()
     if registration and registration.status != Registration.Status.CANCELLED:
         if registration.status == Registration.Status.WAITING:
@@ -256,6 +256,9 @@ def registration_cancel(*, event: Event, member: User, tell: bool = True) -> Non
     registration.cancelled_at = timezone.now()
     registration.sequence += 1
     registration.save(update_fields=["status", "offer_expires_at", "cancelled_at", "sequence"])
+    # Access and dietary needs are told for one place: given up, they go with it, and a new
+    # registration asks again.
+    RegistrationAnswer.objects.filter(registration=registration).delete()
     if held_a_place:
         # The confirmation (or the offer) put the event in their calendar: this takes it out.
         if tell and event.starts_at > timezone.now():
@@ -395,7 +398,10 @@ def check_in_code_in(text: str) -> str:
     code (a phone's own camera opens it; the page's scanner reads it whole)."""
     text = text.strip()
     if "://" in text:
-        text = (parse_qs(urlsplit(text).query).get("code") or [""])[0]
+        try:
+            text = (parse_qs(urlsplit(text).query).get("code") or [""])[0]
+        except ValueError:  # not an address after all ("https://[bad"): no code in it
+            return ""
     return text if CHECK_IN_CODE.fullmatch(text) else ""
 
 
@@ -479,7 +485,7 @@ def check_in_list(event: Event, text: str) -> QuerySet[Registration]:
         .select_related("member")
         .order_by("member__name", "pk")
     )
-    text = " ".join(text.split())[:100]
+    text = search_text(text, length=100)
     if text:
         registrations = registrations.filter(member__name__icontains=text)
     return registrations
@@ -895,6 +901,8 @@ class SessionOutcome:
     WAITING = "waiting"
     ALREADY = "already"
     CLOSED = "closed"
+    # The session asks a question the member must answer: they register on its own page.
+    ASK_FIRST = "ask_first"
 
     event: Event
     outcome: str
@@ -915,6 +923,9 @@ def series_register(*, series: Series, member: User, events: list[Event]) -> lis
             raise EventError(f"{event.title} is not a session of {series.title}.")
         if registration_of(event, member) is not None:
             outcomes.append(SessionOutcome(event, SessionOutcome.ALREADY))
+            continue
+        if RegistrationQuestion.objects.filter(event=event, required=True).exists():
+            outcomes.append(SessionOutcome(event, SessionOutcome.ASK_FIRST))
             continue
         try:
             registration = registration_create(event=event, member=member)
@@ -939,7 +950,7 @@ def series_register(*, series: Series, member: User, events: list[Event]) -> lis
     )
     return [
         outcome
-        if outcome.outcome == SessionOutcome.CLOSED
+        if outcome.outcome in (SessionOutcome.CLOSED, SessionOutcome.ASK_FIRST)
         else replace(outcome, questions=asking.get(outcome.event.pk, 0))
         for outcome in outcomes
     ]

@@ -8,7 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from communities.models import Community, Membership, Post, Thread
-from communities.services import post_moderate, thread_start
+from communities.services import post_moderate, reply_create, thread_start
 from members.services import feed_key_for, member_erase
 from tests.factories import ProfileFactory
 from tests.feeds import alternate_links, read_feed, titles
@@ -70,6 +70,29 @@ def test_an_opening_post_a_moderator_hid_is_not_in_the_feed(
     post_moderate(post=thread.posts.first(), moderator=coordinator, state=Post.State.HIDDEN)
     (entry,) = read_feed(f"/feeds/communities/flow-improvers/{feed_key_for(member)}/").entries
     assert entry.title == "Heated" and "rude" not in entry.get("summary", "")
+
+
+def test_a_hidden_opening_post_never_gives_way_to_the_first_reply(
+    member, open_community, poster, coordinator
+):
+    thread = start(open_community, poster, "Heated", body="Something rude")
+    reply_create(thread=thread, author=poster, body="A calm reply")
+    post_moderate(post=thread.posts.first(), moderator=coordinator, state=Post.State.HIDDEN)
+    (entry,) = read_feed(f"/feeds/communities/flow-improvers/{feed_key_for(member)}/").entries
+    assert "calm reply" not in entry.get("summary", "")
+
+
+def test_characters_xml_cannot_carry_are_left_out_not_an_error(
+    client, member, open_community, poster
+):
+    Membership.objects.create(community=open_community, member=member)
+    client.force_login(member)
+    client.post(
+        "/communities/flow-improvers/threads/new/",
+        {"title": "Bell\x07 rings\x1b", "body": "Beep\x01 beep"},
+    )
+    (entry,) = read_feed(f"/feeds/communities/flow-improvers/{feed_key_for(member)}/").entries
+    assert entry.title == "Bell rings" and "Beep beep" in entry.summary
 
 
 def test_closed_communities_have_no_feed_even_for_their_members(

@@ -17,7 +17,7 @@ def make_event(
     fields.setdefault("joining_link", "https://meet.example.org/secret-room")
     event = Event.objects.create(
         title=title,
-        slug=slugify(title),
+        slug=fields.pop("slug", slugify(title)),
         kind=fields.pop("kind", "webinar"),
         summary=fields.pop("summary", "Practical examples, with time for questions."),
         starts_at=starts,

@@ -15,6 +15,7 @@ from communities.models import Community, Membership
 from events.models import Event, Registration
 from events.services import (
     attendance_mark,
+    check_in_code_in,
     check_in_url,
     event_cancel,
     offer_claim,
@@ -168,6 +169,16 @@ def test_typing_part_of_a_name_narrows_the_list(client, coordinator, gathering):
     assert "1 person found" in typed.text
 
 
+@pytest.mark.parametrize("typed", ["Ad\x00a", "https://[bad/?code=x", "x" * 5000])
+def test_odd_typing_or_scans_get_an_answer_never_an_error(client, coordinator, gathering, typed):
+    place(gathering, "Fiona MacLeod")
+    client.force_login(coordinator)
+    assert client.get(check_in_page(gathering), {"q": typed}).status_code == 200
+    assert client.get(check_in_page(gathering), {"code": typed}).status_code == 200
+    scanned = client.post(check_in_page(gathering), {"code": typed, "scanned": "1"}, follow=True)
+    assert scanned.status_code == 200
+
+
 def test_a_cancelled_event_says_so_and_checks_nobody_in(client, coordinator, gathering):
     ada = place(gathering)
     event_cancel(event=gathering, canceller=coordinator, message="The venue flooded.")
@@ -313,3 +324,8 @@ def test_the_qr_code_goes_once_the_event_has_ended(client, coordinator):
     )
     client.force_login(ada.member)
     assert client.get(past.get_absolute_url()).context["check_in_qr"] == ""
+
+
+@pytest.mark.parametrize("typed", ["https://[bad/?code=x", "http://[::1/?code=abc", "\x00"])
+def test_a_code_that_is_not_an_address_is_unknown_not_an_error(typed):
+    assert check_in_code_in(typed) == ""

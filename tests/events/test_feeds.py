@@ -112,3 +112,9 @@ def test_a_session_names_its_series_where_visitors_may_see_it(coordinator):
         f'href="{settings.SITE_URL}/events/series/measurement-masterclasses/"' in named[0].summary
     )
     assert "Leaders" not in " ".join(entry.summary for entry in entries)
+
+
+def test_a_title_with_a_character_xml_cannot_carry_still_makes_a_feed(coordinator):
+    make_event(coordinator, "Bell\x07 rings", summary="Beep\x01 beep")
+    (entry,) = read_feed(FEED).entries
+    assert entry.title.startswith("Bell rings (") and "Beep beep" in entry.summary

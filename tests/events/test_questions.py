@@ -13,7 +13,12 @@ from django.utils import timezone
 
 from communities.models import Community, Membership
 from events.models import Event, Registration, RegistrationAnswer, RegistrationQuestion
-from events.services import DEFAULT_QUESTION, registration_create
+from events.services import (
+    DEFAULT_QUESTION,
+    EventError,
+    registration_cancel,
+    registration_create,
+)
 from tests.events.conftest import make_event
 from tests.factories import PASSWORD, ProfileFactory
 
@@ -133,8 +138,9 @@ def test_an_event_without_questions_still_registers_with_one_button(client, webi
 def test_a_place_taken_without_being_asked_leaves_the_answers_for_later(
     client, webinar, questions, attendee
 ):
-    """Registering for a whole series takes each session's place without its questions: the
-    member answers them from each event's page."""
+    """Registering for a whole series takes the place of each session that requires no answer
+    without asking its questions: the member answers them from each event's page."""
+    questions[1].delete()  # the required one: see the test below
     registration = registration_create(event=webinar, member=attendee)
     client.force_login(attendee)
 
@@ -334,6 +340,13 @@ def test_a_question_with_answers_keeps_its_type_and_is_removed_only_when_confirm
     assert "its type cannot change" in refused.text
     needs.refresh_from_db()
     assert needs.kind == "short_text"
+    reworded = client.post(
+        reverse("events:question_edit", args=[webinar.slug, needs.pk]),
+        {"text": "Are you vegetarian?", "kind": "short_text"},
+    )
+    assert reworded.status_code == 400 and "its wording cannot change" in reworded.text
+    needs.refresh_from_db()
+    assert needs.text == DIETARY
 
     remove = reverse("events:question_remove", args=[webinar.slug, needs.pk])
     confirm = client.get(remove).text
@@ -460,3 +473,22 @@ def test_an_event_asks_at_most_twenty_questions(client, coordinator, webinar):
     assert refused.status_code == 400
     assert "An event can ask at most 20 questions: remove one first." in refused.text
     assert webinar.questions.count() == 20
+
+
+def test_answers_go_with_a_place_given_up_and_are_asked_again(webinar, questions, attendee):
+    needs, workshop = questions
+    registration_create(
+        event=webinar,
+        member=attendee,
+        answers={needs.pk: "Wheelchair user", workshop.pk: "Run charts"},
+    )
+    registration_cancel(event=webinar, member=attendee)
+    assert not RegistrationAnswer.objects.filter(registration__member=attendee).exists()
+
+
+def test_a_place_is_never_taken_without_the_answers_the_event_requires(
+    webinar, questions, attendee
+):
+    with pytest.raises(EventError, match="Answer the question"):
+        registration_create(event=webinar, member=attendee)
+    assert not webinar.registrations.exists()

@@ -2,15 +2,17 @@
 sessions one chooses, each session keeping its own places and waiting list."""
 
 from datetime import timedelta
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from base.models import Email
 from communities.models import Community, Membership
-from events.models import Event, Registration, Series
+from events.models import Event, Registration, RegistrationQuestion, Series
 from events.services import feed_for, questions_default, registration_create
 from tests.events.conftest import make_event
 from tests.events.test_review_cases import edit_data
@@ -423,3 +425,38 @@ def test_the_series_page_and_the_list_use_the_same_queries_for_few_or_many(
             registration_create(event=event, member=ProfileFactory().member)
     with django_assert_num_queries(expected):
         client.get(url)
+
+
+def test_a_session_whose_questions_must_be_answered_is_registered_on_its_own_page(
+    client, series, sessions, attendee
+):
+    RegistrationQuestion.objects.create(
+        event=sessions[1],
+        position=1,
+        text="Which workshop?",
+        kind="choice",
+        choices="Run charts\nDriver diagrams",
+        required=True,
+    )
+    client.force_login(attendee)
+
+    page = register(client, series, whole="on").content.decode()
+
+    assert [status_at(event, attendee) for event in sessions] == ["confirmed", None, "confirmed"]
+    assert "Not registered yet" in page
+    assert f'href="{reverse("events:register", args=[sessions[1].slug])}"' in page
+    asked = client.get(reverse("events:register", args=[sessions[1].slug]))
+    assert asked.status_code == 200 and "Which workshop?" in asked.content.decode()
+
+
+def test_an_event_whose_address_was_series_moves_to_a_free_one(client, coordinator):
+    moving = import_module("events.migrations.0009_event_slug_series")
+    make_event(coordinator, "Series", slug="series")
+    make_event(coordinator, "Series two", slug="series-2")
+
+    moving.move_event_called_series(apps, None)
+
+    moved = Event.objects.get(title="Series")
+    assert moved.slug == "series-3"
+    client.force_login(coordinator)
+    assert client.get(f"/events/{moved.slug}/edit/").status_code == 200
