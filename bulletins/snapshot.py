@@ -1,14 +1,11 @@
 """What a bulletin carries: its text rendered and every pick turned into a link, fixed when it
 goes out, and what each reader of a sent one sees of it."""
 
-import html
-
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
-from django.utils.html import strip_tags
 
 from base.links import absolute_url
-from base.markdown import render_markdown
+from base.markdown import plain_summary, render_markdown
 from bulletins.models import Bulletin
 from members.roles import ANY_MEMBER
 from resources.models import Resource
@@ -47,7 +44,7 @@ def bulletin_snapshot(bulletin: Bulletin) -> dict:
             {
                 "heading": section.heading,
                 "html": str(render_markdown(section.text)),
-                # Markdown reads well as it is: the plain-text e-mail uses it unrendered.
+                # Kept as typed: the plain-text e-mail turns it into plain words (plain_text).
                 "text": section.text.strip(),
                 "members_only": section.members_only,
                 "entries": entries,
@@ -90,9 +87,8 @@ def _community_entry(community) -> dict:
 
 
 def _first_paragraph(text: str, limit: int = 300) -> str:
-    """Plain words for a summary line: the Markdown rendered, its tags dropped, cut at a word."""
-    plain = " ".join(html.unescape(strip_tags(render_markdown(text))).split())
-    return plain if len(plain) <= limit else plain[: limit - 1].rsplit(" ", 1)[0] + "…"
+    """Plain words for a summary line, cut at a sentence or a word (as lists show them)."""
+    return plain_summary(text, limit)
 
 
 def bulletin_content(frozen: dict, viewer) -> dict:

@@ -8,6 +8,7 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from base.links import absolute_url
@@ -151,6 +152,7 @@ def community_detail(request, slug):
             "counts": counts,
             "pending_request": pending_request,
             "join_form": JoinRequestForm(),
+            "next": _back_to(request, request.GET.get("next")),
             "digest_form": DigestForm(instance=place.membership) if place.membership else None,
             "panels": hooks.page_panels(community, request.user),
             "feed_url": _feed_url(request, place),
@@ -190,6 +192,8 @@ def community_edit(request, slug):
 def join(request, slug):
     place = _place(request, slug)
     community = place.community
+    # Joining from a thread returns the member to it.
+    back_to = _back_to(request, request.POST.get("next"))
     try:
         if community.privacy == Community.Privacy.OPEN:
             services.membership_join(community=community, member=request.user)
@@ -200,15 +204,29 @@ def join(request, slug):
                 return render(
                     request,
                     "communities/join_request.html",
-                    {"place": place, "community": community, "form": form},
+                    {"place": place, "community": community, "form": form, "next": back_to},
                 )
             services.join_request_create(
                 community=community, member=request.user, reason=form.cleaned_data["reason"]
             )
-            messages.success(request, "Your request has been sent to the moderators.")
+            messages.success(
+                request,
+                "Your request has been sent to the moderators. You can reply once one of them "
+                "accepts it."
+                if back_to
+                else "Your request has been sent to the moderators.",
+            )
     except CommunityError as error:
         messages.error(request, error.message)
-    return redirect(community)
+    return redirect(back_to or community)
+
+
+def _back_to(request, address: str | None) -> str:
+    """Where to return after joining: a page of this site only, else nowhere."""
+    safe = address and url_has_allowed_host_and_scheme(
+        address, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return address if safe else ""
 
 
 @login_required

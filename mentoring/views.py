@@ -250,18 +250,20 @@ def match(request, match_id):
         except MentoringError as error:
             messages.error(request, error.message)
             return redirect(match)
+    other = match.mentee if match.mentor_id == request.user.pk else match.mentor
     return render(
         request,
         "mentoring/match.html",
         {
             "match": match,
+            "other": other,
+            "other_profile": Profile.objects.visible_to(request.user).filter(member=other).first(),
             "meetings": match.meetings.select_related("logged_by")[:50],
             "meeting_form": meeting_form,
             "feedback_form": feedback_form,
             "plan_form": plan_form,
             "feedback_given": match.feedback.filter(member=request.user).exists(),
             "panels": hooks.page_panels(match, request.user),
-            "other": match.mentee if match.mentor_id == request.user.pk else match.mentor,
             # The page title says "Error:" when any of its forms has a problem.
             "form": next((f for f in (meeting_form, plan_form, feedback_form) if f.errors), None),
         },

@@ -61,6 +61,14 @@ def resource_listing(resources: QuerySet[Resource]) -> QuerySet[Resource]:
     return resources.select_related("organisation").defer("file_text", "search_vector")
 
 
+FEATURED_SHOWN = 3
+
+
+def featured_resources(library: QuerySet[Resource]) -> QuerySet[Resource]:
+    """The few featured resources the library shows above its list."""
+    return resource_listing(library.filter(featured=True))[:FEATURED_SHOWN]
+
+
 def resource_search(resources: QuerySet[Resource], text: str) -> QuerySet[Resource]:
     """Full text over title, summary, topics, author and the file's own words, best first."""
     text = " ".join(text.split())[:200]

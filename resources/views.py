@@ -42,13 +42,15 @@ def resource_list(request):
     query = resource_filter.form.cleaned_data.get("q", "")
     if query:
         resources = services.resource_search(resources, query)
+    filtered = any(value for key, value in request.GET.items() if key != "page")
+    if not filtered:
+        # Featured ones stand above the list on its first page, so the list leaves them out on
+        # every page: none shown twice, and the pages and the count agree.
+        resources = resources.exclude(pk__in=services.featured_resources(library).values("pk"))
     page = Paginator(services.resource_listing(resources), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    filtered = any(value for key, value in request.GET.items() if key != "page")
-    featured = []
-    if not filtered and page.number == 1:
-        featured = list(services.resource_listing(library.filter(featured=True))[:3])
+    featured = [] if filtered else list(services.featured_resources(library))
     can_curate = services.can_curate(request.user)
     return render(
         request,
@@ -57,7 +59,8 @@ def resource_list(request):
             "filter": resource_filter,
             "page": page,
             "filtered": filtered,
-            "featured": featured,
+            "featured": featured if page.number == 1 else [],
+            "besides_featured": bool(featured),
             "can_curate": can_curate,
             "suggestions": Resource.objects.filter(
                 status=Resource.Status.DRAFT, suggested_at__isnull=False

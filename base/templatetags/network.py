@@ -1,5 +1,7 @@
 from django import template
 
+from base.markdown import plain_summary as summarise
+from base.markdown import plain_text as plain
 from base.markdown import render_markdown
 
 register = template.Library()
@@ -9,6 +11,18 @@ register = template.Library()
 def markdown(text):
     """Render a member's Markdown through the one sanitiser."""
     return render_markdown(text)
+
+
+@register.filter
+def plain_summary(text, limit=240):
+    """A member's Markdown as one line of plain words for a list, cut at a sentence or word."""
+    return summarise(text or "", int(limit))
+
+
+@register.filter
+def plain_text(text):
+    """A member's Markdown as a plain-text e-mail shows it: no marks, links written out."""
+    return plain(text or "")
 
 
 @register.simple_tag(takes_context=True)

@@ -638,3 +638,28 @@ def test_admins_find_a_bulletins_copies_in_the_outbox(client, admin_member, cura
 
     assert all(reader.name in listed for reader in readers)
     assert re.search(r'<p class="paginator">\s*2 outbox', listed), "two rows, the bulletin's"
+
+
+def test_the_plain_text_e_mail_shows_words_not_markdown(client, curator, smtp_sink):
+    bulletin = make_bulletin(
+        author=curator,
+        introduction="Welcome to the **eBulletin**. Read [the guide](https://example.org/guide).",
+    )
+    add_section(
+        bulletin,
+        text="Three things:\n\n- *one*\n- two",
+        resources=[make_resource(summary="A **run chart** tool.\n\n- plots\n- annotates")],
+    )
+    subscribe(MemberFactory())
+    client.force_login(curator)
+
+    client.post(
+        reverse("bulletins:send", args=[bulletin.slug]), {"when": "now", "confirmed": "yes"}
+    )
+    send_all(bulletin)
+
+    body = smtp_sink.messages()[0].get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert "Welcome to the eBulletin. Read the guide (https://example.org/guide)." in body
+    assert "- one\n- two" in body
+    assert "A run chart tool. plots; annotates." in body
+    assert "*" not in body.replace("\n* ", "\n")  # entries' bullets are the only stars

@@ -56,7 +56,7 @@ def test_any_member_of_the_network_reads_an_open_community(
     page = client.get(thread_url(thread)).content.decode()
 
     assert "Who runs daily huddles?" in page
-    assert "Join the community</a> to reply" in page
+    assert "Join the community to reply</button>" in page
 
 
 # --- posting --------------------------------------------------------------------------------

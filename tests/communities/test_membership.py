@@ -56,6 +56,42 @@ def test_anyone_joins_an_open_community_at_once_but_only_once(client, open_commu
     assert "already a member" in messages_of(response)
 
 
+@pytest.mark.parametrize(
+    "next_page, lands_on",
+    [
+        ("/communities/frailty-improvement-network/threads/1/", "the page asked for"),
+        ("https://elsewhere.example.org/", "the community"),
+        ("//elsewhere.example.org/", "the community"),
+    ],
+)
+def test_joining_returns_to_a_page_of_this_site_only(
+    client, open_community, stranger, next_page, lands_on
+):
+    client.force_login(stranger)
+
+    response = client.post(url("join", open_community), {"next": next_page})
+
+    expected = next_page if lands_on == "the page asked for" else open_community.get_absolute_url()
+    assert response["Location"] == expected
+    assert Membership.objects.filter(community=open_community, member=stranger).exists()
+
+
+def test_a_request_from_a_thread_returns_there_and_says_it_waits(
+    client, closed_community, stranger
+):
+    client.force_login(stranger)
+    thread_page = "/communities/frailty-improvement-network/threads/1/"
+
+    form = client.get(url("detail", closed_community), {"next": thread_page}).content.decode()
+    response = client.post(
+        url("join", closed_community), {"reason": "I coach in Fife.", "next": thread_page}
+    )
+
+    assert f'name="next" value="{thread_page}"' in form
+    assert response["Location"] == thread_page
+    assert JoinRequest.objects.filter(member=stranger, status="pending").exists()
+
+
 def test_a_closed_community_takes_a_request_with_a_reason(
     client, closed_community, stranger, moderator
 ):

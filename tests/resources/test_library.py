@@ -468,3 +468,23 @@ def test_a_turned_down_suggestion_is_told_to_its_contributor(client, member, cur
         "This suggestion was not added to the library"
         in client.get(suggestion.get_absolute_url()).content.decode()
     )
+
+
+def test_featured_resources_are_not_repeated_in_the_list_below(client, member):
+    for number in range(22):
+        make_resource(f"Plain resource {number:02}", featured=False)
+    make_resource("Featured guide", featured=True)
+    make_resource("Featured tool", featured=True)
+    client.force_login(member)
+
+    first = client.get("/resources/").content.decode()
+    second = client.get("/resources/?page=2").content.decode()
+    searched = client.get("/resources/?q=featured").content.decode()
+
+    featured, listed = first.split("22 more resources")
+    assert "Featured guide" in featured and "Featured tool" in featured
+    assert "Featured guide" not in listed and "Featured tool" not in listed
+    assert "Featured guide" not in second and "22 more resources" in second
+    pages = (first + second).count("Plain resource")
+    assert pages == 22, "every other resource is on one of the two pages, once"
+    assert "2 resources" in searched and searched.count("Featured guide") == 1
