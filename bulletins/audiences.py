@@ -8,6 +8,9 @@ sector. Nothing chosen of any kind: every subscribed member.
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from bulletins.models import Bulletin
@@ -52,6 +55,19 @@ def community_choices(*, curator) -> QuerySet[Community]:
     known_to_all = Community.objects.visible_to(ANY_MEMBER).values("pk")
     own_secret = Community.objects.secret().joined_by(curator).values("pk")
     return Community.objects.filter(Q(pk__in=known_to_all) | Q(pk__in=own_secret)).order_by("name")
+
+
+def fingerprint(bulletin: Bulletin) -> str:
+    """The audience in a few characters, to tell whether it is still the one a curator
+    confirmed: any choice added or taken away, a community or topic deleted, changes it."""
+    audience = [
+        sorted(bulletin.audience_regions),
+        sorted(bulletin.audience_organisation_kinds),
+        sorted(bulletin.audience_sectors),
+        sorted(bulletin.audience_communities.values_list("pk", flat=True)),
+        sorted(bulletin.audience_interests.values_list("pk", flat=True)),
+    ]
+    return hashlib.sha256(json.dumps(audience).encode()).hexdigest()
 
 
 def to_everyone(bulletin: Bulletin) -> bool:

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from base.shortcuts import free_slug
 from bulletins import delivery, services
-from bulletins.audiences import audience_in_words, audience_members, to_everyone
-from bulletins.delivery import BulletinError
+from bulletins.audiences import audience_in_words, audience_members, fingerprint, to_everyone
+from bulletins.delivery import AudienceChanged, BulletinError
 from bulletins.forms import AudienceForm, BulletinForm, SectionForm, SendForm
 from bulletins.mail import copy_for
 from bulletins.models import Bulletin, BulletinSection
@@ -212,6 +212,10 @@ def bulletin_test(request, slug):
 @require_POST
 def bulletin_audience(request, slug):
     bulletin = _curated_bulletin(request, slug)
+    if bulletin.status == Bulletin.Status.SCHEDULED:
+        # It goes to the audience confirmed when it was scheduled, or not at all.
+        messages.error(request, "Unschedule it to change who it goes to.")
+        return redirect(f"{bulletin.get_absolute_url()}#audience-heading")
     if not bulletin.is_editable:
         return _sent_already(request, bulletin)
     form = AudienceForm(request.POST, instance=bulletin, curator=request.user)
@@ -256,6 +260,8 @@ def bulletin_confirm(request, slug):
             "audience": audience_in_words(bulletin),
             "to_everyone": everyone,
             "can_send": bool(recipients or later or everyone),
+            # What is asked about: the send goes to this audience, or not at all.
+            "fingerprint": fingerprint(bulletin),
         },
     )
 
@@ -288,16 +294,26 @@ def bulletin_send(request, slug):
     if now and not to_everyone(bulletin) and not audience_members(bulletin=bulletin).exists():
         messages.error(request, "Nobody would receive it: no subscribed member is in its audience.")
         return redirect(bulletin)
+    confirmed = request.POST.get("audience", "")
     try:
         if not now:
-            services.bulletin_schedule(bulletin=bulletin, when=form.cleaned_data["send_at"])
+            services.bulletin_schedule(
+                bulletin=bulletin, when=form.cleaned_data["send_at"], audience=confirmed
+            )
             when = timezone.localtime(form.cleaned_data["send_at"])
             messages.success(request, f"The bulletin will be sent on {when:%A %-d %B %Y at %H:%M}.")
         else:
-            count = services.bulletin_send(bulletin=bulletin)
+            count = services.bulletin_send(bulletin=bulletin, audience=confirmed)
             messages.success(
                 request, f"The bulletin is on its way to {count:,} member{pluralize(count)}."
             )
+    except AudienceChanged as error:
+        # Asked again, with who it goes to now.
+        messages.error(request, str(error))
+        answers = {"when": form.data["when"], "send_at": form.data.get("send_at", "")}
+        return redirect(
+            f"{reverse('bulletins:confirm', args=[bulletin.slug])}?{urlencode(answers)}"
+        )
     except BulletinError as error:
         messages.error(request, str(error))
     return redirect(bulletin)
