@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from bulletins import delivery, services
+from bulletins import delivery, services, views
+from bulletins.audiences import fingerprint
 from bulletins.models import Bulletin
 from communities.models import Community, Membership
 from members.models import Notification, Region
@@ -181,3 +182,72 @@ def test_a_scheduled_bulletin_goes_at_its_time_to_the_audience_confirmed(client,
     delivery.sweep()
 
     assert list(copies(bulletin).values_list("recipient_id", flat=True)) == [fiona.pk]
+
+
+# --- changes while it is being sent -----------------------------------------------------------
+
+
+@pytest.fixture
+def sent_meanwhile(monkeypatch):
+    """Another request (a second tab, the scheduled sweep) starts sending the bulletin just
+    after this request has read it, before it changes it."""
+    read = views._curated_bulletin
+
+    def read_then_sent_elsewhere(request, slug):
+        bulletin = read(request, slug)
+        delivery.start(bulletin=Bulletin.objects.get(pk=bulletin.pk))
+        return bulletin
+
+    monkeypatch.setattr(views, "_curated_bulletin", read_then_sent_elsewhere)
+
+
+def test_saving_the_audience_while_it_goes_neither_reverts_it_to_draft_nor_sends_it_twice(
+    client, curator, bulletin, sent_meanwhile, monkeypatch
+):
+    reader("Nora North", region=Region.NORTH)
+    reader("Ewan East", region=Region.EAST)
+    client.force_login(curator)
+
+    answer = client.post(
+        reverse("bulletins:audience", args=[bulletin.slug]),
+        {"audience_regions": [Region.NORTH]},
+        follow=True,
+    )
+    monkeypatch.undo()
+    client.post(
+        reverse("bulletins:send", args=[bulletin.slug]),
+        {"when": "now", "confirmed": "yes", "audience": fingerprint(bulletin)},
+    )
+
+    assert "it can no longer change" in answer.content.decode()
+    bulletin.refresh_from_db()
+    assert bulletin.status == Bulletin.Status.SENDING and bulletin.frozen is not None
+    assert bulletin.audience_regions == []
+    assert copies(bulletin).count() == 2
+
+
+def test_changing_the_title_while_it_goes_leaves_it_sent(client, curator, bulletin, sent_meanwhile):
+    reader("Nora North")
+    client.force_login(curator)
+
+    client.post(reverse("bulletins:edit", args=[bulletin.slug]), {"title": "Changed"})
+
+    bulletin.refresh_from_db()
+    assert bulletin.status == Bulletin.Status.SENDING and bulletin.frozen is not None
+    assert bulletin.title == "Circle plans"
+
+
+def test_adding_a_section_while_it_goes_is_refused(client, curator, bulletin, sent_meanwhile):
+    reader("Nora North")
+    client.force_login(curator)
+
+    answer = client.post(
+        reverse("bulletins:section_create", args=[bulletin.slug]),
+        {"heading": "Late news", "text": "Too late.", "position": 2},
+        follow=True,
+    )
+
+    assert "it can no longer change" in answer.content.decode()
+    assert not bulletin.sections.filter(heading="Late news").exists()
+    bulletin.refresh_from_db()
+    assert bulletin.status == Bulletin.Status.SENDING
