@@ -24,8 +24,8 @@ class BulletinQuerySet(models.QuerySet):
         A bulletin sent to everyone (as recorded when it went, sent_to_everyone): anyone,
         visitors included. One sent to an audience (bulletins.audiences): the members it was
         sent to, who have its copy in the outbox. Curators see every bulletin, drafts too,
-        except those for a secret community's members that they may not know of. What each
-        reader sees inside one is bulletins.snapshot.bulletin_content.
+        except those for a secret community's members that they may not know of, unless they
+        were sent it. What each reader sees inside one is bulletins.snapshot.bulletin_content.
         """
         sent_to_them = Exists(
             Email.objects.filter(
@@ -33,7 +33,13 @@ class BulletinQuerySet(models.QuerySet):
             )
         )
         if is_curator(viewer):
-            return self.exclude(audience_communities__in=Community.objects.secret_from(viewer))
+            for_a_secret_community = Exists(
+                Bulletin.audience_communities.through.objects.filter(
+                    bulletin_id=OuterRef("pk"),
+                    community__in=Community.objects.secret_from(viewer),
+                )
+            )
+            return self.filter(~for_a_secret_community | sent_to_them)
         # Read from what was recorded, never from the audience as it stands now: a community or
         # topic deleted since must not turn a bulletin for chosen members into a public one.
         return self.filter(frozen__isnull=False).filter(Q(sent_to_everyone=True) | sent_to_them)

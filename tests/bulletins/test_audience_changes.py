@@ -13,7 +13,7 @@ from bulletins.audiences import fingerprint
 from bulletins.models import Bulletin
 from communities.models import Community, Membership
 from members.models import Notification, Region
-from tests.bulletins.conftest import add_section, copies, make_bulletin
+from tests.bulletins.conftest import add_section, copies, make_bulletin, subscribe
 from tests.bulletins.test_audiences import reader
 from tests.factories import TopicFactory
 
@@ -62,6 +62,22 @@ def test_deleting_its_community_never_makes_a_bulletin_for_chosen_members_public
 def test_a_bulletin_sent_to_everyone_stays_in_the_public_archive(client, bulletin):
     reader("Ewan Everyone")
     services.bulletin_send(bulletin=bulletin)
+
+    assert client.get(bulletin.get_absolute_url()).status_code == 200
+    assert "Circle plans" in client.get("/bulletins/").content.decode()
+
+
+def test_a_curator_keeps_a_secret_communitys_bulletin_they_were_sent_after_leaving(
+    client, curator, bulletin
+):
+    quiet = Community.objects.create(name="Quiet", slug="quiet", purpose="p", privacy="secret")
+    subscribe(curator)
+    Membership.objects.create(community=quiet, member=curator)
+    bulletin.audience_communities.set([quiet])
+    services.bulletin_send(bulletin=bulletin)
+
+    Membership.objects.filter(community=quiet, member=curator).delete()
+    client.force_login(curator)
 
     assert client.get(bulletin.get_absolute_url()).status_code == 200
     assert "Circle plans" in client.get("/bulletins/").content.decode()
