@@ -48,13 +48,20 @@ def audience_members(*, bulletin: Bulletin) -> QuerySet[User]:
     return User.objects.filter(pk__in=profiles.values("member_id"))
 
 
-def community_choices(*, curator) -> QuerySet[Community]:
+def community_choices(*, curator, bulletin: Bulletin | None = None) -> QuerySet[Community]:
     """The communities a curator may address: those every member may know of (never a secret
     one), and the secret ones the curator belongs to. A bulletin to a secret community's members
-    is read only by them (Bulletin.objects.visible_to)."""
+    is read only by them (Bulletin.objects.visible_to).
+
+    Those the bulletin is already addressed to stay offered, so that saving the audience never
+    drops one silently (an admin's save, say, of a secret community chosen by its member); a
+    curator who may see the bulletin may know of them (visible_to)."""
     known_to_all = Community.objects.visible_to(ANY_MEMBER).values("pk")
     own_secret = Community.objects.secret().joined_by(curator).values("pk")
-    return Community.objects.filter(Q(pk__in=known_to_all) | Q(pk__in=own_secret)).order_by("name")
+    offered = Q(pk__in=known_to_all) | Q(pk__in=own_secret)
+    if bulletin is not None and bulletin.pk:
+        offered |= Q(pk__in=bulletin.audience_communities.values("pk"))
+    return Community.objects.filter(offered).order_by("name")
 
 
 def fingerprint(bulletin: Bulletin) -> str:

@@ -267,3 +267,26 @@ def test_adding_a_section_while_it_goes_is_refused(client, curator, bulletin, se
     assert not bulletin.sections.filter(heading="Late news").exists()
     bulletin.refresh_from_db()
     assert bulletin.status == Bulletin.Status.SENDING
+
+
+# --- the chooser ------------------------------------------------------------------------------
+
+
+def test_an_admins_audience_save_keeps_a_secret_community_chosen_by_its_member(
+    client, admin_member, curator, bulletin
+):
+    quiet = Community.objects.create(name="Quiet", slug="quiet", purpose="p", privacy="secret")
+    Membership.objects.create(community=quiet, member=curator)
+    bulletin.audience_communities.set([quiet])
+    client.force_login(admin_member)
+
+    page = client.get(bulletin.get_absolute_url()).content.decode()
+    # The admin ticks a region: the form posts every box ticked, the community's among them.
+    client.post(
+        reverse("bulletins:audience", args=[bulletin.slug]),
+        {"audience_regions": ["north"], "audience_communities": [quiet.pk]},
+    )
+
+    assert "Quiet (secret)" in page
+    assert f'value="{quiet.pk}"' in page and "checked" in page.split("Quiet (secret)")[0][-400:]
+    assert list(bulletin.audience_communities.all()) == [quiet]
