@@ -235,9 +235,11 @@ def bulletin_audience(request, slug):
         return _sent_already(request, bulletin)
     form = AudienceForm(request.POST, instance=bulletin, curator=request.user)
     if not form.is_valid():
-        # The page counts the audience as saved, not as the form half-applied it.
+        # The page counts the audience as saved, not as the form half-applied it. htmx swaps
+        # only a 2xx answer, so the ticks' own requests get the errors with a 200.
         saved = services.bulletin_for(request.user, slug)
-        return _compose_page(request, saved, audience_form=form, status=400)
+        status = 200 if request.htmx else 400
+        return _compose_page(request, saved, audience_form=form, status=status)
     # Only the audience: never the status or what was frozen, read before the lock.
     form.save(commit=False)
     bulletin.save(update_fields=AUDIENCE_COLUMNS)

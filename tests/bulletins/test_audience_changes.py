@@ -290,3 +290,22 @@ def test_an_admins_audience_save_keeps_a_secret_community_chosen_by_its_member(
     assert "Quiet (secret)" in page
     assert f'value="{quiet.pk}"' in page and "checked" in page.split("Quiet (secret)")[0][-400:]
     assert list(bulletin.audience_communities.all()) == [quiet]
+
+
+def test_a_ticks_bad_choice_is_answered_with_the_message_next_to_the_field(
+    client, curator, bulletin
+):
+    client.force_login(curator)
+
+    answer = client.post(
+        reverse("bulletins:audience", args=[bulletin.slug]),
+        {"audience_regions": ["atlantis"]},
+        headers={"HX-Request": "true"},
+    )
+
+    # htmx swaps only a 2xx answer into the page.
+    assert answer.status_code == 200
+    fragment = answer.content.decode().split('<div id="audience">')[1]
+    assert 'id="id_audience_regions_error"' in fragment
+    bulletin.refresh_from_db()
+    assert bulletin.audience_regions == []
