@@ -8,6 +8,9 @@ sector. Nothing chosen of any kind: every subscribed member.
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from bulletins.models import Bulletin
@@ -45,13 +48,33 @@ def audience_members(*, bulletin: Bulletin) -> QuerySet[User]:
     return User.objects.filter(pk__in=profiles.values("member_id"))
 
 
-def community_choices(*, curator) -> QuerySet[Community]:
+def community_choices(*, curator, bulletin: Bulletin | None = None) -> QuerySet[Community]:
     """The communities a curator may address: those every member may know of (never a secret
     one), and the secret ones the curator belongs to. A bulletin to a secret community's members
-    is read only by them (Bulletin.objects.visible_to)."""
+    is read only by them (Bulletin.objects.visible_to).
+
+    Those the bulletin is already addressed to stay offered, so that saving the audience never
+    drops one silently (an admin's save, say, of a secret community chosen by its member); a
+    curator who may see the bulletin may know of them (visible_to)."""
     known_to_all = Community.objects.visible_to(ANY_MEMBER).values("pk")
     own_secret = Community.objects.secret().joined_by(curator).values("pk")
-    return Community.objects.filter(Q(pk__in=known_to_all) | Q(pk__in=own_secret)).order_by("name")
+    offered = Q(pk__in=known_to_all) | Q(pk__in=own_secret)
+    if bulletin is not None and bulletin.pk:
+        offered |= Q(pk__in=bulletin.audience_communities.values("pk"))
+    return Community.objects.filter(offered).order_by("name")
+
+
+def fingerprint(bulletin: Bulletin) -> str:
+    """The audience in a few characters, to tell whether it is still the one a curator
+    confirmed: any choice added or taken away, a community or topic deleted, changes it."""
+    audience = [
+        sorted(bulletin.audience_regions),
+        sorted(bulletin.audience_organisation_kinds),
+        sorted(bulletin.audience_sectors),
+        sorted(bulletin.audience_communities.values_list("pk", flat=True)),
+        sorted(bulletin.audience_interests.values_list("pk", flat=True)),
+    ]
+    return hashlib.sha256(json.dumps(audience).encode()).hexdigest()
 
 
 def to_everyone(bulletin: Bulletin) -> bool:

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from base import outbox
 from base.models import Email
-from bulletins.audiences import audience_members
+from bulletins.audiences import audience_members, fingerprint, to_everyone
 from bulletins.models import BULLETIN_EMAIL, Bulletin
 from bulletins.snapshot import bulletin_snapshot
 from members.services import notify
@@ -35,6 +35,18 @@ WAITING = [Email.Status.QUEUED, Email.Status.SENDING]
 
 class BulletinError(Exception):
     """A bulletin cannot do what was asked in its present state; the message says why."""
+
+
+class AudienceChanged(BulletinError):
+    """Who the bulletin goes to is no longer the audience the curator confirmed."""
+
+    def __init__(self, message="Who it goes to changed since you were asked: check it again."):
+        super().__init__(message)
+
+
+def check_audience(bulletin: Bulletin, *, confirmed: str) -> None:
+    if fingerprint(bulletin) != confirmed:
+        raise AudienceChanged
 
 
 def check_not_empty(bulletin: Bulletin) -> None:
@@ -51,21 +63,34 @@ def copies_of(bulletin_id: int | OuterRef) -> QuerySet[Email]:
 
 
 @transaction.atomic
-def start(*, bulletin: Bulletin) -> int:
+def start(*, bulletin: Bulletin, audience: str | None = None) -> int:
     """Freeze the bulletin and put a copy for each member of its audience in the outbox
     (bulletins.audiences); answers how many.
 
+    It goes only to the audience a curator confirmed (bulletins.audiences.fingerprint): the one
+    asked about just now (audience), or, once scheduled, the one confirmed then.
     The row lock makes a double click, or the scheduler and a curator at the same moment, send
     it once. The outbox queues the send tasks once this commits.
     """
     bulletin = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
     if not bulletin.is_editable:
         raise BulletinError("This bulletin has already been sent.")
+    if bulletin.status == Bulletin.Status.SCHEDULED:
+        try:
+            check_audience(bulletin, confirmed=bulletin.confirmed_audience)
+        except AudienceChanged:
+            raise AudienceChanged(
+                "who it goes to changed since it was scheduled (a community or topic it was "
+                "for may have been deleted): check who it goes to and send it again."
+            ) from None
+    if audience is not None:
+        check_audience(bulletin, confirmed=audience)
     check_not_empty(bulletin)
     bulletin.frozen = bulletin_snapshot(bulletin)
     bulletin.status = Bulletin.Status.SENDING
     bulletin.sent_at = timezone.now()
-    bulletin.save(update_fields=["frozen", "status", "sent_at"])
+    bulletin.sent_to_everyone = to_everyone(bulletin)
+    bulletin.save(update_fields=["frozen", "status", "sent_at", "sent_to_everyone"])
     recipients = audience_members(bulletin=bulletin).values_list("pk", flat=True).order_by("pk")
     count = len(
         outbox.enqueue_many(
@@ -154,7 +179,8 @@ def sweep() -> dict:
 
 
 def _not_sent_at_its_time(bulletin: Bulletin, *, reason: str) -> None:
-    """A scheduled bulletin that cannot go (emptied since): back to draft, its curator told."""
+    """A scheduled bulletin that cannot go (emptied, or its audience changed, since): back to
+    draft, its curator told."""
     updated = Bulletin.objects.filter(pk=bulletin.pk, status=Bulletin.Status.SCHEDULED).update(
         status=Bulletin.Status.DRAFT, scheduled_for=None
     )

@@ -72,7 +72,9 @@ class AudienceForm(forms.ModelForm):
 
     def __init__(self, *args, curator, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["audience_communities"].queryset = audiences.community_choices(curator=curator)
+        self.fields["audience_communities"].queryset = audiences.community_choices(
+            curator=curator, bulletin=self.instance
+        )
         self.fields["audience_communities"].label_from_instance = lambda community: (
             f"{community.name}{' (secret)' if community.privacy == 'secret' else ''}"
         )

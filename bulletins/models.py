@@ -21,23 +21,32 @@ class BulletinQuerySet(models.QuerySet):
     def visible_to(self, viewer) -> "BulletinQuerySet":
         """Who may read which bulletin, in the archive and everywhere else.
 
-        A bulletin sent to everyone: anyone, visitors included, once it is sent. One sent to
-        an audience (bulletins.audiences): the members it was sent to, who have its copy in
-        the outbox. Curators see every bulletin, drafts too, except those for a secret
-        community's members that they may not know of. What each reader sees inside one is
-        bulletins.snapshot.bulletin_content.
+        A bulletin sent to everyone (as recorded when it went, sent_to_everyone): anyone,
+        visitors included. One sent to an audience (bulletins.audiences): the members it was
+        sent to, who have its copy in the outbox. Curators see every bulletin, drafts too,
+        except those for a secret community's members that they may not know of, unless they
+        were sent it. What each reader sees inside one is bulletins.snapshot.bulletin_content.
         """
+        sent_to_them = Exists(
+            Email.objects.filter(
+                own("recipient_id", viewer), kind=BULLETIN_EMAIL, about_id=OuterRef("pk")
+            )
+        )
         if is_curator(viewer):
-            return self.exclude(audience_communities__in=Community.objects.secret_from(viewer))
-        sent_to_them = Email.objects.filter(
-            own("recipient_id", viewer), kind=BULLETIN_EMAIL, about_id=OuterRef("pk")
-        )
-        return self.filter(frozen__isnull=False).filter(
-            Q(pk__in=Bulletin.objects.to_everyone().values("pk")) | Exists(sent_to_them)
-        )
+            for_a_secret_community = Exists(
+                Bulletin.audience_communities.through.objects.filter(
+                    bulletin_id=OuterRef("pk"),
+                    community__in=Community.objects.secret_from(viewer),
+                )
+            )
+            return self.filter(~for_a_secret_community | sent_to_them)
+        # Read from what was recorded, never from the audience as it stands now: a community or
+        # topic deleted since must not turn a bulletin for chosen members into a public one.
+        return self.filter(frozen__isnull=False).filter(Q(sent_to_everyone=True) | sent_to_them)
 
     def to_everyone(self) -> "BulletinQuerySet":
-        """Bulletins whose audience is every subscribed member: nothing chosen of any kind."""
+        """Bulletins whose audience, as it stands now, is every subscribed member: nothing
+        chosen of any kind. Who a sent bulletin went to is Bulletin.sent_to_everyone."""
         return (
             self.filter(audience_regions=[], audience_organisation_kinds=[], audience_sectors=[])
             .exclude(
@@ -80,6 +89,12 @@ class Bulletin(models.Model):
     # What was sent, fixed when sending starts: the archive and every e-mail read this, so later
     # edits of a resource or an event never change a bulletin that has gone out.
     frozen = models.JSONField(null=True, blank=True, editable=False)
+    # Whether it went to every subscribed member, recorded when sending starts: who may read it
+    # (visible_to) follows this, whatever becomes of the communities and topics it was sent to.
+    sent_to_everyone = models.BooleanField(default=False, editable=False)
+    # The audience a curator confirmed when scheduling it (bulletins.audiences.fingerprint): it
+    # goes at its time only to that audience.
+    confirmed_audience = models.CharField(max_length=64, blank=True, editable=False)
 
     # The audience (bulletins.audiences): within one kind any of the chosen values, across the
     # kinds every kind chosen. Nothing chosen at all: every subscribed member.

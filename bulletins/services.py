@@ -66,16 +66,20 @@ def next_section_position(bulletin: Bulletin) -> int:
 
 
 @transaction.atomic
-def bulletin_schedule(*, bulletin: Bulletin, when: datetime) -> None:
+def bulletin_schedule(*, bulletin: Bulletin, when: datetime, audience: str) -> None:
+    """Schedule the bulletin for the audience the curator confirmed (its fingerprint): it goes
+    to that audience at its time, or not at all (delivery.start)."""
     bulletin = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
     if not bulletin.is_editable:
         raise BulletinError("This bulletin has already been sent.")
     if when <= timezone.now():
         raise BulletinError("Choose a time in the future.")
+    delivery.check_audience(bulletin, confirmed=audience)
     delivery.check_not_empty(bulletin)
     bulletin.status = Bulletin.Status.SCHEDULED
     bulletin.scheduled_for = when
-    bulletin.save(update_fields=["status", "scheduled_for"])
+    bulletin.confirmed_audience = audience
+    bulletin.save(update_fields=["status", "scheduled_for", "confirmed_audience"])
 
 
 @transaction.atomic
@@ -88,10 +92,11 @@ def bulletin_unschedule(*, bulletin: Bulletin) -> None:
 
 
 @transaction.atomic
-def bulletin_send(*, bulletin: Bulletin) -> int:
-    """Freeze the bulletin and put every subscriber's copy in the outbox; the workers send them
-    once this commits. Answers how many members it goes to."""
-    return delivery.start(bulletin=bulletin)
+def bulletin_send(*, bulletin: Bulletin, audience: str | None = None) -> int:
+    """Freeze the bulletin and put the copy of each member of the audience the curator
+    confirmed (its fingerprint; None, for the operators' tools: as it stands) in the outbox;
+    the workers send them once this commits. Answers how many members it goes to."""
+    return delivery.start(bulletin=bulletin, audience=audience)
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -15,8 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from base.shortcuts import free_slug
 from bulletins import delivery, services
-from bulletins.audiences import audience_in_words, audience_members, to_everyone
-from bulletins.delivery import BulletinError
+from bulletins.audiences import audience_in_words, audience_members, fingerprint, to_everyone
+from bulletins.delivery import AudienceChanged, BulletinError
 from bulletins.forms import AudienceForm, BulletinForm, SectionForm, SendForm
 from bulletins.mail import copy_for
 from bulletins.models import Bulletin, BulletinSection
@@ -24,6 +25,7 @@ from bulletins.snapshot import bulletin_content, bulletin_snapshot
 from members.second_factor import staff_page
 
 PAGE_SIZE = 20
+AUDIENCE_COLUMNS = ["audience_regions", "audience_organisation_kinds", "audience_sectors"]
 # Paths under /bulletins/ that are pages, not slugs.
 RESERVED_BULLETIN_SLUGS = frozenset({"new", "unsubscribe"})
 
@@ -128,16 +130,26 @@ def _sent_already(request, bulletin: Bulletin):
     return redirect(bulletin)
 
 
+def _locked(request, bulletin: Bulletin) -> Bulletin:
+    """The bulletin read again under its row lock, for a change (inside transaction.atomic):
+    it may have started going (delivery.start, which takes the same lock) since it was read."""
+    if request.method != "POST":
+        return bulletin
+    return Bulletin.objects.select_for_update().get(pk=bulletin.pk)
+
+
 @login_required
 @staff_page
 @require_http_methods(["GET", "POST"])
+@transaction.atomic
 def bulletin_edit(request, slug):
-    bulletin = _curated_bulletin(request, slug)
+    bulletin = _locked(request, _curated_bulletin(request, slug))
     if not bulletin.is_editable:
         return _sent_already(request, bulletin)
     form = BulletinForm(request.POST if request.method == "POST" else None, instance=bulletin)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        # Only what the form changes: never its status or what was frozen.
+        form.instance.save(update_fields=BulletinForm.Meta.fields)
         messages.success(request, "Your changes are saved.")
         return redirect(bulletin)
     return render(request, "bulletins/form.html", {"form": form, "bulletin": bulletin})
@@ -146,8 +158,9 @@ def bulletin_edit(request, slug):
 @login_required
 @staff_page
 @require_http_methods(["GET", "POST"])
+@transaction.atomic
 def section_edit(request, slug, section_id=None):
-    bulletin = _curated_bulletin(request, slug)
+    bulletin = _locked(request, _curated_bulletin(request, slug))
     if not bulletin.is_editable:
         return _sent_already(request, bulletin)
     section = (
@@ -170,8 +183,9 @@ def section_edit(request, slug, section_id=None):
 @login_required
 @staff_page
 @require_POST
+@transaction.atomic
 def section_delete(request, slug, section_id):
-    bulletin = _curated_bulletin(request, slug)
+    bulletin = _locked(request, _curated_bulletin(request, slug))
     if not bulletin.is_editable:
         return _sent_already(request, bulletin)
     section = get_object_or_404(BulletinSection, pk=section_id, bulletin=bulletin)
@@ -210,16 +224,26 @@ def bulletin_test(request, slug):
 @login_required
 @staff_page
 @require_POST
+@transaction.atomic
 def bulletin_audience(request, slug):
-    bulletin = _curated_bulletin(request, slug)
+    bulletin = _locked(request, _curated_bulletin(request, slug))
+    if bulletin.status == Bulletin.Status.SCHEDULED:
+        # It goes to the audience confirmed when it was scheduled, or not at all.
+        messages.error(request, "Unschedule it to change who it goes to.")
+        return redirect(f"{bulletin.get_absolute_url()}#audience-heading")
     if not bulletin.is_editable:
         return _sent_already(request, bulletin)
     form = AudienceForm(request.POST, instance=bulletin, curator=request.user)
     if not form.is_valid():
-        # The page counts the audience as saved, not as the form half-applied it.
+        # The page counts the audience as saved, not as the form half-applied it. htmx swaps
+        # only a 2xx answer, so the ticks' own requests get the errors with a 200.
         saved = services.bulletin_for(request.user, slug)
-        return _compose_page(request, saved, audience_form=form, status=400)
-    form.save()
+        status = 200 if request.htmx else 400
+        return _compose_page(request, saved, audience_form=form, status=status)
+    # Only the audience: never the status or what was frozen, read before the lock.
+    form.save(commit=False)
+    bulletin.save(update_fields=AUDIENCE_COLUMNS)
+    form.save_m2m()
     count = audience_members(bulletin=bulletin).count()
     messages.success(
         request,
@@ -256,6 +280,8 @@ def bulletin_confirm(request, slug):
             "audience": audience_in_words(bulletin),
             "to_everyone": everyone,
             "can_send": bool(recipients or later or everyone),
+            # What is asked about: the send goes to this audience, or not at all.
+            "fingerprint": fingerprint(bulletin),
         },
     )
 
@@ -288,16 +314,26 @@ def bulletin_send(request, slug):
     if now and not to_everyone(bulletin) and not audience_members(bulletin=bulletin).exists():
         messages.error(request, "Nobody would receive it: no subscribed member is in its audience.")
         return redirect(bulletin)
+    confirmed = request.POST.get("audience", "")
     try:
         if not now:
-            services.bulletin_schedule(bulletin=bulletin, when=form.cleaned_data["send_at"])
+            services.bulletin_schedule(
+                bulletin=bulletin, when=form.cleaned_data["send_at"], audience=confirmed
+            )
             when = timezone.localtime(form.cleaned_data["send_at"])
             messages.success(request, f"The bulletin will be sent on {when:%A %-d %B %Y at %H:%M}.")
         else:
-            count = services.bulletin_send(bulletin=bulletin)
+            count = services.bulletin_send(bulletin=bulletin, audience=confirmed)
             messages.success(
                 request, f"The bulletin is on its way to {count:,} member{pluralize(count)}."
             )
+    except AudienceChanged as error:
+        # Asked again, with who it goes to now.
+        messages.error(request, str(error))
+        answers = {"when": form.data["when"], "send_at": form.data.get("send_at", "")}
+        return redirect(
+            f"{reverse('bulletins:confirm', args=[bulletin.slug])}?{urlencode(answers)}"
+        )
     except BulletinError as error:
         messages.error(request, str(error))
     return redirect(bulletin)

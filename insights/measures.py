@@ -287,7 +287,9 @@ def member_led_events(period: Period, scope: Scope) -> Result:
 
 
 def member_led_bulletins(period: Period, scope: Scope) -> Result:
-    sent = Bulletin.objects.filter(sent_at__isnull=False)
+    # Only bulletins every member may read (those sent to everyone): one to a secret community's
+    # members must not show up even as a number.
+    sent = Bulletin.objects.visible_to(ANY_MEMBER).filter(sent_at__isnull=False)
     return _monthly(
         scope.narrow(_central_team(sent, "created_by"), "created_by"), "sent_at", period
     )
@@ -535,7 +537,8 @@ MEASURES = [
         "member-led-bulletins",
         Feature.COOPERATIVE_STRUCTURES,
         "eBulletins put together by members",
-        "eBulletins sent that a member curator, not the central team, put together.",
+        "eBulletins sent to every member that a member curator, not the central team, put "
+        "together.",
         member_led_bulletins,
     ),
     Measure(

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bulletins import services
-from bulletins.audiences import audience_in_words, audience_members, community_choices
+from bulletins.audiences import audience_in_words, audience_members, community_choices, fingerprint
 from bulletins.models import Bulletin
 from communities.models import Community, Membership
 from members.models import Organisation, Profile, Region, Sector
@@ -259,7 +259,8 @@ def test_send_asks_first_on_a_page_that_names_the_audience_and_the_count(client,
     assert bulletin.status == Bulletin.Status.DRAFT
 
     client.post(
-        reverse("bulletins:send", args=[bulletin.slug]), {"when": "now", "confirmed": "yes"}
+        reverse("bulletins:send", args=[bulletin.slug]),
+        {"when": "now", "confirmed": "yes", "audience": fingerprint(bulletin)},
     )
 
     assert set(copies(bulletin).values_list("recipient_id", flat=True)) == {
@@ -304,7 +305,7 @@ def test_nobody_in_the_audience_is_said_and_sending_is_not_offered(client, curat
     page = client.get(reverse("bulletins:confirm", args=[bulletin.slug]), {"when": "now"})
     forced = client.post(
         reverse("bulletins:send", args=[bulletin.slug]),
-        {"when": "now", "confirmed": "yes"},
+        {"when": "now", "confirmed": "yes", "audience": fingerprint(bulletin)},
         follow=True,
     )
 
@@ -323,7 +324,10 @@ def test_scheduling_asks_first_too(client, curator, bulletin):
     asked = client.post(reverse("bulletins:send", args=[bulletin.slug]), answers, follow=True)
     bulletin.refresh_from_db()
     status_after_asking = bulletin.status
-    client.post(reverse("bulletins:send", args=[bulletin.slug]), {**answers, "confirmed": "yes"})
+    client.post(
+        reverse("bulletins:send", args=[bulletin.slug]),
+        {**answers, "confirmed": "yes", "audience": fingerprint(bulletin)},
+    )
     bulletin.refresh_from_db()
 
     assert "Send to 1 member on Monday 7 January 2030 at 09:00?" in asked.content.decode()

@@ -13,6 +13,7 @@ from base import outbox
 from base.models import Email
 from base.tasks import sweep_outbox
 from bulletins import services
+from bulletins.audiences import fingerprint
 from bulletins.delivery import progress
 from bulletins.models import Bulletin
 from bulletins.tasks import sweep_bulletins
@@ -79,7 +80,8 @@ def test_members_cannot_compose(client, member, bulletin):
     assert client.get("/bulletins/new/").status_code == 403
     assert (
         client.post(
-            reverse("bulletins:send", args=[bulletin.slug]), {"when": "now", "confirmed": "yes"}
+            reverse("bulletins:send", args=[bulletin.slug]),
+            {"when": "now", "confirmed": "yes", "audience": fingerprint(bulletin)},
         ).status_code
         == 403
     )
@@ -140,7 +142,8 @@ def test_sending_freezes_the_bulletin_and_mails_every_subscriber_once(
     client.force_login(curator)
 
     client.post(
-        reverse("bulletins:send", args=[bulletin.slug]), {"when": "now", "confirmed": "yes"}
+        reverse("bulletins:send", args=[bulletin.slug]),
+        {"when": "now", "confirmed": "yes", "audience": fingerprint(bulletin)},
     )
     Resource.objects.update(title="Renamed after sending")
     send_all(bulletin)
@@ -168,8 +171,8 @@ def test_a_sent_bulletin_cannot_be_sent_again_or_edited(client, curator, bulleti
     client.force_login(curator)
     send_url = reverse("bulletins:send", args=[bulletin.slug])
 
-    client.post(send_url, {"when": "now", "confirmed": "yes"})
-    client.post(send_url, {"when": "now", "confirmed": "yes"})
+    client.post(send_url, {"when": "now", "confirmed": "yes", "audience": fingerprint(bulletin)})
+    client.post(send_url, {"when": "now", "confirmed": "yes", "audience": fingerprint(bulletin)})
     response = client.post(reverse("bulletins:edit", args=[bulletin.slug]), {"title": "Changed"})
 
     assert copies().count() == 1
@@ -378,7 +381,12 @@ def test_a_scheduled_bulletin_goes_when_due(client, curator, bulletin):
 
     client.post(
         reverse("bulletins:send", args=[bulletin.slug]),
-        {"when": "later", "send_at": send_at.strftime("%Y-%m-%dT%H:%M"), "confirmed": "yes"},
+        {
+            "when": "later",
+            "send_at": send_at.strftime("%Y-%m-%dT%H:%M"),
+            "confirmed": "yes",
+            "audience": fingerprint(bulletin),
+        },
     )
     bulletin.refresh_from_db()
     assert bulletin.status == Bulletin.Status.SCHEDULED
@@ -409,7 +417,8 @@ def test_a_bulletin_with_no_subscribers_is_sent_at_once(client, curator, bulleti
     client.force_login(curator)
 
     answer = client.post(
-        reverse("bulletins:send", args=[bulletin.slug]), {"when": "now", "confirmed": "yes"}
+        reverse("bulletins:send", args=[bulletin.slug]),
+        {"when": "now", "confirmed": "yes", "audience": fingerprint(bulletin)},
     )
 
     assert answer.status_code == 302
@@ -613,6 +622,7 @@ def test_an_empty_bulletin_cannot_be_scheduled(client, curator):
             "when": "later",
             "send_at": (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
             "confirmed": "yes",
+            "audience": fingerprint(empty),
         },
     )
 

@@ -14,6 +14,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from base.models import Email
+from bulletins.audiences import fingerprint
 from bulletins.models import Bulletin, BulletinSection
 from communities.models import Community
 from members.models import User
@@ -49,6 +50,16 @@ def migrate(targets) -> MigrationExecutor:
 
 def latest() -> list[tuple[str, str]]:
     return MigrationExecutor(connection).loader.graph.leaf_nodes()
+
+
+# What the bulletin has had since the move: its audience, and who it was sent to.
+ADDED_SINCE = {
+    "audience_regions",
+    "audience_organisation_kinds",
+    "audience_sectors",
+    "sent_to_everyone",
+    "confirmed_audience",
+}
 
 
 def rows(model) -> list[dict]:
@@ -215,11 +226,17 @@ def test_every_bulletin_section_pick_and_delivery_is_kept(
     migrate(latest())
     ContentType.objects.clear_cache()
 
-    # Bulletins from before there were audiences went to everyone, and still do.
+    # Bulletins from before there were audiences went to everyone, and still do: anyone reads
+    # those sent, and those scheduled go to everyone, as confirmed.
     assert Bulletin.objects.to_everyone().count() == Bulletin.objects.count()
+    for bulletin in Bulletin.objects.all():
+        assert bulletin.sent_to_everyone == (bulletin.frozen is not None)
+        confirmed = fingerprint(bulletin) if bulletin.status == "scheduled" else ""
+        assert bulletin.confirmed_audience == confirmed
+    assert Bulletin.objects.filter(frozen__isnull=False).exists()
     after = {
         "bulletins": [
-            {name: value for name, value in row.items() if not name.startswith("audience_")}
+            {name: value for name, value in row.items() if name not in ADDED_SINCE}
             for row in rows(Bulletin)
         ],
         "sections": rows(BulletinSection),

@@ -64,3 +64,26 @@ def test_a_curator_sends_a_bulletin_to_one_region_after_confirming(
             stop_worker(worker)
     assert sorted(sink.mailbox.recipients()) == sorted(person.email for person in north)
     assert accessibility_violations(page) == []
+
+
+def test_a_tick_that_cannot_be_saved_shows_its_message_next_to_the_field(
+    live_server, page, curator
+):
+    from communities.models import Community
+    from tests.bulletins.conftest import add_section, make_bulletin
+
+    circle = Community.objects.create(name="Circle", slug="circle", purpose="p", privacy="closed")
+    bulletin = make_bulletin("Circle news", author=curator)
+    add_section(bulletin, text="News.")
+    sign_in(page, live_server, curator)
+    page.goto(f"{live_server.url}{bulletin.get_absolute_url()}")
+    page.get_by_role("group", name="Members of these communities").locator(
+        "label", has_text="Circle"
+    ).click()
+    expect(page.locator("#audience-count")).to_contain_text("who belong to Circle")
+
+    circle.delete()  # closed down meanwhile, its box still ticked on the page
+    page.get_by_role("group", name="Regions").locator("label", has_text="North").click()
+
+    expect(page.locator("#id_audience_communities_error")).to_contain_text("Select a valid choice")
+    assert Bulletin.objects.get(pk=bulletin.pk).audience_regions == []  # nothing half-saved

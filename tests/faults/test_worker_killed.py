@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from base.models import Email
 from base.tasks import sweep_outbox
+from bulletins.audiences import fingerprint
 from bulletins.models import Bulletin
 from bulletins.tasks import sweep_bulletins
 from events.models import Registration
@@ -42,7 +43,8 @@ def test_a_bulletin_interrupted_by_a_killed_worker_reaches_everyone_once(
 
     client.force_login(curator)
     response = client.post(
-        reverse("bulletins:send", args=[bulletin.slug]), {"when": "now", "confirmed": "yes"}
+        reverse("bulletins:send", args=[bulletin.slug]),
+        {"when": "now", "confirmed": "yes", "audience": fingerprint(bulletin)},
     )
     assert response.status_code == 302
     # Half-way through the third batch.

@@ -289,10 +289,29 @@ def test_events_and_bulletins_led_by_members_not_the_central_team(coordinator, c
             created_by=author,
             status="sent" if sent_at else "draft",
             sent_at=sent_at,
+            frozen={"title": "News", "sections": []} if sent_at else None,
+            sent_to_everyone=bool(sent_at),
         )
 
     assert figure("member-led-events").value == 1
     assert figure("member-led-bulletins").value == 1
+
+
+def test_a_bulletin_to_a_secret_communitys_members_is_not_counted_even_as_a_number(curator):
+    secret = Community.objects.create(
+        name="Quiet room", slug="quiet", purpose="p", privacy=Community.Privacy.SECRET
+    )
+    bulletin = Bulletin.objects.create(
+        title="Quiet news",
+        slug="quiet-news",
+        created_by=curator,
+        status="sent",
+        sent_at=moment(2026, 10),
+        frozen={"title": "Quiet news", "sections": []},
+    )
+    bulletin.audience_communities.set([secret])
+
+    assert figure("member-led-bulletins").value == 0
 
 
 def test_threads_and_events_that_cross_organisations():

@@ -61,7 +61,7 @@ def grow(network: dict, count: int, coordinator) -> None:
             status=Story.Status.PUBLISHED,
         )
     Bulletin.objects.filter(pk=network["bulletin"].pk).update(
-        frozen=bulletin_snapshot(network["bulletin"])
+        frozen=bulletin_snapshot(network["bulletin"]), sent_to_everyone=True
     )
 
 

@@ -98,7 +98,9 @@ def places(member, outsider, coordinator, admin_member):
     members_only = make_resource(
         "Members toolkit", slug="members-toolkit", audience=Resource.Audience.MEMBERS
     )
-    sent = make_bulletin("Sent bulletin", status=Bulletin.Status.SENT, frozen={"sections": []})
+    sent = make_bulletin(
+        "Sent bulletin", status=Bulletin.Status.SENT, frozen={"sections": []}, sent_to_everyone=True
+    )
     unsent = make_bulletin("Draft bulletin")
     request = MentoringRequest.objects.create(mentee=private.member, goals="Grow.")
     mentee = ProfileFactory(member__name="Men Tee").member

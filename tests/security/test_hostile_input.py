@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from bulletins.audiences import fingerprint
 from bulletins.models import Bulletin, BulletinSection
 from communities.models import (
     Community,
@@ -450,7 +451,7 @@ def bulletin_send(get):
     return Form(
         get("curator"),
         f"/bulletins/{bulletin.slug}/send/",
-        {"when": "later", "send_at": soon(), "confirmed": "yes"},
+        {"when": "later", "send_at": soon(), "confirmed": "yes", "audience": fingerprint(bulletin)},
         (Bulletin,),
     )
 
@@ -777,7 +778,7 @@ def button(get, name: str):
         return (
             curator,
             f"/bulletins/{bulletin.slug}/send/",
-            {"when": "now", "confirmed": "yes"},
+            {"when": "now", "confirmed": "yes", "audience": fingerprint(bulletin)},
             Bulletin,
         )
     if name == "close-account":
