@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db
 WRITTEN_BY_THE_SITE = {
     ("members.User", "password"),
     ("members.Profile", "bulletin_token"),
+    ("bulletins.Bulletin", "confirmed_audience"),
     ("members.MemberSession", "session_key"),
     ("members.Notification", "kind"),
     ("members.Notification", "url"),

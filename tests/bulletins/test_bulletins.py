@@ -664,7 +664,8 @@ def test_the_plain_text_e_mail_shows_words_not_markdown(client, curator, smtp_si
     client.force_login(curator)
 
     client.post(
-        reverse("bulletins:send", args=[bulletin.slug]), {"when": "now", "confirmed": "yes"}
+        reverse("bulletins:send", args=[bulletin.slug]),
+        {"when": "now", "confirmed": "yes", "audience": fingerprint(bulletin)},
     )
     send_all(bulletin)
 
