@@ -286,7 +286,7 @@ def test_suggestions_offer_people_and_communities_the_viewer_may_see(client, mem
     assert "Pat Passing" in client.get(suggest, {"q": "pat pas"}).content.decode()
     assert "Frailty network" in client.get(suggest, {"q": "frail"}).content.decode()
     assert "Quokka room" not in client.get(suggest, {"q": "quokka"}).content.decode()
-    assert "<li>" not in client.get(suggest, {"q": "f"}).content.decode()
+    assert "<li" not in client.get(suggest, {"q": "f"}).content.decode()
 
 
 def test_a_hidden_post_no_longer_finds_its_thread(client, coordinator, member):
