@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from base.fields import SingleLineCharField
+from base.typos import typo_keys
 from members.models import Region, Topic, User
 from members.roles import is_admin, is_coordinator, own
 
@@ -120,6 +121,7 @@ class Community(models.Model):
             GinIndex(fields=["search_vector"], name="community_search_gin"),
             # Suggestions as a member types, forgiving slips (trigram similarity).
             GinIndex(OpClass(Lower("name"), name="gin_trgm_ops"), name="community_name_trigram"),
+            GinIndex(typo_keys(Lower("name")), name="community_name_typos"),
         ]
 
     def __str__(self):

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from base.fields import SingleLineCharField
+from base.typos import typo_keys
 
 FORMER_MEMBER = "A former member"
 
@@ -78,6 +79,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         indexes = [
             # Typo-tolerant name search in the directory (trigram similarity).
             GinIndex(OpClass(Lower("name"), name="gin_trgm_ops"), name="member_name_trigram"),
+            # Names found despite a typo or two (base/typos.py).
+            GinIndex(typo_keys(Lower("name")), name="member_name_typos"),
             # The directory lists by name: a page is read in name order, not sorted from all.
             models.Index(fields=["name"], name="member_name"),
         ]

@@ -30,6 +30,7 @@ from base import outbox
 from base.audit import action_label
 from base.models import AuditEntry
 from base.text_search import SEARCH_CONFIG, array_text, joined_text
+from base.typos import words_match
 from members import hooks
 from members.audit import role_changes_record, roles_of
 from members.models import FORMER_MEMBER, Notification, Organisation, Profile, User
@@ -229,18 +230,21 @@ def email_visible_to(profile: Profile, viewer) -> bool:
 
 
 def directory_search(profiles: QuerySet[Profile], text: str) -> QuerySet[Profile]:
-    """Full-text over name, role, expertise and bio, plus trigram matching of names for typos."""
+    """Full-text over name, role, expertise and bio; names also by trigram similarity, and with
+    each word typed within its typos (base/typos.py: "Alisa Buhcanan" finds Ailsa Buchanan)."""
     text = " ".join(text.split())[:200]
     if not text:
         return profiles
     query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
     lowered = text.lower()
-    # Two indexed look-ups (GIN full-text on profiles, GIN trigram on names), then one ranking.
+    similar = Q(name_lower__trigram_word_similar=lowered)
+    if near := words_match("name_lower", lowered):
+        similar |= near
+    # Two indexed look-ups (GIN full-text on profiles, GIN trigram and typo keys on names), then
+    # one ranking.
     by_words = Profile.objects.filter(search_vector=query).values("pk")
     by_name = Profile.objects.filter(
-        member__in=User.objects.annotate(name_lower=Lower("name"))
-        .filter(name_lower__trigram_word_similar=lowered)
-        .values("pk")
+        member__in=User.objects.annotate(name_lower=Lower("name")).filter(similar).values("pk")
     ).values("pk")
     # One list of ids from both look-ups: with an OR of the two the planner expected a third
     # of the network and read it all.

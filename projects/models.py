@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from base.fields import SingleLineCharField
+from base.typos import typo_keys
 from communities.models import Community
 from events.models import Event
 from members.models import Organisation, Topic
@@ -144,6 +145,7 @@ class Project(models.Model):
         indexes = [
             GinIndex(fields=["search_vector"], name="project_search_gin"),
             GinIndex(OpClass(Lower("title"), name="gin_trgm_ops"), name="project_title_trigram"),
+            GinIndex(typo_keys(Lower("title")), name="project_title_typos"),
             models.Index(fields=["visibility", "-updated_at"], name="project_listing"),
         ]
 

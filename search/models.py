@@ -1,5 +1,8 @@
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
+from django.db.models import F
+
+from base.typos import typo_keys
 
 
 class SearchWord(models.Model):
@@ -15,7 +18,11 @@ class SearchWord(models.Model):
     audience = models.CharField(max_length=16, choices=Audience.choices)
 
     class Meta:
-        indexes = [GinIndex(OpClass("word", name="gin_trgm_ops"), name="search_word_trigram")]
+        indexes = [
+            GinIndex(OpClass("word", name="gin_trgm_ops"), name="search_word_trigram"),
+            # Corrections of a typo or two (base/typos.py).
+            GinIndex(typo_keys(F("word")), name="search_word_typos"),
+        ]
 
     def __str__(self):
         return self.word

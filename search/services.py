@@ -8,8 +8,9 @@ best few, ranked by the stored, GIN-indexed vectors, with the total alongside (a
 and highlighted snippets (ts_headline) for those few only.
 
 Slips of spelling are corrected against SearchWord, the words the network's searchable text
-uses, through a trigram index; stemming ("mentor" finds "mentoring") comes from the English
-text-search configuration the vectors are built with.
+uses, as Meilisearch forgives them (base/typos.py), when the words as typed find nothing; names
+are forgiven their typos directly (members.services.directory_search). Stemming ("mentor"
+finds "mentoring") comes from the English text-search configuration the vectors are built with.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from base.text_search import SEARCH_CONFIG, array_text
+from base.typos import WORD, typos_allowed, words_match
 from communities.models import Community, Post, Thread
 from communities.services import community_search
 from events.models import Event
@@ -65,7 +67,6 @@ from search.models import SearchWord
 MAX_LENGTH = 200  # characters of a query; the rest is left off, and the page says so
 BEST = 4  # results shown in each group
 RECENT_EVENTS = timedelta(days=90)  # past events still worth finding
-SIMILAR = 0.35  # how close a word must be to correct a slip (trigram similarity)
 # Marks ts_headline puts around matching words; the snippet is escaped, then they become <mark>.
 START, STOP = "\x02", "\x03"
 
@@ -238,35 +239,45 @@ def _audiences(viewer) -> list[str]:
 
 
 def corrected(viewer, text: str) -> str | None:
-    """The query with each unknown word replaced by the closest known one, or None when there
-    is nothing to correct. Only words the viewer could find are offered."""
-    words = re.findall(r"[^\W\d_]{3,}", text.lower())
+    """The query with each unknown word replaced by the closest known one within its typos
+    (base/typos.py: none in a word of under 5 letters), or None when there is nothing to
+    correct. Only words the viewer could find are offered, and never a stop word ("not"),
+    which finds nothing itself."""
+    words = [word for word in dict.fromkeys(WORD.findall(text.lower())) if typos_allowed(word)]
     if not words:
         return None
     with connection.cursor() as cursor:
+        # The typo keys' GIN index finds the few candidates; network_typos counts exactly.
         cursor.execute(
             f"""
             SELECT asked.word, (
                 SELECT known.word FROM {WORDS} known
-                WHERE known.word %% asked.word AND known.audience = ANY(%s)
-                  AND similarity(known.word, asked.word) >= %s
-                ORDER BY similarity(known.word, asked.word) DESC, known.word
+                WHERE network_typo_keys(known.word) && network_typo_keys(asked.word)
+                  AND known.audience = ANY(%s)
+                  AND network_typos(asked.word, known.word, asked.allowed) <= asked.allowed
+                  AND to_tsvector(%s, known.word) != ''::tsvector
+                ORDER BY network_typos(asked.word, known.word, asked.allowed),
+                         similarity(known.word, asked.word) DESC, known.word
                 LIMIT 1
             )
-            FROM unnest(%s::text[]) AS asked(word)
+            FROM unnest(%s::text[], %s::integer[]) AS asked(word, allowed)
             WHERE NOT EXISTS (
                 SELECT 1 FROM {WORDS} known
                 WHERE known.word = asked.word AND known.audience = ANY(%s)
             )
             """,  # noqa: S608 (the table's own name; values travel as parameters)
-            [_audiences(viewer), SIMILAR, list(dict.fromkeys(words)), _audiences(viewer)],
+            [
+                _audiences(viewer),
+                SEARCH_CONFIG,
+                words,
+                [typos_allowed(word) for word in words],
+                _audiences(viewer),
+            ],
         )
         fixes = {word: better for word, better in cursor.fetchall() if better}
     if not fixes:
         return None
-    return re.sub(
-        r"[^\W\d_]{3,}", lambda found: fixes.get(found.group().lower(), found.group()), text
-    )
+    return WORD.sub(lambda found: fixes.get(found.group().lower(), found.group()), text)
 
 
 def words_refresh() -> int:
@@ -331,9 +342,18 @@ def words_refresh() -> int:
 SUGGESTIONS = 5
 
 
+def _named(field: str, typed: str) -> Q:
+    """Names containing what was typed, close to it, or with each word typed within its typos."""
+    found = Q(**{f"{field}__contains": typed}) | Q(**{f"{field}__trigram_word_similar": typed})
+    if near := words_match(field, typed):
+        found |= near
+    return found
+
+
 def suggestions(viewer, text: str) -> dict[str, list]:
     """People, communities and projects by name, for the search box: names containing what was
-    typed, or close to it, best first. Three indexed queries (trigram GIN on the names)."""
+    typed, close to it or within its typos, best first. Three indexed queries (trigram and typo
+    key GIN indexes on the names)."""
     typed = cleaned(text)[0].lower()
     if len(typed) < 2:
         return {"people": [], "communities": [], "projects": [], "count": 0}
@@ -341,21 +361,21 @@ def suggestions(viewer, text: str) -> dict[str, list]:
         Profile.objects.visible_to(viewer)
         .select_related("member")
         .annotate(name=Lower("member__name"))
-        .filter(Q(name__contains=typed) | Q(name__trigram_word_similar=typed))
+        .filter(_named("name", typed))
         .annotate(closeness=TrigramWordSimilarity(typed, "name"))
         .order_by("-closeness", "name", "pk")[:SUGGESTIONS]
     )
     communities = (
         Community.objects.visible_to(viewer)
         .annotate(lowered=Lower("name"))
-        .filter(Q(lowered__contains=typed) | Q(lowered__trigram_word_similar=typed))
+        .filter(_named("lowered", typed))
         .annotate(closeness=TrigramWordSimilarity(typed, "lowered"))
         .order_by("-closeness", "name", "pk")[:SUGGESTIONS]
     )
     projects = (
         Project.objects.visible_to(viewer)
         .annotate(lowered=Lower("title"))
-        .filter(Q(lowered__contains=typed) | Q(lowered__trigram_word_similar=typed))
+        .filter(_named("lowered", typed))
         .annotate(closeness=TrigramWordSimilarity(typed, "lowered"))
         .only("title", "slug")
         .order_by("-closeness", "title", "pk")[:SUGGESTIONS]

@@ -20,10 +20,14 @@ def search(request):
         return render(request, "search/search_threads.html", {**context, "page": page})
     groups = network_search.search(request.user, text)
     searched, instead = text, ""
+    # A correction only when the words as typed find nothing, and only one that finds something;
+    # the page always offers the words as typed.
     if not any(group.total for group in groups) and request.GET.get("exact") != "1":
         better = network_search.corrected(request.user, text)
         if better and better.lower() != text.lower():
-            groups, searched, instead = network_search.search(request.user, better), better, text
+            found = network_search.search(request.user, better)
+            if any(group.total for group in found):
+                groups, searched, instead = found, better, text
     return render(
         request,
         "search/search.html",

@@ -13,14 +13,92 @@ if (errorSummary) {
 // htmx swaps in new HTML: initialise any design-system components it brings.
 document.addEventListener("htmx:afterSwap", (event) => DS.initAll(event.target));
 
-// Escape closes the suggestions under the search box; the words typed stay.
+// The suggestions under the header's search box, as the ARIA 1.2 combobox pattern has them.
+// Focus stays in the box: the arrow keys move through the suggestions (aria-activedescendant)
+// and Enter opens the one chosen. Escape, or focus or a click leaving the box, closes the list,
+// so that it never covers the links below it (WCAG 2.4.11), and empties the status line, which
+// would otherwise still announce suggestions that are gone. The words typed stay.
 const siteSearch = document.getElementById("site-search");
-if (siteSearch) {
+const suggestionList = document.getElementById("site-search-suggestions");
+if (siteSearch && suggestionList) {
+  const options = () => [...suggestionList.querySelectorAll('[role="option"]')];
+  const chosen = () => {
+    const id = siteSearch.getAttribute("aria-activedescendant");
+    return id ? document.getElementById(id) : null;
+  };
+  const choose = (option) => {
+    for (const each of options()) {
+      each.setAttribute("aria-selected", String(each === option));
+    }
+    if (option) {
+      siteSearch.setAttribute("aria-activedescendant", option.id);
+      option.scrollIntoView({ block: "nearest" });
+    } else {
+      siteSearch.removeAttribute("aria-activedescendant");
+    }
+  };
+  const close = () => {
+    choose(null);
+    suggestionList.replaceChildren();
+    suggestionList.hidden = true;
+    siteSearch.setAttribute("aria-expanded", "false");
+    const status = document.getElementById("site-search-status");
+    if (status) {
+      status.textContent = "";
+    }
+  };
+  const open = (option) => {
+    if (option && option.dataset.href) {
+      window.location.assign(option.dataset.href);
+    }
+  };
+
+  document.addEventListener("htmx:afterSwap", (event) => {
+    if (event.target !== suggestionList) {
+      return;
+    }
+    // An answer that arrives after focus left the box is not shown.
+    if (options().length && document.activeElement === siteSearch) {
+      choose(null);
+      suggestionList.hidden = false;
+      siteSearch.setAttribute("aria-expanded", "true");
+    } else {
+      close();
+    }
+  });
+  siteSearch.addEventListener("input", () => choose(null));
   siteSearch.addEventListener("keydown", (event) => {
-    const suggestions = document.getElementById("site-search-suggestions");
-    if (event.key === "Escape" && suggestions && suggestions.firstChild) {
-      suggestions.replaceChildren();
+    const all = suggestionList.hidden ? [] : options();
+    const at = all.indexOf(chosen());
+    if (event.key === "Escape" && all.length) {
+      close();
+    } else if (event.key === "ArrowDown" && all.length) {
+      choose(all[(at + 1) % all.length]);
+    } else if (event.key === "ArrowUp" && all.length) {
+      choose(all[at <= 0 ? all.length - 1 : at - 1]);
+    } else if (event.key === "Enter" && chosen()) {
+      open(chosen());
+    } else {
+      return;
+    }
+    event.preventDefault();
+  });
+  // Escape from anywhere in the list, should anything in it ever take focus.
+  suggestionList.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      close();
+      siteSearch.focus();
       event.preventDefault();
+    }
+  });
+  // A press on a suggestion keeps focus in the box (so the list is not closed under the
+  // pointer); the click then opens it.
+  suggestionList.addEventListener("mousedown", (event) => event.preventDefault());
+  suggestionList.addEventListener("click", (event) => open(event.target.closest('[role="option"]')));
+  siteSearch.addEventListener("blur", close);
+  document.addEventListener("click", (event) => {
+    if (!event.target.closest(".ds_site-search")) {
+      close();
     }
   });
 }
