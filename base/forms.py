@@ -78,7 +78,40 @@ class NamedChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = NamedModelChoiceField
 
 
+NOT_STATED = "Not stated"
+BLANK_LABELS = {"---------", ""}
+
+
+def _without_dashes(field: forms.Field) -> None:
+    """A group of radios never offers Django's "---------" choice: a required one has no blank
+    option (nothing is ticked until the member chooses), an optional one calls it "Not stated".
+    (Each form instance has its own copy of the field, so this changes no other form.)"""
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label is not None:
+            field.empty_label = None if field.required else NOT_STATED
+        return
+    choices = list(getattr(field, "choices", None) or [])
+    dashes = [
+        i
+        for i, (value, label) in enumerate(choices)
+        if value in ("", None) and str(label) in BLANK_LABELS
+    ]
+    if not dashes:
+        return
+    for i in reversed(dashes):
+        if field.required:
+            del choices[i]
+        else:
+            choices[i] = (choices[i][0], NOT_STATED)
+    field.choices = choices
+
+
 class NetworkBoundField(BoundField):
+    def __init__(self, form, field, name):
+        if isinstance(field.widget, forms.RadioSelect):
+            _without_dashes(field)
+        super().__init__(form, field, name)
+
     def build_widget_attrs(self, attrs, widget=None):
         widget = widget or self.field.widget
         # A placeholder that repeats the label vanishes as one types; the label and hint stay.
