@@ -112,6 +112,14 @@ class NetworkBoundField(BoundField):
             _without_dashes(field)
         super().__init__(form, field, name)
 
+    @property
+    def says_optional(self) -> bool:
+        """Whether the label ends in "(optional)": only once, and not in forms (filters) where
+        every field is optional."""
+        if self.field.required or getattr(self.form, "optional_is_implied", False):
+            return False
+        return "(optional)" not in str(self.label)
+
     def build_widget_attrs(self, attrs, widget=None):
         widget = widget or self.field.widget
         # A placeholder that repeats the label vanishes as one types; the label and hint stay.

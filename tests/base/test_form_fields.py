@@ -1,4 +1,5 @@
-"""Every form of the network, walked: no group of radios offers Django's "---------" choice."""
+"""Every form of the network, walked: no group of radios offers Django's "---------" choice,
+and no label says "(optional)" twice."""
 
 import importlib
 import pkgutil
@@ -62,6 +63,9 @@ def test_radios_offer_no_dashes_and_labels_say_optional_once(cls):
         if getattr(field, "queryset", "") is None:
             continue  # its choices come from the page (the form's __init__)
         bound = form[name]
+        written = str(bound.as_field_group())
+        assert "(optional) (optional)" not in written, name
+        assert written.count("(optional)") <= 1, name
         if not isinstance(field.widget, forms.RadioSelect):
             continue
         radios = str(bound)
