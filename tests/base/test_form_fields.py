@@ -90,3 +90,28 @@ def test_a_required_choice_has_no_blank_and_an_optional_one_is_not_stated():
     assert NOT_STATED in str(form["room"])
     # Another form of the same class is unchanged by the first's rendering.
     assert Meeting.base_fields["place"].choices[0] == ("", "---------")
+
+
+class Proposal(forms.Form):
+    kind = forms.ChoiceField(label="Type", choices=[("talk", "Talk")], widget=forms.RadioSelect)
+    summary = forms.CharField(label="Summary")
+    organisation = forms.CharField(label="Your organisation")
+    board = forms.CharField(label="NHS board (where you work)")
+    starts = forms.DateField(label="Starts")
+    title = forms.CharField(label="Title", error_messages={"required": "Give it a title."})
+
+
+def test_each_error_names_its_field_in_the_summary_and_beside_it():
+    form = Proposal({"starts": "soon"})
+    summary = str(form)
+    expected = [
+        "Choose the type",
+        "Enter the summary",
+        "Enter your organisation",
+        "Enter the NHS board",
+        "Starts \N{EN DASH} Enter a valid date.",
+        "Give it a title.",
+    ]
+    for message in expected:
+        assert summary.count(message) == 2, message  # in the summary and beside the field
+    assert "This field is required." not in summary

@@ -1,0 +1,46 @@
+"""After a failed submission the error summary takes focus, whatever the page's address says,
+and each of its links names the field it goes to. Driven by the keyboard alone."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def tab_to(page, name: str, *, limit: int = 120) -> None:
+    """Presses Tab until the element whose text or value is `name` has focus."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "() => (document.activeElement.innerText || document.activeElement.value || '').trim()"
+        )
+        if focused == name:
+            return
+    raise AssertionError(f"Tab never reached {name!r}")
+
+
+def test_the_error_summary_names_each_field(
+    live_server, page, coordinator, accessibility_violations
+):
+    sign_in(page, live_server, coordinator)
+    page.goto(f"{live_server.url}/events/new/")
+    tab_to(page, "Publish the event")
+    page.keyboard.press("Enter")
+
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    links = summary.get_by_role("link")
+    texts = links.all_inner_texts()
+    assert "Choose the type" in texts
+    assert "Enter the summary" in texts
+    assert "Choose the format" in texts
+    assert "This field is required." not in texts
+    assert len(texts) == len(set(texts))
+    page.screenshot(path="/tmp/i22-error-summary.png", full_page=False)
+
+    # Beside the field, the same words.
+    expect(page.locator("#id_kind_error")).to_have_text("Choose the type")
+    expect(page.locator("#id_summary_error")).to_have_text("Enter the summary")
+    assert accessibility_violations(page) == []
