@@ -22,7 +22,7 @@ def tab_to(page, name: str, *, limit: int = 120) -> None:
 
 
 def test_the_error_summary_names_each_field(
-    live_server, page, coordinator, accessibility_violations
+    live_server, page, coordinator, accessibility_violations, tmp_path
 ):
     sign_in(page, live_server, coordinator)
     page.goto(f"{live_server.url}/events/new/")
@@ -38,7 +38,7 @@ def test_the_error_summary_names_each_field(
     assert "Choose the format" in texts
     assert "This field is required." not in texts
     assert len(texts) == len(set(texts))
-    page.screenshot(path="/tmp/i22-error-summary.png", full_page=False)
+    page.screenshot(path=tmp_path / "error-summary.png")
 
     # Beside the field, the same words.
     expect(page.locator("#id_kind_error")).to_have_text("Choose the type")
