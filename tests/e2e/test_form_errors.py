@@ -4,21 +4,9 @@ and each of its links names the field it goes to. Driven by the keyboard alone."
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import sign_in, tab_to
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def tab_to(page, name: str, *, limit: int = 120) -> None:
-    """Presses Tab until the element whose text or value is `name` has focus."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        focused = page.evaluate(
-            "() => (document.activeElement.innerText || document.activeElement.value || '').trim()"
-        )
-        if focused == name:
-            return
-    raise AssertionError(f"Tab never reached {name!r}")
 
 
 def test_the_error_summary_names_each_field(
