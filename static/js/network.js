@@ -45,6 +45,19 @@ if (errorSummary) {
   });
 }
 
+// A bulletin's progress: its buttons are replaced only when what they offer changes (how many
+// failed, how many in doubt), not at every refresh of the figures, so that focus on them stays.
+document.addEventListener("htmx:oobBeforeSwap", (event) => {
+  const { target, fragment } = event.detail;
+  if (target.id !== "bulletin-progress-actions") {
+    return;
+  }
+  const fresh = fragment.dataset?.offer === undefined ? fragment.querySelector("[data-offer]") : fragment;
+  if (fresh && fresh.dataset.offer === target.dataset.offer) {
+    event.detail.shouldSwap = false;
+  }
+});
+
 // htmx swaps in new HTML: initialise any design-system components it brings.
 document.addEventListener("htmx:afterSwap", (event) => DS.initAll(event.target));
 
