@@ -165,7 +165,13 @@ class NetworkBoundField(BoundField):
             text = " ".join(error)
             if _says_which_field(self.field, error):
                 named.append(text)
-            elif error.code == "required" and not label.endswith("?"):
+            # "Choose …" or "Enter …"; a question or a single box to tick ("I agree …") keeps
+            # its label before Django's words.
+            elif (
+                error.code == "required"
+                and not label.endswith("?")
+                and self.widget_type != "checkbox"
+            ):
                 verb = (
                     "Choose" if self.widget_type in CHOSEN | {"clearablefile", "file"} else "Enter"
                 )

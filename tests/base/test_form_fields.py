@@ -99,6 +99,7 @@ class Proposal(forms.Form):
     board = forms.CharField(label="NHS board (where you work)")
     starts = forms.DateField(label="Starts")
     title = forms.CharField(label="Title", error_messages={"required": "Give it a title."})
+    agreed = forms.BooleanField(label="I agree to the terms")
 
 
 def test_each_error_names_its_field_in_the_summary_and_beside_it():
@@ -111,7 +112,8 @@ def test_each_error_names_its_field_in_the_summary_and_beside_it():
         "Enter the NHS board",
         "Starts \N{EN DASH} Enter a valid date.",
         "Give it a title.",
+        "I agree to the terms \N{EN DASH} This field is required.",
     ]
     for message in expected:
         assert summary.count(message) == 2, message  # in the summary and beside the field
-    assert "This field is required." not in summary
+    assert '">This field is required.' not in summary  # never on its own
