@@ -191,15 +191,22 @@ def membership_join(*, community: Community, member: User) -> Membership:
         raise CommunityError("You are already a member of this community.") from None
 
 
+def is_only_moderator(*, membership: Membership, lock: bool = False) -> bool:
+    """Whether the member moderates the community alone: they may not leave it unmoderated."""
+    if not membership.is_moderator:
+        return False
+    others = Membership.objects.filter(
+        community_id=membership.community_id, role=Membership.Role.MODERATOR
+    ).exclude(pk=membership.pk)
+    return not (others.select_for_update() if lock else others).exists()
+
+
 @transaction.atomic
 def membership_leave(*, community: Community, member: User) -> None:
     membership = Membership.objects.filter(community=community, member=member).first()
     if membership is None:
         raise CommunityError("You are not a member of this community.")
-    other_moderators = Membership.objects.filter(
-        community=community, role=Membership.Role.MODERATOR
-    ).exclude(pk=membership.pk)
-    if membership.is_moderator and not other_moderators.select_for_update().exists():
+    if is_only_moderator(membership=membership, lock=True):
         raise CommunityError(
             "You are the only moderator: appoint another moderator before you leave."
         )

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -230,9 +230,23 @@ def _back_to(request, address: str | None) -> str:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def leave(request, slug):
+    """Leaving is asked on a page of its own (a closed or secret community may not take one
+    back); only its button leaves."""
     place = _place(request, slug)
+    if place.membership is None:
+        return redirect(place.community)
+    if request.method == "GET":
+        return render(
+            request,
+            "communities/leave.html",
+            {
+                "community": place.community,
+                "membership": place.membership,
+                "only_moderator": services.is_only_moderator(membership=place.membership),
+            },
+        )
     try:
         services.membership_leave(community=place.community, member=request.user)
         messages.success(request, f"You have left {place.community.name}.")
@@ -509,8 +523,11 @@ POST_ACTIONS = {"hide": Post.State.HIDDEN, "show": Post.State.VISIBLE, "remove":
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def post_action(request, slug, post_id, action):
+    if request.method == "GET" and action != "remove":
+        # Removing cannot be undone: it alone is asked on a page of its own first.
+        return HttpResponseNotAllowed(["POST"])
     place = _readable(request, slug)
     post = get_object_or_404(
         Post.objects.select_related("thread"), pk=post_id, thread__community=place.community
@@ -527,6 +544,12 @@ def post_action(request, slug, post_id, action):
         raise Http404
     if not place.is_moderator:
         raise PermissionDenied
+    if request.method == "GET":
+        return render(
+            request,
+            "communities/post_remove.html",
+            {"community": place.community, "post": post, "thread": post.thread},
+        )
     try:
         services.post_moderate(post=post, moderator=request.user, state=POST_ACTIONS[action])
     except CommunityError as error:

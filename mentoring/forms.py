@@ -80,7 +80,7 @@ class ChoicesForm(forms.Form):
 
 class AnswerForm(forms.Form):
     message = forms.CharField(
-        label="Message to the mentee (optional)",
+        label="Message to the mentee",
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -237,10 +237,6 @@ def match(request, match_id):
                 plan_form.save()
                 messages.success(request, "Your goals and planned end are saved.")
                 return redirect(match)
-            if action == "close":
-                services.match_close(match=match, member=request.user)
-                messages.success(request, "The relationship is closed. Tell us how it went.")
-                return redirect(match)
             if action == "feedback" and feedback_form.is_valid():
                 services.feedback_give(
                     match=match, member=request.user, **feedback_form.cleaned_data
@@ -268,6 +264,25 @@ def match(request, match_id):
             "form": next((f for f in (meeting_form, plan_form, feedback_form) if f.errors), None),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def match_close(request, match_id):
+    """Closing cannot be undone: it is asked on a page of its own, and only its button closes."""
+    match = services.match_for(request.user, match_id)
+    if match.status != Match.Status.ACTIVE:
+        return redirect(match)
+    if request.method == "POST":
+        try:
+            services.match_close(match=match, member=request.user)
+        except MentoringError as error:
+            messages.error(request, error.message)
+            return redirect(match)
+        messages.success(request, "The relationship is closed. Tell us how it went.")
+        return redirect(match)
+    other = match.mentee if match.mentor_id == request.user.pk else match.mentor
+    return render(request, "mentoring/match_close.html", {"match": match, "other": other})
 
 
 def _coordinators_only(request):

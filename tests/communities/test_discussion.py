@@ -248,6 +248,25 @@ def test_a_removed_post_leaves_a_note_in_its_place(client, closed_thread, modera
     assert "This post was removed by a moderator." in page
 
 
+def test_removing_a_post_asks_on_a_page_of_its_own_first(client, closed_thread, moderator):
+    post = closed_thread.posts.last()
+    client.force_login(moderator)
+
+    thread_page = client.get(thread_url(closed_thread)).content.decode()
+    question = client.get(post_action_url(post, "remove")).content.decode()
+    post.refresh_from_db()
+
+    assert f'href="{post_action_url(post, "remove")}"' in thread_page
+    assert "Are you sure you want to remove the post by" in question
+    assert "Yes, remove the post" in question
+    assert post.state == post.State.VISIBLE
+    # Hiding and marking stay buttons: nothing happens on merely opening their address.
+    assert client.get(post_action_url(post, "hide")).status_code == 405
+    client.post(post_action_url(post, "remove"))
+    post.refresh_from_db()
+    assert post.state == post.State.REMOVED
+
+
 def test_a_member_reports_a_post_once_and_moderators_are_told(
     client, closed_thread, participant, moderator
 ):

@@ -321,3 +321,31 @@ def test_bad_community_details_get_a_message_and_nothing_is_made(
 
 def test_founders_group_exists_from_the_migrations():
     assert Group.objects.filter(name=FOUNDERS).exists()
+
+
+def test_leaving_asks_on_a_page_of_its_own_and_only_its_button_leaves(
+    client, closed_community, participant
+):
+    client.force_login(participant)
+
+    page = client.get(url("leave", closed_community)).content.decode()
+
+    assert f"Are you sure you want to leave {closed_community.name}?" in page
+    assert "Yes, leave the community" in page
+    assert "a moderator to let you in again" in page
+    assert Membership.objects.filter(community=closed_community, member=participant).exists()
+    client.post(url("leave", closed_community))
+    assert not Membership.objects.filter(community=closed_community, member=participant).exists()
+
+
+def test_the_only_moderator_is_told_to_choose_another_before_leaving(
+    client, open_community, moderator
+):
+    client.force_login(moderator)
+
+    page = client.get(url("leave", open_community)).content.decode()
+    client.post(url("leave", open_community))
+
+    assert f"You moderate {open_community.name} alone" in page
+    assert "Yes, leave" not in page
+    assert Membership.objects.filter(community=open_community, member=moderator).exists()

@@ -36,3 +36,15 @@ def sign_in(page, live_server, member) -> None:
     if Authenticator.objects.filter(user=member, type=Authenticator.Type.TOTP).exists():
         page.get_by_label("Code from your authenticator app").fill(authenticator_code(member))
         page.get_by_role("button", name="Sign in").click()
+
+
+def tab_to(page, name: str, *, limit: int = 120) -> None:
+    """Presses Tab until the element whose text (or a button's value) is `name` has focus."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "() => document.activeElement.innerText || document.activeElement.value || ''"
+        )
+        if " ".join(focused.split()) == name:
+            return
+    raise AssertionError(f"Tab never reached {name!r}")

@@ -112,7 +112,7 @@ def test_closing_asks_both_for_feedback(client, asked, mentee):
     match = approach_accept(approach=request.approaches.get(), mentor=mentor)
     client.force_login(mentee)
 
-    client.post(match.get_absolute_url(), {"action": "close"})
+    client.post(f"{match.get_absolute_url()}close/")
     client.post(
         match.get_absolute_url(),
         {"action": "feedback", "helped": "on", "rating": "4", "changed": "I lead our huddles now."},
@@ -120,6 +120,23 @@ def test_closing_asks_both_for_feedback(client, asked, mentee):
 
     assert Notification.objects.filter(kind="mentoring_closed").count() == 2
     assert match.feedback.get().rating == 4
+
+
+def test_closing_asks_on_a_page_of_its_own_and_only_its_button_closes(client, asked, mentee):
+    request, mentor = asked
+    match = approach_accept(approach=request.approaches.get(), mentor=mentor)
+    client.force_login(mentee)
+
+    page = client.get(f"{match.get_absolute_url()}close/").content.decode()
+    client.post(match.get_absolute_url(), {"action": "close"})  # the old button does nothing
+
+    assert "Are you sure you want to close your mentoring with" in page
+    assert "Yes, close the relationship" in page
+    match.refresh_from_db()
+    assert match.status == Match.Status.ACTIVE
+    client.post(f"{match.get_absolute_url()}close/")
+    match.refresh_from_db()
+    assert match.status == Match.Status.CLOSED
 
 
 def test_reminders_and_check_ins_go_once(asked):
@@ -240,7 +257,7 @@ def test_a_closed_relationship_takes_no_more_meetings(client, asked, mentee):
     request, mentor = asked
     match = approach_accept(approach=request.approaches.get(), mentor=mentor)
     client.force_login(mentee)
-    client.post(match.get_absolute_url(), {"action": "close"})
+    client.post(f"{match.get_absolute_url()}close/")
 
     client.post(match.get_absolute_url(), {"action": "meeting", "met_on": "2026-11-20"})
 

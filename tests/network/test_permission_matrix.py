@@ -178,6 +178,7 @@ EVERYONE = [PAGE] * 8
 MEMBERS = [SIGN_IN] + [PAGE] * 7
 MODERATORS = [SIGN_IN, FORBIDDEN, FORBIDDEN, PAGE, FORBIDDEN, FORBIDDEN, PAGE, FORBIDDEN]
 COORDINATORS = [SIGN_IN, FORBIDDEN, FORBIDDEN, FORBIDDEN, PAGE, FORBIDDEN, PAGE, SET_UP]
+LEAVING = [SIGN_IN, PAGE, SIGN_IN, PAGE, SIGN_IN, SIGN_IN, SIGN_IN, SIGN_IN]
 CURATORS_ONLY = [SIGN_IN] + [FORBIDDEN] * 4 + [PAGE, PAGE, SET_UP]
 
 MATRIX = {
@@ -207,6 +208,10 @@ MATRIX = {
         [SIGN_IN, PAGE, HIDDEN, PAGE, HIDDEN, HIDDEN, SIGN_IN, HIDDEN]
     ),
     "THREAD": [HIDDEN, PAGE, HIDDEN, PAGE, HIDDEN, HIDDEN, PAGE, HIDDEN],
+    # Removing a post asks first, on a page for the community's moderators alone.
+    "POSTremove/": [SIGN_IN, FORBIDDEN, HIDDEN, PAGE, HIDDEN, HIDDEN, PAGE, HIDDEN],
+    # Leaving asks its members first; anyone else is sent back to the community (302).
+    "/communities/leads/leave/": LEAVING,
     "/events/": EVERYONE,
     # Moderators create events for the communities they moderate (their secret ones included).
     "/events/new/": [SIGN_IN, FORBIDDEN, FORBIDDEN, PAGE, PAGE, FORBIDDEN, PAGE, SET_UP],
@@ -242,6 +247,8 @@ MATRIX = {
     "REQUEST": [SIGN_IN] + [HIDDEN] * 7,  # someone else's mentoring, whatever one's role
     # Its mentor is the moderator persona: the pair alone reads its notes, admins included.
     "MATCH": [SIGN_IN, HIDDEN, HIDDEN, PAGE, HIDDEN, HIDDEN, HIDDEN, HIDDEN],
+    # Closing it asks first, on a page of its own.
+    "MATCHclose/": [SIGN_IN, HIDDEN, HIDDEN, PAGE, HIDDEN, HIDDEN, HIDDEN, HIDDEN],
     "COHORT": COORDINATORS,
     "/mentoring/cohorts/": COORDINATORS,
     "/resources/": EVERYONE,
@@ -372,6 +379,7 @@ def _address(path: str, places: dict) -> str:
         "SERIES": places["series"].get_absolute_url(),
         "REQUEST": f"/mentoring/requests/{places['request'].pk}/",
         "MATCH": f"/mentoring/matches/{places['match'].pk}/",
+        "POST": f"/communities/leads/posts/{places['thread_post'].pk}/",
         "COHORT": f"/mentoring/cohorts/{places['cohort'].pk}/",
         "STORY": f"/insights/stories/{places['story'].pk}/",
     }
