@@ -31,6 +31,36 @@ def test_a_visitor_joins_confirms_their_address_and_lands_signed_in(
     page.get_by_role("button", name="Confirm").click()
 
     expect(page.get_by_test_id("signed-in-name")).to_have_text("Ruaridh Sutherland")
+    # The first landing is the profile form, with how complete the profile is.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome to the network")
+    assert page.url.endswith("/members/me/edit/?welcome=1")
+    expect(
+        page.locator("summary", has_text=re.compile(r"Your profile is \d+% complete"))
+    ).to_be_visible()
+    assert accessibility_violations(page) == []
+    page.screenshot(path="test-results/first-landing.png", full_page=True)
+
+
+def test_joining_on_the_way_to_a_page_starts_on_the_profile_form_then_goes_on_there(
+    live_server, page, mailoutbox, accessibility_violations
+):
+    page.goto(f"{live_server.url}/mentoring/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    page.get_by_role("main").get_by_role("link", name="Join the network").click()
+    page.get_by_label("Full name").fill("Iona Munro")
+    page.get_by_label("E-mail address").fill("iona.munro@example.org")
+    page.get_by_label("Password", exact=True).fill("frailty-at-the-front-door")
+    page.get_by_label("Password again").fill("frailty-at-the-front-door")
+    page.get_by_role("button", name="Create account").click()
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+", mailoutbox[0].body).group(0)
+    page.goto(link)
+    page.get_by_role("button", name="Confirm").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome to the network")
+    page.get_by_label("Job title").fill("Occupational therapist")
+    page.get_by_role("button", name="Save my profile").click()
+    expect(page.get_by_text("Your profile has been saved.")).to_be_visible()
+    assert page.url == f"{live_server.url}/mentoring/"
     assert accessibility_violations(page) == []
 
 
