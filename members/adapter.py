@@ -115,6 +115,13 @@ class AccountAdapter(DefaultAccountAdapter):
             return f"{reverse('members:edit')}?welcome=1"
         return reverse("members:me")
 
+    def get_email_verification_redirect_url(self, email_address):
+        # Confirmed in a browser that did not join (a phone, from the e-mail): allauth signs in
+        # only the browser that joined, so the sign-in page says the address is confirmed.
+        if not self.request.user.is_authenticated:
+            return f"{reverse('account_login')}?confirmed=1"
+        return super().get_email_verification_redirect_url(email_address)
+
     def get_password_change_redirect_url(self, request):
         # Back to their own page, rather than to the form they have just used.
         return reverse("members:me")
