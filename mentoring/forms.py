@@ -51,6 +51,7 @@ class NeedsForm(forms.Form):
 
 
 CHOICES = ("first", "second", "third")
+GONE = {"invalid_choice": "That mentor is not among your suggestions now. Choose again."}
 
 
 class ChoicesForm(forms.Form):
@@ -58,13 +59,25 @@ class ChoicesForm(forms.Form):
     in hidden fields while the member picks from the mentors' cards."""
 
     first = forms.TypedChoiceField(
-        label="First choice", coerce=int, required=False, widget=forms.HiddenInput
+        label="First choice",
+        coerce=int,
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages=GONE,
     )
     second = forms.TypedChoiceField(
-        label="Second choice", coerce=int, required=False, widget=forms.HiddenInput
+        label="Second choice",
+        coerce=int,
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages=GONE,
     )
     third = forms.TypedChoiceField(
-        label="Third choice", coerce=int, required=False, widget=forms.HiddenInput
+        label="Third choice",
+        coerce=int,
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages=GONE,
     )
 
     def __init__(self, *args, suggestions, **kwargs):
