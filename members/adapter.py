@@ -2,6 +2,7 @@ import hashlib
 import ipaddress
 import logging
 import time
+from urllib.parse import urlencode, urlsplit
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
@@ -70,6 +71,11 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def post_login(self, request, user, **kwargs):
         response = super().post_login(request, user, **kwargs)
+        # A new member lands on the profile form even when they joined from a page that asked
+        # them to sign in (its `next` reaches the sign-up page through "Join the network"); that
+        # page is where saving the profile takes them. Also after confirming their address.
+        if kwargs.get("signup") and response.has_header("Location"):
+            response["Location"] = welcome_url(then=response["Location"])
         # Asked after user_logged_in, which notes an organisation's second factor (members.sso).
         # A staff role without one: sent to set one up at once, then on to where the sign-in
         # was going.
@@ -109,13 +115,20 @@ class AccountAdapter(DefaultAccountAdapter):
             return f"{reverse('members:edit')}?welcome=1"
         return reverse("members:me")
 
+    def get_email_verification_redirect_url(self, email_address):
+        # Confirmed in a browser that did not join (a phone, from the e-mail): allauth signs in
+        # only the browser that joined, so the sign-in page says the address is confirmed.
+        if not self.request.user.is_authenticated:
+            return f"{reverse('account_login')}?confirmed=1"
+        return super().get_email_verification_redirect_url(email_address)
+
     def get_password_change_redirect_url(self, request):
         # Back to their own page, rather than to the form they have just used.
         return reverse("members:me")
 
     def get_signup_redirect_url(self, request):
         # A new member is led to their profile, whatever a provider already filled in of it.
-        return f"{reverse('members:edit')}?welcome=1"
+        return welcome_url()
 
     def get_client_ip(self, request) -> str:
         """The address rate limits count under. X-Forwarded-For says who the visitor is only
@@ -127,6 +140,14 @@ class AccountAdapter(DefaultAccountAdapter):
         if any(address in network for network in settings.TRUSTED_PROXY_NETWORKS):
             return super().get_client_ip(request)
         return str(address)
+
+
+def welcome_url(*, then: str = "") -> str:
+    """The profile form as a new member first sees it, and where saving it leads after."""
+    edit = reverse("members:edit")
+    if not then or urlsplit(then).path == edit:
+        return f"{edit}?welcome=1"
+    return f"{edit}?{urlencode({'welcome': 1, 'next': then})}"
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

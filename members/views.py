@@ -17,7 +17,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from members import hooks, second_factor, services, sso
@@ -130,6 +130,12 @@ def edit(request):
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Your profile has been saved.")
+        # A new member who joined on the way somewhere goes on there (members.adapter).
+        then = request.GET.get("next", "")
+        if then and url_has_allowed_host_and_scheme(
+            then, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return redirect(then)
         return redirect("members:me")
     return render(
         request,

@@ -50,24 +50,48 @@ class NeedsForm(forms.Form):
     )
 
 
-class ChoicesForm(forms.Form):
-    """Up to three mentors from the suggestions, in order of preference."""
+CHOICES = ("first", "second", "third")
+GONE = {"invalid_choice": "That mentor is not among your suggestions now. Choose again."}
 
-    first = forms.TypedChoiceField(label="First choice", coerce=int, required=False)
-    second = forms.TypedChoiceField(label="Second choice", coerce=int, required=False)
-    third = forms.TypedChoiceField(label="Third choice", coerce=int, required=False)
+
+class ChoicesForm(forms.Form):
+    """Up to three mentors from the suggestions, in order of preference. The page carries them
+    in hidden fields while the member picks from the mentors' cards."""
+
+    first = forms.TypedChoiceField(
+        label="First choice",
+        coerce=int,
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages=GONE,
+    )
+    second = forms.TypedChoiceField(
+        label="Second choice",
+        coerce=int,
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages=GONE,
+    )
+    third = forms.TypedChoiceField(
+        label="Third choice",
+        coerce=int,
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages=GONE,
+    )
 
     def __init__(self, *args, suggestions, **kwargs):
         super().__init__(*args, **kwargs)
+        self.suggestions = suggestions
         options = [("", "No one")] + [
             (suggestion.offer.mentor_id, suggestion.offer.mentor.display_name)
             for suggestion in suggestions
         ]
-        for name in ("first", "second", "third"):
+        for name in CHOICES:
             self.fields[name].choices = options
 
     def mentor_ids(self) -> list[int]:
-        chosen = [self.cleaned_data.get(name) for name in ("first", "second", "third")]
+        chosen = [self.cleaned_data.get(name) for name in CHOICES]
         return [mentor_id for mentor_id in chosen if mentor_id]
 
     def clean(self):
@@ -76,6 +100,29 @@ class ChoicesForm(forms.Form):
         if len(set(chosen)) != len(chosen):
             raise forms.ValidationError("Choose a different mentor for each choice.")
         return cleaned
+
+    def changed(self, *, choose: str = "", remove: str = "") -> "ChoicesForm":
+        """The choices after one press of a card's button: `choose` is "second:<mentor id>"
+        (the mentor moves there from any other place, and whoever was there makes way),
+        `remove` a mentor id. A press the page did not offer changes nothing."""
+        chosen = {name: self.cleaned_data.get(name) for name in CHOICES}
+        offered = {str(suggestion.offer.mentor_id) for suggestion in self.suggestions}
+        place, _, mentor = choose.partition(":")
+        if place in CHOICES and mentor in offered:
+            chosen = _without(chosen, int(mentor))
+            chosen[place] = int(mentor)
+        elif remove in offered:
+            chosen = _without(chosen, int(remove))
+        return ChoicesForm(initial=chosen, suggestions=self.suggestions)
+
+    def chosen(self) -> dict[str, int | None]:
+        """Each choice's mentor id, as the page shows it."""
+        values = self.cleaned_data if self.is_bound and self.is_valid() else self.initial
+        return {name: values.get(name) or None for name in CHOICES}
+
+
+def _without(chosen: dict[str, int | None], mentor_id: int) -> dict[str, int | None]:
+    return {name: None if held == mentor_id else held for name, held in chosen.items()}
 
 
 class AnswerForm(forms.Form):

@@ -90,15 +90,33 @@ class Suggestion:
     offer: MentorOffer
     score: float
     reasons: list[str] = field(default_factory=list)
+    # A mentor who mentors in none of the mentee's areas is only a place free, not a match.
+    shares_areas: bool = True
 
 
 def suggestions(needs: Needs, *, limit: int = 10) -> list[Suggestion]:
+    """The best fits first: mentors who share an area with the mentee, then the others with
+    free places, each by score (a weak match may score higher on the rest of what it offers)."""
     ranked = []
     for offer in available_offers():
-        scored = match_score(needs, mentor_of(offer))
+        mentor = mentor_of(offer)
+        scored = match_score(needs, mentor)
         if scored is not None:
-            ranked.append(Suggestion(offer=offer, score=scored[0], reasons=scored[1]))
-    ranked.sort(key=lambda suggestion: (-suggestion.score, suggestion.offer.mentor.name))
+            ranked.append(
+                Suggestion(
+                    offer=offer,
+                    score=scored[0],
+                    reasons=scored[1],
+                    shares_areas=bool(needs.area_ids & mentor.area_ids),
+                )
+            )
+    ranked.sort(
+        key=lambda suggestion: (
+            not suggestion.shares_areas,
+            -suggestion.score,
+            suggestion.offer.mentor.name,
+        )
+    )
     return ranked[:limit]
 
 

@@ -105,7 +105,8 @@ def ask_for_mentor(request):
     if request.method != "POST" or not needs_form.is_valid():
         return render(request, "mentoring/request_form.html", {"form": needs_form})
     suggestions = services.suggestions(_needs_from(needs_form, request.user))
-    choices = ChoicesForm(request.POST if "send" in request.POST else None, suggestions=suggestions)
+    choosing = any(name in request.POST for name in ("send", "choose", "remove"))
+    choices = ChoicesForm(request.POST if choosing else None, suggestions=suggestions)
     if "send" in request.POST and choices.is_valid():
         try:
             mentee_request = services.request_create(
@@ -126,6 +127,14 @@ def ask_for_mentor(request):
             else:
                 messages.success(request, "You are on the list for the next mentoring cohort.")
             return redirect(mentee_request)
+    elif "send" not in request.POST and choices.is_bound and choices.is_valid():
+        choices = choices.changed(
+            choose=request.POST.get("choose", ""), remove=request.POST.get("remove", "")
+        )
+    chosen = choices.chosen()
+    place_of = {mentor_id: place for place, mentor_id in chosen.items() if mentor_id}
+    by_mentor = {suggestion.offer.mentor_id: suggestion for suggestion in suggestions}
+    cards = [(suggestion, place_of.get(suggestion.offer.mentor_id)) for suggestion in suggestions]
     return render(
         request,
         "mentoring/suggestions.html",
@@ -133,6 +142,10 @@ def ask_for_mentor(request):
             "answer_days": services.ANSWER_DAYS,
             "needs_form": needs_form,
             "suggestions": suggestions,
+            "matches": [card for card in cards if card[0].shares_areas],
+            "others": [card for card in cards if not card[0].shares_areas],
+            "chosen": [(place, by_mentor.get(mentor_id)) for place, mentor_id in chosen.items()],
+            "anything_chosen": bool(place_of),
             "form": choices,
         },
     )

@@ -1,4 +1,5 @@
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -255,3 +256,38 @@ def test_nobody_gets_the_address_of_the_own_page():
     from members.services import profile_slug
 
     assert profile_slug("Me") == "me-member"
+
+
+def test_joining_on_the_way_to_a_page_lands_on_the_profile_form_then_goes_on_there(
+    client, mailoutbox, owner
+):
+    # Asked to sign in on the way to mentoring, a visitor follows "Join the network" instead.
+    signup = client.get(f"{reverse('account_login')}?next=/mentoring/").context["signup_url"]
+    client.post(
+        signup,
+        {
+            "name": "Ruaridh Sutherland",
+            "email": "ruaridh.sutherland@example.org",
+            "password1": "delayed-discharge-2026",
+            "password2": "delayed-discharge-2026",
+        },
+    )
+    link = re.search(r"/accounts/confirm-email/\S+", mailoutbox[0].body).group(0)
+    confirmed = client.post(link)
+
+    assert confirmed["Location"] == f"{EDIT}?welcome=1&next=%2Fmentoring%2F"
+    page = client.get(confirmed["Location"]).content.decode()
+    assert "Welcome to the network" in page
+    member = Profile.objects.get(member__email="ruaridh.sutherland@example.org")
+    saved = client.post(confirmed["Location"], form_data(owner, name="Ruaridh Sutherland"))
+    assert saved["Location"] == "/mentoring/"
+    member.refresh_from_db()
+    assert member.job_title == owner.job_title
+
+
+def test_saving_the_profile_never_leads_off_the_site(client, owner):
+    client.force_login(owner.member)
+
+    saved = client.post(f"{EDIT}?welcome=1&next=https://example.com/", form_data(owner))
+
+    assert saved["Location"] == reverse("members:me")

@@ -60,6 +60,20 @@ def test_suggestions_are_ranked_and_explained(mentee, topics):
     assert ranked[0].reasons[-1] == "2 places free"
 
 
+def test_mentors_sharing_no_area_come_after_every_real_match_however_they_score(mentee, topics):
+    make_mentor("Weak But Roomy", areas=[topics["Dementia"]], capacity=3)
+    make_mentor("Real Fit", areas=[topics["Frailty"]])
+    request = MentoringRequest.objects.create(mentee=mentee, goals="x")
+    request.areas.set([topics["Frailty"]])
+
+    ranked = suggestions(needs_of(request))
+
+    assert [(s.offer.mentor.name, s.shares_areas) for s in ranked] == [
+        ("Real Fit", True),
+        ("Weak But Roomy", False),
+    ]
+
+
 # --- the request cascade --------------------------------------------------------------------
 
 

@@ -38,6 +38,48 @@ def test_a_mentee_sees_explained_suggestions_and_sends_to_the_top_one(client, me
     assert request.approaches.get().mentor == top
 
 
+def test_mentors_who_share_none_of_the_areas_are_listed_apart_after_the_real_matches(
+    client, mentee, topics
+):
+    # Three free places and a different sector outscore one shared area on the rest alone.
+    make_mentor("Weak Fit", areas=[topics["Dementia"]], capacity=3)
+    make_mentor("Real Fit", areas=[topics["Frailty"]])
+    client.force_login(mentee)
+
+    page = client.post(reverse("mentoring:ask"), needs(topics)).content.decode()
+
+    apart = page.index("Other mentors with free places")
+    assert page.index("Best fits first") < page.index("Real Fit") < apart < page.index("Weak Fit")
+
+
+def test_choices_are_made_on_the_cards_one_press_at_a_time(client, mentee, topics):
+    first = make_mentor("Ferne First", areas=[topics["Frailty"]], capacity=2)
+    second = make_mentor("Sorley Second", areas=[topics["Frailty"]])
+    client.force_login(mentee)
+    ask = reverse("mentoring:ask")
+
+    def press(chosen, **button):
+        carried = {place: mentor_id or "" for place, mentor_id in chosen.items()}
+        return client.post(ask, {**needs(topics), **carried, **button}).context["form"].chosen()
+
+    chosen = press({}, choose=f"second:{first.pk}")
+    assert chosen == {"first": None, "second": first.pk, "third": None}
+    # Asked first instead, a mentor moves; whoever held the place makes way.
+    chosen = press(chosen, choose=f"first:{first.pk}")
+    assert chosen == {"first": first.pk, "second": None, "third": None}
+    chosen = press(chosen, choose=f"first:{second.pk}")
+    assert chosen == {"first": second.pk, "second": None, "third": None}
+    chosen = press({**chosen, "third": first.pk}, remove=str(second.pk))
+    assert chosen == {"first": None, "second": None, "third": first.pk}
+    # A press the page did not offer changes nothing.
+    assert press(chosen, choose=f"first:{mentee.pk}") == chosen
+    assert not MentoringRequest.objects.exists()
+
+    client.post(ask, {**needs(topics), "first": second.pk, "second": first.pk, "send": "1"})
+    asked = MentoringRequest.objects.get().approaches.order_by("rank")
+    assert [approach.mentor for approach in asked] == [second, first]
+
+
 def test_bad_choices_get_a_message_and_nothing_is_sent(client, mentee, topics):
     mentor = make_mentor("Top Mentor", areas=[topics["Frailty"]])
     client.force_login(mentee)

@@ -1,10 +1,13 @@
 import re
+from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
+from django.db.models import Count
+from django.utils import timezone
 
-from events.models import Series
+from events.models import Event, Series
 from members.models import Organisation, Profile, User
 from members.roles import is_admin, is_coordinator, is_curator
 
@@ -39,6 +42,21 @@ def test_seed_demo_builds_a_believable_network_and_is_idempotent(capsys):
     assert "Demo accounts" in capsys.readouterr().out
     assert User.objects.filter(groups__name="Coordinators").count() > 1
     assert Series.objects.get().sessions.count() == 3
+
+
+def test_the_demo_shows_a_living_network_of_distinct_fictional_people():
+    call_command("seed_demo", "--force")
+    call_command("seed_demo", "--force")
+
+    now = timezone.now()
+    upcoming = Event.objects.filter(starts_at__gt=now, starts_at__lt=now + timedelta(days=92))
+    assert upcoming.count() >= 12
+    assert upcoming.filter(visibility="public").count() > upcoming.count() / 2
+    assert set(upcoming.values_list("kind", flat=True)) == set(Event.Kind.values)
+    assert set(upcoming.values_list("format", flat=True)) == set(Event.Format.values)
+    assert set(upcoming.values_list("region", flat=True)) >= {"north", "east", "west", "national"}
+    assert not User.objects.values("name").annotate(n=Count("pk")).filter(n__gt=1).exists()
+    assert not User.objects.exclude(email__endswith="@example.org").exists()
 
 
 def test_forced_on_a_server_the_demo_accounts_get_a_fresh_password_it_prints(capsys, settings):

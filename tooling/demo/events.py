@@ -1,5 +1,5 @@
-"""Demo events for seed_demo: past and upcoming of each type, some full with a waiting list,
-and a masterclass series of three sessions."""
+"""Demo events for seed_demo: past and upcoming of each type, format and region, most open to
+visitors, some full with a waiting list, and a masterclass series of three sessions."""
 
 import random
 from datetime import datetime, time, timedelta
@@ -13,7 +13,7 @@ from members.models import User
 
 LONDON = ZoneInfo("Europe/London")
 
-# title, kind, format, days from today, capacity, venue
+# title, kind, format, days from today, capacity, venue, region, open to visitors
 EVENTS = [
     (
         "Spreading frailty screening across a partnership",
@@ -22,8 +22,10 @@ EVENTS = [
         12,
         8,
         "Beardmore Hotel and Conference Centre, Clydebank",
+        "west",
+        True,
     ),
-    ("Run charts in an hour", "webinar", "online", 5, None, ""),
+    ("Run charts in an hour", "webinar", "online", 5, None, "", "national", True),
     (
         "Unscheduled care: learning from the winter",
         "learning_event",
@@ -31,9 +33,63 @@ EVENTS = [
         26,
         40,
         "Perth Concert Hall",
+        "north",
+        True,
     ),
-    ("QI coaches' quarterly meeting", "community_meeting", "online", 19, 15, ""),
-    ("Co-producing care with families", "masterclass", "online", 40, 6, ""),
+    ("QI coaches' quarterly meeting", "community_meeting", "online", 19, 15, "", "national", False),
+    ("Co-producing care with families", "masterclass", "online", 40, 6, "", "east", True),
+    (
+        "Hospital at home: a year in Lanarkshire",
+        "learning_event",
+        "in_person",
+        33,
+        80,
+        "Motherwell Concert Hall",
+        "west",
+        True,
+    ),
+    (
+        "Care at home in remote and rural places",
+        "community_meeting",
+        "hybrid",
+        47,
+        30,
+        "Kirkwall Town Hall",
+        "north",
+        True,
+    ),
+    ("Measuring what matters to people", "webinar", "online", 54, None, "", "national", True),
+    (
+        "Dementia-friendly wards: sharing the learning",
+        "learning_event",
+        "hybrid",
+        61,
+        50,
+        "Edinburgh International Conference Centre",
+        "east",
+        True,
+    ),
+    (
+        "Falls prevention in care homes",
+        "masterclass",
+        "in_person",
+        68,
+        20,
+        "Dumfries and Galloway College, Dumfries",
+        "west",
+        True,
+    ),
+    (
+        "Primary care improvement leads' gathering",
+        "community_meeting",
+        "online",
+        75,
+        25,
+        "",
+        "east",
+        False,
+    ),
+    ("Psychological safety in teams", "webinar", "online", 82, None, "", "national", True),
     (
         "Delayed discharge: what worked in 2026",
         "learning_event",
@@ -41,8 +97,10 @@ EVENTS = [
         -30,
         60,
         "Edinburgh International Conference Centre",
+        "east",
+        False,
     ),
-    ("Measurement for improvement basics", "webinar", "online", -14, None, ""),
+    ("Measurement for improvement basics", "webinar", "online", -14, None, "", "national", True),
     (
         "Anticipatory care planning in care homes",
         "masterclass",
@@ -50,8 +108,19 @@ EVENTS = [
         -60,
         20,
         "Inverness College UHI",
+        "north",
+        False,
     ),
-    ("Digital champions' autumn meet-up", "community_meeting", "online", -21, 25, ""),
+    (
+        "Digital champions' autumn meet-up",
+        "community_meeting",
+        "online",
+        -21,
+        25,
+        "",
+        "national",
+        True,
+    ),
 ]
 
 
@@ -61,7 +130,7 @@ def seed(members: list[User]) -> list[Event]:
     demo_member = User.objects.get(email="member@example.org")
     today = timezone.localdate()
     events = []
-    for title, kind, fmt, days, capacity, venue in EVENTS:
+    for title, kind, fmt, days, capacity, venue, region, public in EVENTS:
         day = today + timedelta(days=days)
         starts = datetime.combine(day, time(10, 0), tzinfo=LONDON)
         event, created = Event.objects.get_or_create(
@@ -78,7 +147,8 @@ def seed(members: list[User]) -> list[Event]:
                 "with time for questions.",
                 "joining_link": "https://meet.example.org/network" if fmt != "in_person" else "",
                 "organiser": coordinator,
-                "visibility": "public" if days % 2 else "members",
+                "region": region,
+                "visibility": "public" if public else "members",
                 "recording_link": "https://video.example.org/network" if days < 0 else "",
             },
         )
@@ -148,6 +218,7 @@ def _series(coordinator: User) -> list[Event]:
                 "joining_link": "https://meet.example.org/network",
                 "organiser": coordinator,
                 "visibility": "public",
+                "region": "national",
                 "series": series,
             },
         )

@@ -335,9 +335,14 @@ def seed_members(
         members.append(member)
 
     organisation_list = list(organisations.values())
+    # Two people of the same name would look like a duplicate account in the directory.
+    names = {member.name for member in members}
     while len(members) < MEMBER_COUNT:
         number = len(members)
         first, last = chooser.choice(FIRST_NAMES), chooser.choice(LAST_NAMES)
+        if f"{first} {last}" in names:
+            continue
+        names.add(f"{first} {last}")
         organisation = chooser.choice(organisation_list)
         member = _member(
             f"{first}.{last}.{number}@example.org".lower(), f"{first} {last}", password_hash
