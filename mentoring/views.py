@@ -11,6 +11,7 @@ from members import hooks
 from members.models import Profile
 from members.roles import is_coordinator
 from members.second_factor import staff_page
+from members.services import email_visible_to
 from mentoring import services
 from mentoring.forms import (
     AnswerForm,
@@ -260,13 +261,18 @@ def match(request, match_id):
             messages.error(request, error.message)
             return redirect(match)
     other = match.mentee if match.mentor_id == request.user.pk else match.mentor
+    other_profile = Profile.objects.visible_to(request.user).filter(member=other).first()
     return render(
         request,
         "mentoring/match.html",
         {
             "match": match,
             "other": other,
-            "other_profile": Profile.objects.visible_to(request.user).filter(member=other).first(),
+            "other_profile": other_profile,
+            # Their own choice of who sees their address holds here too.
+            "other_email": other.email
+            if other_profile and email_visible_to(other_profile, request.user)
+            else "",
             "meetings": match.meetings.select_related("logged_by")[:50],
             "meeting_form": meeting_form,
             "feedback_form": feedback_form,

@@ -33,5 +33,15 @@ def test_the_relationship_page_leads_to_the_other_persons_profile_and_address(
     expect(page.get_by_role("link", name=mentor.email)).to_have_attribute(
         "href", f"mailto:{mentor.email}"
     )
-    expect(page.get_by_text("can see each other's e-mail address")).to_be_visible()
     assert accessibility_violations(page) == []
+
+    # The mentee keeps their address to themselves: the mentor is told how to keep in touch.
+    mentee.profile.email_visibility = "nobody"
+    mentee.profile.save()
+    page.context.clear_cookies()
+    sign_in(page, live_server, mentor)
+    page.goto(f"{live_server.url}/mentoring/matches/{match.pk}/")
+    expect(
+        page.get_by_text("Mhairi Mentee has chosen not to show their e-mail address")
+    ).to_be_visible()
+    assert mentee.email not in page.content()
