@@ -1,3 +1,4 @@
+import re
 import threading
 from datetime import timedelta
 
@@ -297,3 +298,15 @@ def test_cancelled_and_waiting_people_get_no_reminders(tomorrow, attendee, mailo
     assert str(send_queued(kind="events.day_reminder")) == "1 skipped"
     assert sweep_event_emails()["day_reminder"] == 0
     assert mailoutbox == []
+
+
+def test_a_full_event_invites_others_to_wait_but_not_the_member_with_the_place(
+    client, masterclass, attendee, member
+):
+    registration_create(event=masterclass, member=attendee)
+    client.force_login(attendee)
+    mine = client.get(masterclass.get_absolute_url()).content.decode()
+    client.force_login(member)
+    theirs = client.get(masterclass.get_absolute_url()).content.decode()
+    assert "Full: join the waiting list" not in mine and re.search(r">Full\s*<", mine)
+    assert "Full: join the waiting list" in theirs
