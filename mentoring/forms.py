@@ -54,31 +54,20 @@ CHOICES = ("first", "second", "third")
 GONE = {"invalid_choice": "That mentor is not among your suggestions now. Choose again."}
 
 
+def _chosen_mentor(label: str) -> forms.TypedChoiceField:
+    """One of the mentee's three choices, carried in the page between presses."""
+    return forms.TypedChoiceField(
+        label=label, coerce=int, required=False, widget=forms.HiddenInput, error_messages=GONE
+    )
+
+
 class ChoicesForm(forms.Form):
     """Up to three mentors from the suggestions, in order of preference. The page carries them
     in hidden fields while the member picks from the mentors' cards."""
 
-    first = forms.TypedChoiceField(
-        label="First choice",
-        coerce=int,
-        required=False,
-        widget=forms.HiddenInput,
-        error_messages=GONE,
-    )
-    second = forms.TypedChoiceField(
-        label="Second choice",
-        coerce=int,
-        required=False,
-        widget=forms.HiddenInput,
-        error_messages=GONE,
-    )
-    third = forms.TypedChoiceField(
-        label="Third choice",
-        coerce=int,
-        required=False,
-        widget=forms.HiddenInput,
-        error_messages=GONE,
-    )
+    first = _chosen_mentor("First choice")
+    second = _chosen_mentor("Second choice")
+    third = _chosen_mentor("Third choice")
 
     def __init__(self, *args, suggestions, **kwargs):
         super().__init__(*args, **kwargs)
